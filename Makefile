@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` and `make test`. Each works on a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: demo test lint typecheck bench postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+postgres:
+	@scripts/ensure-postgres.sh
+
+demo: $(VENV)/.installed postgres
+	$(BIN)/python scripts/demo.py
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy src
+
+test: $(VENV)/.installed postgres lint typecheck
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed postgres
+	$(BIN)/python bench/introspection.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

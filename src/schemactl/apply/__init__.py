@@ -1,0 +1,5 @@
+"""Executing plans against the target: locks, timeouts, transactions, history."""
+
+from schemactl.apply.executor import ApplyOptions, ApplyResult, apply_plan, target_lock
+
+__all__ = ["ApplyOptions", "ApplyResult", "apply_plan", "target_lock"]

@@ -1,0 +1,185 @@
+"""Asking PostgreSQL whether two printed definitions mean the same thing.
+
+PostgreSQL's printout is not always a fixpoint: ``status IN ('a', 'b')`` on a
+varchar column prints as ``ANY ((ARRAY['a'::varchar, ...])::text[])``, and
+creating a constraint from that text prints ``ANY (ARRAY[('a'::varchar)::text,
+...])``. Comparing text alone would re-plan such objects forever. So when two
+definitions differ as text, both are re-created in the dev database (inside a
+transaction that is always rolled back) and their reprints compared. Equal
+reprints mean equal definitions; the current object then takes the desired
+object's text, so the diff sees no change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+import psycopg
+
+from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table
+
+PROBE = "schemactl_probe"
+_INDEX_NAME = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON )")
+
+T = TypeVar("T")
+
+
+class _Prober:
+    """Re-creates definitions in the dev database and reads back their printout."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        self.counter = 0
+        self.cache: dict[tuple[str, ...], str | None] = {}
+
+    def _probe(self, key: tuple[str, ...], run: Callable[[str], str | None]) -> str | None:
+        if key not in self.cache:
+            self.counter += 1
+            name = f"{PROBE}_{self.counter}"
+            try:
+                with self.conn.transaction():  # a savepoint inside the outer transaction
+                    self.cache[key] = run(name)
+            except psycopg.Error:
+                self.cache[key] = None
+        return self.cache[key]
+
+    def _scalar(self, sql: str, params: tuple[object, ...] = ()) -> str | None:
+        row = self.conn.execute(sql.encode() if not params else sql, params or None).fetchone()  # type: ignore[call-overload]
+        return None if row is None else str(row[0])
+
+    def constraint(self, table: str, definition: str) -> str | None:
+        def run(name: str) -> str | None:
+            suffix = " NOT VALID" if definition.startswith(("CHECK", "FOREIGN KEY")) else ""
+            self.conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}{suffix}".encode())
+            printed = self._scalar(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND conname = %s",
+                (table, name),
+            )
+            if printed and printed.endswith(" NOT VALID") and suffix:
+                printed = printed[: -len(" NOT VALID")]
+            return printed
+
+        return self._probe(("constraint", table, definition), run)
+
+    def index(self, definition: str) -> str | None:
+        def run(name: str) -> str | None:
+            match = _INDEX_NAME.match(definition)
+            if not match:
+                return None
+            sql = _INDEX_NAME.sub(lambda m: f"{m[1]}{name}{m[3]}", definition, count=1)
+            self.conn.execute(sql.replace(" ON ONLY ", " ON ", 1).encode())
+            printed = self._scalar(
+                "SELECT pg_get_indexdef(c.oid) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE c.relname = %s",
+                (name,),
+            )
+            return printed.replace(f" {name} ON ", " ? ON ", 1) if printed else None
+
+        return self._probe(("index", definition), run)
+
+    def default(self, table: str, column: str, expression: str) -> str | None:
+        def run(name: str) -> str | None:
+            self.conn.execute(
+                f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {expression}".encode()
+            )
+            return self._scalar(
+                "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+                "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                "WHERE d.adrelid = %s::regclass AND quote_ident(a.attname) = %s",
+                (table, column),
+            )
+
+        return self._probe(("default", table, column, expression), run)
+
+    def generated(self, table: str, column_type: str, expression: str) -> str | None:
+        def run(name: str) -> str | None:
+            self.conn.execute(
+                f"ALTER TABLE {table} ADD COLUMN {name} {column_type} "
+                f"GENERATED ALWAYS AS ({expression}) STORED".encode()
+            )
+            return self._scalar(
+                "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+                "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                "WHERE d.adrelid = %s::regclass AND a.attname = %s",
+                (table, name),
+            )
+
+        return self._probe(("generated", table, column_type, expression), run)
+
+
+def _same(reprint: Callable[[str], str | None], current: str, desired: str) -> bool:
+    if current == desired:
+        return True
+    a, b = reprint(current), reprint(desired)
+    return a is not None and (a == b or a == desired or current == b)
+
+
+def _reconcile_table(prober: _Prober, old: Table, new: Table) -> Table:
+    desired_columns = {c.name: c for c in new.columns}
+    columns: list[Column] = []
+    for column in old.columns:
+        wanted = desired_columns.get(column.name)
+        if wanted is not None and column.type == wanted.type:
+            if (
+                column.default is not None
+                and wanted.default is not None
+                and _same(lambda e: prober.default(new.ident, wanted.ident, e), column.default, wanted.default)
+            ):
+                column = dataclasses.replace(column, default=wanted.default)
+            if (
+                column.generated is not None
+                and wanted.generated is not None
+                and _same(lambda e: prober.generated(new.ident, wanted.type, e), column.generated, wanted.generated)
+            ):
+                column = dataclasses.replace(column, generated=wanted.generated)
+        columns.append(column)
+    return dataclasses.replace(old, columns=tuple(columns))
+
+
+def _reconcile(
+    current: dict[str, T],
+    desired: dict[str, T],
+    same: Callable[[T, T], bool],
+    adopt: Callable[[T, T], T],
+) -> dict[str, T]:
+    result = dict(current)
+    for key in current.keys() & desired.keys():
+        if current[key] != desired[key] and same(current[key], desired[key]):
+            result[key] = adopt(current[key], desired[key])
+    return result
+
+
+def reconcile_equivalent(dev: psycopg.Connection, current: Catalog, desired: Catalog) -> Catalog:
+    """``current`` with every definition that PostgreSQL deems equal to the desired one
+    replaced by the desired text. The dev database is left exactly as it was."""
+    prober = _Prober(dev)
+
+    def same_constraint(a: Constraint, b: Constraint) -> bool:
+        return a.type == b.type and _same(lambda d: prober.constraint(b.table, d), a.definition, b.definition)
+
+    def same_index(a: Index, b: Index) -> bool:
+        return a.table == b.table and _same(prober.index, a.definition, b.definition)
+
+    with dev.transaction(force_rollback=True):
+        dev.execute("SET LOCAL search_path = ''")
+        tables = {
+            key: _reconcile_table(prober, table, desired.tables[key]) if key in desired.tables else table
+            for key, table in current.tables.items()
+        }
+        constraints = _reconcile(
+            current.constraints,
+            desired.constraints,
+            same_constraint,
+            lambda a, b: dataclasses.replace(a, definition=b.definition),
+        )
+        indexes = _reconcile(
+            current.indexes,
+            desired.indexes,
+            same_index,
+            lambda a, b: dataclasses.replace(a, definition=b.definition),
+        )
+    return dataclasses.replace(current, tables=tables, constraints=constraints, indexes=indexes)

@@ -1,0 +1,25 @@
+-- Columns of every relation in scope, as PostgreSQL prints types and expressions.
+SELECT a.attrelid AS relation_oid,
+       a.attname AS name,
+       quote_ident(a.attname) AS ident,
+       a.attnum AS position,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
+       a.attidentity AS identity,
+       CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+       CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+            THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
+       a.attislocal AS local,
+       col_description(a.attrelid, a.attnum) AS comment
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND c.relnamespace = ANY(%(namespaces)s::oid[])
+  AND a.attnum > 0
+  AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum

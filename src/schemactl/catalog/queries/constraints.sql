@@ -1,0 +1,21 @@
+-- Table constraints declared on the table itself (inherited copies are left out).
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
+       con.conname AS name,
+       quote_ident(con.conname) AS ident,
+       con.contype AS type,
+       pg_get_constraintdef(con.oid) AS definition,
+       con.convalidated AS validated,
+       CASE WHEN con.contype = 'f'
+            THEN (SELECT quote_ident(rn.nspname) || '.' || quote_ident(r.relname)
+                    FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                   WHERE r.oid = con.confrelid) END AS "references",
+       obj_description(con.oid, 'pg_constraint') AS comment
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
+  AND c.relkind IN ('r', 'p')
+  AND c.relnamespace = ANY(%(namespaces)s::oid[])
+  AND con.conislocal
+  AND con.conparentid = 0
+ORDER BY 1, con.conname

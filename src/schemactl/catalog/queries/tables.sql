@@ -1,0 +1,30 @@
+-- Ordinary and partitioned tables, with partitioning, inheritance and RLS flags.
+SELECT c.oid,
+       n.nspname AS schema,
+       c.relname AS name,
+       quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS ident,
+       c.relkind AS kind,
+       c.relpersistence = 'u' AS unlogged,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       (SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.relname)
+          FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+          JOIN pg_namespace pn ON pn.oid = p.relnamespace
+         WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
+       ARRAY(SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.relname)
+               FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+               JOIN pg_namespace pn ON pn.oid = p.relnamespace
+              WHERE i.inhrelid = c.oid AND NOT c.relispartition
+              ORDER BY i.inhseqno) AS inherits,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       coalesce(c.reloptions, '{}') AS options,
+       obj_description(c.oid, 'pg_class') AS comment
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND c.relnamespace = ANY(%(namespaces)s::oid[])
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend d
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY n.nspname, c.relname

@@ -1,0 +1,92 @@
+"""Where settings come from: options, environment, ``schemactl.toml``; URL redaction.
+
+This module never connects to anything; it only decides what to connect to and
+how to show it safely.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schemactl.errors import SchemactlError
+
+DATABASE_URL_ENV = "DATABASE_URL"
+DEV_URL_ENV = "SCHEMACTL_DEV_URL"
+CONFIG_FILE = "schemactl.toml"
+
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<secret>[^@\s]*)(?P<tail>@)", re.I)
+_KEYWORD_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|\S+)", re.I)
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<secret>[^&\s]*)", re.I)
+
+
+def redact(text: str) -> str:
+    """Hide passwords in URLs, conninfo keywords and query strings inside ``text``."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
+    text = _KEYWORD_PASSWORD.sub(lambda m: f"{m['head']}***", text)
+    return _QUERY_PASSWORD.sub(lambda m: f"{m['head']}***", text)
+
+
+def redact_secret(text: str, secret: str | None) -> str:
+    """Redact patterns and, in addition, every literal occurrence of ``secret``."""
+    text = redact(text)
+    if secret:
+        text = text.replace(secret, "***")
+    return text
+
+
+def password_of(url: str) -> str | None:
+    """The password spelled in a URL or conninfo string, to scrub it from messages."""
+    for pattern in (_URL_PASSWORD, _KEYWORD_PASSWORD, _QUERY_PASSWORD):
+        match = pattern.search(url)
+        if match and match["secret"] not in ("", "***"):
+            return match["secret"].strip("'")
+    return None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which schemas of a database schemactl looks at.
+
+    schemactl's own schema is never in scope: its history lives there.
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def query_params(self) -> dict[str, list[str]]:
+        return {"include_schemas": list(self.include), "exclude_schemas": list(self.exclude)}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Settings read from ``schemactl.toml`` in the working directory, if any."""
+
+    require_allow: tuple[str, ...] = ()
+    lock_timeout: str = "5s"
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def load_project_config(directory: Path | None = None) -> ProjectConfig:
+    """Read ``schemactl.toml``; a missing file means defaults, a broken one is an error."""
+    path = (directory or Path.cwd()) / CONFIG_FILE
+    if not path.exists():
+        return ProjectConfig()
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemactlError(f"{path}: {exc}") from None
+    section = data.get("schemactl", data)
+    return ProjectConfig(
+        require_allow=tuple(section.get("require_allow", ())),
+        lock_timeout=str(section.get("lock_timeout", "5s")),
+        extra=section,
+    )
+
+
+def resolve_url(option: str | None, env_name: str) -> str | None:
+    """An explicit option wins over the environment variable."""
+    return option or os.environ.get(env_name) or None

@@ -1,0 +1,75 @@
+"""Opening connections with errors that never show a password."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import conninfo
+
+from schemactl.config import password_of, redact_secret
+from schemactl.errors import ConnectionFailed
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def describe(url: str) -> str:
+    """host:port/dbname of a URL, for messages; never includes credentials."""
+    try:
+        params = conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "<unparseable database URL>"
+    host = params.get("host") or os.environ.get("PGHOST") or "localhost"
+    port = params.get("port") or os.environ.get("PGPORT") or "5432"
+    dbname = params.get("dbname") or os.environ.get("PGDATABASE") or "?"
+    return f"{host}:{port}/{dbname}"
+
+
+def check_url(url: str, purpose: str) -> None:
+    """Refuse URLs that cannot name a database, before connecting."""
+    try:
+        params = conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise ConnectionFailed(
+            f"{purpose}: invalid database URL ({redact_secret(str(exc), password_of(url))})"
+        ) from None
+    if not params.get("dbname") and not os.environ.get("PGDATABASE"):
+        raise ConnectionFailed(f"{purpose}: the database URL names no database")
+
+
+def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psycopg.Connection:
+    """Connect, turning every failure into a one-line, redacted ConnectionFailed."""
+    check_url(url, purpose)
+    try:
+        return psycopg.connect(
+            url,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            application_name="schemactl",
+        )
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise ConnectionFailed(
+            f"cannot connect to the {purpose} at {describe(url)}: "
+            f"{redact_secret(reason, password_of(url))}"
+        ) from None
+
+
+@contextmanager
+def connection(url: str, purpose: str = "database") -> Iterator[psycopg.Connection]:
+    conn = connect(url, purpose)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def server_version(conn: psycopg.Connection) -> str:
+    row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "unknown"
+
+
+def major_version(conn: psycopg.Connection) -> int:
+    return int(conn.info.server_version) // 10000

@@ -1,0 +1,243 @@
+"""A throwaway PostgreSQL server started from the machine's binaries.
+
+It lives in a temporary folder (``/dev/shm`` when there is room), listens only
+on loopback on a free port, runs without durability (nothing in it matters),
+and is stopped when the owning process exits: by ``atexit`` and signal
+handlers in the normal case, and by the kernel's parent-death signal when the
+owner is killed outright.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from schemactl.devdb.binaries import find_server_binaries
+from schemactl.errors import DevDatabaseError
+
+RUN_AS_WHEN_ROOT = "postgres"
+DIR_PREFIX = "schemactl-pg-"
+OWNER_FILE = "schemactl.owner"
+START_TIMEOUT_SECONDS = 60
+SHM = Path("/dev/shm")
+SHM_MIN_FREE_BYTES = 512 * 1024 * 1024
+
+SERVER_SETTINGS = {
+    "listen_addresses": "127.0.0.1",
+    "fsync": "off",
+    "full_page_writes": "off",
+    "synchronous_commit": "off",
+    "max_connections": "100",
+    "shared_buffers": "64MB",
+    "max_locks_per_transaction": "256",
+    "log_min_messages": "warning",
+    "dynamic_shared_memory_type": "posix",
+}
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the server's process before exec: quit when the owner dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGQUIT)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _base_dir() -> Path:
+    if SHM.is_dir() and os.access(SHM, os.W_OK):
+        stats = os.statvfs(SHM)
+        if stats.f_bavail * stats.f_frsize > SHM_MIN_FREE_BYTES:
+            return SHM
+    return Path(tempfile.gettempdir())
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_servers(base: Path | None = None) -> None:
+    """Delete folders left by owners that were killed before they could clean up."""
+    for folder in (base or _base_dir()).glob(f"{DIR_PREFIX}*"):
+        owner = folder / OWNER_FILE
+        try:
+            pid = int(owner.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if not _process_alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class EmbeddedServer:
+    """One throwaway PostgreSQL server; use as a context manager or call stop()."""
+
+    def __init__(self, pg_bin: str | None = None, settings: dict[str, str] | None = None) -> None:
+        self.bin_dir = find_server_binaries(pg_bin)
+        self.settings = {**SERVER_SETTINGS, **(settings or {})}
+        self.port = 0
+        self.folder: Path | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self._user: dict[str, object] = {}
+        self._previous_handlers: dict[int, object] = {}
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url_for(self, dbname: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def __enter__(self) -> EmbeddedServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _run_as(self) -> dict[str, object]:
+        if os.geteuid() != 0:
+            return {}
+        try:
+            entry = pwd.getpwnam(RUN_AS_WHEN_ROOT)
+        except KeyError:
+            raise DevDatabaseError(
+                "running as root, and PostgreSQL refuses to run as root: "
+                f"create a '{RUN_AS_WHEN_ROOT}' user or pass --dev-url"
+            ) from None
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+    def _give_to_server_user(self, path: Path) -> None:
+        uid = self._user.get("user")
+        gid = self._user.get("group")
+        if isinstance(uid, int) and isinstance(gid, int):
+            for root, dirs, files in os.walk(path):
+                os.chown(root, uid, gid)
+                for name in dirs + files:
+                    os.lchown(os.path.join(root, name), uid, gid)
+
+    def _run_tool(self, args: list[str]) -> None:
+        result = subprocess.run(
+            args, capture_output=True, text=True, cwd=self.folder, **self._user  # type: ignore[arg-type]
+        )
+        if result.returncode != 0:
+            raise DevDatabaseError(
+                f"{Path(args[0]).name} failed: {(result.stderr or result.stdout).strip()[-800:]}"
+            )
+
+    def start(self) -> None:
+        base = _base_dir()
+        remove_stale_servers(base)
+        self._user = self._run_as()
+        self.folder = Path(tempfile.mkdtemp(prefix=DIR_PREFIX, dir=base))
+        (self.folder / OWNER_FILE).write_text(str(os.getpid()))
+        atexit.register(self.stop)
+        self._install_signal_handlers()
+        data = self.folder / "data"
+        self._give_to_server_user(self.folder)
+        self._run_tool(
+            [
+                str(self.bin_dir / "initdb"),
+                "-D", str(data),
+                "-U", "postgres",
+                "-A", "trust",
+                "-E", "UTF8",
+                "--locale", "C",
+                "--no-sync",
+            ]
+        )  # fmt: skip
+        last_error = ""
+        for _attempt in range(5):
+            self.port = free_port()
+            args = [str(self.bin_dir / "postgres"), "-D", str(data), "-p", str(self.port)]
+            args += ["-k", str(self.folder)]
+            for key, value in self.settings.items():
+                args += ["-c", f"{key}={value}"]
+            log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - owned by the child
+            self.process = subprocess.Popen(  # type: ignore[call-overload]
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+                **self._user,
+            )
+            log.close()
+            if self._wait_ready():
+                return
+            last_error = self._log_tail()
+        self.stop()
+        raise DevDatabaseError(f"the embedded PostgreSQL server did not start: {last_error}")
+
+    def _log_tail(self) -> str:
+        assert self.folder is not None
+        try:
+            return (self.folder / "server.log").read_text(errors="replace").strip()[-800:]
+        except OSError:
+            return "(no log)"
+
+    def _wait_ready(self) -> bool:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                return False
+            try:
+                with psycopg.connect(self.url, connect_timeout=2):
+                    return True
+            except psycopg.OperationalError:
+                time.sleep(0.05)
+        return False
+
+    def _install_signal_handlers(self) -> None:
+        """Turn SIGTERM/SIGHUP into a normal exit so atexit stops the server."""
+
+        def exit_on_signal(signum: int, frame: object) -> None:
+            raise SystemExit(128 + signum)
+
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(ValueError):  # not the main thread
+                if signal.getsignal(signum) in (signal.SIG_DFL, None):
+                    self._previous_handlers[signum] = signal.signal(signum, exit_on_signal)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGINT)  # fast shutdown
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        folder, self.folder = self.folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        for signum, handler in self._previous_handlers.items():
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signum, handler)  # type: ignore[arg-type]
+        self._previous_handlers.clear()
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.stop)

@@ -1,0 +1,85 @@
+"""Loading the desired state into the dev database, so PostgreSQL normalizes it.
+
+Every statement runs on its own, so a rejection names its file, line and
+column (PostgreSQL reports where in the statement it stopped). Roles the schema
+names are created first: they are server-wide, not part of any database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import psycopg
+from pglast import ast
+from psycopg import sql
+
+from schemactl.db import connect
+from schemactl.errors import SchemaSourceError
+from schemactl.source.order import _walk
+from schemactl.source.statements import Statement
+
+BUILTIN_ROLE_PREFIX = "pg_"
+
+
+def referenced_roles(statements: Iterable[Statement]) -> set[str]:
+    """Role names used by grants, policies, owners and default privileges."""
+    roles: set[str] = set()
+    for statement in statements:
+        for node in _walk(statement.node):
+            if isinstance(node, ast.RoleSpec) and node.rolename:
+                roles.add(node.rolename)
+    return {r for r in roles if not r.startswith(BUILTIN_ROLE_PREFIX)}
+
+
+def ensure_roles(conn: psycopg.Connection, roles: Iterable[str]) -> None:
+    existing = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
+    for role in sorted(set(roles) - existing):
+        try:
+            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+        except psycopg.errors.DuplicateObject:
+            pass  # created concurrently by another run on the same server
+
+
+def _check_extensions(conn: psycopg.Connection, statements: Iterable[Statement]) -> None:
+    available = {
+        row[0] for row in conn.execute("SELECT name FROM pg_available_extensions").fetchall()
+    }
+    version = conn.execute("SHOW server_version").fetchone()
+    for statement in statements:
+        node = statement.node
+        if isinstance(node, ast.CreateExtensionStmt) and node.extname not in available:
+            raise SchemaSourceError(
+                statement.location(),
+                f"extension {node.extname!r} is not available on the dev server "
+                f"(PostgreSQL {version[0] if version else '?'}): install it there or use --dev-url",
+            )
+
+
+def _error_message(exc: psycopg.Error) -> str:
+    diag = exc.diag
+    message = diag.message_primary or str(exc).strip()
+    if diag.message_detail:
+        message += f" ({diag.message_detail})"
+    if diag.message_hint:
+        message += f" hint: {diag.message_hint}"
+    return " ".join(message.split())
+
+
+def load_desired_state(url: str, statements: list[Statement]) -> None:
+    """Run the ordered statements in the dev database, stopping at the first rejection."""
+    conn = connect(url, "dev database")
+    try:
+        ensure_roles(conn, referenced_roles(statements))
+        _check_extensions(conn, statements)
+        conn.execute("SET check_function_bodies = off")
+        for statement in statements:
+            try:
+                conn.execute(statement.sql.encode())
+            except psycopg.Error as exc:
+                position = exc.diag.statement_position
+                offset = int(position) - 1 if position else 0
+                raise SchemaSourceError(
+                    statement.location(offset), _error_message(exc)
+                ) from None
+    finally:
+        conn.close()

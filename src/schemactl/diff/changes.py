@@ -1,0 +1,87 @@
+"""What the diff produces: changes, each naming its object, its operation and its hazards.
+
+A change does not hold SQL. It names a template operation (``table.create``)
+and the model objects the template needs; the plan package renders it. This
+keeps the decision (what must change) apart from the spelling (how to say it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Phase(IntEnum):
+    """Where a change runs in a migration. Drops first (dependents before what
+    they depend on), then creates (what is depended on before dependents)."""
+
+    DROP_FOREIGN_KEY = 10
+    DROP_CONSTRAINT = 12
+    DROP_INDEX = 14
+    DROP_TABLE = 20
+    DROP_COLUMN = 22
+    DROP_SEQUENCE = 24
+    DROP_EXTENSION = 28
+    DROP_SCHEMA = 29
+    CREATE_SCHEMA = 30
+    CREATE_EXTENSION = 32
+    ALTER_EXTENSION = 33
+    CREATE_SEQUENCE = 36
+    CREATE_TABLE = 40
+    ALTER_TABLE = 41
+    ADD_COLUMN = 42
+    ALTER_COLUMN = 44
+    SEQUENCE_OWNERSHIP = 46
+    ADD_CONSTRAINT = 50
+    CREATE_INDEX = 52
+    ADD_FOREIGN_KEY = 54
+    VALIDATE_CONSTRAINT = 56
+    COMMENT = 90
+
+
+class HazardKind:
+    DATA_LOSS = "data_loss"
+    TABLE_REWRITE = "table_rewrite"
+    ACCESS_EXCLUSIVE_LOCK = "access_exclusive_lock"
+    INDEX_BUILD = "index_build"
+    VALIDATION_SCAN = "validation_scan"
+    AUTHZ_CHANGE = "authz_change"
+    DEPENDENT_RECREATE = "dependent_recreate"
+    NOT_REVERSIBLE = "not_reversible"
+
+
+ALL_HAZARDS = (
+    HazardKind.DATA_LOSS,
+    HazardKind.TABLE_REWRITE,
+    HazardKind.ACCESS_EXCLUSIVE_LOCK,
+    HazardKind.INDEX_BUILD,
+    HazardKind.VALIDATION_SCAN,
+    HazardKind.AUTHZ_CHANGE,
+    HazardKind.DEPENDENT_RECREATE,
+    HazardKind.NOT_REVERSIBLE,
+)
+
+# Classes that apply refuses unless explicitly allowed.
+DESTRUCTIVE = frozenset({HazardKind.DATA_LOSS})
+
+
+@dataclass(frozen=True)
+class Hazard:
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One step of a migration, before rendering."""
+
+    kind: str  # object kind: schema, extension, table, column, constraint, index, sequence
+    name: str  # the object's qualified name, for people
+    action: str  # create | alter | drop
+    operation: str  # template and macro: "table.create"
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    phase: Phase = Phase.COMMENT
+    hazards: tuple[Hazard, ...] = ()
+    transactional: bool = True
+    order: tuple[int, ...] = ()  # tie-break inside a phase (partition depth, ...)

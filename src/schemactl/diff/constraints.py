@@ -1,0 +1,73 @@
+"""Table constraints: compared by PostgreSQL's own printout, validity included."""
+
+from __future__ import annotations
+
+from schemactl.catalog.model import Constraint
+from schemactl.diff import hazards
+from schemactl.diff.changes import Change, Phase
+from schemactl.diff.comments import comment_change
+from schemactl.diff.context import DiffContext
+
+FOREIGN_KEY = "f"
+
+
+def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
+    is_fk = constraint.type == FOREIGN_KEY
+    on_existing_table = constraint.table not in ctx.created_tables
+    risk = ()
+    if on_existing_table and constraint.type in ("f", "c") and constraint.validated:
+        risk = hazards.validate_constraint(constraint.name, constraint.table)
+    elif on_existing_table and constraint.type in ("p", "u", "x"):
+        risk = hazards.build_index(constraint.name, constraint.table)
+    changes = [
+        Change(
+            "constraint", constraint.key, "create", "constraint.add",
+            {"constraint": constraint, "not_valid": not constraint.validated},
+            Phase.ADD_FOREIGN_KEY if is_fk else Phase.ADD_CONSTRAINT, risk,
+        )
+    ]  # fmt: skip
+    changes += _comment(constraint, None)
+    return changes
+
+
+def _drop(constraint: Constraint) -> Change:
+    is_fk = constraint.type == FOREIGN_KEY
+    return Change(
+        "constraint", constraint.key, "drop", "constraint.drop", {"constraint": constraint},
+        Phase.DROP_FOREIGN_KEY if is_fk else Phase.DROP_CONSTRAINT,
+    )  # fmt: skip
+
+
+def _comment(constraint: Constraint, old_comment: str | None) -> list[Change]:
+    return comment_change(
+        "constraint",
+        f"CONSTRAINT {constraint.ident} ON {constraint.table}",
+        constraint.key,
+        old_comment,
+        constraint.comment,
+    )
+
+
+def diff_constraints(ctx: DiffContext) -> list[Change]:
+    changes: list[Change] = []
+    current, desired = ctx.current.constraints, ctx.desired.constraints
+    for key in sorted(desired.keys() - current.keys()):
+        changes += _add(ctx, desired[key])
+    for key in sorted(current.keys() - desired.keys()):
+        if current[key].table not in ctx.dropped_tables:
+            changes.append(_drop(current[key]))
+    for key in sorted(current.keys() & desired.keys()):
+        old, new = current[key], desired[key]
+        if old.type != new.type or old.definition != new.definition or (old.validated and not new.validated):
+            changes.append(_drop(old))
+            changes += _add(ctx, new)
+            continue
+        if new.validated and not old.validated:
+            changes.append(
+                Change(
+                    "constraint", key, "alter", "constraint.validate", {"constraint": new},
+                    Phase.VALIDATE_CONSTRAINT, hazards.validate_constraint(new.name, new.table),
+                )
+            )  # fmt: skip
+        changes += _comment(new, old.comment)
+    return changes

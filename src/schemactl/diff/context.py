@@ -1,0 +1,42 @@
+"""What every per-kind differ needs to know about the whole comparison."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from schemactl.catalog.model import Catalog
+
+
+@dataclass(frozen=True)
+class DiffContext:
+    current: Catalog
+    desired: Catalog
+
+    @cached_property
+    def dropped_tables(self) -> frozenset[str]:
+        return frozenset(self.current.tables.keys() - self.desired.tables.keys())
+
+    @cached_property
+    def created_tables(self) -> frozenset[str]:
+        return frozenset(self.desired.tables.keys() - self.current.tables.keys())
+
+    def column_survives(self, table: str, column_ident: str) -> bool:
+        """Whether a column of the current database still exists after the change."""
+        desired_table = self.desired.tables.get(table)
+        if desired_table is None:
+            return False
+        return any(c.ident == column_ident for c in desired_table.columns)
+
+    def table_depth(self, catalog: Catalog, ident: str) -> int:
+        """How many parents (partitioning or inheritance) stand above a table."""
+        depth, seen = 0, {ident}
+        table = catalog.tables.get(ident)
+        while table is not None:
+            parent = table.partition_of or (table.inherits[0] if table.inherits else None)
+            if parent is None or parent in seen:
+                break
+            seen.add(parent)
+            depth += 1
+            table = catalog.tables.get(parent)
+        return depth

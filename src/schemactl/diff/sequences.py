@@ -1,0 +1,56 @@
+"""Sequences, standalone or owned by a column (serial); identity sequences are not here."""
+
+from __future__ import annotations
+
+from schemactl.catalog.model import Sequence
+from schemactl.diff import hazards
+from schemactl.diff.changes import Change, Phase
+from schemactl.diff.comments import comment_change
+from schemactl.diff.context import DiffContext
+
+PARAMETERS = ("data_type", "start", "increment", "min_value", "max_value", "cache", "cycle")
+
+
+def _dropped_with_owner(ctx: DiffContext, sequence: Sequence) -> bool:
+    """An owned sequence disappears with its column or table; dropping it again would fail."""
+    if sequence.owned_by is None or sequence.owned_by_table is None:
+        return False
+    column_ident = sequence.owned_by[len(sequence.owned_by_table) + 1 :]
+    return not ctx.column_survives(sequence.owned_by_table, column_ident)
+
+
+def diff_sequences(ctx: DiffContext) -> list[Change]:
+    changes: list[Change] = []
+    current, desired = ctx.current.sequences, ctx.desired.sequences
+    for ident in sorted(desired.keys() - current.keys()):
+        seq = desired[ident]
+        changes.append(
+            Change("sequence", ident, "create", "sequence.create", {"sequence": seq}, Phase.CREATE_SEQUENCE)
+        )
+        if seq.owned_by:
+            changes.append(
+                Change("sequence", ident, "alter", "sequence.owned_by", {"sequence": seq},
+                       Phase.SEQUENCE_OWNERSHIP)
+            )  # fmt: skip
+        changes += comment_change("sequence", f"SEQUENCE {ident}", ident, None, seq.comment)
+    for ident in sorted(current.keys() - desired.keys()):
+        seq = current[ident]
+        if not _dropped_with_owner(ctx, seq):
+            changes.append(
+                Change("sequence", ident, "drop", "sequence.drop", {"sequence": seq},
+                       Phase.DROP_SEQUENCE, hazards.drop_sequence(ident))
+            )  # fmt: skip
+    for ident in sorted(current.keys() & desired.keys()):
+        old, new = current[ident], desired[ident]
+        if any(getattr(old, p) != getattr(new, p) for p in PARAMETERS):
+            changes.append(
+                Change("sequence", ident, "alter", "sequence.alter", {"sequence": new, "old": old},
+                       Phase.CREATE_SEQUENCE)
+            )  # fmt: skip
+        if old.owned_by != new.owned_by:
+            changes.append(
+                Change("sequence", ident, "alter", "sequence.owned_by", {"sequence": new},
+                       Phase.SEQUENCE_OWNERSHIP)
+            )  # fmt: skip
+        changes += comment_change("sequence", f"SEQUENCE {ident}", ident, old.comment, new.comment)
+    return changes

@@ -1,0 +1,169 @@
+"""Tables and their columns: create, drop, and ALTER wherever PostgreSQL can alter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from schemactl.catalog.model import Column, Table
+from schemactl.diff import hazards
+from schemactl.diff.changes import Change, Hazard, Phase
+from schemactl.diff.comments import comment_change
+from schemactl.diff.context import DiffContext
+
+
+def diff_tables(ctx: DiffContext) -> list[Change]:
+    changes: list[Change] = []
+    for ident in sorted(ctx.created_tables):
+        changes += _create_table(ctx, ctx.desired.tables[ident])
+    for ident in sorted(ctx.dropped_tables):
+        table = ctx.current.tables[ident]
+        depth = ctx.table_depth(ctx.current, ident)
+        changes.append(
+            Change(
+                "table", ident, "drop", "table.drop", {"table": table}, Phase.DROP_TABLE,
+                hazards.drop_table(ident), order=(-depth,),
+            )
+        )  # fmt: skip
+    for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
+        changes += _alter_table(ctx.current.tables[ident], ctx.desired.tables[ident])
+    return changes
+
+
+def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
+    depth = ctx.table_depth(ctx.desired, table.ident)
+    changes = [
+        Change(
+            "table", table.ident, "create", "table.create", {"table": table}, Phase.CREATE_TABLE,
+            order=(depth,),
+        )
+    ]  # fmt: skip
+    changes += _row_security(table.ident, False, False, table.rls_enabled, table.rls_forced)
+    changes += comment_change("table", f"TABLE {table.ident}", table.ident, None, table.comment)
+    for column in table.columns:
+        changes += comment_change(
+            "column", f"COLUMN {table.ident}.{column.ident}", f"{table.ident}.{column.ident}",
+            None, column.comment,
+        )  # fmt: skip
+    return changes
+
+
+def _alter_table(old: Table, new: Table) -> list[Change]:
+    changes: list[Change] = []
+    ident = new.ident
+    old_columns = {c.name: c for c in old.columns}
+    new_columns = {c.name: c for c in new.columns}
+    for column in new.columns:
+        if column.name not in old_columns:
+            changes.append(
+                Change(
+                    "column", f"{ident}.{column.ident}", "create", "column.add",
+                    {"table": new, "column": column}, Phase.ADD_COLUMN,
+                )
+            )  # fmt: skip
+        else:
+            changes += _alter_column(new, old_columns[column.name], column)
+        changes += comment_change(
+            "column", f"COLUMN {ident}.{column.ident}", f"{ident}.{column.ident}",
+            old_columns[column.name].comment if column.name in old_columns else None,
+            column.comment,
+        )  # fmt: skip
+    for column in old.columns:
+        if column.name not in new_columns:
+            changes.append(
+                Change(
+                    "column", f"{ident}.{column.ident}", "drop", "column.drop",
+                    {"table": old, "column": column}, Phase.DROP_COLUMN,
+                    hazards.drop_column(ident, column.name),
+                )
+            )  # fmt: skip
+    if old.unlogged != new.unlogged:
+        changes.append(
+            Change(
+                "table", ident, "alter", "table.set_logged", {"table": new}, Phase.ALTER_TABLE,
+                (hazards.change_type(ident, "(all)", "unlogged" if old.unlogged else "logged",
+                                     "unlogged" if new.unlogged else "logged")[0],),
+            )
+        )  # fmt: skip
+    if old.options != new.options:
+        removed = sorted({o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options})
+        changes.append(
+            Change(
+                "table", ident, "alter", "table.set_options",
+                {"table": new, "set": new.options, "reset": removed}, Phase.ALTER_TABLE,
+            )
+        )  # fmt: skip
+    changes += _row_security(ident, old.rls_enabled, old.rls_forced, new.rls_enabled, new.rls_forced)
+    changes += comment_change("table", f"TABLE {ident}", ident, old.comment, new.comment)
+    return changes
+
+
+def _row_security(
+    ident: str, old_enabled: bool, old_forced: bool, new_enabled: bool, new_forced: bool
+) -> list[Change]:
+    changes: list[Change] = []
+    if old_enabled != new_enabled:
+        changes.append(
+            Change(
+                "table", ident, "alter", "table.row_security",
+                {"ident": ident, "enable": new_enabled}, Phase.ALTER_TABLE,
+                hazards.rls_change(ident),
+            )
+        )  # fmt: skip
+    if old_forced != new_forced:
+        changes.append(
+            Change(
+                "table", ident, "alter", "table.force_row_security",
+                {"ident": ident, "force": new_forced}, Phase.ALTER_TABLE,
+                hazards.rls_change(ident),
+            )
+        )  # fmt: skip
+    return changes
+
+
+def _alter_column(table: Table, old: Column, new: Column) -> list[Change]:
+    """The smallest ALTERs that turn ``old`` into ``new``."""
+    name = f"{table.ident}.{new.ident}"
+    params = {"table": table, "column": new, "old": old}
+
+    def change(
+        operation: str, hazard_list: tuple[Hazard, ...] = (), phase: Phase = Phase.ALTER_COLUMN
+    ) -> Change:
+        return Change("column", name, "alter", operation, params, phase, hazard_list)
+
+    if old.generated != new.generated:
+        if new.generated is None:
+            return [change("column.drop_expression"), *_plain_column_changes(table, old, new, change)]
+        # PostgreSQL cannot change a generation expression in place.
+        return [
+            change("column.drop", hazards.regenerate_column(table.ident, new.name), Phase.DROP_COLUMN),
+            change("column.add", (), Phase.ADD_COLUMN),
+        ]
+    return _plain_column_changes(table, old, new, change)
+
+
+def _plain_column_changes(
+    table: Table, old: Column, new: Column, change: Callable[..., Change]
+) -> list[Change]:
+    changes: list[Change] = []
+    if old.identity and not new.identity:
+        changes.append(change("column.drop_identity"))  # keeps NOT NULL
+    if old.type != new.type or old.collation != new.collation:
+        if old.default is not None:
+            changes.append(change("column.drop_default"))  # the old default may not cast
+        changes.append(
+            change("column.set_type", hazards.change_type(table.ident, new.name, old.type, new.type))
+        )
+        if new.default is not None:
+            changes.append(change("column.set_default"))
+    elif old.default != new.default:
+        operation = "column.set_default" if new.default is not None else "column.drop_default"
+        changes.append(change(operation))
+    if new.not_null and not old.not_null:
+        changes.append(change("column.set_not_null", hazards.set_not_null(table.ident, new.name)))
+    elif old.not_null and not new.not_null:
+        changes.append(change("column.drop_not_null"))
+    if new.identity and not old.identity:
+        changes.append(change("column.add_identity"))  # needs NOT NULL, set above
+    elif new.identity and old.identity != new.identity:
+        changes.append(change("column.set_identity_generation"))
+    return changes

@@ -1,0 +1,1 @@
+"""Showing plans and drift to people (rich) and to machines (JSON)."""

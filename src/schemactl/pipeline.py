@@ -1,0 +1,46 @@
+"""The pipeline every command shares: desired state -> dev database -> catalogs -> plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from schemactl.catalog import introspect
+from schemactl.catalog.equivalence import reconcile_equivalent
+from schemactl.config import Scope
+from schemactl.devdb import dev_database, load_desired_state
+from schemactl.db import connect
+from schemactl.plan import Plan, build_plan
+from schemactl.source import read_desired_state
+
+
+@dataclass(frozen=True)
+class DesiredSource:
+    """Where the desired state comes from and how to normalize it."""
+
+    schema_dir: Path
+    dev_url: str | None = None
+    pg_bin: str | None = None
+    allow_empty: bool = False
+
+
+def plan_against(target: psycopg.Connection, source: DesiredSource, scope: Scope) -> Plan:
+    """The plan that turns the target behind ``target`` into the desired state.
+
+    The desired state is loaded into a throwaway dev database, both databases are
+    read through the same introspection, and definitions that differ only in how
+    PostgreSQL prints them are reconciled in the dev database before diffing.
+    """
+    statements = read_desired_state(source.schema_dir, allow_empty=source.allow_empty)
+    with dev_database(source.dev_url, source.pg_bin) as dev:
+        load_desired_state(dev.url, statements)
+        dev_conn = connect(dev.url, "dev database")
+        try:
+            desired = introspect(dev_conn, scope)
+            current = introspect(target, scope)
+            current = reconcile_equivalent(dev_conn, current, desired)
+        finally:
+            dev_conn.close()
+    return build_plan(current, desired)

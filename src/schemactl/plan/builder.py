@@ -1,0 +1,37 @@
+"""Building a plan from two catalogs: the diff both ways, rendered."""
+
+from __future__ import annotations
+
+from schemactl.catalog.model import Catalog
+from schemactl.diff import diff_catalogs
+from schemactl.diff.changes import Change
+from schemactl.plan.model import Plan, Step
+from schemactl.plan.render import render
+
+
+def _steps(changes: list[Change]) -> tuple[Step, ...]:
+    return tuple(
+        Step(c.kind, c.name, c.action, render(c), c.hazards, c.transactional) for c in changes
+    )
+
+
+def _major(version: str) -> str:
+    return version.split(".", 1)[0].split(" ", 1)[0]
+
+
+def build_plan(current: Catalog, desired: Catalog) -> Plan:
+    """The migration from ``current`` to ``desired`` and its rollback, from one engine."""
+    warnings: list[str] = []
+    if desired.server_version and current.server_version:
+        if _major(desired.server_version) != _major(current.server_version):
+            warnings.append(
+                f"the desired state was normalized by PostgreSQL {desired.server_version}, "
+                f"the target runs {current.server_version}: printed definitions may differ"
+            )
+    return Plan(
+        steps=_steps(diff_catalogs(current, desired)),
+        rollback=_steps(diff_catalogs(desired, current)),
+        dev_server_version=desired.server_version,
+        target_server_version=current.server_version,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,219 @@
+"""Load order of the desired state: what each statement creates and references.
+
+Schema files may be written in any order (a policy file sorted before its
+table's file). pglast gives every statement's syntax tree; from it we collect
+the names a statement creates and the names it references, and sort
+topologically, keeping path order wherever no dependency decides.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pglast import ast
+
+from schemactl.errors import SchemaSourceError
+from schemactl.source.statements import Statement
+
+DEFAULT_SCHEMA = "public"
+
+# A name key: (namespace kind, qualified name). Relations, sequences, views and
+# indexes share one namespace in PostgreSQL, so they share "rel" here.
+NameKey = tuple[str, str]
+
+# Namespaces where a second definition of a name is a mistake (functions overload).
+_UNIQUE_NAMESPACES = frozenset({"rel", "schema", "extension"})
+
+
+@dataclass(frozen=True)
+class StatementNames:
+    creates: frozenset[NameKey]
+    references: frozenset[NameKey]
+
+
+def _qualify(schema: str | None, name: str) -> str:
+    return f"{schema or DEFAULT_SCHEMA}.{name}"
+
+
+def _strings(nodes: Any) -> list[str]:
+    return [n.sval for n in nodes or () if isinstance(n, ast.String)]
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every AST node below ``node`` (pglast nodes, tuples of nodes)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, tuple | list):
+            stack.extend(current)
+        elif isinstance(current, ast.Node):
+            yield current
+            for attr in current:
+                value = getattr(current, attr, None)
+                if isinstance(value, ast.Node | tuple | list):
+                    stack.append(value)
+
+
+def _qualified_from_list(names: list[str]) -> str | None:
+    if len(names) == 1:
+        return _qualify(None, names[0])
+    if len(names) == 2:
+        return _qualify(names[0], names[1])
+    return None
+
+
+def _references(node: Any) -> set[NameKey]:
+    refs: set[NameKey] = set()
+    for child in _walk(node):
+        if isinstance(child, ast.RangeVar):
+            refs.add(("rel", _qualify(child.schemaname, child.relname)))
+            if child.schemaname:
+                refs.add(("schema", child.schemaname))
+        elif isinstance(child, ast.TypeName):
+            names = _strings(child.names)
+            if names and names[0] != "pg_catalog" and (name := _qualified_from_list(names)):
+                refs.add(("type", name))
+                refs.add(("rel", name))  # a table's row type
+                if len(names) == 2:
+                    refs.add(("schema", names[0]))
+        elif isinstance(child, ast.FuncCall):
+            names = _strings(child.funcname)
+            if name := _qualified_from_list(names):
+                refs.add(("func", name))
+            if names and names[-1] in ("nextval", "setval", "currval") and child.args:
+                first = child.args[0]
+                if isinstance(first, ast.TypeCast):
+                    first = first.arg
+                if isinstance(first, ast.A_Const) and isinstance(first.val, ast.String):
+                    parts = first.val.sval.split(".")
+                    if name := _qualified_from_list(parts):
+                        refs.add(("rel", name))
+        elif isinstance(child, ast.ObjectWithArgs):
+            if name := _qualified_from_list(_strings(child.objname)):
+                refs.add(("func", name))
+    return refs
+
+
+def _creates(node: Any) -> set[NameKey]:
+    match node:
+        case ast.CreateStmt() | ast.CreateSeqStmt():
+            rel = node.relation if isinstance(node, ast.CreateStmt) else node.sequence
+            name = _qualify(rel.schemaname, rel.relname)
+            return {("rel", name), ("type", name)}
+        case ast.ViewStmt():
+            name = _qualify(node.view.schemaname, node.view.relname)
+            return {("rel", name), ("type", name)}
+        case ast.CreateTableAsStmt():
+            rel = node.into.rel
+            name = _qualify(rel.schemaname, rel.relname)
+            return {("rel", name), ("type", name)}
+        case ast.CompositeTypeStmt():
+            name = _qualify(node.typevar.schemaname, node.typevar.relname)
+            return {("type", name), ("rel", name)}
+        case ast.CreateEnumStmt() | ast.CreateRangeStmt():
+            if name := _qualified_from_list(_strings(node.typeName)):
+                return {("type", name)}
+        case ast.CreateDomainStmt():
+            if name := _qualified_from_list(_strings(node.domainname)):
+                return {("type", name)}
+        case ast.CreateFunctionStmt():
+            if name := _qualified_from_list(_strings(node.funcname)):
+                return {("func", name)}
+        case ast.DefineStmt():
+            if name := _qualified_from_list(_strings(node.defnames)):
+                return {("func", name), ("type", name)}
+        case ast.CreateSchemaStmt():
+            return {("schema", node.schemaname)}
+        case ast.CreateExtensionStmt():
+            return {("extension", node.extname)}
+        case ast.IndexStmt() if node.idxname:
+            return {("rel", _qualify(node.relation.schemaname, node.idxname))}
+    return set()
+
+
+def _comment_target(node: ast.CommentStmt) -> set[NameKey]:
+    """COMMENT ON names its object as a list of strings, not as a RangeVar."""
+    if not isinstance(node.object, tuple):
+        return set()
+    names = _strings(node.object)
+    kind = getattr(node.objtype, "name", "")
+    if kind in ("OBJECT_COLUMN", "OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"):
+        names = names[:-1]
+    if kind == "OBJECT_SCHEMA":
+        return {("schema", names[0])} if names else set()
+    name = _qualified_from_list(names)
+    return {("rel", name), ("type", name)} if name else set()
+
+
+def names_of(statement: Statement) -> StatementNames:
+    creates = _creates(statement.node)
+    references = _references(statement.node)
+    if isinstance(statement.node, ast.CommentStmt):
+        references |= _comment_target(statement.node)
+    references -= creates
+    return StatementNames(frozenset(creates), frozenset(references))
+
+
+def _phase(statement: Statement) -> int:
+    """Tie-break when no dependency decides: settings, schemas, extensions first."""
+    match statement.node:
+        case ast.VariableSetStmt():
+            return 0
+        case ast.CreateSchemaStmt():
+            return 1
+        case ast.CreateExtensionStmt():
+            return 2
+        case ast.AlterDefaultPrivilegesStmt():
+            return 3
+    return 4
+
+
+def load_order(statements: list[Statement]) -> list[Statement]:
+    """Sort statements so every object is created before what references it.
+
+    Duplicate definitions of one object are an error naming both places.
+    """
+    names = [names_of(s) for s in statements]
+    creator: dict[NameKey, int] = {}
+    for i, statement_names in enumerate(names):
+        for key in sorted(statement_names.creates):
+            if key in creator and key[0] in _UNIQUE_NAMESPACES:
+                first = statements[creator[key]]
+                raise SchemaSourceError(
+                    statements[i].location(),
+                    f"{key[1]} is defined twice: also at {first.location()}",
+                )
+            creator.setdefault(key, i)
+
+    extensions = [i for i, s in enumerate(statements) if _phase(s) <= 2]
+    dependents: list[set[int]] = [set() for _ in statements]
+    waiting_on = [0] * len(statements)
+    for i, statement_names in enumerate(names):
+        needs = {creator[key] for key in statement_names.references if key in creator}
+        if _phase(statements[i]) > 2:
+            needs.update(extensions)
+        needs.discard(i)
+        for j in needs:
+            if i not in dependents[j]:
+                dependents[j].add(i)
+                waiting_on[i] += 1
+
+    ready = [(_phase(s), i) for i, s in enumerate(statements) if waiting_on[i] == 0]
+    heapq.heapify(ready)
+    ordered: list[Statement] = []
+    while ready:
+        _, i = heapq.heappop(ready)
+        ordered.append(statements[i])
+        for j in dependents[i]:
+            waiting_on[j] -= 1
+            if waiting_on[j] == 0:
+                heapq.heappush(ready, (_phase(statements[j]), j))
+    if len(ordered) < len(statements):
+        # A reference cycle (mutual foreign keys written inline, say): fall back to
+        # path order for what remains and let PostgreSQL name the problem.
+        placed = {id(s) for s in ordered}
+        ordered.extend(s for s in statements if id(s) not in placed)
+    return ordered

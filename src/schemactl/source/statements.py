@@ -1,0 +1,168 @@
+"""Splitting schema files into statements, with file:line:column for every error.
+
+pglast (the PostgreSQL parser itself) splits the files, so what we accept is
+exactly what the server's grammar accepts. Statements that do not describe a
+declarative schema (data changes, drops, transaction control) are refused here,
+before anything reaches a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pglast import ast, parser
+
+from schemactl.errors import SchemaSourceError, SourceLocation
+
+# Statement node types that describe schema objects.
+DECLARATIVE = frozenset(
+    {
+        "AlterDefaultPrivilegesStmt",
+        "AlterDomainStmt",
+        "AlterEnumStmt",
+        "AlterExtensionStmt",
+        "AlterFunctionStmt",
+        "AlterObjectSchemaStmt",
+        "AlterOwnerStmt",
+        "AlterPolicyStmt",
+        "AlterSeqStmt",
+        "AlterTableStmt",
+        "AlterEventTrigStmt",
+        "CommentStmt",
+        "CompositeTypeStmt",
+        "CreateCastStmt",
+        "CreateDomainStmt",
+        "CreateEnumStmt",
+        "CreateEventTrigStmt",
+        "CreateExtensionStmt",
+        "CreateFunctionStmt",
+        "CreatePolicyStmt",
+        "CreateRangeStmt",
+        "CreateSchemaStmt",
+        "CreateSeqStmt",
+        "CreateStmt",
+        "CreateTableAsStmt",
+        "CreateTrigStmt",
+        "DefineStmt",
+        "GrantStmt",
+        "IndexStmt",
+        "RuleStmt",
+        "ViewStmt",
+        "AlterStatsStmt",
+        "CreateStatsStmt",
+    }
+)
+
+# Session settings are harmless and common at the top of dumped schemas.
+SESSION_SETTINGS = frozenset({"VariableSetStmt"})
+
+_REFUSED_REASON = {
+    "InsertStmt": "data changes (INSERT) do not belong in a declarative schema",
+    "UpdateStmt": "data changes (UPDATE) do not belong in a declarative schema",
+    "DeleteStmt": "data changes (DELETE) do not belong in a declarative schema",
+    "MergeStmt": "data changes (MERGE) do not belong in a declarative schema",
+    "TruncateStmt": "TRUNCATE does not belong in a declarative schema",
+    "CopyStmt": "COPY does not belong in a declarative schema",
+    "DropStmt": "DROP does not belong in a declarative schema: remove the object's definition instead",
+    "TransactionStmt": "transaction control does not belong in a schema file: schemactl runs its own transactions",
+    "SelectStmt": "queries do not belong in a declarative schema",
+    "DoStmt": "DO blocks run code; a declarative schema may only define objects",
+    "CallStmt": "CALL runs code; a declarative schema may only define objects",
+    "CreatedbStmt": "databases are not part of a schema",
+    "DropdbStmt": "DROP does not belong in a declarative schema",
+    "CreateRoleStmt": "roles are server-wide, not part of a database schema; reference them and schemactl creates them in the dev database",
+    "RenameStmt": "renames are changes, not definitions: write the object under its new name",
+}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a schema file, with where it came from."""
+
+    path: Path
+    index: int
+    sql: str
+    offset: int
+    source: str = field(repr=False)
+    node: Any = field(repr=False, compare=False)
+
+    @property
+    def kind(self) -> str:
+        return type(self.node).__name__
+
+    def location(self, position_in_statement: int = 0) -> SourceLocation:
+        """file:line:column of a 0-based character position inside this statement."""
+        return location_of(self.path, self.source, self.offset + position_in_statement)
+
+
+def location_of(path: Path, text: str, offset: int) -> SourceLocation:
+    """Turn a 0-based character offset into a 1-based line and column."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return SourceLocation(str(path), line, column)
+
+
+def _start_of_code(text: str, offset: int) -> int:
+    """Skip the whitespace and comments pglast counts as part of a statement."""
+    i = offset
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("--", i):
+            newline = text.find("\n", i)
+            i = len(text) if newline < 0 else newline + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = len(text) if end < 0 else end + 2
+        else:
+            break
+    return i
+
+
+def read_statements(path: Path) -> list[Statement]:
+    """Parse a file into statements, refusing anything that is not declarative DDL."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemaSourceError(SourceLocation(str(path), 1, 1), f"not UTF-8 text: {exc}") from None
+    try:
+        raw_statements = parser.parse_sql(text)
+    except parser.ParseError as exc:
+        message, position = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
+        raise SchemaSourceError(location_of(path, text, position), str(message)) from None
+
+    statements: list[Statement] = []
+    for index, raw in enumerate(raw_statements or ()):
+        start = _start_of_code(text, raw.stmt_location)
+        length = raw.stmt_len or (len(text) - raw.stmt_location)
+        end = raw.stmt_location + length
+        statement = Statement(path, index, text[start:end].strip(), start, text, raw.stmt)
+        _refuse_non_declarative(statement)
+        statements.append(statement)
+    return statements
+
+
+def _refuse_non_declarative(statement: Statement) -> None:
+    kind = statement.kind
+    node = statement.node
+    if kind in DECLARATIVE or kind in SESSION_SETTINGS:
+        if isinstance(node, ast.AlterTableStmt):
+            _refuse_drop_subcommands(statement, node)
+        return
+    reason = _REFUSED_REASON.get(kind, f"{kind} is not a declarative schema statement")
+    raise SchemaSourceError(statement.location(), reason)
+
+
+def _refuse_drop_subcommands(statement: Statement, node: ast.AlterTableStmt) -> None:
+    for command in node.cmds or ():
+        subtype = getattr(command, "subtype", None)
+        name = getattr(subtype, "name", str(subtype))
+        if name in ("AT_DropColumn", "AT_DropConstraint"):
+            raise SchemaSourceError(
+                statement.location(),
+                "ALTER TABLE ... DROP does not belong in a declarative schema: "
+                "remove the definition instead",
+            )

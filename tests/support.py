@@ -1,0 +1,104 @@
+"""Helpers the specifications share: running the CLI, executing SQL, round trips."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from schemactl.catalog import Catalog, introspect
+from schemactl.cli import main
+from schemactl.config import Scope
+from schemactl.pipeline import DesiredSource, plan_against
+from schemactl.plan import Plan
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    embedded: Any
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> CliResult:
+    """Run ``schemactl ARGS`` in-process, as the console script would."""
+    capsys.readouterr()
+    argv = sys.argv
+    sys.argv = ["schemactl", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = argv
+    captured = capsys.readouterr()
+    return CliResult(code, captured.out, captured.err)
+
+
+def execute(url: str, sql_text: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql_text.encode())
+
+
+def catalog_of(url: str, scope: Scope | None = None) -> Catalog:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return introspect(conn, scope)
+
+
+def comparable(catalog: Catalog) -> Catalog:
+    """A catalog without what legitimately differs between two databases."""
+    return Catalog(
+        server_version="",
+        schemas=catalog.schemas,
+        extensions=catalog.extensions,
+        tables=catalog.tables,
+        constraints=catalog.constraints,
+        indexes=catalog.indexes,
+        sequences=catalog.sequences,
+    )
+
+
+def write_schema(folder: Path, sql_text: str, name: str = "schema.sql") -> Path:
+    path = folder / name
+    path.write_text(sql_text)
+    return path
+
+
+def plan_for(server_url: str, target_url: str, schema_dir: Path) -> Plan:
+    with psycopg.connect(target_url, autocommit=True) as conn:
+        return plan_against(conn, DesiredSource(schema_dir, dev_url=server_url), Scope())
+
+
+def run_steps(url: str, steps_sql: str) -> None:
+    with psycopg.connect(url) as conn, conn.transaction():
+        conn.execute(steps_sql.encode())
+
+
+def round_trip(server_url: str, target_url: str, schema_dir: Path, old: str, new: str) -> Plan:
+    """Load ``old`` into the target, plan towards ``new``, and check the plan both ways:
+    up leaves no drift, down restores exactly the old catalog. Returns the plan."""
+    if old.strip():
+        execute(target_url, old)
+    before = comparable(catalog_of(target_url))
+    write_schema(schema_dir, new)
+    plan = plan_for(server_url, target_url, schema_dir)
+    run_steps(target_url, plan.up_sql())
+    assert not plan_for(server_url, target_url, schema_dir).has_changes, "drift after apply"
+    run_steps(target_url, plan.down_sql())
+    assert comparable(catalog_of(target_url)) == before, "rollback did not restore the schema"
+    return plan
+
+
+def sqls(plan: Plan) -> list[str]:
+    return [step.sql for step in plan.steps]

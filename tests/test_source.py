@@ -1,0 +1,90 @@
+"""Reading schema/: statements, positions, refusals and load order (no database needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemactl.errors import SchemactlError, SchemaSourceError
+from schemactl.source import read_desired_state
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def names(folder: Path) -> list[str]:
+    return [f"{s.path.name}:{s.location().line}" for s in read_desired_state(folder)]
+
+
+def test_files_are_read_recursively_in_path_order(schema_dir: Path) -> None:
+    write(schema_dir, "b/2.sql", "CREATE TABLE b2 (id int);")
+    write(schema_dir, "a.sql", "CREATE TABLE a (id int);")
+    write(schema_dir, "b/1.sql", "CREATE TABLE b1 (id int);")
+    assert names(schema_dir) == ["a.sql:1", "1.sql:1", "2.sql:1"]
+
+
+def test_a_file_may_reference_objects_of_a_later_file(schema_dir: Path) -> None:
+    write(schema_dir, "00_comments.sql", "COMMENT ON TABLE trips IS 'x';\nCREATE INDEX ON trips (user_id);")
+    write(schema_dir, "10_trips.sql", "CREATE TABLE trips (id int, user_id int REFERENCES users);")
+    write(schema_dir, "20_users.sql", "CREATE TABLE users (id int PRIMARY KEY);")
+    assert names(schema_dir) == ["20_users.sql:1", "10_trips.sql:1", "00_comments.sql:1", "00_comments.sql:2"]
+
+
+def test_schemas_and_extensions_load_before_what_uses_them(schema_dir: Path) -> None:
+    write(schema_dir, "a.sql", "CREATE TABLE app.t (id int);")
+    write(schema_dir, "z.sql", "CREATE SCHEMA app;\nCREATE EXTENSION citext;")
+    assert names(schema_dir) == ["z.sql:1", "z.sql:2", "a.sql:1"]
+
+
+def test_a_syntax_error_names_file_line_and_column(schema_dir: Path) -> None:
+    write(schema_dir, "t.sql", "CREATE TABLE a (id int);\n\nCREATE TABLE b (id intt,, x);\n")
+    with pytest.raises(SchemaSourceError) as error:
+        read_desired_state(schema_dir)
+    assert str(error.value) == f"{schema_dir / 't.sql'}:3:25: syntax error at or near \",\""
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("INSERT INTO t VALUES (1);", "INSERT"),
+        ("UPDATE t SET a = 1;", "UPDATE"),
+        ("DELETE FROM t;", "DELETE"),
+        ("DROP TABLE t;", "DROP"),
+        ("BEGIN;", "transaction control"),
+        ("COMMIT;", "transaction control"),
+        ("ALTER TABLE t DROP COLUMN a;", "DROP"),
+        ("DO $$ BEGIN END $$;", "DO blocks"),
+    ],
+)
+def test_statements_that_are_not_declarative_are_refused_with_their_place(
+    schema_dir: Path, statement: str, reason: str
+) -> None:
+    write(schema_dir, "t.sql", f"CREATE TABLE t (a int);\n  {statement}\n")
+    with pytest.raises(SchemaSourceError) as error:
+        read_desired_state(schema_dir)
+    assert str(error.value).startswith(f"{schema_dir / 't.sql'}:2:3: ")
+    assert reason in str(error.value)
+
+
+def test_the_same_object_defined_twice_names_both_places(schema_dir: Path) -> None:
+    write(schema_dir, "a.sql", "CREATE TABLE users (id int);")
+    write(schema_dir, "b.sql", "\nCREATE TABLE public.users (id int);")
+    with pytest.raises(SchemaSourceError) as error:
+        read_desired_state(schema_dir)
+    message = str(error.value)
+    assert "b.sql:2:1" in message and "a.sql:1:1" in message and "defined twice" in message
+
+
+def test_a_missing_schema_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SchemactlError, match="does not exist"):
+        read_desired_state(tmp_path / "nope")
+
+
+def test_an_empty_schema_folder_is_an_error_unless_allowed(schema_dir: Path) -> None:
+    with pytest.raises(SchemactlError, match="--allow-empty"):
+        read_desired_state(schema_dir)
+    assert read_desired_state(schema_dir, allow_empty=True) == []
