@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,15 +59,7 @@ def catalog_of(url: str, scope: Scope | None = None) -> Catalog:
 
 def comparable(catalog: Catalog) -> Catalog:
     """A catalog without what legitimately differs between two databases."""
-    return Catalog(
-        server_version="",
-        schemas=catalog.schemas,
-        extensions=catalog.extensions,
-        tables=catalog.tables,
-        constraints=catalog.constraints,
-        indexes=catalog.indexes,
-        sequences=catalog.sequences,
-    )
+    return dataclasses.replace(catalog, server_version="")
 
 
 def write_schema(folder: Path, sql_text: str, name: str = "schema.sql") -> Path:

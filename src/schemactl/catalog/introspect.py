@@ -7,29 +7,22 @@ same way in the dev database and in the target.
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
 from schemactl.catalog.model import Catalog, Column, Constraint, Extension, Index, Schema, Sequence, Table
+from schemactl.catalog.sqlfiles import rows
 from schemactl.config import Scope
 
+Reader = Callable[[psycopg.Connection, dict[str, Any], Catalog], None]
+
+# Readers of further object kinds, one module each under catalog/readers/.
+# A reader fills its own fields of the catalog from its own queries.
+READERS: list[Reader] = []
+
 NOT_VALID_SUFFIX = " NOT VALID"
-
-
-@cache
-def query(name: str) -> str:
-    """The text of ``queries/<name>.sql``."""
-    return resources.files("schemactl.catalog").joinpath("queries", f"{name}.sql").read_text()
-
-
-def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query(name).encode(), params)  # type: ignore[call-overload]
-        return cur.fetchall()
 
 
 def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
@@ -38,35 +31,37 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
     with conn.transaction():
         conn.execute("SET LOCAL search_path = ''")
         version_row = conn.execute("SHOW server_version").fetchone()
-        schema_rows = _rows(conn, "schemas", scope.query_params())
+        schema_rows = rows(conn, "schemas", scope.query_params())
         params: dict[str, Any] = {"namespaces": [r["oid"] for r in schema_rows]}
         catalog = Catalog(server_version=str(version_row[0]) if version_row else "")
         for row in schema_rows:
             catalog.schemas[row["ident"]] = Schema(row["name"], row["ident"], row["owner"], row["comment"])
-        for row in _rows(conn, "extensions", params):
+        for row in rows(conn, "extensions", params):
             catalog.extensions[row["ident"]] = Extension(**row)
         _read_tables(conn, params, catalog)
-        for row in _rows(conn, "constraints", params):
+        for row in rows(conn, "constraints", params):
             definition = row["definition"]
             if definition.endswith(NOT_VALID_SUFFIX):
                 definition = definition[: -len(NOT_VALID_SUFFIX)]
             constraint = Constraint(**{**row, "definition": definition})
             catalog.constraints[constraint.key] = constraint
-        for row in _rows(conn, "indexes", params):
+        for row in rows(conn, "indexes", params):
             catalog.indexes[row["ident"]] = Index(**row)
-        for row in _rows(conn, "sequences", params):
+        for row in rows(conn, "sequences", params):
             catalog.sequences[row["ident"]] = Sequence(**row)
+        for reader in READERS:
+            reader(conn, params, catalog)
     return catalog
 
 
 def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
     columns: dict[int, list[Column]] = {}
-    for row in _rows(conn, "columns", params):
+    for row in rows(conn, "columns", params):
         if not row.pop("local"):
             continue  # inherited from a parent table: planned on the parent
         oid = row.pop("relation_oid")
         columns.setdefault(oid, []).append(Column(**row))
-    for row in _rows(conn, "tables", params):
+    for row in rows(conn, "tables", params):
         oid = row.pop("oid")
         catalog.tables[row["ident"]] = Table(
             **{
@@ -76,3 +71,4 @@ def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Cata
                 "options": tuple(row["options"]),
             }
         )
+

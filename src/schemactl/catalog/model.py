@@ -88,6 +88,7 @@ class Index:
     table: str
     definition: str
     valid: bool = True
+    table_kind: str = "r"  # r table, p partitioned table, m materialized view
     comment: str | None = None
 
 

@@ -14,20 +14,31 @@ from typing import Any
 
 class Phase(IntEnum):
     """Where a change runs in a migration. Drops first (dependents before what
-    they depend on), then creates (what is depended on before dependents)."""
+    they depend on), then creates (what is depended on before dependents).
+    Inside a phase, ``Change.order`` breaks ties (partition depth, view rank)."""
 
+    REVOKE = 2
+    DROP_TRIGGER = 4
+    DROP_POLICY = 5
+    DROP_VIEW = 6  # views and materialized views, dependents first
     DROP_FOREIGN_KEY = 10
     DROP_CONSTRAINT = 12
     DROP_INDEX = 14
     DROP_TABLE = 20
     DROP_COLUMN = 22
     DROP_SEQUENCE = 24
+    DROP_FUNCTION = 25
+    DROP_TYPE = 26
     DROP_EXTENSION = 28
     DROP_SCHEMA = 29
     CREATE_SCHEMA = 30
+    DEFAULT_PRIVILEGES = 31  # before creates, as in the dev database
     CREATE_EXTENSION = 32
     ALTER_EXTENSION = 33
+    CREATE_TYPE = 34
+    ALTER_TYPE = 35
     CREATE_SEQUENCE = 36
+    CREATE_FUNCTION = 38
     CREATE_TABLE = 40
     ALTER_TABLE = 41
     ADD_COLUMN = 42
@@ -37,6 +48,13 @@ class Phase(IntEnum):
     CREATE_INDEX = 52
     ADD_FOREIGN_KEY = 54
     VALIDATE_CONSTRAINT = 56
+    CREATE_VIEW = 60  # views and materialized views, by dependency rank
+    CREATE_VIEW_INDEX = 62  # indexes on materialized views
+    REPLACE_FUNCTION = 64  # bodies that reference tables and views
+    CREATE_TRIGGER = 70
+    CREATE_POLICY = 72
+    GRANT = 80
+    OWNER = 85
     COMMENT = 90
 
 

@@ -11,9 +11,8 @@ from schemactl.diff.context import DiffContext
 
 def _create(ctx: DiffContext, index: Index) -> list[Change]:
     risk = () if index.table in ctx.created_tables else hazards.build_index(index.ident, index.table)
-    changes = [
-        Change("index", index.ident, "create", "index.create", {"index": index}, Phase.CREATE_INDEX, risk)
-    ]
+    phase = Phase.CREATE_VIEW_INDEX if index.table_kind == "m" else Phase.CREATE_INDEX
+    changes = [Change("index", index.ident, "create", "index.create", {"index": index}, phase, risk)]
     changes += comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment)
     return changes
 

@@ -5,6 +5,7 @@ SELECT n.nspname AS schema,
        quote_ident(tn.nspname) || '.' || quote_ident(c.relname) AS "table",
        pg_get_indexdef(i.indexrelid) AS definition,
        i.indisvalid AS valid,
+       c.relkind AS table_kind,
        obj_description(ic.oid, 'pg_class') AS comment
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid

@@ -1,0 +1,43 @@
+"""Comparing two databases' schemas independently of schemactl: pg_dump, normalized.
+
+Normalized means: comments and session settings removed, statements sorted,
+and inside CREATE TABLE the column lines sorted (column order is physical and
+not part of the desired state).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from schemactl.devdb.binaries import find_server_binaries
+
+_NOISE = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restrict .*)$")
+
+
+def pg_dump_schema(url: str) -> str:
+    pg_dump = Path(find_server_binaries()) / "pg_dump"
+    result = subprocess.run(
+        [str(pg_dump), "--schema-only", "--no-owner", "--exclude-schema=schemactl", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def _normalize_statement(statement: str) -> str:
+    lines = statement.strip().splitlines()
+    if lines and lines[0].startswith("CREATE TABLE") and lines[-1].startswith(")"):
+        body = sorted(line.strip().rstrip(",") for line in lines[1:-1])
+        return "\n".join([lines[0], *body, lines[-1]])
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def normalized_schema(url: str) -> list[str]:
+    text = "\n".join(
+        line for line in pg_dump_schema(url).splitlines() if not _NOISE.match(line.strip())
+    )
+    statements = [s for s in re.split(r";\s*\n", text) if s.strip()]
+    return sorted(_normalize_statement(s) for s in statements)
