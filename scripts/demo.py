@@ -29,7 +29,9 @@ def run(args: list[str], env: dict[str, str]) -> int:
 def main() -> int:
     with EmbeddedServer() as target:
         env = {**os.environ, "DATABASE_URL": target.url}
-        console.print(f"[bold]A throwaway PostgreSQL is playing the target database:[/bold] {target.url}")
+        console.print(
+            f"[bold]A throwaway PostgreSQL is playing the target database:[/bold] {target.url}"
+        )
         schemactl = [sys.executable, "-m", "schemactl"]
         if run([*schemactl, "plan", "--schema", "schema"], env) != 0:
             return 1
@@ -42,7 +44,9 @@ def main() -> int:
         code = run([*schemactl, "drift", "--schema", "schema"], env)
         if code != 0:
             return 1
-        console.print("[bold green]Demo complete: schema/ applied, and a second plan is empty.[/bold green]")
+        console.print(
+            "[bold green]Demo complete: schema/ applied, and a second plan is empty.[/bold green]"
+        )
     return 0
 
 

@@ -59,7 +59,11 @@ def catalog_of(url: str, scope: Scope | None = None) -> Catalog:
 
 def comparable(catalog: Catalog) -> Catalog:
     """A catalog without what legitimately differs between two databases."""
-    return dataclasses.replace(catalog, server_version="")
+    tables = {
+        key: dataclasses.replace(table, columns=tuple(sorted(table.columns, key=lambda c: c.name)))
+        for key, table in catalog.tables.items()
+    }
+    return dataclasses.replace(catalog, server_version="", tables=tables)
 
 
 def write_schema(folder: Path, sql_text: str, name: str = "schema.sql") -> Path:

@@ -28,10 +28,19 @@ def test_files_are_read_recursively_in_path_order(schema_dir: Path) -> None:
 
 
 def test_a_file_may_reference_objects_of_a_later_file(schema_dir: Path) -> None:
-    write(schema_dir, "00_comments.sql", "COMMENT ON TABLE trips IS 'x';\nCREATE INDEX ON trips (user_id);")
+    write(
+        schema_dir,
+        "00_comments.sql",
+        "COMMENT ON TABLE trips IS 'x';\nCREATE INDEX ON trips (user_id);",
+    )
     write(schema_dir, "10_trips.sql", "CREATE TABLE trips (id int, user_id int REFERENCES users);")
     write(schema_dir, "20_users.sql", "CREATE TABLE users (id int PRIMARY KEY);")
-    assert names(schema_dir) == ["20_users.sql:1", "10_trips.sql:1", "00_comments.sql:1", "00_comments.sql:2"]
+    assert names(schema_dir) == [
+        "20_users.sql:1",
+        "10_trips.sql:1",
+        "00_comments.sql:1",
+        "00_comments.sql:2",
+    ]
 
 
 def test_schemas_and_extensions_load_before_what_uses_them(schema_dir: Path) -> None:
@@ -44,7 +53,7 @@ def test_a_syntax_error_names_file_line_and_column(schema_dir: Path) -> None:
     write(schema_dir, "t.sql", "CREATE TABLE a (id int);\n\nCREATE TABLE b (id intt,, x);\n")
     with pytest.raises(SchemaSourceError) as error:
         read_desired_state(schema_dir)
-    assert str(error.value) == f"{schema_dir / 't.sql'}:3:25: syntax error at or near \",\""
+    assert str(error.value) == f'{schema_dir / "t.sql"}:3:25: syntax error at or near ","'
 
 
 @pytest.mark.parametrize(

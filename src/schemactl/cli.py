@@ -6,9 +6,10 @@ Exit codes are a contract: 0 success / no changes, 2 changes or drift found,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -47,21 +48,22 @@ app = typer.Typer(
     add_completion=False,
 )
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     text = "text"
     sql = "sql"
     json = "json"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-SchemaOpt = Annotated[Path, typer.Option("--schema", help="Folder of the desired schema's SQL files.")]
+SchemaOpt = Annotated[
+    Path, typer.Option("--schema", help="Folder of the desired schema's SQL files.")
+]
 DatabaseOpt = Annotated[
     str | None, typer.Option("--database-url", help=f"Target database [env {DATABASE_URL_ENV}].")
 ]
@@ -76,10 +78,14 @@ IncludeOpt = Annotated[
     list[str] | None, typer.Option("--include-schema", help="Only these schemas (repeatable).")
 ]
 ExcludeOpt = Annotated[
-    list[str] | None, typer.Option("--exclude-schema", help="Leave these schemas alone (repeatable).")
+    list[str] | None,
+    typer.Option("--exclude-schema", help="Leave these schemas alone (repeatable)."),
 ]
 AllowEmptyOpt = Annotated[
-    bool, typer.Option("--allow-empty", help="Accept an empty schema folder (plans dropping everything).")
+    bool,
+    typer.Option(
+        "--allow-empty", help="Accept an empty schema folder (plans dropping everything)."
+    ),
 ]
 
 
@@ -103,8 +109,12 @@ def plan(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     allow_empty: AllowEmptyOpt = False,
-    format: Annotated[PlanFormat, typer.Option("--format", help="text, sql or json.")] = PlanFormat.text,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the plan to this file.")] = None,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", help="text, sql or json.")
+    ] = PlanFormat.text,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write the plan to this file.")
+    ] = None,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 2 when there are changes, 0 when none.")
     ] = False,
@@ -182,15 +192,19 @@ def apply(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     allow_empty: AllowEmptyOpt = False,
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")] = False,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
+    ] = False,
     allow_destructive: Annotated[
-        bool, typer.Option("--allow-destructive", help="Allow every hazard class, data loss included.")
+        bool,
+        typer.Option("--allow-destructive", help="Allow every hazard class, data loss included."),
     ] = False,
     allow_hazards: Annotated[
         str | None, typer.Option("--allow-hazards", help="Comma-separated hazard classes to allow.")
     ] = None,
     lock_timeout: Annotated[
-        str | None, typer.Option("--lock-timeout", help="lock_timeout for the migration (default 5s).")
+        str | None,
+        typer.Option("--lock-timeout", help="lock_timeout for the migration (default 5s)."),
     ] = None,
     statement_timeout: Annotated[
         str | None, typer.Option("--statement-timeout", help="statement_timeout for the migration.")
@@ -236,7 +250,9 @@ def drift(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     allow_empty: AllowEmptyOpt = False,
-    format: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json.")
+    ] = ReportFormat.text,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
     scope = _scope(include_schema, exclude_schema)
@@ -260,25 +276,47 @@ def version() -> None:
     print(f"schemactl {__version__}")
 
 
+def _print_error(message: str) -> None:
+    """Errors are plain text on stderr, never wrapped, secrets redacted."""
+    sys.stderr.write(f"error: {redact(message)}\n")
+    sys.stderr.flush()
+
+
+def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
+    """Typer may vendor its own click; catch the class from both places."""
+    found: list[type[BaseException]] = [getattr(click.exceptions, name)]
+    with contextlib.suppress(ImportError, AttributeError):
+        from typer._click import exceptions as vendored
+
+        found.append(getattr(vendored, name))
+    found.append(getattr(typer, name, found[0]))
+    return tuple(dict.fromkeys(found))
+
+
+_EXIT_SIGNALS = _exception_classes("Exit")
+_ABORTS = _exception_classes("Abort")
+_USAGE_ERRORS = _exception_classes("ClickException")
+
+
 def main() -> None:
     """Console entry point: map every outcome onto the exit-code contract."""
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.exceptions.Abort:
-        err.print("error: aborted")
+    except _EXIT_SIGNALS as exc:
+        code = getattr(exc, "exit_code", EXIT_ERROR)
+    except _ABORTS:
+        _print_error("aborted")
         code = EXIT_ERROR
-    except click.ClickException as exc:
-        err.print(f"error: {redact(exc.format_message())}", markup=False)
+    except _USAGE_ERRORS as exc:
+        _print_error(str(getattr(exc, "format_message", exc.__str__)()))
         code = EXIT_ERROR
     except SchemactlError as exc:
-        err.print(f"error: {redact(str(exc))}", markup=False)
+        _print_error(str(exc))
         code = EXIT_ERROR
     except psycopg.Error as exc:
-        err.print(f"error: {redact(' '.join(str(exc).split()))}", markup=False)
+        _print_error(" ".join(str(exc).split()))
         code = EXIT_ERROR
     except KeyboardInterrupt:
-        err.print("error: interrupted")
+        _print_error("interrupted")
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -10,8 +10,8 @@ import psycopg
 from schemactl.catalog import introspect
 from schemactl.catalog.equivalence import reconcile_equivalent
 from schemactl.config import Scope
-from schemactl.devdb import dev_database, load_desired_state
 from schemactl.db import connect
+from schemactl.devdb import dev_database, load_desired_state
 from schemactl.plan import Plan, build_plan
 from schemactl.source import read_desired_state
 

@@ -8,8 +8,12 @@ not part of the desired state).
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
 from pathlib import Path
+
+import psycopg
+from psycopg import conninfo, sql
 
 from schemactl.devdb.binaries import find_server_binaries
 
@@ -41,3 +45,27 @@ def normalized_schema(url: str) -> list[str]:
     )
     statements = [s for s in re.split(r";\s*\n", text) if s.strip()]
     return sorted(_normalize_statement(s) for s in statements)
+
+
+def canonical_schema(server_url: str, url: str) -> list[str]:
+    """The normalized schema after one more trip through PostgreSQL.
+
+    PostgreSQL's printout is not always a fixpoint (an IN list over varchar
+    prints one way when written as IN and another when written as its own
+    printout). Loading a dump into a scratch database and dumping it again
+    brings two equal schemas to the same text.
+    """
+    name = f"canon_{secrets.token_hex(5)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+    scratch = conninfo.make_conninfo(server_url, dbname=name)
+    try:
+        with psycopg.connect(scratch, autocommit=True) as conn:
+            script = "\n".join(
+                line for line in pg_dump_schema(url).splitlines() if not line.startswith("\\")
+            )
+            conn.execute(script.encode())
+        return normalized_schema(scratch)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

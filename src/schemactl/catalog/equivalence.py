@@ -47,7 +47,7 @@ class _Prober:
         return self.cache[key]
 
     def _scalar(self, sql: str, params: tuple[object, ...] = ()) -> str | None:
-        row = self.conn.execute(sql.encode() if not params else sql, params or None).fetchone()  # type: ignore[call-overload]
+        row = self.conn.execute(sql.encode() if not params else sql, params or None).fetchone()
         return None if row is None else str(row[0])
 
     def constraint(self, table: str, definition: str) -> str | None:

@@ -33,7 +33,7 @@ class Extension:
 class Column:
     name: str
     ident: str
-    position: int
+    position: int = field(compare=False)  # physical; adding a column puts it last
     type: str
     not_null: bool
     default: str | None

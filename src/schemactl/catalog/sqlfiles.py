@@ -19,5 +19,5 @@ def query(name: str) -> str:
 def rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run ``queries/<name>.sql`` with ``params`` and return its rows as dicts."""
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query(name).encode(), params)  # type: ignore[call-overload]
+        cur.execute(query(name).encode(), params)
         return cur.fetchall()

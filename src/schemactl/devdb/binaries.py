@@ -45,7 +45,8 @@ def candidate_dirs() -> list[Path]:
         except (subprocess.SubprocessError, OSError):
             pass
     found.extend(
-        Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
+        Path(p)
+        for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
     )
     for pattern in HOMEBREW_GLOBS:
         found.extend(Path(p) for p in sorted(glob.glob(pattern), key=_version_key, reverse=True))

@@ -101,7 +101,8 @@ class EmbeddedServer:
         self.port = 0
         self.folder: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
-        self._user: dict[str, object] = {}
+        self._uid: int | None = None  # the server's user when we run as root
+        self._gid: int | None = None
         self._previous_handlers: dict[int, object] = {}
 
     @property
@@ -118,9 +119,10 @@ class EmbeddedServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _run_as(self) -> dict[str, object]:
+    def _choose_server_user(self) -> None:
+        """PostgreSQL refuses to run as root: use the ``postgres`` user then."""
         if os.geteuid() != 0:
-            return {}
+            return
         try:
             entry = pwd.getpwnam(RUN_AS_WHEN_ROOT)
         except KeyError:
@@ -128,20 +130,25 @@ class EmbeddedServer:
                 "running as root, and PostgreSQL refuses to run as root: "
                 f"create a '{RUN_AS_WHEN_ROOT}' user or pass --dev-url"
             ) from None
-        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        self._uid, self._gid = entry.pw_uid, entry.pw_gid
 
     def _give_to_server_user(self, path: Path) -> None:
-        uid = self._user.get("user")
-        gid = self._user.get("group")
-        if isinstance(uid, int) and isinstance(gid, int):
-            for root, dirs, files in os.walk(path):
-                os.chown(root, uid, gid)
-                for name in dirs + files:
-                    os.lchown(os.path.join(root, name), uid, gid)
+        if self._uid is None or self._gid is None:
+            return
+        for root, dirs, files in os.walk(path):
+            os.chown(root, self._uid, self._gid)
+            for name in dirs + files:
+                os.lchown(os.path.join(root, name), self._uid, self._gid)
 
     def _run_tool(self, args: list[str]) -> None:
         result = subprocess.run(
-            args, capture_output=True, text=True, cwd=self.folder, **self._user  # type: ignore[arg-type]
+            args,
+            capture_output=True,
+            text=True,
+            cwd=self.folder,
+            user=self._uid,
+            group=self._gid,
+            extra_groups=[] if self._uid is not None else None,
         )
         if result.returncode != 0:
             raise DevDatabaseError(
@@ -151,7 +158,7 @@ class EmbeddedServer:
     def start(self) -> None:
         base = _base_dir()
         remove_stale_servers(base)
-        self._user = self._run_as()
+        self._choose_server_user()
         self.folder = Path(tempfile.mkdtemp(prefix=DIR_PREFIX, dir=base))
         (self.folder / OWNER_FILE).write_text(str(os.getpid()))
         atexit.register(self.stop)
@@ -161,14 +168,19 @@ class EmbeddedServer:
         self._run_tool(
             [
                 str(self.bin_dir / "initdb"),
-                "-D", str(data),
-                "-U", "postgres",
-                "-A", "trust",
-                "-E", "UTF8",
-                "--locale", "C",
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale",
+                "C",
                 "--no-sync",
             ]
-        )  # fmt: skip
+        )
         last_error = ""
         for _attempt in range(5):
             self.port = free_port()
@@ -177,13 +189,15 @@ class EmbeddedServer:
             for key, value in self.settings.items():
                 args += ["-c", f"{key}={value}"]
             log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - owned by the child
-            self.process = subprocess.Popen(  # type: ignore[call-overload]
+            self.process = subprocess.Popen(
                 args,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 preexec_fn=_die_with_parent,
-                **self._user,
+                user=self._uid,
+                group=self._gid,
+                extra_groups=[] if self._uid is not None else None,
             )
             log.close()
             if self._wait_ready():

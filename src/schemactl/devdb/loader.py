@@ -7,6 +7,7 @@ names are created first: they are server-wide, not part of any database.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 import psycopg
@@ -34,10 +35,9 @@ def referenced_roles(statements: Iterable[Statement]) -> set[str]:
 def ensure_roles(conn: psycopg.Connection, roles: Iterable[str]) -> None:
     existing = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
     for role in sorted(set(roles) - existing):
-        try:
+        # Another run on the same server may create it concurrently.
+        with contextlib.suppress(psycopg.errors.DuplicateObject):
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-        except psycopg.errors.DuplicateObject:
-            pass  # created concurrently by another run on the same server
 
 
 def _check_extensions(conn: psycopg.Connection, statements: Iterable[Statement]) -> None:
@@ -78,8 +78,6 @@ def load_desired_state(url: str, statements: list[Statement]) -> None:
             except psycopg.Error as exc:
                 position = exc.diag.statement_position
                 offset = int(position) - 1 if position else 0
-                raise SchemaSourceError(
-                    statement.location(offset), _error_message(exc)
-                ) from None
+                raise SchemaSourceError(statement.location(offset), _error_message(exc)) from None
     finally:
         conn.close()

@@ -7,6 +7,7 @@ if it is empty, and empty it again afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,12 +66,10 @@ def _database_on_server(server_url: str, embedded: bool) -> Iterator[DevDatabase
     try:
         yield DevDatabase(_with_dbname(server_url, name), version, embedded)
     finally:
-        try:
+        with contextlib.suppress(psycopg.Error):
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
-        except psycopg.Error:
-            pass
         admin.close()
 
 

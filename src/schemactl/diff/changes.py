@@ -26,7 +26,6 @@ class Phase(IntEnum):
     DROP_INDEX = 14
     DROP_TABLE = 20
     DROP_COLUMN = 22
-    DROP_SEQUENCE = 24
     DROP_FUNCTION = 25
     DROP_TYPE = 26
     DROP_EXTENSION = 28
@@ -44,6 +43,8 @@ class Phase(IntEnum):
     ADD_COLUMN = 42
     ALTER_COLUMN = 44
     SEQUENCE_OWNERSHIP = 46
+    DROP_SEQUENCE = 47  # after column defaults that used it were changed
+    ADD_IDENTITY = 48  # after a serial's sequence is gone, so the identity takes its name
     ADD_CONSTRAINT = 50
     CREATE_INDEX = 52
     ADD_FOREIGN_KEY = 54

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schemactl.catalog.model import Constraint
 from schemactl.diff import hazards
-from schemactl.diff.changes import Change, Phase
+from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 
@@ -14,18 +14,22 @@ FOREIGN_KEY = "f"
 def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     is_fk = constraint.type == FOREIGN_KEY
     on_existing_table = constraint.table not in ctx.created_tables
-    risk = ()
+    risk: tuple[Hazard, ...] = ()
     if on_existing_table and constraint.type in ("f", "c") and constraint.validated:
         risk = hazards.validate_constraint(constraint.name, constraint.table)
     elif on_existing_table and constraint.type in ("p", "u", "x"):
         risk = hazards.build_index(constraint.name, constraint.table)
     changes = [
         Change(
-            "constraint", constraint.key, "create", "constraint.add",
+            "constraint",
+            constraint.key,
+            "create",
+            "constraint.add",
             {"constraint": constraint, "not_valid": not constraint.validated},
-            Phase.ADD_FOREIGN_KEY if is_fk else Phase.ADD_CONSTRAINT, risk,
+            Phase.ADD_FOREIGN_KEY if is_fk else Phase.ADD_CONSTRAINT,
+            risk,
         )
-    ]  # fmt: skip
+    ]
     changes += _comment(constraint, None)
     return changes
 
@@ -33,9 +37,13 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
 def _drop(constraint: Constraint) -> Change:
     is_fk = constraint.type == FOREIGN_KEY
     return Change(
-        "constraint", constraint.key, "drop", "constraint.drop", {"constraint": constraint},
+        "constraint",
+        constraint.key,
+        "drop",
+        "constraint.drop",
+        {"constraint": constraint},
         Phase.DROP_FOREIGN_KEY if is_fk else Phase.DROP_CONSTRAINT,
-    )  # fmt: skip
+    )
 
 
 def _comment(constraint: Constraint, old_comment: str | None) -> list[Change]:
@@ -48,26 +56,45 @@ def _comment(constraint: Constraint, old_comment: str | None) -> list[Change]:
     )
 
 
+def _links_dropped_tables(ctx: DiffContext, constraint: Constraint) -> bool:
+    """A foreign key between two tables that are both dropped must go first, or the
+    table it references could not be dropped before the table that holds it."""
+    return (
+        constraint.type == FOREIGN_KEY
+        and constraint.references in ctx.dropped_tables
+        and constraint.references != constraint.table
+    )
+
+
 def diff_constraints(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     current, desired = ctx.current.constraints, ctx.desired.constraints
     for key in sorted(desired.keys() - current.keys()):
         changes += _add(ctx, desired[key])
     for key in sorted(current.keys() - desired.keys()):
-        if current[key].table not in ctx.dropped_tables:
+        if current[key].table not in ctx.dropped_tables or _links_dropped_tables(ctx, current[key]):
             changes.append(_drop(current[key]))
     for key in sorted(current.keys() & desired.keys()):
         old, new = current[key], desired[key]
-        if old.type != new.type or old.definition != new.definition or (old.validated and not new.validated):
+        if (
+            old.type != new.type
+            or old.definition != new.definition
+            or (old.validated and not new.validated)
+        ):
             changes.append(_drop(old))
             changes += _add(ctx, new)
             continue
         if new.validated and not old.validated:
             changes.append(
                 Change(
-                    "constraint", key, "alter", "constraint.validate", {"constraint": new},
-                    Phase.VALIDATE_CONSTRAINT, hazards.validate_constraint(new.name, new.table),
+                    "constraint",
+                    key,
+                    "alter",
+                    "constraint.validate",
+                    {"constraint": new},
+                    Phase.VALIDATE_CONSTRAINT,
+                    hazards.validate_constraint(new.name, new.table),
                 )
-            )  # fmt: skip
+            )
         changes += _comment(new, old.comment)
     return changes

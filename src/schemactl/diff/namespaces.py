@@ -14,15 +14,28 @@ def diff_schemas(ctx: DiffContext) -> list[Change]:
     for ident in sorted(desired.keys() - current.keys()):
         schema = desired[ident]
         changes.append(
-            Change("schema", schema.name, "create", "schema.create", {"schema": schema},
-                   Phase.CREATE_SCHEMA)
+            Change(
+                "schema",
+                schema.name,
+                "create",
+                "schema.create",
+                {"schema": schema},
+                Phase.CREATE_SCHEMA,
+            )
         )
         changes += comment_change("schema", f"SCHEMA {ident}", schema.name, None, schema.comment)
     for ident in sorted(current.keys() - desired.keys()):
         schema = current[ident]
         changes.append(
-            Change("schema", schema.name, "drop", "schema.drop", {"schema": schema},
-                   Phase.DROP_SCHEMA, hazards.drop_schema(schema.name))
+            Change(
+                "schema",
+                schema.name,
+                "drop",
+                "schema.drop",
+                {"schema": schema},
+                Phase.DROP_SCHEMA,
+                hazards.drop_schema(schema.name),
+            )
         )
     for ident in sorted(current.keys() & desired.keys()):
         changes += comment_change(
@@ -37,25 +50,49 @@ def diff_extensions(ctx: DiffContext) -> list[Change]:
     for ident in sorted(desired.keys() - current.keys()):
         ext = desired[ident]
         changes.append(
-            Change("extension", ext.name, "create", "extension.create", {"extension": ext},
-                   Phase.CREATE_EXTENSION)
+            Change(
+                "extension",
+                ext.name,
+                "create",
+                "extension.create",
+                {"extension": ext},
+                Phase.CREATE_EXTENSION,
+            )
         )
     for ident in sorted(current.keys() - desired.keys()):
         ext = current[ident]
         changes.append(
-            Change("extension", ext.name, "drop", "extension.drop", {"extension": ext},
-                   Phase.DROP_EXTENSION)
+            Change(
+                "extension",
+                ext.name,
+                "drop",
+                "extension.drop",
+                {"extension": ext},
+                Phase.DROP_EXTENSION,
+            )
         )
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]
         if old.schema != new.schema:
             changes.append(
-                Change("extension", new.name, "alter", "extension.set_schema", {"extension": new},
-                       Phase.ALTER_EXTENSION)
+                Change(
+                    "extension",
+                    new.name,
+                    "alter",
+                    "extension.set_schema",
+                    {"extension": new},
+                    Phase.ALTER_EXTENSION,
+                )
             )
         if old.version != new.version:
             changes.append(
-                Change("extension", new.name, "alter", "extension.update", {"extension": new},
-                       Phase.ALTER_EXTENSION)
+                Change(
+                    "extension",
+                    new.name,
+                    "alter",
+                    "extension.update",
+                    {"extension": new},
+                    Phase.ALTER_EXTENSION,
+                )
             )
     return changes

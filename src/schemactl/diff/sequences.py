@@ -25,32 +25,64 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
     for ident in sorted(desired.keys() - current.keys()):
         seq = desired[ident]
         changes.append(
-            Change("sequence", ident, "create", "sequence.create", {"sequence": seq}, Phase.CREATE_SEQUENCE)
+            Change(
+                "sequence",
+                ident,
+                "create",
+                "sequence.create",
+                {"sequence": seq},
+                Phase.CREATE_SEQUENCE,
+            )
         )
         if seq.owned_by:
             changes.append(
-                Change("sequence", ident, "alter", "sequence.owned_by", {"sequence": seq},
-                       Phase.SEQUENCE_OWNERSHIP)
-            )  # fmt: skip
+                Change(
+                    "sequence",
+                    ident,
+                    "alter",
+                    "sequence.owned_by",
+                    {"sequence": seq},
+                    Phase.SEQUENCE_OWNERSHIP,
+                )
+            )
         changes += comment_change("sequence", f"SEQUENCE {ident}", ident, None, seq.comment)
     for ident in sorted(current.keys() - desired.keys()):
         seq = current[ident]
         if not _dropped_with_owner(ctx, seq):
             changes.append(
-                Change("sequence", ident, "drop", "sequence.drop", {"sequence": seq},
-                       Phase.DROP_SEQUENCE, hazards.drop_sequence(ident))
-            )  # fmt: skip
+                Change(
+                    "sequence",
+                    ident,
+                    "drop",
+                    "sequence.drop",
+                    {"sequence": seq},
+                    Phase.DROP_SEQUENCE,
+                    hazards.drop_sequence(ident),
+                )
+            )
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]
         if any(getattr(old, p) != getattr(new, p) for p in PARAMETERS):
             changes.append(
-                Change("sequence", ident, "alter", "sequence.alter", {"sequence": new, "old": old},
-                       Phase.CREATE_SEQUENCE)
-            )  # fmt: skip
+                Change(
+                    "sequence",
+                    ident,
+                    "alter",
+                    "sequence.alter",
+                    {"sequence": new, "old": old},
+                    Phase.CREATE_SEQUENCE,
+                )
+            )
         if old.owned_by != new.owned_by:
             changes.append(
-                Change("sequence", ident, "alter", "sequence.owned_by", {"sequence": new},
-                       Phase.SEQUENCE_OWNERSHIP)
-            )  # fmt: skip
+                Change(
+                    "sequence",
+                    ident,
+                    "alter",
+                    "sequence.owned_by",
+                    {"sequence": new},
+                    Phase.SEQUENCE_OWNERSHIP,
+                )
+            )
         changes += comment_change("sequence", f"SEQUENCE {ident}", ident, old.comment, new.comment)
     return changes

@@ -163,7 +163,7 @@ def _plain_column_changes(
     elif old.not_null and not new.not_null:
         changes.append(change("column.drop_not_null"))
     if new.identity and not old.identity:
-        changes.append(change("column.add_identity"))  # needs NOT NULL, set above
+        changes.append(change("column.add_identity", (), Phase.ADD_IDENTITY))  # needs NOT NULL
     elif new.identity and old.identity != new.identity:
         changes.append(change("column.set_identity_generation"))
     return changes

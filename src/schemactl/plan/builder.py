@@ -22,12 +22,12 @@ def _major(version: str) -> str:
 def build_plan(current: Catalog, desired: Catalog) -> Plan:
     """The migration from ``current`` to ``desired`` and its rollback, from one engine."""
     warnings: list[str] = []
-    if desired.server_version and current.server_version:
-        if _major(desired.server_version) != _major(current.server_version):
-            warnings.append(
-                f"the desired state was normalized by PostgreSQL {desired.server_version}, "
-                f"the target runs {current.server_version}: printed definitions may differ"
-            )
+    versions = (desired.server_version, current.server_version)
+    if all(versions) and _major(versions[0]) != _major(versions[1]):
+        warnings.append(
+            f"the desired state was normalized by PostgreSQL {desired.server_version}, "
+            f"the target runs {current.server_version}: printed definitions may differ"
+        )
     return Plan(
         steps=_steps(diff_catalogs(current, desired)),
         rollback=_steps(diff_catalogs(desired, current)),

@@ -34,12 +34,12 @@ class StatementNames:
     references: frozenset[NameKey]
 
 
-def _qualify(schema: str | None, name: str) -> str:
+def _qualify(schema: str | None, name: str | None) -> str:
     return f"{schema or DEFAULT_SCHEMA}.{name}"
 
 
 def _strings(nodes: Any) -> list[str]:
-    return [n.sval for n in nodes or () if isinstance(n, ast.String)]
+    return [str(n.sval) for n in nodes or () if isinstance(n, ast.String)]
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -88,48 +88,70 @@ def _references(node: Any) -> set[NameKey]:
                 if isinstance(first, ast.TypeCast):
                     first = first.arg
                 if isinstance(first, ast.A_Const) and isinstance(first.val, ast.String):
-                    parts = first.val.sval.split(".")
+                    parts = str(first.val.sval).split(".")
                     if name := _qualified_from_list(parts):
                         refs.add(("rel", name))
-        elif isinstance(child, ast.ObjectWithArgs):
-            if name := _qualified_from_list(_strings(child.objname)):
-                refs.add(("func", name))
+        elif isinstance(child, ast.ObjectWithArgs) and (
+            name := _qualified_from_list(_strings(child.objname))
+        ):
+            refs.add(("func", name))
     return refs
 
 
-def _creates(node: Any) -> set[NameKey]:
+def _relation_name(rel: Any) -> str:
+    return _qualify(rel.schemaname, rel.relname)
+
+
+def _created_relation(node: Any) -> Any:
+    """The RangeVar a statement creates a relation under, if it creates one."""
     match node:
-        case ast.CreateStmt() | ast.CreateSeqStmt():
-            rel = node.relation if isinstance(node, ast.CreateStmt) else node.sequence
-            name = _qualify(rel.schemaname, rel.relname)
-            return {("rel", name), ("type", name)}
+        case ast.CreateStmt():
+            return node.relation
+        case ast.CreateSeqStmt():
+            return node.sequence
         case ast.ViewStmt():
-            name = _qualify(node.view.schemaname, node.view.relname)
-            return {("rel", name), ("type", name)}
-        case ast.CreateTableAsStmt():
-            rel = node.into.rel
-            name = _qualify(rel.schemaname, rel.relname)
-            return {("rel", name), ("type", name)}
+            return node.view
+        case ast.CreateTableAsStmt() if node.into is not None:
+            return node.into.rel
         case ast.CompositeTypeStmt():
-            name = _qualify(node.typevar.schemaname, node.typevar.relname)
-            return {("type", name), ("rel", name)}
+            return node.typevar
+    return None
+
+
+def _created_name_list(node: Any) -> tuple[str, Any] | None:
+    """Namespace and name list of a type or routine a statement creates."""
+    match node:
         case ast.CreateEnumStmt() | ast.CreateRangeStmt():
-            if name := _qualified_from_list(_strings(node.typeName)):
-                return {("type", name)}
+            return "type", node.typeName
         case ast.CreateDomainStmt():
-            if name := _qualified_from_list(_strings(node.domainname)):
-                return {("type", name)}
+            return "type", node.domainname
         case ast.CreateFunctionStmt():
-            if name := _qualified_from_list(_strings(node.funcname)):
-                return {("func", name)}
+            return "func", node.funcname
         case ast.DefineStmt():
-            if name := _qualified_from_list(_strings(node.defnames)):
-                return {("func", name), ("type", name)}
-        case ast.CreateSchemaStmt():
+            return "func", node.defnames
+    return None
+
+
+def _creates(node: Any) -> set[NameKey]:
+    if (rel := _created_relation(node)) is not None:
+        name = _relation_name(rel)
+        return {("rel", name), ("type", name)}
+    if (named := _created_name_list(node)) is not None:
+        namespace, parts = named
+        qualified = _qualified_from_list(_strings(parts))
+        if qualified is None:
+            return set()
+        return (
+            {(namespace, qualified), ("type", qualified)}
+            if namespace == "func" and isinstance(node, ast.DefineStmt)
+            else {(namespace, qualified)}
+        )
+    match node:
+        case ast.CreateSchemaStmt() if node.schemaname:
             return {("schema", node.schemaname)}
-        case ast.CreateExtensionStmt():
+        case ast.CreateExtensionStmt() if node.extname:
             return {("extension", node.extname)}
-        case ast.IndexStmt() if node.idxname:
+        case ast.IndexStmt() if node.idxname and node.relation is not None:
             return {("rel", _qualify(node.relation.schemaname, node.idxname))}
     return set()
 
@@ -140,7 +162,13 @@ def _comment_target(node: ast.CommentStmt) -> set[NameKey]:
         return set()
     names = _strings(node.object)
     kind = getattr(node.objtype, "name", "")
-    if kind in ("OBJECT_COLUMN", "OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"):
+    if kind in (
+        "OBJECT_COLUMN",
+        "OBJECT_TABCONSTRAINT",
+        "OBJECT_TRIGGER",
+        "OBJECT_POLICY",
+        "OBJECT_RULE",
+    ):
         names = names[:-1]
     if kind == "OBJECT_SCHEMA":
         return {("schema", names[0])} if names else set()

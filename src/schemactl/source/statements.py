@@ -136,9 +136,10 @@ def read_statements(path: Path) -> list[Statement]:
 
     statements: list[Statement] = []
     for index, raw in enumerate(raw_statements or ()):
-        start = _start_of_code(text, raw.stmt_location)
-        length = raw.stmt_len or (len(text) - raw.stmt_location)
-        end = raw.stmt_location + length
+        location = raw.stmt_location or 0
+        length = raw.stmt_len or (len(text) - location)
+        start = _start_of_code(text, location)
+        end = location + length
         statement = Statement(path, index, text[start:end].strip(), start, text, raw.stmt)
         _refuse_non_declarative(statement)
         statements.append(statement)

@@ -1,0 +1,302 @@
+"""The command-line contract CI jobs rely on: exit codes, JSON shape, refusals, redaction."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import conninfo
+
+from tests.support import Server, catalog_of, comparable, execute, run_cli, write_schema
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def common(schema_dir: Path, database: str, server: Server) -> list[str]:
+    return ["--schema", str(schema_dir), "--database-url", database, "--dev-url", server.url]
+
+
+def test_plan_exit_code_is_2_with_changes_and_0_without(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    args = common(schema_dir, database, server)
+    assert run_cli(capsys, "plan", *args, "--exit-code").code == 2
+    assert run_cli(capsys, "plan", *args).code == 0
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    assert run_cli(capsys, "plan", *args, "--exit-code").code == 0
+
+
+def test_plan_never_changes_the_target(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    execute(database, "CREATE TABLE gone (id int);")
+    before = comparable(catalog_of(database))
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    assert run_cli(capsys, "plan", *common(schema_dir, database, server)).code == 0
+    assert comparable(catalog_of(database)) == before
+
+
+def test_plan_json_lists_steps_with_sql_kind_name_hazards_and_transactionality(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    execute(database, "CREATE TABLE t (id int, old text);")
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    result = run_cli(capsys, "plan", *common(schema_dir, database, server), "--format", "json")
+    plan = json.loads(result.stdout)
+    assert plan["changes"] is True
+    assert plan["steps"] == [
+        {
+            "kind": "column",
+            "name": "public.t.old",
+            "action": "drop",
+            "sql": "ALTER TABLE public.t DROP COLUMN old;",
+            "hazards": [
+                {
+                    "kind": "data_loss",
+                    "reason": "dropping column old of public.t deletes its values",
+                },
+                {
+                    "kind": "access_exclusive_lock",
+                    "reason": "metadata-only change under an ACCESS EXCLUSIVE lock",
+                },
+            ],
+            "transactional": True,
+        }
+    ]
+    assert plan["rollback"][0]["sql"] == "ALTER TABLE public.t ADD COLUMN old text;"
+    assert plan["dev_server_version"].startswith(("15", "16", "17", "18"))
+
+
+def test_plan_sql_prints_only_the_migration_and_out_writes_it(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    out = tmp_path / "plan.sql"
+    result = run_cli(
+        capsys, "plan", *common(schema_dir, database, server), "--format", "sql", "--out", str(out)
+    )
+    assert result.stdout == "CREATE TABLE public.t (\n    id integer\n);\n"
+    assert out.read_text() == result.stdout
+
+
+def test_apply_refuses_to_prompt_without_a_terminal(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    result = run_cli(capsys, "apply", *common(schema_dir, database, server))
+    assert result.code == 1
+    assert "not a terminal" in result.stderr and "--auto-approve" in result.stderr
+    assert catalog_of(database).tables == {}
+
+
+def test_apply_refuses_destructive_steps_unless_allowed(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    execute(database, "CREATE TABLE t (id int, old text); INSERT INTO t VALUES (1, 'kept');")
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    args = [*common(schema_dir, database, server), "--auto-approve"]
+    refused = run_cli(capsys, "apply", *args)
+    assert refused.code == 1
+    assert "drop column public.t.old: data_loss" in refused.stderr
+    assert "nothing was changed" in refused.stderr
+    assert catalog_of(database).tables["public.t"].column("old") is not None
+    assert run_cli(capsys, "apply", *args, "--allow-hazards", "data_loss").code == 0
+    assert catalog_of(database).tables["public.t"].column("old") is None
+
+
+def test_apply_records_history_with_up_down_checksum_and_duration(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    assert (
+        run_cli(capsys, "apply", *common(schema_dir, database, server), "--auto-approve").code == 0
+    )
+    with psycopg.connect(database) as conn:
+        row = conn.execute(
+            "SELECT kind, up_sql, down_sql, checksum, applied_by, duration_ms FROM schemactl.history"
+        ).fetchone()
+    assert row is not None
+    kind, up, down, checksum, applied_by, duration = row
+    assert (kind, up, down) == (
+        "apply",
+        "CREATE TABLE public.t (\n    id integer\n);\n",
+        "DROP TABLE public.t;\n",
+    )
+    assert checksum.startswith("sha256:") and applied_by == "postgres" and duration >= 0
+
+
+def test_a_second_apply_changes_nothing(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(
+        schema_dir, "CREATE TABLE t (id int PRIMARY KEY, s varchar(9) CHECK (s IN ('a', 'b')));"
+    )
+    args = [*common(schema_dir, database, server), "--auto-approve"]
+    assert run_cli(capsys, "apply", *args).code == 0
+    again = run_cli(capsys, "apply", *args)
+    assert again.code == 0 and "No changes" in again.stdout
+
+
+def test_drift_exits_0_in_sync_and_2_with_drift_listing_each_object(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    args = common(schema_dir, database, server)
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    assert run_cli(capsys, "drift", *args).code == 0
+    execute(database, "ALTER TABLE t ADD COLUMN extra int; CREATE TABLE stray (id int);")
+    result = run_cli(capsys, "drift", *args, "--format", "json")
+    assert result.code == 2
+    report = json.loads(result.stdout)
+    assert report["drift"] is True
+    assert [(o["kind"], o["name"], o["state"]) for o in report["objects"]] == [
+        ("table", "public.stray", "unexpected"),
+        ("column", "public.t.extra", "unexpected"),
+    ]
+
+
+def test_excluded_schemas_are_left_alone(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    execute(database, "CREATE SCHEMA auth; CREATE TABLE auth.users (id int);")
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    args = common(schema_dir, database, server)
+    plan = json.loads(
+        run_cli(capsys, "plan", *args, "--exclude-schema", "auth", "--format", "json").stdout
+    )
+    assert [s["name"] for s in plan["steps"]] == ["public.t"]
+    only = json.loads(
+        run_cli(capsys, "plan", *args, "--include-schema", "public", "--format", "json").stdout
+    )
+    assert [s["name"] for s in only["steps"]] == ["public.t"]
+
+
+def test_a_syntax_error_exits_1_with_file_line_column_and_changes_nothing(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(
+        schema_dir, "CREATE TABLE ok (id int);\nCREATE TABLE bad (id int,, x);\n", "bad.sql"
+    )
+    result = run_cli(capsys, "apply", *common(schema_dir, database, server), "--auto-approve")
+    assert result.code == 1
+    assert f"{schema_dir / 'bad.sql'}:2:26: syntax error" in result.stderr
+    assert catalog_of(database).tables == {}
+
+
+def test_a_statement_postgresql_rejects_names_its_place_and_the_server_message(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);\nCREATE INDEX i ON t (missing);\n")
+    result = run_cli(capsys, "plan", *common(schema_dir, database, server))
+    assert result.code == 1
+    assert f'{schema_dir / "schema.sql"}:2:1: column "missing" does not exist' in result.stderr
+
+
+def test_a_missing_schema_folder_is_an_error(
+    server: Server, database: str, tmp_path: Path, capsys: Capsys
+) -> None:
+    result = run_cli(capsys, "plan", *common(tmp_path / "nope", database, server))
+    assert result.code == 1 and "does not exist" in result.stderr
+
+
+def test_an_unavailable_extension_is_named(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE EXTENSION no_such_thing;")
+    result = run_cli(capsys, "plan", *common(schema_dir, database, server))
+    assert (
+        result.code == 1 and "'no_such_thing' is not available on the dev server" in result.stderr
+    )
+
+
+def test_roles_named_by_the_schema_are_created_in_the_dev_database(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS 'x';\n")
+    assert run_cli(capsys, "plan", *common(schema_dir, database, server)).code == 0
+
+
+def test_a_url_without_a_database_is_refused(
+    schema_dir: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PGDATABASE", raising=False)
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    result = run_cli(
+        capsys, "plan", "--schema", str(schema_dir), "--database-url", "postgresql://u@127.0.0.1:1"
+    )
+    assert result.code == 1 and "names no database" in result.stderr
+
+
+def test_a_wrong_password_exits_1_and_never_prints_the_password(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    if server.embedded is None:
+        pytest.skip("needs the suite's own server to configure password authentication")
+    with psycopg.connect(server.url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS pw_user")
+        conn.execute("CREATE ROLE pw_user LOGIN PASSWORD 'right-secret'")
+    hba = Path(server.embedded.folder) / "data" / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text("host all pw_user 127.0.0.1/32 scram-sha-256\n" + original)
+    try:
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        params = conninfo.conninfo_to_dict(database)
+        url = f"postgresql://pw_user:S3cr3t-Wr0ng@127.0.0.1:{params['port']}/{params['dbname']}"
+        write_schema(schema_dir, "CREATE TABLE t (id int);")
+        result = run_cli(
+            capsys,
+            "plan",
+            "--schema",
+            str(schema_dir),
+            "--database-url",
+            url,
+            "--dev-url",
+            server.url,
+        )
+        assert result.code == 1
+        assert "password authentication failed" in result.stderr
+        assert "S3cr3t-Wr0ng" not in result.stdout + result.stderr
+    finally:
+        hba.write_text(original)
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+
+
+def test_an_unreachable_host_is_a_one_line_error(schema_dir: Path, capsys: Capsys) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    result = run_cli(
+        capsys,
+        "plan",
+        "--schema",
+        str(schema_dir),
+        "--database-url",
+        "postgresql://u:pw@127.0.0.1:1/db",
+    )
+    assert result.code == 1
+    assert result.stderr.startswith(
+        "error: cannot connect to the target database at 127.0.0.1:1/db"
+    )
+    assert ":pw@" not in result.stderr
+
+
+def test_usage_errors_exit_1_not_2(capsys: Capsys) -> None:
+    assert run_cli(capsys, "plan", "--format", "yaml").code == 1
+
+
+def test_the_console_script_exit_code_is_the_contract(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    result = subprocess.run(
+        [sys.executable, "-m", "schemactl", "drift", *common(schema_dir, database, server)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2, result.stderr
