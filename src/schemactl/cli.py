@@ -7,13 +7,13 @@ Exit codes are a contract: 0 success / no changes, 2 changes or drift found,
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import click
 import psycopg
 import typer
 from rich.console import Console
@@ -283,13 +283,14 @@ def _print_error(message: str) -> None:
 
 
 def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
-    """Typer may vendor its own click; catch the class from both places."""
-    found: list[type[BaseException]] = [getattr(click.exceptions, name)]
-    with contextlib.suppress(ImportError, AttributeError):
-        from typer._click import exceptions as vendored
-
-        found.append(getattr(vendored, name))
-    found.append(getattr(typer, name, found[0]))
+    """The exception class ``name`` wherever typer's click lives: typer may vendor
+    its own copy (and then click itself may not be installed at all)."""
+    found: list[type[BaseException]] = []
+    for module in ("typer", "typer._click.exceptions", "click.exceptions"):
+        with contextlib.suppress(ImportError):
+            cls = getattr(importlib.import_module(module), name, None)
+            if isinstance(cls, type) and issubclass(cls, BaseException):
+                found.append(cls)
     return tuple(dict.fromkeys(found))
 
 

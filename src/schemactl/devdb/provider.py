@@ -91,13 +91,40 @@ def _reuse_empty_database(url: str) -> Iterator[DevDatabase]:
         conn.close()
 
 
+EMPTY_PUBLIC_QUERY = """
+SELECT format('DROP %s IF EXISTS %s CASCADE', kind, name) FROM (
+    SELECT 'EXTENSION' AS kind, quote_ident(extname) AS name FROM pg_extension
+     WHERE extname <> 'plpgsql'
+    UNION ALL
+    SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                          WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+           c.oid::regclass::text
+      FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+       AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
+    UNION ALL
+    SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
+           p.oid::regprocedure::text
+      FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype::text
+      FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace
+       AND t.typtype IN ('e', 'd', 'r', 'c', 'm')
+       AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+) objects
+"""
+
+
 def _empty_database(conn: psycopg.Connection) -> None:
-    """Remove everything a load put into a database that was empty before."""
+    """Remove everything a load put into a database that was empty before.
+
+    Schemas it created are dropped whole; ``public`` is kept (we may not be
+    allowed to create it again) and emptied object by object.
+    """
     schemas = conn.execute(
         "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', "
         "'information_schema', 'public') AND nspname NOT LIKE 'pg_%'"
     ).fetchall()
     for (schema,) in schemas:
         conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-    conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-    conn.execute("CREATE SCHEMA public")
+    for (statement,) in conn.execute(EMPTY_PUBLIC_QUERY).fetchall():
+        conn.execute(statement.encode())
