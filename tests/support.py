@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from schemactl.apply import ApplyOptions, apply_plan
 from schemactl.catalog import Catalog, introspect
 from schemactl.cli import main
 from schemactl.config import Scope
@@ -72,9 +73,15 @@ def write_schema(folder: Path, sql_text: str, name: str = "schema.sql") -> Path:
     return path
 
 
-def plan_for(server_url: str, target_url: str, schema_dir: Path) -> Plan:
+def plan_for(server_url: str, target_url: str, schema_dir: Path, online: bool = True) -> Plan:
     with psycopg.connect(target_url, autocommit=True) as conn:
-        return plan_against(conn, DesiredSource(schema_dir, dev_url=server_url), Scope())
+        return plan_against(conn, DesiredSource(schema_dir, dev_url=server_url), Scope(), online)
+
+
+def apply_up(url: str, plan: Plan) -> None:
+    """Apply a plan the way ``schemactl apply`` does (groups, timeouts, history)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        apply_plan(conn, plan, ApplyOptions())
 
 
 def run_steps(url: str, steps_sql: str) -> None:
@@ -82,15 +89,17 @@ def run_steps(url: str, steps_sql: str) -> None:
         conn.execute(steps_sql.encode())
 
 
-def round_trip(server_url: str, target_url: str, schema_dir: Path, old: str, new: str) -> Plan:
+def round_trip(
+    server_url: str, target_url: str, schema_dir: Path, old: str, new: str, online: bool = True
+) -> Plan:
     """Load ``old`` into the target, plan towards ``new``, and check the plan both ways:
     up leaves no drift, down restores exactly the old catalog. Returns the plan."""
     if old.strip():
         execute(target_url, old)
     before = comparable(catalog_of(target_url))
     write_schema(schema_dir, new)
-    plan = plan_for(server_url, target_url, schema_dir)
-    run_steps(target_url, plan.up_sql())
+    plan = plan_for(server_url, target_url, schema_dir, online)
+    apply_up(target_url, plan)
     assert not plan_for(server_url, target_url, schema_dir).has_changes, "drift after apply"
     run_steps(target_url, plan.down_sql())
     assert comparable(catalog_of(target_url)) == before, "rollback did not restore the schema"

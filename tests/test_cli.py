@@ -66,6 +66,7 @@ def test_plan_json_lists_steps_with_sql_kind_name_hazards_and_transactionality(
                 },
             ],
             "transactional": True,
+            "separate": False,
         }
     ]
     assert plan["rollback"][0]["sql"] == "ALTER TABLE public.t ADD COLUMN old text;"
@@ -303,3 +304,52 @@ def test_the_console_script_exit_code_is_the_contract(
         stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2, result.stderr
+
+
+def test_a_reviewed_plan_file_is_applied_exactly(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    plan_file = tmp_path / "plan.json"
+    args = common(schema_dir, database, server)
+    assert run_cli(capsys, "plan", *args, "--out", str(plan_file)).code == 0
+    assert json.loads(plan_file.read_text())["target_fingerprint"].startswith("sha256:")
+    write_schema(schema_dir, "CREATE TABLE t (id int, ignored_after_review int);")
+    applied = run_cli(
+        capsys, "apply", "--plan", str(plan_file), "--database-url", database, "--auto-approve"
+    )
+    assert applied.code == 0, applied.stderr
+    assert [c.name for c in catalog_of(database).tables["public.t"].columns] == ["id"]
+
+
+def test_a_plan_file_is_refused_when_the_target_changed_since(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    plan_file = tmp_path / "plan.json"
+    assert (
+        run_cli(capsys, "plan", *common(schema_dir, database, server), "--out", str(plan_file)).code
+        == 0
+    )
+    execute(database, "CREATE TABLE sneaked_in (id int);")
+    refused = run_cli(
+        capsys, "apply", "--plan", str(plan_file), "--database-url", database, "--auto-approve"
+    )
+    assert refused.code == 1
+    assert "changed since the plan" in refused.stderr
+    assert "public.t" not in catalog_of(database).tables
+
+
+def test_a_corrupt_plan_file_is_a_clear_error(
+    database: str, tmp_path: Path, capsys: Capsys
+) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text('{"format_version": 1, "steps": [')
+    result = run_cli(
+        capsys, "apply", "--plan", str(plan_file), "--database-url", database, "--auto-approve"
+    )
+    assert result.code == 1
+    assert (
+        result.stderr.startswith(f"error: {plan_file}:1:")
+        and "not a schemactl plan file" in result.stderr
+    )

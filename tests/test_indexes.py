@@ -51,7 +51,7 @@ TABLE = "CREATE TABLE t (id int, email text, tags text[], doc jsonb, at timestam
 def test_an_index_of_any_kind_is_created_as_postgresql_prints_it(
     server: Server, database: str, schema_dir: Path, index: str, printed: str
 ) -> None:
-    plan = round_trip(server.url, database, schema_dir, TABLE, f"{TABLE}\n{index};")
+    plan = round_trip(server.url, database, schema_dir, TABLE, f"{TABLE}\n{index};", online=False)
     assert sqls(plan) == [printed]
     assert "index_build" in plan.steps[0].hazard_kinds
 
@@ -65,6 +65,7 @@ def test_a_changed_index_is_dropped_and_created(
         schema_dir,
         f"{TABLE} CREATE INDEX t_i ON t (id);",
         f"{TABLE} CREATE INDEX t_i ON t (id, email);",
+        online=False,
     )
     assert sqls(plan) == [
         "DROP INDEX public.t_i;",
@@ -100,6 +101,11 @@ def test_an_index_on_a_partitioned_table_is_created_for_all_partitions(
 
 def test_a_removed_index_is_dropped(server: Server, database: str, schema_dir: Path) -> None:
     plan = round_trip(
-        server.url, database, schema_dir, f"{TABLE} CREATE INDEX t_i ON t (id);", TABLE
+        server.url,
+        database,
+        schema_dir,
+        f"{TABLE} CREATE INDEX t_i ON t (id);",
+        TABLE,
+        online=False,
     )
     assert sqls(plan) == ["DROP INDEX public.t_i;"]

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import psycopg
 import typer
+from psycopg import sql
 from rich.console import Console
 
 from schemactl import __version__
@@ -33,8 +34,9 @@ from schemactl.diff.changes import ALL_HAZARDS, DESTRUCTIVE
 from schemactl.errors import PlanRefused, SchemactlError
 from schemactl.output.drift_view import drift_json, show_drift
 from schemactl.output.plan_view import show_plan
-from schemactl.pipeline import DesiredSource, plan_against
+from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
 from schemactl.plan import Plan
+from schemactl.plan.planfile import read_plan_file
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -81,6 +83,13 @@ ExcludeOpt = Annotated[
     list[str] | None,
     typer.Option("--exclude-schema", help="Leave these schemas alone (repeatable)."),
 ]
+OnlineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--online/--no-online",
+        help="Concurrent index builds and NOT VALID + VALIDATE on existing tables.",
+    ),
+]
 AllowEmptyOpt = Annotated[
     bool,
     typer.Option(
@@ -118,13 +127,14 @@ def plan(
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 2 when there are changes, 0 when none.")
     ] = False,
+    online: OnlineOpt = True,
 ) -> None:
     """Show what apply would change. Never changes the target."""
     scope = _scope(include_schema, exclude_schema)
     source = DesiredSource(schema, resolve_url(dev_url, DEV_URL_ENV), pg_bin, allow_empty)
     conn = connect(_target_url(database_url), "target database")
     try:
-        result = plan_against(conn, source, scope)
+        result = plan_against(conn, source, scope, online)
     finally:
         conn.close()
     if format is PlanFormat.json:
@@ -171,6 +181,15 @@ def _refuse_unallowed(result: Plan, allowed: frozenset[str], required: frozenset
     )
 
 
+def _still_valid(reviewed: Plan, live_fingerprint: str, path: Path | None) -> Plan:
+    if reviewed.target_fingerprint != live_fingerprint:
+        raise PlanRefused(
+            f"the target's schema changed since the plan {path} was made; "
+            "make a new plan and review it again (nothing was changed)"
+        )
+    return reviewed
+
+
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
@@ -212,17 +231,34 @@ def apply(
     wait_lock: Annotated[
         bool, typer.Option("--wait-lock", help="Wait for another running apply instead of failing.")
     ] = False,
+    lock_retries: Annotated[
+        int, typer.Option("--lock-retries", help="Retries, with backoff, after a lock timeout.")
+    ] = 3,
+    online: OnlineOpt = True,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Apply exactly this reviewed plan (from plan --out)."),
+    ] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Run the migration under SET ROLE.")
+    ] = None,
 ) -> None:
-    """Plan, confirm, and apply the changes in one transaction."""
+    """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
     allowed = _allowed_hazards(allow_destructive, allow_hazards)
     scope = _scope(include_schema, exclude_schema)
     source = DesiredSource(schema, resolve_url(dev_url, DEV_URL_ENV), pg_bin, allow_empty)
+    reviewed = read_plan_file(plan_file) if plan_file else None
     url = _target_url(database_url)
     conn = connect(url, "target database")
     try:
+        if role:
+            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
         with target_lock(conn, wait=wait_lock):
-            result = plan_against(conn, source, scope)
+            if reviewed is not None:
+                result = _still_valid(reviewed, target_fingerprint(conn, scope), plan_file)
+            else:
+                result = plan_against(conn, source, scope, online)
             show_plan(out, result)
             if not result.has_changes:
                 return
@@ -231,6 +267,7 @@ def apply(
             options = ApplyOptions(
                 lock_timeout=lock_timeout or project.lock_timeout,
                 statement_timeout=statement_timeout,
+                lock_retries=lock_retries,
             )
             applied = apply_plan(conn, result, options)
     finally:

@@ -9,6 +9,7 @@ import psycopg
 
 from schemactl.catalog import introspect
 from schemactl.catalog.equivalence import reconcile_equivalent
+from schemactl.catalog.fingerprint import fingerprint
 from schemactl.config import Scope
 from schemactl.db import connect
 from schemactl.devdb import dev_database, load_desired_state
@@ -26,7 +27,9 @@ class DesiredSource:
     allow_empty: bool = False
 
 
-def plan_against(target: psycopg.Connection, source: DesiredSource, scope: Scope) -> Plan:
+def plan_against(
+    target: psycopg.Connection, source: DesiredSource, scope: Scope, online: bool = True
+) -> Plan:
     """The plan that turns the target behind ``target`` into the desired state.
 
     The desired state is loaded into a throwaway dev database, both databases are
@@ -40,7 +43,13 @@ def plan_against(target: psycopg.Connection, source: DesiredSource, scope: Scope
         try:
             desired = introspect(dev_conn, scope)
             current = introspect(target, scope)
+            target_fingerprint = fingerprint(current)
             current = reconcile_equivalent(dev_conn, current, desired)
         finally:
             dev_conn.close()
-    return build_plan(current, desired)
+    return build_plan(current, desired, online, target_fingerprint)
+
+
+def target_fingerprint(target: psycopg.Connection, scope: Scope) -> str:
+    """The fingerprint of the target's schema as it is now."""
+    return fingerprint(introspect(target, scope))

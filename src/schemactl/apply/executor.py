@@ -7,6 +7,7 @@ never interleave.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +17,19 @@ import psycopg
 
 from schemactl.apply.history import HistoryEntry, ensure_history_table, new_version, record
 from schemactl.errors import SchemactlError
-from schemactl.plan.model import Plan
+from schemactl.plan.model import Plan, Step
 
 # pg_advisory_lock key: the bytes of "schemactl" folded into a bigint, stable forever.
 ADVISORY_LOCK_KEY = int.from_bytes(b"schemact", "big") & 0x7FFFFFFFFFFFFFFF
-LOCK_POLL_SECONDS = 0.2
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
 
 
 @dataclass(frozen=True)
 class ApplyOptions:
     lock_timeout: str = "5s"
     statement_timeout: str | None = None
+    lock_retries: int = 3
+    retry_backoff_seconds: float = 0.5
     name: str = ""
 
 
@@ -51,49 +54,169 @@ def target_lock(conn: psycopg.Connection, wait: bool = False) -> Iterator[None]:
     try:
         yield
     finally:
+        # If the session is gone, its lock went with it.
         if not conn.closed:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
-            except psycopg.Error:
-                pass  # the session is gone, and its lock with it
+
+
+@dataclass(frozen=True)
+class StepGroup:
+    """Steps that run together: one transaction, or one statement outside any."""
+
+    steps: tuple[Step, ...]
+    transactional: bool
+
+
+def group_steps(steps: tuple[Step, ...]) -> list[StepGroup]:
+    """As much as possible in one transaction; a non-transactional step stands alone
+    between groups; a separate step (a validation) starts a transaction of its own."""
+    groups: list[StepGroup] = []
+    pending: list[Step] = []
+    pending_separate = False
+
+    def flush() -> None:
+        if pending:
+            groups.append(StepGroup(tuple(pending), True))
+            pending.clear()
+
+    for step in steps:
+        if not step.transactional:
+            flush()
+            groups.append(StepGroup((step,), False))
+        elif not pending or step.separate == pending_separate:
+            pending.append(step)
+            pending_separate = step.separate
+        else:
+            flush()
+            pending.append(step)
+            pending_separate = step.separate
+    flush()
+    return groups
+
+
+class StepFailed(SchemactlError):
+    """A step failed; says what was committed before it, so a rerun can resume."""
+
+
+def _is_lock_timeout(exc: psycopg.Error) -> bool:
+    return exc.sqlstate == LOCK_NOT_AVAILABLE
+
+
+def _set_timeouts(conn: psycopg.Connection, options: ApplyOptions, local: bool) -> None:
+    conn.execute("SELECT set_config('lock_timeout', %s, %s)", (options.lock_timeout, local))
+    if options.statement_timeout:
+        conn.execute(
+            "SELECT set_config('statement_timeout', %s, %s)", (options.statement_timeout, local)
+        )
+
+
+class _Runner:
+    """Runs groups with retries on lock timeouts, and records the history entry."""
+
+    def __init__(self, conn: psycopg.Connection, plan: Plan, options: ApplyOptions) -> None:
+        self.conn, self.plan, self.options = conn, plan, options
+        self.version = new_version()
+        self.started = time.monotonic()
+        self.completed = 0
+        self.current: Step | None = None
+
+    def entry(self) -> HistoryEntry:
+        return HistoryEntry(
+            version=self.version,
+            name=self.options.name,
+            kind="apply",
+            up_sql=self.plan.up_sql(),
+            down_sql=self.plan.down_sql(),
+            reversible=not any(h.kind == "data_loss" for s in self.plan.steps for h in s.hazards),
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+        )
+
+    def run_group(self, group: StepGroup, record_history: bool) -> None:
+        for attempt in range(self.options.lock_retries + 1):
+            try:
+                if group.transactional:
+                    self._run_transaction(group, record_history)
+                else:
+                    self._run_outside_transaction(group.steps[0])
+                self.completed += len(group.steps)
+                return
+            except psycopg.Error as exc:
+                if not _is_lock_timeout(exc) or attempt == self.options.lock_retries:
+                    raise
+                time.sleep(self.options.retry_backoff_seconds * (2**attempt))
+
+    def _run_transaction(self, group: StepGroup, record_history: bool) -> None:
+        with self.conn.transaction():
+            _set_timeouts(self.conn, self.options, local=True)
+            for step in group.steps:
+                self.current = step
+                self.conn.execute(step.sql.encode())
+            self.current = None
+            if record_history:
+                ensure_history_table(self.conn)
+                record(self.conn, self.entry())
+
+    def _run_outside_transaction(self, step: Step) -> None:
+        self.current = step
+        _set_timeouts(self.conn, self.options, local=False)
+        try:
+            self.conn.execute(step.sql.encode())
+        except psycopg.Error:
+            if step.kind == "index" and step.action == "create":
+                # An interrupted concurrent build leaves an INVALID index behind,
+                # which would block the retry (and the next run) under its name.
+                with contextlib.suppress(psycopg.Error):
+                    self.conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {step.name}".encode())
+            raise
+        finally:
+            self.conn.execute("RESET lock_timeout")
+            self.conn.execute("RESET statement_timeout")
+        self.current = None
+
+    def record_separately(self) -> None:
+        with self.conn.transaction():
+            ensure_history_table(self.conn)
+            record(self.conn, self.entry())
 
 
 def apply_plan(conn: psycopg.Connection, plan: Plan, options: ApplyOptions) -> ApplyResult:
-    """Run every step in one transaction and record it in the history; all or nothing."""
-    version = new_version()
-    started = time.monotonic()
-    current_step = None
+    """Run the plan's groups in order and record it in the history.
+
+    A plan without non-transactional steps is one transaction, history included:
+    all or nothing. Otherwise each group commits on its own, and a failure says
+    what was committed, so that the next run (which plans from the live state)
+    resumes after it.
+    """
+    runner = _Runner(conn, plan, options)
+    groups = group_steps(plan.steps)
+    history_in_last_group = bool(groups) and groups[-1].transactional
     try:
-        with conn.transaction():
-            conn.execute("SELECT set_config('lock_timeout', %s, true)", (options.lock_timeout,))
-            if options.statement_timeout:
-                conn.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", (options.statement_timeout,)
-                )
-            for step in plan.steps:
-                current_step = step
-                conn.execute(step.sql.encode())
-            current_step = None
-            ensure_history_table(conn)
-            duration_ms = int((time.monotonic() - started) * 1000)
-            record(
-                conn,
-                HistoryEntry(
-                    version=version,
-                    name=options.name,
-                    kind="apply",
-                    up_sql=plan.up_sql(),
-                    down_sql=plan.down_sql(),
-                    reversible=not any(
-                        h.kind == "data_loss" for s in plan.steps for h in s.hazards
-                    ),
-                    duration_ms=duration_ms,
-                ),
+        for index, group in enumerate(groups):
+            runner.run_group(
+                group, record_history=history_in_last_group and index == len(groups) - 1
             )
+        if not history_in_last_group:
+            runner.record_separately()
     except psycopg.Error as exc:
-        where = f" at step `{current_step.sql.splitlines()[0]}`" if current_step else ""
-        message = " ".join((exc.diag.message_primary or str(exc)).split())
-        raise SchemactlError(
-            f"apply failed{where}: {message}; the transaction was rolled back, nothing changed"
-        ) from None
-    return ApplyResult(version, len(plan.steps), duration_ms)
+        raise _failure(exc, runner, len(groups)) from None
+    duration_ms = int((time.monotonic() - runner.started) * 1000)
+    return ApplyResult(runner.version, len(plan.steps), duration_ms)
+
+
+def _failure(exc: psycopg.Error, runner: _Runner, group_count: int) -> StepFailed:
+    step = runner.current
+    where = f" at step `{step.sql.splitlines()[0]}`" if step else ""
+    message = " ".join((exc.diag.message_primary or str(exc)).split())
+    if _is_lock_timeout(exc):
+        message += (
+            f" (lock_timeout {runner.options.lock_timeout}, {runner.options.lock_retries} retries)"
+        )
+    if runner.completed == 0:
+        outcome = "the transaction was rolled back, nothing changed"
+    else:
+        outcome = (
+            f"{runner.completed} of {len(runner.plan.steps)} steps were committed before it; "
+            "run apply again to resume"
+        )
+    return StepFailed(f"apply failed{where}: {message}; {outcome}")

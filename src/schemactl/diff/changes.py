@@ -49,6 +49,7 @@ class Phase(IntEnum):
     CREATE_INDEX = 52
     ADD_FOREIGN_KEY = 54
     VALIDATE_CONSTRAINT = 56
+    FINISH_NOT_NULL = 57  # SET NOT NULL once a validated check proves it
     CREATE_VIEW = 60  # views and materialized views, by dependency rank
     CREATE_VIEW_INDEX = 62  # indexes on materialized views
     REPLACE_FUNCTION = 64  # bodies that reference tables and views
@@ -102,5 +103,6 @@ class Change:
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     phase: Phase = Phase.COMMENT
     hazards: tuple[Hazard, ...] = ()
-    transactional: bool = True
+    transactional: bool = True  # False: must run outside a transaction (CONCURRENTLY)
+    separate: bool = False  # True: commit what came before, then run in its own transaction
     order: tuple[int, ...] = ()  # tie-break inside a phase (partition depth, ...)

@@ -15,7 +15,10 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     is_fk = constraint.type == FOREIGN_KEY
     on_existing_table = constraint.table not in ctx.created_tables
     risk: tuple[Hazard, ...] = ()
-    if on_existing_table and constraint.type in ("f", "c") and constraint.validated:
+    checks_rows = on_existing_table and constraint.type in ("f", "c") and constraint.validated
+    if checks_rows and ctx.online:
+        return _add_then_validate(constraint)
+    if checks_rows:
         risk = hazards.validate_constraint(constraint.name, constraint.table)
     elif on_existing_table and constraint.type in ("p", "u", "x"):
         risk = hazards.build_index(constraint.name, constraint.table)
@@ -32,6 +35,33 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     ]
     changes += _comment(constraint, None)
     return changes
+
+
+def _add_then_validate(constraint: Constraint) -> list[Change]:
+    """Online: add NOT VALID (a brief lock, no scan), then validate in a later transaction
+    under a lock that lets reads and writes go on."""
+    is_fk = constraint.type == FOREIGN_KEY
+    return [
+        Change(
+            "constraint",
+            constraint.key,
+            "create",
+            "constraint.add",
+            {"constraint": constraint, "not_valid": True},
+            Phase.ADD_FOREIGN_KEY if is_fk else Phase.ADD_CONSTRAINT,
+        ),
+        Change(
+            "constraint",
+            constraint.key,
+            "alter",
+            "constraint.validate",
+            {"constraint": constraint},
+            Phase.VALIDATE_CONSTRAINT,
+            hazards.validate_constraint_online(constraint.name, constraint.table),
+            separate=True,
+        ),
+        *_comment(constraint, None),
+    ]
 
 
 def _drop(constraint: Constraint) -> Change:

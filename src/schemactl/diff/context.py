@@ -12,6 +12,7 @@ from schemactl.catalog.model import Catalog
 class DiffContext:
     current: Catalog
     desired: Catalog
+    online: bool = False  # prefer lock-light operations on tables that already exist
 
     @cached_property
     def dropped_tables(self) -> frozenset[str]:

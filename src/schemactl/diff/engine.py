@@ -27,8 +27,12 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
 )
 
 
-def diff_catalogs(current: Catalog, desired: Catalog) -> list[Change]:
-    """Changes that turn ``current`` into ``desired``, sorted into a runnable order."""
-    ctx = DiffContext(current, desired)
+def diff_catalogs(current: Catalog, desired: Catalog, online: bool = False) -> list[Change]:
+    """Changes that turn ``current`` into ``desired``, sorted into a runnable order.
+
+    ``online`` trades one transaction for lighter locks on existing tables:
+    concurrent index builds, constraints added NOT VALID and validated later.
+    """
+    ctx = DiffContext(current, desired, online)
     changes = [change for differ in DIFFERS for change in differ(ctx)]
     return sorted(changes, key=lambda c: (c.phase, c.order))

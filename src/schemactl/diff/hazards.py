@@ -61,9 +61,27 @@ def build_index(name: str, table: str) -> tuple[Hazard, ...]:
     )
 
 
+def build_index_concurrently(name: str, table: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.INDEX_BUILD,
+            f"building {name} concurrently: {table} stays writable, the build scans it twice",
+        ),
+    )
+
+
 def validate_constraint(name: str, table: str) -> tuple[Hazard, ...]:
     return (
         Hazard(HazardKind.VALIDATION_SCAN, f"adding {name} scans {table} to check existing rows"),
+    )
+
+
+def validate_constraint_online(name: str, table: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.VALIDATION_SCAN,
+            f"validating {name} scans {table}; reads and writes continue meanwhile",
+        ),
     )
 
 

@@ -9,16 +9,38 @@ from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 
 
-def _create(ctx: DiffContext, index: Index) -> list[Change]:
-    risk = (
-        () if index.table in ctx.created_tables else hazards.build_index(index.ident, index.table)
+def _online(ctx: DiffContext, index: Index) -> bool:
+    """Build or drop without blocking writes, on an ordinary table that exists before
+    and after the change (a new table is empty, and nobody writes to it yet)."""
+    return (
+        ctx.online
+        and index.table_kind == "r"
+        and index.table in ctx.current.tables
+        and index.table in ctx.desired.tables
     )
+
+
+def _create(ctx: DiffContext, index: Index) -> list[Change]:
+    new_table = index.table in ctx.created_tables
+    risk = () if new_table else hazards.build_index(index.ident, index.table)
     phase = Phase.CREATE_VIEW_INDEX if index.table_kind == "m" else Phase.CREATE_INDEX
-    changes = [
-        Change("index", index.ident, "create", "index.create", {"index": index}, phase, risk)
-    ]
-    changes += comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment)
-    return changes
+    if _online(ctx, index):
+        change = Change(
+            "index", index.ident, "create", "index.create_concurrently", {"index": index}, phase,
+            hazards.build_index_concurrently(index.ident, index.table), transactional=False,
+        )
+    else:
+        change = Change("index", index.ident, "create", "index.create", {"index": index}, phase, risk)
+    return [change, *comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment)]
+
+
+def _drop(ctx: DiffContext, index: Index) -> Change:
+    if _online(ctx, index):
+        return Change(
+            "index", index.ident, "drop", "index.drop_concurrently", {"index": index},
+            Phase.DROP_INDEX, transactional=False,
+        )
+    return Change("index", index.ident, "drop", "index.drop", {"index": index}, Phase.DROP_INDEX)
 
 
 def diff_indexes(ctx: DiffContext) -> list[Change]:
@@ -28,22 +50,11 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
         changes += _create(ctx, desired[ident])
     for ident in sorted(current.keys() - desired.keys()):
         if current[ident].table not in ctx.dropped_tables:
-            changes.append(
-                Change(
-                    "index",
-                    ident,
-                    "drop",
-                    "index.drop",
-                    {"index": current[ident]},
-                    Phase.DROP_INDEX,
-                )
-            )
+            changes.append(_drop(ctx, current[ident]))
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]
         if old.definition != new.definition or not old.valid:
-            changes.append(
-                Change("index", ident, "drop", "index.drop", {"index": old}, Phase.DROP_INDEX)
-            )
+            changes.append(_drop(ctx, old))
             changes += _create(ctx, new)
         else:
             changes += comment_change("index", f"INDEX {ident}", ident, old.comment, new.comment)

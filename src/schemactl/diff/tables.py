@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from schemactl.catalog.model import Column, Table
@@ -25,7 +26,7 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
             )
         )  # fmt: skip
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
-        changes += _alter_table(ctx.current.tables[ident], ctx.desired.tables[ident])
+        changes += _alter_table(ctx.current.tables[ident], ctx.desired.tables[ident], ctx.online)
     return changes
 
 
@@ -47,7 +48,7 @@ def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
     return changes
 
 
-def _alter_table(old: Table, new: Table) -> list[Change]:
+def _alter_table(old: Table, new: Table, online: bool = False) -> list[Change]:
     changes: list[Change] = []
     ident = new.ident
     old_columns = {c.name: c for c in old.columns}
@@ -61,7 +62,7 @@ def _alter_table(old: Table, new: Table) -> list[Change]:
                 )
             )  # fmt: skip
         else:
-            changes += _alter_column(new, old_columns[column.name], column)
+            changes += _alter_column(new, old_columns[column.name], column, online)
         changes += comment_change(
             "column", f"COLUMN {ident}.{column.ident}", f"{ident}.{column.ident}",
             old_columns[column.name].comment if column.name in old_columns else None,
@@ -120,7 +121,7 @@ def _row_security(
     return changes
 
 
-def _alter_column(table: Table, old: Column, new: Column) -> list[Change]:
+def _alter_column(table: Table, old: Column, new: Column, online: bool = False) -> list[Change]:
     """The smallest ALTERs that turn ``old`` into ``new``."""
     name = f"{table.ident}.{new.ident}"
     params = {"table": table, "column": new, "old": old}
@@ -132,17 +133,20 @@ def _alter_column(table: Table, old: Column, new: Column) -> list[Change]:
 
     if old.generated != new.generated:
         if new.generated is None:
-            return [change("column.drop_expression"), *_plain_column_changes(table, old, new, change)]
+            return [
+                change("column.drop_expression"),
+                *_plain_column_changes(table, old, new, change, online),
+            ]
         # PostgreSQL cannot change a generation expression in place.
         return [
             change("column.drop", hazards.regenerate_column(table.ident, new.name), Phase.DROP_COLUMN),
             change("column.add", (), Phase.ADD_COLUMN),
         ]
-    return _plain_column_changes(table, old, new, change)
+    return _plain_column_changes(table, old, new, change, online)
 
 
 def _plain_column_changes(
-    table: Table, old: Column, new: Column, change: Callable[..., Change]
+    table: Table, old: Column, new: Column, change: Callable[..., Change], online: bool = False
 ) -> list[Change]:
     changes: list[Change] = []
     if old.identity and not new.identity:
@@ -158,7 +162,9 @@ def _plain_column_changes(
     elif old.default != new.default:
         operation = "column.set_default" if new.default is not None else "column.drop_default"
         changes.append(change(operation))
-    if new.not_null and not old.not_null:
+    if new.not_null and not old.not_null and online and not (new.identity and not old.identity):
+        changes += _set_not_null_online(table, new, change)
+    elif new.not_null and not old.not_null:
         changes.append(change("column.set_not_null", hazards.set_not_null(table.ident, new.name)))
     elif old.not_null and not new.not_null:
         changes.append(change("column.drop_not_null"))
@@ -167,3 +173,21 @@ def _plain_column_changes(
     elif new.identity and old.identity != new.identity:
         changes.append(change("column.set_identity_generation"))
     return changes
+
+
+def _set_not_null_online(table: Table, column: Column, change: Callable[..., Change]) -> list[Change]:
+    """SET NOT NULL without a long exclusive scan: a NOT VALID check, validated in its
+    own transaction, lets SET NOT NULL skip the scan; then the check goes."""
+    return [
+        change("column.add_not_null_check", (), Phase.ALTER_COLUMN),
+        dataclasses.replace(
+            change(
+                "column.validate_not_null_check",
+                hazards.validate_constraint_online(f"{column.name} IS NOT NULL", table.ident),
+                Phase.VALIDATE_CONSTRAINT,
+            ),
+            separate=True,
+        ),
+        change("column.set_not_null", (), Phase.FINISH_NOT_NULL),
+        change("column.drop_not_null_check", (), Phase.FINISH_NOT_NULL),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.model import Catalog
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import Change
@@ -11,7 +12,8 @@ from schemactl.plan.render import render
 
 def _steps(changes: list[Change]) -> tuple[Step, ...]:
     return tuple(
-        Step(c.kind, c.name, c.action, render(c), c.hazards, c.transactional) for c in changes
+        Step(c.kind, c.name, c.action, render(c), c.hazards, c.transactional, c.separate)
+        for c in changes
     )
 
 
@@ -19,8 +21,13 @@ def _major(version: str) -> str:
     return version.split(".", 1)[0].split(" ", 1)[0]
 
 
-def build_plan(current: Catalog, desired: Catalog) -> Plan:
-    """The migration from ``current`` to ``desired`` and its rollback, from one engine."""
+def build_plan(
+    current: Catalog, desired: Catalog, online: bool = True, target_fingerprint: str = ""
+) -> Plan:
+    """The migration from ``current`` to ``desired`` and its rollback, from one engine.
+
+    The rollback is always planned without online operations, so that it can run
+    as one transaction."""
     warnings: list[str] = []
     versions = (desired.server_version, current.server_version)
     if all(versions) and _major(versions[0]) != _major(versions[1]):
@@ -29,9 +36,10 @@ def build_plan(current: Catalog, desired: Catalog) -> Plan:
             f"the target runs {current.server_version}: printed definitions may differ"
         )
     return Plan(
-        steps=_steps(diff_catalogs(current, desired)),
+        steps=_steps(diff_catalogs(current, desired, online)),
         rollback=_steps(diff_catalogs(desired, current)),
         dev_server_version=desired.server_version,
         target_server_version=current.server_version,
+        target_fingerprint=target_fingerprint or fingerprint(current),
         warnings=tuple(warnings),
     )

@@ -7,6 +7,8 @@ from typing import Any
 
 from schemactl.diff.changes import DESTRUCTIVE, Hazard
 
+PLAN_FORMAT_VERSION = 1
+
 
 @dataclass(frozen=True)
 class Step:
@@ -16,6 +18,7 @@ class Step:
     sql: str
     hazards: tuple[Hazard, ...] = ()
     transactional: bool = True
+    separate: bool = False  # runs in a transaction of its own, after what came before
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -25,7 +28,20 @@ class Step:
             "sql": self.sql,
             "hazards": [{"kind": h.kind, "reason": h.reason} for h in self.hazards],
             "transactional": self.transactional,
+            "separate": self.separate,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Step:
+        return cls(
+            kind=str(data["kind"]),
+            name=str(data["name"]),
+            action=str(data["action"]),
+            sql=str(data["sql"]),
+            hazards=tuple(Hazard(str(h["kind"]), str(h["reason"])) for h in data["hazards"]),
+            transactional=bool(data["transactional"]),
+            separate=bool(data.get("separate", False)),
+        )
 
     @property
     def hazard_kinds(self) -> frozenset[str]:
@@ -39,6 +55,7 @@ class Plan:
     dev_server_version: str = ""
     target_server_version: str = ""
     warnings: tuple[str, ...] = field(default=())
+    target_fingerprint: str = ""  # the schema this plan was computed against
 
     @property
     def has_changes(self) -> bool:
@@ -55,11 +72,26 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "format_version": 1,
+            "format_version": PLAN_FORMAT_VERSION,
             "changes": self.has_changes,
             "dev_server_version": self.dev_server_version,
             "target_server_version": self.target_server_version,
             "warnings": list(self.warnings),
+            "target_fingerprint": self.target_fingerprint,
             "steps": [step.to_json() for step in self.steps],
             "rollback": [step.to_json() for step in self.rollback],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        """A plan written by ``plan --out``; KeyError/TypeError/ValueError if malformed."""
+        if data.get("format_version") != PLAN_FORMAT_VERSION:
+            raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
+        return cls(
+            steps=tuple(Step.from_json(s) for s in data["steps"]),
+            rollback=tuple(Step.from_json(s) for s in data["rollback"]),
+            dev_server_version=str(data.get("dev_server_version", "")),
+            target_server_version=str(data.get("target_server_version", "")),
+            warnings=tuple(str(w) for w in data.get("warnings", ())),
+            target_fingerprint=str(data["target_fingerprint"]),
+        )

@@ -12,9 +12,30 @@ from schemactl.diff.changes import Change
 _ON_ONLY = re.compile(r"^(CREATE (?:UNIQUE )?INDEX \S+ ON) ONLY ")
 
 
+_PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
+
+
+def quote_ident(name: str) -> str:
+    """An identifier, quoted unless PostgreSQL would read it unquoted the same way.
+    (Names read from the catalog arrive quoted by the server; this is for names we make.)"""
+    if _PLAIN_IDENTIFIER.match(name):
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
 def quote_literal(text: object) -> str:
     """A standard-conforming SQL string literal."""
     return "'" + str(text).replace("'", "''") + "'"
+
+
+_INDEX_HEAD = re.compile(r"^CREATE (UNIQUE )?INDEX ")
+
+
+def concurrently(index_definition: str) -> str:
+    """``CREATE INDEX`` -> ``CREATE INDEX CONCURRENTLY``: no write lock while it builds."""
+    return _INDEX_HEAD.sub(
+        lambda m: f"CREATE {m[1] or ''}INDEX CONCURRENTLY ", index_definition, count=1
+    )
 
 
 def cascade_to_partitions(index_definition: str) -> str:
@@ -34,7 +55,9 @@ def environment() -> Environment:
         autoescape=False,
     )
     env.filters["literal"] = quote_literal
+    env.filters["ident"] = quote_ident
     env.filters["cascade_to_partitions"] = cascade_to_partitions
+    env.filters["concurrently"] = concurrently
     return env
 
 
