@@ -353,3 +353,22 @@ def test_a_corrupt_plan_file_is_a_clear_error(
         result.stderr.startswith(f"error: {plan_file}:1:")
         and "not a schemactl plan file" in result.stderr
     )
+
+
+def test_a_team_can_require_allowance_for_more_hazard_classes(
+    server: Server,
+    database: str,
+    schema_dir: Path,
+    capsys: Capsys,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    execute(database, "CREATE TABLE t (n int);")
+    write_schema(schema_dir, "CREATE TABLE t (n bigint);")
+    (tmp_path / "schemactl.toml").write_text('require_allow = ["table_rewrite"]\n')
+    monkeypatch.chdir(tmp_path)
+    args = [*common(schema_dir, database, server), "--auto-approve"]
+    refused = run_cli(capsys, "apply", *args)
+    assert refused.code == 1 and "table_rewrite" in refused.stderr
+    assert catalog_of(database).tables["public.t"].columns[0].type == "integer"
+    assert run_cli(capsys, "apply", *args, "--allow-hazards", "table_rewrite").code == 0

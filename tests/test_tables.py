@@ -219,3 +219,18 @@ def test_extensions_are_created_with_schema_and_version(
     )
     assert sqls(plan)[0].startswith("CREATE EXTENSION citext WITH SCHEMA public VERSION '")
     assert sqls(plan)[1] == "CREATE TABLE public.t (\n    e public.citext\n);"
+
+
+def test_adding_a_column_with_a_volatile_default_is_named_a_rewrite(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TABLE t (id int);",
+        "CREATE TABLE t (id int, token uuid DEFAULT gen_random_uuid(), at timestamptz DEFAULT now());",
+    )
+    hazards = {step.name: step.hazard_kinds for step in plan.steps}
+    assert "table_rewrite" in hazards["public.t.token"]
+    assert hazards["public.t.at"] == {"access_exclusive_lock"}

@@ -41,6 +41,8 @@ class Column:
     generated: str | None  # expression of a STORED generated column
     collation: str | None  # only when it differs from the type's default
     comment: str | None = None
+    # A volatile default (random(), nextval()) makes ADD COLUMN rewrite the table.
+    default_volatile: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,75 @@ class Sequence:
     comment: str | None = None
 
 
+ROUTINE_KEYWORDS = {"f": "FUNCTION", "w": "FUNCTION", "p": "PROCEDURE", "a": "AGGREGATE"}
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function, procedure, window function or aggregate, keyed by its signature.
+
+    ``definition`` is a complete ``CREATE OR REPLACE`` statement without its final
+    semicolon: ``pg_get_functiondef`` (SET clauses, volatility, security, parallel,
+    cost/rows, strictness, leakproofness included) or, for aggregates, one spelled from
+    ``pg_aggregate``. The fields after ``comment`` say what must exist before the routine
+    can be created; they are derived, so they take no part in comparisons.
+    """
+
+    schema: str
+    name: str
+    ident: str  # quoted, schema-qualified name
+    arguments: str  # pg_get_function_identity_arguments: the signature, with names
+    kind: str  # f function, p procedure, a aggregate, w window function
+    definition: str
+    result: str | None  # pg_get_function_result; None for procedures
+    defaults: int  # how many arguments have defaults
+    language: str
+    comment: str | None = None
+    requires: tuple[str, ...] = field(default=(), compare=False)  # pg_depend: routines
+    calls: tuple[str, ...] = field(default=(), compare=False)  # routines named in the body
+    relations: tuple[str, ...] = field(default=(), compare=False)  # pg_depend: row types, bodies
+    body_relations: bool = field(default=False, compare=False)  # a SQL body names a relation
+    needed_early: bool = field(default=False, compare=False)  # defaults/checks/views use it
+
+    @property
+    def signature(self) -> str:
+        """``public.f(a integer)``: how DROP, COMMENT ON and GRANT name the routine."""
+        arguments = self.arguments or ("*" if self.kind == "a" else "")
+        return f"{self.ident}({arguments})"
+
+    @property
+    def keyword(self) -> str:
+        return ROUTINE_KEYWORDS[self.kind]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    table: str  # ident of the table or view
+    name: str
+    ident: str
+    definition: str  # pg_get_triggerdef(oid, false)
+    enabled: str  # O origin (default), D disabled, R replica, A always
+    function: str  # signature of the trigger function
+    constraint: bool  # CREATE CONSTRAINT TRIGGER: cannot be replaced in place
+    columns: tuple[str, ...] = field(default=(), compare=False)  # columns it depends on
+    comment: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.ident}"
+
+
+@dataclass(frozen=True)
+class EventTrigger:
+    name: str
+    ident: str
+    event: str  # ddl_command_start, ddl_command_end, sql_drop, table_rewrite, login
+    tags: tuple[str, ...]  # WHEN TAG IN (...)
+    function: str  # quoted, schema-qualified name of the function
+    enabled: str  # O, D, R, A as for triggers
+    comment: str | None = None
+
+
 @dataclass(frozen=True)
 class Catalog:
     """One database's schema, as far as schemactl's scope reaches."""
@@ -120,3 +191,6 @@ class Catalog:
     constraints: dict[str, Constraint] = field(default_factory=dict)
     indexes: dict[str, Index] = field(default_factory=dict)
     sequences: dict[str, Sequence] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)  # by signature
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    event_triggers: dict[str, EventTrigger] = field(default_factory=dict)

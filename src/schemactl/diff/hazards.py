@@ -19,6 +19,20 @@ def drop_column(table: str, column: str) -> tuple[Hazard, ...]:
     )
 
 
+def add_column(table: str, column: str, volatile_default: bool) -> tuple[Hazard, ...]:
+    if volatile_default:
+        return (
+            Hazard(
+                HazardKind.TABLE_REWRITE,
+                f"adding {column} with a volatile default rewrites {table}",
+            ),
+            Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole rewrite"),
+        )
+    return (
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "metadata-only change under an ACCESS EXCLUSIVE lock"),
+    )
+
+
 def drop_sequence(name: str) -> tuple[Hazard, ...]:
     return (Hazard(HazardKind.DATA_LOSS, f"dropping sequence {name} loses its current value"),)
 
@@ -50,8 +64,9 @@ def set_not_null(table: str, column: str) -> tuple[Hazard, ...]:
     return (
         Hazard(
             HazardKind.VALIDATION_SCAN,
-            f"SET NOT NULL on {table}.{column} scans the table under an ACCESS EXCLUSIVE lock",
+            f"SET NOT NULL on {table}.{column} scans the table to check existing rows",
         ),
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole scan"),
     )
 
 
@@ -73,6 +88,7 @@ def build_index_concurrently(name: str, table: str) -> tuple[Hazard, ...]:
 def validate_constraint(name: str, table: str) -> tuple[Hazard, ...]:
     return (
         Hazard(HazardKind.VALIDATION_SCAN, f"adding {name} scans {table} to check existing rows"),
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole scan"),
     )
 
 

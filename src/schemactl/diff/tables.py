@@ -59,6 +59,7 @@ def _alter_table(old: Table, new: Table, online: bool = False) -> list[Change]:
                 Change(
                     "column", f"{ident}.{column.ident}", "create", "column.add",
                     {"table": new, "column": column}, Phase.ADD_COLUMN,
+                    hazards.add_column(ident, column.name, column.default_volatile),
                 )
             )  # fmt: skip
         else:

@@ -11,6 +11,10 @@ SELECT a.attrelid AS relation_oid,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
        a.attislocal AS local,
+       EXISTS (SELECT 1
+                 FROM regexp_matches(pg_get_expr(ad.adbin, ad.adrelid), '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
+                 JOIN pg_proc p ON p.proname = f.name[1]
+                WHERE p.provolatile = 'v' AND a.attgenerated = '') AS default_volatile,
        col_description(a.attrelid, a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
