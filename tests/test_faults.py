@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -91,6 +93,27 @@ def test_two_concurrent_applies_with_wait_lock_never_apply_twice(
     assert history_rows(database) == 1
 
 
+@contextmanager
+def apply_blocked_on_a_lock(
+    server: Server, database: str, schema_dir: Path
+) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """An apply (its process and backend pid) stuck mid-transaction behind a table lock
+    that another session holds, having already run the steps before that table's."""
+    execute(database, OLD)
+    write_schema(schema_dir, NEW)
+    with psycopg.connect(database) as blocker:
+        blocker.execute("LOCK TABLE accounts IN ACCESS SHARE MODE")
+        apply = schemactl_process(
+            "apply",
+            *common(schema_dir, database, server),
+            "--auto-approve",
+            "--lock-timeout",
+            "60s",
+        )
+        yield apply, wait_for_lock_wait(database)
+        blocker.rollback()
+
+
 def test_a_held_table_lock_times_out_retries_and_leaves_nothing_half_done(
     server: Server, database: str, schema_dir: Path, capsys: Capsys
 ) -> None:
@@ -123,22 +146,10 @@ def test_a_held_table_lock_times_out_retries_and_leaves_nothing_half_done(
 def test_a_killed_schemactl_mid_apply_leaves_the_database_as_before(
     server: Server, database: str, schema_dir: Path
 ) -> None:
-    execute(database, OLD)
-    before = comparable(catalog_of(database))
-    write_schema(schema_dir, NEW)
-    with psycopg.connect(database) as blocker:
-        blocker.execute("LOCK TABLE accounts IN ACCESS SHARE MODE")
-        apply = schemactl_process(
-            "apply",
-            *common(schema_dir, database, server),
-            "--auto-approve",
-            "--lock-timeout",
-            "60s",
-        )
-        wait_for_lock_wait(database)  # CREATE TABLE audit already ran in the transaction
-        os.kill(apply.pid, signal.SIGKILL)
+    with apply_blocked_on_a_lock(server, database, schema_dir) as (apply, _):
+        before = comparable(catalog_of(database))  # the apply's work is not visible yet
+        os.kill(apply.pid, signal.SIGKILL)  # CREATE TABLE audit already ran in its transaction
         apply.wait()
-        blocker.rollback()
     time.sleep(0.5)  # the server notices the closed socket and rolls back
     assert comparable(catalog_of(database)) == before
     assert history_rows(database) == 0
@@ -147,23 +158,11 @@ def test_a_killed_schemactl_mid_apply_leaves_the_database_as_before(
 def test_a_backend_terminated_mid_apply_is_a_clean_error_and_changes_nothing(
     server: Server, database: str, schema_dir: Path
 ) -> None:
-    execute(database, OLD)
-    before = comparable(catalog_of(database))
-    write_schema(schema_dir, NEW)
-    with psycopg.connect(database) as blocker:
-        blocker.execute("LOCK TABLE accounts IN ACCESS SHARE MODE")
-        apply = schemactl_process(
-            "apply",
-            *common(schema_dir, database, server),
-            "--auto-approve",
-            "--lock-timeout",
-            "60s",
-        )
-        pid = wait_for_lock_wait(database)
+    with apply_blocked_on_a_lock(server, database, schema_dir) as (apply, pid):
+        before = comparable(catalog_of(database))
         with psycopg.connect(database, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         _, stderr = apply.communicate(timeout=60)
-        blocker.rollback()
     assert apply.returncode == 1
     assert stderr.startswith("error: ") and "Traceback" not in stderr
     assert comparable(catalog_of(database)) == before

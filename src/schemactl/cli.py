@@ -109,6 +109,17 @@ def _target_url(option: str | None) -> str:
     return url
 
 
+def _plan_once(
+    database_url: str | None, source: DesiredSource, scope: Scope, online: bool = True
+) -> Plan:
+    """Plan against the target on a connection of its own (plan and drift never write)."""
+    conn = connect(_target_url(database_url), "target database")
+    try:
+        return plan_against(conn, source, scope, online)
+    finally:
+        conn.close()
+
+
 @app.command()
 def plan(
     schema: SchemaOpt = Path("schema"),
@@ -130,13 +141,12 @@ def plan(
     online: OnlineOpt = True,
 ) -> None:
     """Show what apply would change. Never changes the target."""
-    scope = _scope(include_schema, exclude_schema)
-    source = DesiredSource(schema, resolve_url(dev_url, DEV_URL_ENV), pg_bin, allow_empty)
-    conn = connect(_target_url(database_url), "target database")
-    try:
-        result = plan_against(conn, source, scope, online)
-    finally:
-        conn.close()
+    result = _plan_once(
+        database_url,
+        DesiredSource(schema, resolve_url(dev_url, DEV_URL_ENV), pg_bin, allow_empty),
+        _scope(include_schema, exclude_schema),
+        online,
+    )
     if format is PlanFormat.json:
         rendered = json.dumps(result.to_json(), indent=2)
         print(rendered)
@@ -292,13 +302,11 @@ def drift(
     ] = ReportFormat.text,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
-    scope = _scope(include_schema, exclude_schema)
-    source = DesiredSource(schema, resolve_url(dev_url, DEV_URL_ENV), pg_bin, allow_empty)
-    conn = connect(_target_url(database_url), "target database")
-    try:
-        result = plan_against(conn, source, scope)
-    finally:
-        conn.close()
+    result = _plan_once(
+        database_url,
+        DesiredSource(schema, resolve_url(dev_url, DEV_URL_ENV), pg_bin, allow_empty),
+        _scope(include_schema, exclude_schema),
+    )
     if format is ReportFormat.json:
         print(json.dumps(drift_json(result), indent=2))
     else:
