@@ -372,3 +372,19 @@ def test_a_team_can_require_allowance_for_more_hazard_classes(
     assert refused.code == 1 and "table_rewrite" in refused.stderr
     assert catalog_of(database).tables["public.t"].columns[0].type == "integer"
     assert run_cli(capsys, "apply", *args, "--allow-hazards", "table_rewrite").code == 0
+
+
+def test_a_role_unknown_to_the_target_is_refused_before_anything_runs(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(
+        schema_dir, "CREATE TABLE t (id int);\nGRANT SELECT ON t TO role_the_target_lacks;\n"
+    )
+    # The dev database must live on another server: roles are server-wide.
+    args = ["--schema", str(schema_dir), "--database-url", database]
+    plan = run_cli(capsys, "plan", *args)
+    assert plan.code == 0 and "role_the_target_lacks" in plan.stdout
+    result = run_cli(capsys, "apply", *args, "--auto-approve")
+    assert result.code == 1
+    assert "roles the target does not have: role_the_target_lacks" in result.stderr
+    assert catalog_of(database).tables == {}

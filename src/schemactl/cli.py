@@ -191,6 +191,14 @@ def _refuse_unallowed(result: Plan, allowed: frozenset[str], required: frozenset
     )
 
 
+def _refuse_missing_roles(result: Plan) -> None:
+    if result.missing_roles:
+        raise PlanRefused(
+            f"the schema names roles the target does not have: {', '.join(result.missing_roles)}; "
+            "roles are server-wide: create them on the target first (nothing was changed)"
+        )
+
+
 def _still_valid(reviewed: Plan, live_fingerprint: str, path: Path | None) -> Plan:
     if reviewed.target_fingerprint != live_fingerprint:
         raise PlanRefused(
@@ -272,6 +280,7 @@ def apply(
             show_plan(out, result)
             if not result.has_changes:
                 return
+            _refuse_missing_roles(result)
             _refuse_unallowed(result, allowed, frozenset(project.require_allow))
             _confirm(auto_approve)
             options = ApplyOptions(

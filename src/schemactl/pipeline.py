@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from schemactl.catalog.fingerprint import fingerprint
 from schemactl.config import Scope
 from schemactl.db import connect
 from schemactl.devdb import dev_database, load_desired_state
+from schemactl.devdb.loader import referenced_roles
 from schemactl.plan import Plan, build_plan
 from schemactl.source import read_desired_state
 
@@ -47,7 +49,18 @@ def plan_against(
             current = reconcile_equivalent(dev_conn, current, desired)
         finally:
             dev_conn.close()
-    return build_plan(current, desired, online, target_fingerprint)
+    plan = build_plan(current, desired, online, target_fingerprint)
+    missing = sorted(referenced_roles(statements) - roles_of(target))
+    if missing:
+        warning = f"the schema names roles the target does not have: {', '.join(missing)}"
+        plan = dataclasses.replace(
+            plan, missing_roles=tuple(missing), warnings=(*plan.warnings, warning)
+        )
+    return plan
+
+
+def roles_of(conn: psycopg.Connection) -> set[str]:
+    return {str(row[0]) for row in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
 
 
 def target_fingerprint(target: psycopg.Connection, scope: Scope) -> str:

@@ -56,6 +56,7 @@ class Plan:
     target_server_version: str = ""
     warnings: tuple[str, ...] = field(default=())
     target_fingerprint: str = ""  # the schema this plan was computed against
+    missing_roles: tuple[str, ...] = ()  # named by the schema, absent on the target
 
     @property
     def has_changes(self) -> bool:
@@ -78,6 +79,7 @@ class Plan:
             "target_server_version": self.target_server_version,
             "warnings": list(self.warnings),
             "target_fingerprint": self.target_fingerprint,
+            "missing_roles": list(self.missing_roles),
             "steps": [step.to_json() for step in self.steps],
             "rollback": [step.to_json() for step in self.rollback],
         }
