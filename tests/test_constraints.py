@@ -137,3 +137,25 @@ def test_a_removed_primary_key_is_dropped(server: Server, database: str, schema_
         "ALTER TABLE public.t DROP CONSTRAINT t_pkey;",
         "ALTER TABLE public.t ALTER COLUMN id DROP NOT NULL;",
     ]
+
+
+def test_foreign_keys_on_a_replaced_unique_key_are_dropped_first_and_added_again(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TABLE cases (id int NOT NULL CONSTRAINT cases_id_key UNIQUE);"
+        "CREATE TABLE notes (case_id int CONSTRAINT notes_case_fkey REFERENCES cases (id));",
+        "CREATE TABLE cases (id int PRIMARY KEY);"
+        "CREATE TABLE notes (case_id int CONSTRAINT notes_case_fkey REFERENCES cases (id));",
+        online=False,
+    )
+    assert sqls(plan) == [
+        "ALTER TABLE public.notes DROP CONSTRAINT notes_case_fkey;",
+        "ALTER TABLE public.cases DROP CONSTRAINT cases_id_key;",
+        "ALTER TABLE public.cases ADD CONSTRAINT cases_pkey PRIMARY KEY (id);",
+        "ALTER TABLE public.notes ADD CONSTRAINT notes_case_fkey FOREIGN KEY (case_id) "
+        "REFERENCES public.cases(id);",
+    ]

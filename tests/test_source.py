@@ -97,3 +97,18 @@ def test_an_empty_schema_folder_is_an_error_unless_allowed(schema_dir: Path) -> 
     with pytest.raises(SchemactlError, match="--allow-empty"):
         read_desired_state(schema_dir)
     assert read_desired_state(schema_dir, allow_empty=True) == []
+
+
+def test_a_trigger_file_may_come_before_its_function(schema_dir: Path) -> None:
+    write(
+        schema_dir,
+        "a.sql",
+        "CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();",
+    )
+    write(
+        schema_dir,
+        "b.sql",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;",
+    )
+    write(schema_dir, "c.sql", "CREATE TABLE t (id int);")
+    assert names(schema_dir) == ["b.sql:1", "c.sql:1", "a.sql:1"]

@@ -61,6 +61,9 @@ class Table:
     rls_forced: bool = False
     options: tuple[str, ...] = ()
     comment: str | None = None
+    # A partition's columns come from its parent; these are the ones whose default or
+    # NOT NULL differs from the parent's (CREATE TABLE ... PARTITION OF p (c DEFAULT 1)).
+    column_overrides: tuple[Column, ...] = ()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -76,6 +79,9 @@ class Constraint:
     validated: bool
     references: str | None = None  # referenced table ident, for foreign keys
     comment: str | None = None
+    # The unique index a foreign key relies on; not part of its identity (a key
+    # re-created over an equivalent index is the same key).
+    referenced_index: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -159,9 +165,10 @@ class Trigger:
     ident: str
     definition: str  # pg_get_triggerdef(oid, false)
     enabled: str  # O origin (default), D disabled, R replica, A always
-    function: str  # signature of the trigger function
     constraint: bool  # CREATE CONSTRAINT TRIGGER: cannot be replaced in place
-    columns: tuple[str, ...] = field(default=(), compare=False)  # columns it depends on
+    # Signatures of its function and of those its WHEN condition calls; columns it names.
+    functions: tuple[str, ...] = field(default=(), compare=False)
+    columns: tuple[str, ...] = field(default=(), compare=False)
     comment: str | None = None
 
     @property
@@ -181,6 +188,176 @@ class EventTrigger:
 
 
 @dataclass(frozen=True)
+class TypeAttribute:
+    """One attribute of a composite type, in declaration order."""
+
+    name: str
+    ident: str
+    type: str
+    collation: str | None = None
+
+
+@dataclass(frozen=True)
+class DomainConstraint:
+    name: str
+    ident: str
+    definition: str  # pg_get_constraintdef, without " NOT VALID"
+    validated: bool = True
+    comment: str | None = None
+    # It calls a routine: added once functions exist, dropped before they go.
+    uses_functions: bool = field(default=False, compare=False)
+
+
+@dataclass(frozen=True)
+class UserType:
+    """An enum, composite, domain or range type; the fields of other kinds stay empty."""
+
+    schema: str
+    name: str
+    ident: str
+    kind: str  # e enum, c composite, d domain, r range
+    labels: tuple[str, ...] = ()  # enum, in enumsortorder order
+    attributes: tuple[TypeAttribute, ...] = ()  # composite
+    base_type: str | None = None  # domain
+    default: str | None = None  # domain
+    not_null: bool = False  # domain
+    collation: str | None = None  # domain, when it differs from the base type's
+    constraints: tuple[DomainConstraint, ...] = ()  # domain CHECKs, by name
+    options: tuple[str, ...] = ()  # range: "SUBTYPE = integer", ...
+    comment: str | None = None
+    depends_on: tuple[str, ...] = field(default=(), compare=False)  # type idents it uses
+
+
+PUBLIC = "PUBLIC"  # the grantee every role belongs to, as GRANT spells it
+OWNER = "OWNER"  # stands for an object's owner in its privileges: owners differ between databases
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A row-level security policy, its expressions as ``pg_get_expr`` prints them."""
+
+    table: str  # ident of the table
+    name: str
+    ident: str
+    permissive: bool
+    command: str  # ALL, SELECT, INSERT, UPDATE, DELETE
+    roles: tuple[str, ...]  # sorted role idents; ("PUBLIC",) for everyone
+    using: str | None
+    with_check: str | None
+    # What the expressions use (pg_depend): (table, column) idents, relation idents and
+    # routine signatures. A policy must be dropped before any of them goes or changes type.
+    columns: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    relations: tuple[str, ...] = field(default=(), compare=False)
+    functions: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.ident}"
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    """One privilege one grantee holds, as ``aclexplode`` lists it (the grantor is not
+    compared). The grantee is a role ident, ``PUBLIC``, or ``OWNER`` for the owner.
+    Held in sorted tuples, so that equal ACLs are equal and serialize the same."""
+
+    grantee: str
+    privilege: str  # SELECT, INSERT, USAGE, EXECUTE, ...
+    grantable: bool = False
+
+
+@dataclass(frozen=True)
+class ObjectPrivileges:
+    """Who may do what with one object, and who owns it.
+
+    ``grants`` is the effective ACL: a NULL ``relacl`` reads as ``acldefault()`` for
+    the object's kind, so an object whose privileges were never touched equals one
+    whose privileges were granted back to the default. ``owner`` is None when the
+    owner is the role reading the catalog (the one that loaded the schema), which
+    is how every object the schema creates is owned unless it says ``OWNER TO``.
+    """
+
+    kind: str  # what GRANT names: TABLE, SEQUENCE, FUNCTION, PROCEDURE, TYPE, SCHEMA, COLUMN
+    target: str  # what follows ON: "public.t", "public.f(a integer)"; a column's table
+    schema: str | None  # ident of the schema the object lives in (None for a schema)
+    grants: tuple[Grant, ...]
+    owner: str | None = None
+    column: str | None = None  # ident of the column, for COLUMN privileges
+    alter_keyword: str = ""  # for ALTER ... OWNER TO: TABLE, VIEW, DOMAIN, AGGREGATE, ...
+    owned_with_table: bool = False  # serial/identity sequence: its owner follows the table
+    # The ACL PostgreSQL gives the object kind when no default privileges apply.
+    defaults: tuple[Grant, ...] = field(default=(), compare=False)
+    default_kind: str = field(default="", compare=False)  # pg_default_acl objtype: r S f T n
+
+    @property
+    def key(self) -> str:
+        if self.kind == "COLUMN":
+            return f"COLUMN {self.target}.{self.column}"
+        return f"{self.kind} {self.target}"
+
+
+@dataclass(frozen=True)
+class DefaultPrivileges:
+    """``ALTER DEFAULT PRIVILEGES [FOR ROLE r] [IN SCHEMA s] ... ON <object_type>``.
+
+    ``role`` is None for the role reading the catalog (the one that loads the schema).
+    Without a schema the entry replaces the built-in default ACL, so it is compared
+    with that default (``defaults``) when one side has no entry; in a schema, an entry
+    only adds to it."""
+
+    role: str | None
+    schema: str | None
+    object_type: str  # TABLES, SEQUENCES, FUNCTIONS, TYPES, SCHEMAS
+    grants: tuple[Grant, ...]
+    defaults: tuple[Grant, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.role or ''}|{self.schema or ''}|{self.object_type}"
+
+
+VIEW_KEYWORDS = {"v": "VIEW", "m": "MATERIALIZED VIEW"}
+
+
+@dataclass(frozen=True)
+class ViewColumn:
+    """An output column of a view or materialized view (what CREATE OR REPLACE must keep)."""
+
+    name: str
+    ident: str
+    type: str
+    collation: str | None = None  # only when it differs from the type's default
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """A view ('v') or materialized view ('m'): ``pg_get_viewdef`` text without its final
+    semicolon, and its reloptions (``security_invoker``, ``check_option``, ``fillfactor``),
+    sorted. The fields after ``comment`` are what its query uses (``pg_depend`` of its
+    rewrite rule); they order creation and say when it must be rebuilt, so they take no
+    part in comparisons."""
+
+    schema: str
+    name: str
+    ident: str
+    kind: str  # v view, m materialized view
+    definition: str
+    columns: tuple[ViewColumn, ...]
+    options: tuple[str, ...] = ()
+    populated: bool = field(default=True, compare=False)  # False: WITH NO DATA; data, not schema
+    comment: str | None = None
+    relations: tuple[str, ...] = field(default=(), compare=False)  # tables, views it reads
+    uses_columns: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (rel, col)
+    functions: tuple[str, ...] = field(default=(), compare=False)  # routine signatures
+    types: tuple[str, ...] = field(default=(), compare=False)  # type idents
+
+    @property
+    def keyword(self) -> str:
+        return VIEW_KEYWORDS[self.kind]
+
+
+@dataclass(frozen=True)
 class Catalog:
     """One database's schema, as far as schemactl's scope reaches."""
 
@@ -191,6 +368,11 @@ class Catalog:
     constraints: dict[str, Constraint] = field(default_factory=dict)
     indexes: dict[str, Index] = field(default_factory=dict)
     sequences: dict[str, Sequence] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)  # views and materialized views
+    types: dict[str, UserType] = field(default_factory=dict)  # enums, composites, domains, ranges
     functions: dict[str, Function] = field(default_factory=dict)  # by signature
     triggers: dict[str, Trigger] = field(default_factory=dict)
     event_triggers: dict[str, EventTrigger] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    privileges: dict[str, ObjectPrivileges] = field(default_factory=dict)  # by key
+    default_privileges: dict[str, DefaultPrivileges] = field(default_factory=dict)

@@ -96,13 +96,41 @@ def _links_dropped_tables(ctx: DiffContext, constraint: Constraint) -> bool:
     )
 
 
+def _rebuilt_indexes(ctx: DiffContext) -> set[str]:
+    """Unique indexes that go away or are re-created: dropped or changed primary,
+    unique and exclusion constraints (their index shares their name), and indexes."""
+    current, desired = ctx.current.constraints, ctx.desired.constraints
+    rebuilt: set[str] = set()
+    for key, old in current.items():
+        new = desired.get(key)
+        if old.type in ("p", "u", "x") and (new is None or new.definition != old.definition):
+            schema = old.table.rsplit(".", 1)[0]
+            rebuilt.add(f"{schema}.{old.ident}")
+    for ident, index in ctx.current.indexes.items():
+        wanted = ctx.desired.indexes.get(ident)
+        if wanted is None or wanted.definition != index.definition or not index.valid:
+            rebuilt.add(ident)
+    return rebuilt
+
+
+def _loses_its_index(constraint: Constraint, rebuilt: set[str]) -> bool:
+    """A foreign key must be dropped before the unique index it relies on, and
+    added again once the new one exists, even when its own text is unchanged."""
+    return constraint.type == FOREIGN_KEY and constraint.referenced_index in rebuilt
+
+
 def diff_constraints(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     current, desired = ctx.current.constraints, ctx.desired.constraints
+    rebuilt = _rebuilt_indexes(ctx)
     for key in sorted(desired.keys() - current.keys()):
         changes += _add(ctx, desired[key])
     for key in sorted(current.keys() - desired.keys()):
-        if current[key].table not in ctx.dropped_tables or _links_dropped_tables(ctx, current[key]):
+        if (
+            current[key].table not in ctx.dropped_tables
+            or _links_dropped_tables(ctx, current[key])
+            or _loses_its_index(current[key], rebuilt)
+        ):
             changes.append(_drop(current[key]))
     for key in sorted(current.keys() & desired.keys()):
         old, new = current[key], desired[key]
@@ -110,6 +138,7 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
             old.type != new.type
             or old.definition != new.definition
             or (old.validated and not new.validated)
+            or _loses_its_index(old, rebuilt)
         ):
             changes.append(_drop(old))
             changes += _add(ctx, new)

@@ -91,6 +91,10 @@ def _references(node: Any) -> set[NameKey]:
                     parts = str(first.val.sval).split(".")
                     if name := _qualified_from_list(parts):
                         refs.add(("rel", name))
+        elif isinstance(child, ast.CreateTrigStmt) and (
+            name := _qualified_from_list(_strings(child.funcname))
+        ):
+            refs.add(("func", name))
         elif isinstance(child, ast.ObjectWithArgs) and (
             name := _qualified_from_list(_strings(child.objname))
         ):

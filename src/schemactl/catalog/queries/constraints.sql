@@ -9,6 +9,10 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
             THEN (SELECT quote_ident(rn.nspname) || '.' || quote_ident(r.relname)
                     FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
                    WHERE r.oid = con.confrelid) END AS "references",
+       CASE WHEN con.contype = 'f'
+            THEN (SELECT quote_ident(xn.nspname) || '.' || quote_ident(x.relname)
+                    FROM pg_class x JOIN pg_namespace xn ON xn.oid = x.relnamespace
+                   WHERE x.oid = con.conindid) END AS referenced_index,
        obj_description(con.oid, 'pg_constraint') AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
