@@ -21,6 +21,7 @@ from rich.console import Console
 
 from schemactl import __version__
 from schemactl.apply import ApplyOptions, apply_plan, target_lock
+from schemactl.cli_lifecycle import register as register_lifecycle_commands
 from schemactl.config import (
     DATABASE_URL_ENV,
     DEV_URL_ENV,
@@ -67,14 +68,14 @@ SchemaOpt = Annotated[
     Path, typer.Option("--schema", help="Folder of the desired schema's SQL files.")
 ]
 DatabaseOpt = Annotated[
-    str | None, typer.Option("--database-url", help=f"Target database [env {DATABASE_URL_ENV}].")
+    str | None, typer.Option("--database-url", help=f"Target database (env {DATABASE_URL_ENV}).")
 ]
 DevOpt = Annotated[
     str | None,
-    typer.Option("--dev-url", help=f"Server for a temporary dev database [env {DEV_URL_ENV}]."),
+    typer.Option("--dev-url", help=f"Server for a temporary dev database (env {DEV_URL_ENV})."),
 ]
 PgBinOpt = Annotated[
-    str | None, typer.Option("--pg-bin", help="Folder of PostgreSQL server binaries [env PG_BIN].")
+    str | None, typer.Option("--pg-bin", help="Folder of PostgreSQL server binaries (env PG_BIN).")
 ]
 IncludeOpt = Annotated[
     list[str] | None, typer.Option("--include-schema", help="Only these schemas (repeatable).")
@@ -328,6 +329,9 @@ def drift(
 def version() -> None:
     """Print schemactl's version."""
     print(f"schemactl {__version__}")
+
+
+register_lifecycle_commands(app)  # migrate, rollback, verify, status
 
 
 def _print_error(message: str) -> None:

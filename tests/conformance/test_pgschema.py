@@ -2,7 +2,9 @@
 
 For each case: T is loaded with setup + old, W with setup + new; schemactl
 applies the case's schema folder to T; then T and W must have the same schema
-(pg_dump, normalized), and a drift check of T must find nothing. A case whose
+(pg_dump, normalized), and a drift check of T must find nothing. Then a rollback
+must bring T back to the schema of setup + old, or refuse as NOT REVERSIBLE exactly
+when the apply dropped data (tests/conformance/rollback.py). A case whose
 SQL does not load on this server is skipped as such. Cases that do not pass yet
 are listed with their reason in expected_failures.toml and run as strict xfail,
 so a fix is noticed.
@@ -19,6 +21,7 @@ from psycopg import sql
 from schemactl.devdb.loader import ensure_roles
 from tests.conformance.corpus import CORPUS, Case, cases, expected_failures
 from tests.conformance.dump import canonical_schema, normalized_schema
+from tests.conformance.rollback import check_rollback, write_rollback_report
 from tests.support import run_cli
 
 ALL_CASES = cases()
@@ -55,7 +58,12 @@ def _second_database(server_url: str, database: str, suffix: str) -> str:
 
 @pytest.mark.parametrize("case", [_param(c) for c in ALL_CASES])
 def test_case_round_trips(
-    case: Case, server, database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: Case,
+    server,
+    database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    record_property,
 ) -> None:
     with psycopg.connect(server.url, autocommit=True) as conn:
         ensure_roles(conn, case.roles)
@@ -80,6 +88,10 @@ def test_case_round_trips(
 
         drift = run_cli(capsys, "drift", *common, "--format", "json")
         assert drift.code == 0, drift.stdout + drift.stderr
+
+        outcome = check_rollback(case, server.url, database, capsys)
+        record_property("rollback", outcome)
+        write_rollback_report(case, outcome)
     finally:
         with psycopg.connect(server.url, autocommit=True) as conn:
             name = psycopg.conninfo.conninfo_to_dict(wanted)["dbname"]

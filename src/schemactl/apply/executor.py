@@ -103,8 +103,12 @@ def _is_lock_timeout(exc: psycopg.Error) -> bool:
     return exc.sqlstate == LOCK_NOT_AVAILABLE
 
 
-def _set_timeouts(conn: psycopg.Connection, options: ApplyOptions, local: bool) -> None:
+def _session_settings(conn: psycopg.Connection, options: ApplyOptions, local: bool) -> None:
+    """Timeouts for the migration, and function bodies left unchecked at creation: they
+    were validated in the dev database, and a body may name objects created later in
+    the same migration."""
     conn.execute("SELECT set_config('lock_timeout', %s, %s)", (options.lock_timeout, local))
+    conn.execute("SELECT set_config('check_function_bodies', 'off', %s)", (local,))
     if options.statement_timeout:
         conn.execute(
             "SELECT set_config('statement_timeout', %s, %s)", (options.statement_timeout, local)
@@ -148,7 +152,7 @@ class _Runner:
 
     def _run_transaction(self, group: StepGroup, record_history: bool) -> None:
         with self.conn.transaction():
-            _set_timeouts(self.conn, self.options, local=True)
+            _session_settings(self.conn, self.options, local=True)
             for step in group.steps:
                 self.current = step
                 self.conn.execute(step.sql.encode())
@@ -159,7 +163,7 @@ class _Runner:
 
     def _run_outside_transaction(self, step: Step) -> None:
         self.current = step
-        _set_timeouts(self.conn, self.options, local=False)
+        _session_settings(self.conn, self.options, local=False)
         try:
             self.conn.execute(step.sql.encode())
         except psycopg.Error:
@@ -171,6 +175,7 @@ class _Runner:
             raise
         finally:
             self.conn.execute("RESET lock_timeout")
+            self.conn.execute("RESET check_function_bodies")
             self.conn.execute("RESET statement_timeout")
         self.current = None
 

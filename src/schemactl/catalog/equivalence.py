@@ -20,6 +20,7 @@ from typing import TypeVar
 import psycopg
 
 from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table
+from schemactl.catalog.readers.views import printed_definition
 
 PROBE = "schemactl_probe"
 _INDEX_NAME = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON )")
@@ -110,6 +111,18 @@ class _Prober:
 
         return self._probe(("generated", table, column_type, expression), run)
 
+    def view(self, query: str) -> str | None:
+        """A view's query as PostgreSQL prints it (a temporary view: no schema needed)."""
+
+        def run(name: str) -> str | None:
+            self.conn.execute(f"CREATE TEMPORARY VIEW {name} AS {query}".encode())
+            printed = self._scalar(
+                "SELECT pg_get_viewdef(%s::regclass, true)", (f"pg_temp.{name}",)
+            )
+            return None if printed is None else printed_definition(printed)
+
+        return self._probe(("view", query), run)
+
 
 def _same(reprint: Callable[[str], str | None], current: str, desired: str) -> bool:
     if current == desired:
@@ -182,4 +195,24 @@ def reconcile_equivalent(dev: psycopg.Connection, current: Catalog, desired: Cat
             same_index,
             lambda a, b: dataclasses.replace(a, definition=b.definition),
         )
-    return dataclasses.replace(current, tables=tables, constraints=constraints, indexes=indexes)
+        from schemactl.catalog.type_equivalence import reconcile_domains  # imports this module
+
+        types = reconcile_domains(prober, current.types, desired.types)
+        views = _reconcile(
+            current.views,
+            desired.views,
+            lambda a, b: _same(prober.view, a.definition, b.definition),
+            lambda a, b: dataclasses.replace(a, definition=b.definition),
+        )
+        from schemactl.catalog.policy_equivalence import reconcile_policies  # imports this module
+
+        policies = reconcile_policies(prober, current.policies, desired.policies)
+    return dataclasses.replace(
+        current,
+        tables=tables,
+        constraints=constraints,
+        indexes=indexes,
+        types=types,
+        views=views,
+        policies=policies,
+    )

@@ -13,6 +13,13 @@ from typing import Any
 import psycopg
 
 from schemactl.catalog.model import Catalog, Column, Constraint, Extension, Index, Schema, Sequence, Table
+from schemactl.catalog.readers.partitions import read_partition_columns
+from schemactl.catalog.readers.policies import read_policies
+from schemactl.catalog.readers.privileges import read_privileges
+from schemactl.catalog.readers.routines import read_routines
+from schemactl.catalog.readers.triggers import read_triggers
+from schemactl.catalog.readers.types import read_types
+from schemactl.catalog.readers.views import read_views
 from schemactl.catalog.sqlfiles import rows
 from schemactl.config import Scope
 
@@ -20,7 +27,15 @@ Reader = Callable[[psycopg.Connection, dict[str, Any], Catalog], None]
 
 # Readers of further object kinds, one module each under catalog/readers/.
 # A reader fills its own fields of the catalog from its own queries.
-READERS: list[Reader] = []
+READERS: list[Reader] = [
+    read_routines,
+    read_triggers,
+    read_types,
+    read_views,
+    read_partition_columns,
+    read_policies,
+    read_privileges,
+]
 
 NOT_VALID_SUFFIX = " NOT VALID"
 

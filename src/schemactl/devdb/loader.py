@@ -15,7 +15,7 @@ from pglast import ast
 from psycopg import sql
 
 from schemactl.db import connect
-from schemactl.errors import SchemaSourceError
+from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.order import _walk
 from schemactl.source.statements import Statement
 
@@ -65,6 +65,42 @@ def _error_message(exc: psycopg.Error) -> str:
     return " ".join(message.split())
 
 
+VALIDATION_QUERY = """
+SELECT p.oid, p.proname, format('SELECT %s(%s)', l.lanvalidator::regproc, p.oid)
+FROM pg_proc p
+JOIN pg_language l ON l.oid = p.prolang
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE l.lanvalidator <> 0
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                  AND d.objid = p.oid AND d.deptype = 'e')
+ORDER BY p.oid
+"""
+
+
+def _validate_function_bodies(conn: psycopg.Connection, statements: list[Statement]) -> None:
+    """Bodies were loaded unchecked (they may name objects defined later); check them
+    now that everything exists, so a broken body fails here and not at call time."""
+    conn.execute("SET check_function_bodies = on")
+    for _oid, name, validation in conn.execute(VALIDATION_QUERY).fetchall():
+        try:
+            conn.execute(validation.encode())
+        except psycopg.Error as exc:
+            raise SchemaSourceError(
+                _function_location(statements, str(name)), _error_message(exc)
+            ) from None
+
+
+def _function_location(statements: list[Statement], name: str) -> SourceLocation:
+    for statement in statements:
+        node = statement.node
+        if isinstance(node, ast.CreateFunctionStmt) and any(
+            isinstance(part, ast.String) and part.sval == name for part in node.funcname or ()
+        ):
+            return statement.location()
+    return statements[0].location() if statements else SourceLocation("<schema>", 1, 1)
+
+
 def load_desired_state(url: str, statements: list[Statement]) -> None:
     """Run the ordered statements in the dev database, stopping at the first rejection."""
     conn = connect(url, "dev database")
@@ -79,5 +115,6 @@ def load_desired_state(url: str, statements: list[Statement]) -> None:
                 position = exc.diag.statement_position
                 offset = int(position) - 1 if position else 0
                 raise SchemaSourceError(statement.location(offset), _error_message(exc)) from None
+        _validate_function_bodies(conn, statements)
     finally:
         conn.close()

@@ -26,6 +26,7 @@ class Phase(IntEnum):
     DROP_INDEX = 14
     DROP_TABLE = 20
     DROP_COLUMN = 22
+    DROP_IDENTITY = 23  # frees the identity sequence's name before sequences are created
     DROP_FUNCTION = 25
     DROP_TYPE = 26
     DROP_EXTENSION = 28
@@ -38,10 +39,12 @@ class Phase(IntEnum):
     ALTER_TYPE = 35
     CREATE_SEQUENCE = 36
     CREATE_FUNCTION = 38
+    ADD_DOMAIN_CONSTRAINT = 39  # domain checks that call functions, once those exist
     CREATE_TABLE = 40
     ALTER_TABLE = 41
     ADD_COLUMN = 42
     ALTER_COLUMN = 44
+    DROP_REPLACED_TYPE = 45  # types that columns were just converted away from
     SEQUENCE_OWNERSHIP = 46
     DROP_SEQUENCE = 47  # after column defaults that used it were changed
     ADD_IDENTITY = 48  # after a serial's sequence is gone, so the identity takes its name

@@ -13,6 +13,8 @@ class DiffContext:
     current: Catalog
     desired: Catalog
     online: bool = False  # prefer lock-light operations on tables that already exist
+    # The target as read, before tables that must be rebuilt were set aside from ``current``.
+    original_current: Catalog | None = None
 
     @cached_property
     def dropped_tables(self) -> frozenset[str]:

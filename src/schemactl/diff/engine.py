@@ -14,16 +14,30 @@ from schemactl.diff.constraints import diff_constraints
 from schemactl.diff.context import DiffContext
 from schemactl.diff.indexes import diff_indexes
 from schemactl.diff.namespaces import diff_extensions, diff_schemas
+from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
+from schemactl.diff.policies import diff_policies
+from schemactl.diff.privileges import diff_privileges
+from schemactl.diff.routines import diff_routines
 from schemactl.diff.sequences import diff_sequences
 from schemactl.diff.tables import diff_tables
+from schemactl.diff.triggers import diff_triggers
+from schemactl.diff.types import diff_types
+from schemactl.diff.views import diff_views
 
 DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_schemas,
     diff_extensions,
+    diff_types,
     diff_sequences,
     diff_tables,
+    diff_partitions,
     diff_constraints,
+    diff_views,
     diff_indexes,
+    diff_routines,
+    diff_triggers,
+    diff_policies,
+    diff_privileges,
 )
 
 
@@ -33,6 +47,7 @@ def diff_catalogs(current: Catalog, desired: Catalog, online: bool = False) -> l
     ``online`` trades one transaction for lighter locks on existing tables:
     concurrent index builds, constraints added NOT VALID and validated later.
     """
-    ctx = DiffContext(current, desired, online)
+    # Tables PostgreSQL cannot alter into shape are rebuilt: the diff sees them as new.
+    ctx = DiffContext(set_aside_rebuilt(current, desired), desired, online, current)
     changes = [change for differ in DIFFERS for change in differ(ctx)]
     return sorted(changes, key=lambda c: (c.phase, c.order))

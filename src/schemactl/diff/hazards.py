@@ -41,6 +41,76 @@ def drop_schema(name: str) -> tuple[Hazard, ...]:
     return (Hazard(HazardKind.DATA_LOSS, f"dropping schema {name}"),)
 
 
+def swap_type(name: str, columns: list[str]) -> tuple[Hazard, ...]:
+    """A type PostgreSQL cannot alter in place, replaced while columns hold its values."""
+    held = ", ".join(columns)
+    return (
+        Hazard(
+            HazardKind.TABLE_REWRITE,
+            f"{name} is replaced by a new type: {held} rewritten USING col::text::new "
+            "(a row holding a removed value makes the conversion fail)",
+        ),
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held on each table for its rewrite"),
+        Hazard(
+            HazardKind.DEPENDENT_RECREATE,
+            f"indexes on {held} are rebuilt; functions, views, domains or composite types "
+            f"that use {name} block the swap",
+        ),
+    )
+
+
+def add_enum_value_committed(name: str, label: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.NOT_REVERSIBLE,
+            f"ALTER TYPE {name} ADD VALUE {label!r} commits on its own so later steps can use it; "
+            "if a later step fails, the value stays",
+        ),
+    )
+
+
+def domain_check(name: str, check: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(HazardKind.VALIDATION_SCAN, f"{check} on domain {name} scans every column of that type"),
+    )
+
+
+def drop_attribute(name: str, attribute: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.DATA_LOSS,
+            f"dropping attribute {attribute} of {name} deletes it from every value of the type",
+        ),
+    )
+
+
+def reattach_partition(partition: str, parent: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.VALIDATION_SCAN,
+            f"attaching {partition} to {parent} scans it to check its rows fit the new bound "
+            "(and scans a DEFAULT partition for rows that now belong to it)",
+        ),
+        Hazard(
+            HazardKind.ACCESS_EXCLUSIVE_LOCK,
+            f"DETACH locks {parent}; rows outside the new bound make ATTACH fail",
+        ),
+    )
+
+
+def rebuild_table(name: str, reason: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.DATA_LOSS,
+            f"{name} cannot be altered in place ({reason}): its rows are copied aside, the table "
+            "is dropped and created anew, and the rows copied back; rows no partition accepts "
+            "make it fail, and views or policies elsewhere that use it block the drop",
+        ),
+        Hazard(HazardKind.TABLE_REWRITE, f"every row of {name} is written twice"),
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"{name} is unavailable for the whole rebuild"),
+    )
+
+
 def change_type(table: str, column: str, old: str, new: str) -> tuple[Hazard, ...]:
     return (
         Hazard(
@@ -103,3 +173,32 @@ def validate_constraint_online(name: str, table: str) -> tuple[Hazard, ...]:
 
 def rls_change(table: str) -> tuple[Hazard, ...]:
     return (Hazard(HazardKind.AUTHZ_CHANGE, f"row-level security on {table} changes who sees which rows"),)
+
+
+def policy_change(policy: str, table: str, verb: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.AUTHZ_CHANGE,
+            f"{verb} policy {policy} on {table} changes who sees which rows",
+        ),
+    )
+
+
+def privilege_change(target: str) -> tuple[Hazard, ...]:
+    return (Hazard(HazardKind.AUTHZ_CHANGE, f"changes who may use {target}"),)
+
+
+def default_privilege_change(object_type: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(HazardKind.AUTHZ_CHANGE, f"changes the privileges future {object_type.lower()} get"),
+    )
+
+
+def owner_change(target: str, owner: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(HazardKind.AUTHZ_CHANGE, f"{target} is given to {owner}, with all an owner may do"),
+        Hazard(
+            HazardKind.NOT_REVERSIBLE,
+            "the rollback leaves the new owner: the previous one is not stated in the schema",
+        ),
+    )

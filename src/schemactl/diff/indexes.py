@@ -7,6 +7,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.views import dropped_materialized_views
 
 
 def _online(ctx: DiffContext, index: Index) -> bool:
@@ -46,14 +47,17 @@ def _drop(ctx: DiffContext, index: Index) -> Change:
 def diff_indexes(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     current, desired = ctx.current.indexes, ctx.desired.indexes
+    gone = ctx.dropped_tables | dropped_materialized_views(ctx)  # their indexes go with them
     for ident in sorted(desired.keys() - current.keys()):
         changes += _create(ctx, desired[ident])
     for ident in sorted(current.keys() - desired.keys()):
-        if current[ident].table not in ctx.dropped_tables:
+        if current[ident].table not in gone:
             changes.append(_drop(ctx, current[ident]))
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]
-        if old.definition != new.definition or not old.valid:
+        if old.table in gone:
+            changes += _create(ctx, new)  # a rebuilt materialized view gets its indexes back
+        elif old.definition != new.definition or not old.valid:
             changes.append(_drop(ctx, old))
             changes += _create(ctx, new)
         else:

@@ -10,6 +10,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.types import cast_through_text, table_rank
 
 
 def diff_tables(ctx: DiffContext) -> list[Change]:
@@ -18,7 +19,7 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
         changes += _create_table(ctx, ctx.desired.tables[ident])
     for ident in sorted(ctx.dropped_tables):
         table = ctx.current.tables[ident]
-        depth = ctx.table_depth(ctx.current, ident)
+        depth = table_rank(ctx, ctx.current, ident)  # partition depth, type stages
         changes.append(
             Change(
                 "table", ident, "drop", "table.drop", {"table": table}, Phase.DROP_TABLE,
@@ -26,12 +27,13 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
             )
         )  # fmt: skip
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
-        changes += _alter_table(ctx.current.tables[ident], ctx.desired.tables[ident], ctx.online)
+        altered = _alter_table(ctx.current.tables[ident], ctx.desired.tables[ident], ctx.online)
+        changes += cast_through_text(ctx, altered)
     return changes
 
 
 def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
-    depth = ctx.table_depth(ctx.desired, table.ident)
+    depth = table_rank(ctx, ctx.desired, table.ident)  # partition depth, type stages
     changes = [
         Change(
             "table", table.ident, "create", "table.create", {"table": table}, Phase.CREATE_TABLE,
@@ -151,7 +153,7 @@ def _plain_column_changes(
 ) -> list[Change]:
     changes: list[Change] = []
     if old.identity and not new.identity:
-        changes.append(change("column.drop_identity"))  # keeps NOT NULL
+        changes.append(change("column.drop_identity", (), Phase.DROP_IDENTITY))  # keeps NOT NULL
     if old.type != new.type or old.collation != new.collation:
         if old.default is not None:
             changes.append(change("column.drop_default"))  # the old default may not cast

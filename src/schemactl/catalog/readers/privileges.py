@@ -1,0 +1,46 @@
+"""Reading privileges (ACLs), owners and default privileges.
+
+ACLs are compared as sets of (grantee, privilege, grant option) per object, as
+``aclexplode`` lists them, never as ``aclitem`` text: the text names the grantor
+and the owner, and both legitimately differ between the dev database and the
+target. A NULL ACL means ``acldefault()``; it is read as that default so that
+"never granted" and "granted back to the default" compare equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+
+from schemactl.catalog.model import Catalog, DefaultPrivileges, Grant, ObjectPrivileges
+from schemactl.catalog.sqlfiles import rows
+
+
+def grant_set(items: Iterable[list[str]]) -> tuple[Grant, ...]:
+    """``[grantee, privilege, 'true'|'false']`` rows as sorted grants. One privilege
+    granted by two grantors reads as one grant, with the grant option if either has it."""
+    grantable: dict[tuple[str, str], bool] = {}
+    for grantee, privilege, option in items:
+        key = (grantee, privilege)
+        grantable[key] = grantable.get(key, False) or option == "true"
+    return tuple(sorted(Grant(g, p, o) for (g, p), o in grantable.items()))
+
+
+def read_privileges(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
+    for row in rows(conn, "privileges", params):
+        privileges = ObjectPrivileges(
+            **{**row, "grants": grant_set(row["grants"]), "defaults": grant_set(row["defaults"])}
+        )
+        if privileges.kind == "COLUMN":
+            if not privileges.grants:
+                continue  # an emptied column ACL is the same as none
+            privileges = dataclasses.replace(privileges, owner=None)  # compared on the table
+        catalog.privileges[privileges.key] = privileges
+    for row in rows(conn, "default_privileges", params):
+        entry = DefaultPrivileges(
+            **{**row, "grants": grant_set(row["grants"]), "defaults": grant_set(row["defaults"])}
+        )
+        catalog.default_privileges[entry.key] = entry

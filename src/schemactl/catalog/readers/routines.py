@@ -1,0 +1,129 @@
+"""Reading functions, procedures, window functions and aggregates, and what their bodies name.
+
+``pg_depend`` records what argument defaults, ``BEGIN ATOMIC`` bodies, signatures and
+aggregates depend on, but not what a string body (``LANGUAGE sql`` or ``plpgsql``)
+names. Those bodies are parsed with PostgreSQL's own grammar (pglast) for the routines
+they call and, for SQL bodies, whether they read relations: PostgreSQL checks a SQL body
+against the catalog when the function is created, so the diff has to create what it
+names first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pglast
+import psycopg
+from pglast import ast
+from pglast.parser import ParseError
+
+from schemactl.catalog.model import Catalog, Function
+from schemactl.catalog.sqlfiles import rows
+from schemactl.source.order import _walk
+
+# A routine name as a body writes it: ("f",) or ("schema", "f").
+Name = tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BodyReferences:
+    routines: frozenset[Name] = frozenset()
+    relations: bool = False  # the body reads or writes a table or view by name
+
+
+def read_routines(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
+    aggregates = {row["signature"]: row["definition"] for row in rows(conn, "aggregates", params)}
+    routines: list[tuple[Function, BodyReferences]] = []
+    for row in rows(conn, "functions", params):
+        source = row.pop("source") or ""
+        function = Function(
+            **{
+                **row,
+                "definition": row["definition"] or "",
+                "requires": tuple(row["requires"]),
+                "relations": tuple(row["relations"]),
+            }
+        )
+        if function.kind == "a":
+            function = dataclasses.replace(function, definition=aggregates[function.signature])
+        routines.append((function, body_references(function, source)))
+    resolve = _resolver([function for function, _ in routines])
+    for function, references in routines:
+        calls = sorted(
+            {key for name in references.routines for key in resolve(name)} - {function.signature}
+        )
+        catalog.functions[function.signature] = dataclasses.replace(
+            function, calls=tuple(calls), body_relations=references.relations
+        )
+
+
+def body_references(function: Function, source: str) -> BodyReferences:
+    """What a string body names. ``BEGIN ATOMIC`` bodies have no source: pg_depend has them."""
+    if function.language == "sql" and source.strip():
+        return _sql_references(source)
+    if function.language == "plpgsql":
+        routines: set[Name] = set()
+        for query in _plpgsql_queries(function.definition):
+            routines |= _sql_references(query, expression=True).routines
+        return BodyReferences(frozenset(routines))
+    return BodyReferences()
+
+
+def _sql_references(text: str, expression: bool = False) -> BodyReferences:
+    nodes = _parse(text)
+    if nodes is None and expression:  # a PL/pgSQL expression or assignment, not a statement
+        nodes = _parse("SELECT " + text.replace(":=", "=", 1))
+    if nodes is None:
+        return BodyReferences()
+    ctes = {str(n.ctename) for n in nodes if isinstance(n, ast.CommonTableExpr)}
+    routines = {
+        tuple(str(part.sval) for part in n.funcname or () if isinstance(part, ast.String))
+        for n in nodes
+        if isinstance(n, ast.FuncCall)
+    }
+    relations = any(
+        isinstance(n, ast.RangeVar) and (n.schemaname or n.relname not in ctes) for n in nodes
+    )
+    return BodyReferences(frozenset(routines), relations)
+
+
+def _parse(text: str) -> list[Any] | None:
+    try:
+        return list(_walk(pglast.parse_sql(text)))
+    except ParseError:
+        return None
+
+
+def _plpgsql_queries(definition: str) -> Iterator[str]:
+    """The SQL expressions and statements inside a PL/pgSQL body, as its parser splits them."""
+    try:
+        tree = pglast.parse_plpgsql(definition)
+    except ParseError:
+        return
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            query = node.get("query")
+            if isinstance(query, str):
+                yield query
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _resolver(functions: list[Function]) -> Callable[[Name], set[str]]:
+    """Maps a name as written in a body to the signatures it may mean. An unqualified
+    name may mean a routine in any schema (it depends on the search_path at call time):
+    ordering by every candidate is safe."""
+    by_name: dict[Name, set[str]] = {}
+    for function in functions:
+        by_name.setdefault((function.name,), set()).add(function.signature)
+        by_name.setdefault((function.schema, function.name), set()).add(function.signature)
+
+    def resolve(name: Name) -> set[str]:
+        return by_name.get(name, set()) if len(name) <= 2 else set()
+
+    return resolve

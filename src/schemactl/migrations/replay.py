@@ -1,0 +1,72 @@
+"""Replaying migrations in a dev database: the schema a folder of migrations builds.
+
+``migrate diff`` replays the folder to learn where the last migration left the
+schema; ``verify`` replays it up to the target's applied version to learn what
+the target should look like. Scripts run exactly as ``migrate apply`` runs them
+(same batches, same transactions), so a migration that replays also applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pglast import ast
+
+from schemactl.db import connect
+from schemactl.devdb.embedded import EmbeddedServer
+from schemactl.devdb.loader import BUILTIN_ROLE_PREFIX, ensure_roles
+from schemactl.migrations.files import Migration
+from schemactl.migrations.runner import run_script
+from schemactl.migrations.script import Script
+
+
+@contextmanager
+def dev_server(dev_url: str | None, pg_bin: str | None = None) -> Iterator[str]:
+    """A server URL on which temporary dev databases may be created: ``--dev-url``
+    itself, or an embedded server that lives as long as the block."""
+    if dev_url:
+        yield dev_url
+        return
+    with EmbeddedServer(pg_bin) as server:
+        yield server.url
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, tuple | list):
+            stack.extend(current)
+        elif isinstance(current, ast.Node):
+            yield current
+            for attr in current:
+                value = getattr(current, attr, None)
+                if isinstance(value, ast.Node | tuple | list):
+                    stack.append(value)
+
+
+def roles_named(scripts: Iterable[Script]) -> set[str]:
+    """Roles the scripts grant to, own objects as, or name in policies: server-wide
+    objects a dev server must have before the scripts can run there."""
+    roles = {
+        node.rolename
+        for script in scripts
+        for statement in script.statements
+        for node in _nodes(statement.node)
+        if isinstance(node, ast.RoleSpec) and node.rolename
+    }
+    return {r for r in roles if not r.startswith(BUILTIN_ROLE_PREFIX)}
+
+
+def replay(url: str, migrations: Sequence[Migration]) -> None:
+    """Run the up scripts of ``migrations``, in order, in the (dev) database at ``url``."""
+    scripts = [m.up_script() for m in migrations]
+    conn = connect(url, "dev database")
+    try:
+        ensure_roles(conn, roles_named(scripts))
+        for script in scripts:
+            run_script(conn, script)
+    finally:
+        conn.close()
