@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from tests.support import Server, plan_for, round_trip, run_cli, sqls, write_schema
 
@@ -329,10 +328,6 @@ def test_a_composite_type_used_by_a_table_gains_an_attribute(
     assert sqls(plan) == ["ALTER TYPE public.point2 ADD ATTRIBUTE z integer;"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the routine reader takes a range's constructor functions (pg_depend 'i') for the user's",
-)
 def test_a_range_type_is_created_and_dropped(
     server: Server, database: str, schema_dir: Path
 ) -> None:

@@ -10,10 +10,15 @@ of the schema folder, where DROP is refused.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from pglast import ast, parser
+
+from schemactl.source.order import walk
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT.parent / "shared" / "conformance" / "pgschema"
@@ -36,9 +41,18 @@ class Case:
 
     @property
     def roles(self) -> set[str]:
+        """Roles the case creates, switches to, grants to or names in policies."""
         text = self.read("setup.sql") + self.read("old.sql") + self.read("new.sql")
-        found = set(_ROLE.findall(text)) | set(_SET_ROLE.findall(text))
-        return {r.lower() for r in found}
+        found = {r.lower() for r in set(_ROLE.findall(text)) | set(_SET_ROLE.findall(text))}
+        for part in (self.setup_sql(), self.old_sql(), self.new_sql()):
+            with contextlib.suppress(parser.ParseError):
+                for raw in parser.parse_sql(part) or ():
+                    found |= {
+                        node.rolename
+                        for node in walk(raw.stmt)
+                        if isinstance(node, ast.RoleSpec) and node.rolename
+                    }
+        return {role for role in found if not role.startswith("pg_")}
 
     def setup_sql(self) -> str:
         return _DO_BLOCK.sub("", self.read("setup.sql"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 import psycopg
@@ -54,7 +55,9 @@ class _Prober:
     def constraint(self, table: str, definition: str) -> str | None:
         def run(name: str) -> str | None:
             suffix = " NOT VALID" if definition.startswith(("CHECK", "FOREIGN KEY")) else ""
-            self.conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}{suffix}".encode())
+            self.conn.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}{suffix}".encode()
+            )
             printed = self._scalar(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND conname = %s",
@@ -128,28 +131,41 @@ def _same(reprint: Callable[[str], str | None], current: str, desired: str) -> b
     if current == desired:
         return True
     a, b = reprint(current), reprint(desired)
-    return a is not None and (a == b or a == desired or current == b)
+    return a is not None and (a in (b, desired) or current == b)
+
+
+def _reconcile_column(prober: _Prober, table: Table, column: Column, wanted: Column) -> Column:
+    """The current column, with default and generation expressions that PostgreSQL
+    deems equal to the desired ones taken over in the desired spelling."""
+    if column.type != wanted.type:
+        return column
+    if (
+        column.default is not None
+        and wanted.default is not None
+        and _same(
+            partial(prober.default, table.ident, wanted.ident), column.default, wanted.default
+        )
+    ):
+        column = dataclasses.replace(column, default=wanted.default)
+    if (
+        column.generated is not None
+        and wanted.generated is not None
+        and _same(
+            partial(prober.generated, table.ident, wanted.type), column.generated, wanted.generated
+        )
+    ):
+        column = dataclasses.replace(column, generated=wanted.generated)
+    return column
 
 
 def _reconcile_table(prober: _Prober, old: Table, new: Table) -> Table:
     desired_columns = {c.name: c for c in new.columns}
-    columns: list[Column] = []
-    for column in old.columns:
-        wanted = desired_columns.get(column.name)
-        if wanted is not None and column.type == wanted.type:
-            if (
-                column.default is not None
-                and wanted.default is not None
-                and _same(lambda e: prober.default(new.ident, wanted.ident, e), column.default, wanted.default)
-            ):
-                column = dataclasses.replace(column, default=wanted.default)
-            if (
-                column.generated is not None
-                and wanted.generated is not None
-                and _same(lambda e: prober.generated(new.ident, wanted.type, e), column.generated, wanted.generated)
-            ):
-                column = dataclasses.replace(column, generated=wanted.generated)
-        columns.append(column)
+    columns = [
+        _reconcile_column(prober, new, column, desired_columns[column.name])
+        if column.name in desired_columns
+        else column
+        for column in old.columns
+    ]
     return dataclasses.replace(old, columns=tuple(columns))
 
 
@@ -172,7 +188,9 @@ def reconcile_equivalent(dev: psycopg.Connection, current: Catalog, desired: Cat
     prober = _Prober(dev)
 
     def same_constraint(a: Constraint, b: Constraint) -> bool:
-        return a.type == b.type and _same(lambda d: prober.constraint(b.table, d), a.definition, b.definition)
+        return a.type == b.type and _same(
+            lambda d: prober.constraint(b.table, d), a.definition, b.definition
+        )
 
     def same_index(a: Index, b: Index) -> bool:
         return a.table == b.table and _same(prober.index, a.definition, b.definition)
@@ -180,7 +198,9 @@ def reconcile_equivalent(dev: psycopg.Connection, current: Catalog, desired: Cat
     with dev.transaction(force_rollback=True):
         dev.execute("SET LOCAL search_path = ''")
         tables = {
-            key: _reconcile_table(prober, table, desired.tables[key]) if key in desired.tables else table
+            key: _reconcile_table(prober, table, desired.tables[key])
+            if key in desired.tables
+            else table
             for key, table in current.tables.items()
         }
         constraints = _reconcile(

@@ -12,7 +12,16 @@ from typing import Any
 
 import psycopg
 
-from schemactl.catalog.model import Catalog, Column, Constraint, Extension, Index, Schema, Sequence, Table
+from schemactl.catalog.model import (
+    Catalog,
+    Column,
+    Constraint,
+    Extension,
+    Index,
+    Schema,
+    Sequence,
+    Table,
+)
 from schemactl.catalog.readers.partitions import read_partition_columns
 from schemactl.catalog.readers.policies import read_policies
 from schemactl.catalog.readers.privileges import read_privileges
@@ -50,7 +59,9 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
         params: dict[str, Any] = {"namespaces": [r["oid"] for r in schema_rows]}
         catalog = Catalog(server_version=str(version_row[0]) if version_row else "")
         for row in schema_rows:
-            catalog.schemas[row["ident"]] = Schema(row["name"], row["ident"], row["owner"], row["comment"])
+            catalog.schemas[row["ident"]] = Schema(
+                row["name"], row["ident"], row["owner"], row["comment"]
+            )
         for row in rows(conn, "extensions", params):
             catalog.extensions[row["ident"]] = Extension(**row)
         _read_tables(conn, params, catalog)
@@ -86,4 +97,3 @@ def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Cata
                 "options": tuple(row["options"]),
             }
         )
-

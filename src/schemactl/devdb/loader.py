@@ -16,7 +16,7 @@ from psycopg import sql
 
 from schemactl.db import connect
 from schemactl.errors import SchemaSourceError, SourceLocation
-from schemactl.source.order import _walk
+from schemactl.source.order import walk
 from schemactl.source.statements import Statement
 
 BUILTIN_ROLE_PREFIX = "pg_"
@@ -26,7 +26,7 @@ def referenced_roles(statements: Iterable[Statement]) -> set[str]:
     """Role names used by grants, policies, owners and default privileges."""
     roles: set[str] = set()
     for statement in statements:
-        for node in _walk(statement.node):
+        for node in walk(statement.node):
             if isinstance(node, ast.RoleSpec) and node.rolename:
                 roles.add(node.rolename)
     return {r for r in roles if not r.startswith(BUILTIN_ROLE_PREFIX)}
@@ -71,6 +71,8 @@ FROM pg_proc p
 JOIN pg_language l ON l.oid = p.prolang
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE l.lanvalidator <> 0
+  AND p.prokind IN ('f', 'p')
+  AND l.lanname NOT IN ('internal', 'c')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                   AND d.objid = p.oid AND d.deptype = 'e')

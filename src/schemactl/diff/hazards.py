@@ -8,14 +8,18 @@ from schemactl.diff.changes import Hazard, HazardKind
 def drop_table(name: str) -> tuple[Hazard, ...]:
     return (
         Hazard(HazardKind.DATA_LOSS, f"dropping table {name} deletes all its rows"),
-        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "DROP TABLE takes an ACCESS EXCLUSIVE lock (brief)"),
+        Hazard(
+            HazardKind.ACCESS_EXCLUSIVE_LOCK, "DROP TABLE takes an ACCESS EXCLUSIVE lock (brief)"
+        ),
     )
 
 
 def drop_column(table: str, column: str) -> tuple[Hazard, ...]:
     return (
         Hazard(HazardKind.DATA_LOSS, f"dropping column {column} of {table} deletes its values"),
-        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "metadata-only change under an ACCESS EXCLUSIVE lock"),
+        Hazard(
+            HazardKind.ACCESS_EXCLUSIVE_LOCK, "metadata-only change under an ACCESS EXCLUSIVE lock"
+        ),
     )
 
 
@@ -29,7 +33,9 @@ def add_column(table: str, column: str, volatile_default: bool) -> tuple[Hazard,
             Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole rewrite"),
         )
     return (
-        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "metadata-only change under an ACCESS EXCLUSIVE lock"),
+        Hazard(
+            HazardKind.ACCESS_EXCLUSIVE_LOCK, "metadata-only change under an ACCESS EXCLUSIVE lock"
+        ),
     )
 
 
@@ -71,7 +77,9 @@ def add_enum_value_committed(name: str, label: str) -> tuple[Hazard, ...]:
 
 def domain_check(name: str, check: str) -> tuple[Hazard, ...]:
     return (
-        Hazard(HazardKind.VALIDATION_SCAN, f"{check} on domain {name} scans every column of that type"),
+        Hazard(
+            HazardKind.VALIDATION_SCAN, f"{check} on domain {name} scans every column of that type"
+        ),
     )
 
 
@@ -142,7 +150,9 @@ def set_not_null(table: str, column: str) -> tuple[Hazard, ...]:
 
 def build_index(name: str, table: str) -> tuple[Hazard, ...]:
     return (
-        Hazard(HazardKind.INDEX_BUILD, f"building {name} blocks writes to {table} until it finishes"),
+        Hazard(
+            HazardKind.INDEX_BUILD, f"building {name} blocks writes to {table} until it finishes"
+        ),
     )
 
 
@@ -172,7 +182,11 @@ def validate_constraint_online(name: str, table: str) -> tuple[Hazard, ...]:
 
 
 def rls_change(table: str) -> tuple[Hazard, ...]:
-    return (Hazard(HazardKind.AUTHZ_CHANGE, f"row-level security on {table} changes who sees which rows"),)
+    return (
+        Hazard(
+            HazardKind.AUTHZ_CHANGE, f"row-level security on {table} changes who sees which rows"
+        ),
+    )
 
 
 def policy_change(policy: str, table: str, verb: str) -> tuple[Hazard, ...]:

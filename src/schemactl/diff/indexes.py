@@ -27,19 +27,35 @@ def _create(ctx: DiffContext, index: Index) -> list[Change]:
     phase = Phase.CREATE_VIEW_INDEX if index.table_kind == "m" else Phase.CREATE_INDEX
     if _online(ctx, index):
         change = Change(
-            "index", index.ident, "create", "index.create_concurrently", {"index": index}, phase,
-            hazards.build_index_concurrently(index.ident, index.table), transactional=False,
+            "index",
+            index.ident,
+            "create",
+            "index.create_concurrently",
+            {"index": index},
+            phase,
+            hazards.build_index_concurrently(index.ident, index.table),
+            transactional=False,
         )
     else:
-        change = Change("index", index.ident, "create", "index.create", {"index": index}, phase, risk)
-    return [change, *comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment)]
+        change = Change(
+            "index", index.ident, "create", "index.create", {"index": index}, phase, risk
+        )
+    return [
+        change,
+        *comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment),
+    ]
 
 
 def _drop(ctx: DiffContext, index: Index) -> Change:
     if _online(ctx, index):
         return Change(
-            "index", index.ident, "drop", "index.drop_concurrently", {"index": index},
-            Phase.DROP_INDEX, transactional=False,
+            "index",
+            index.ident,
+            "drop",
+            "index.drop_concurrently",
+            {"index": index},
+            Phase.DROP_INDEX,
+            transactional=False,
         )
     return Change("index", index.ident, "drop", "index.drop", {"index": index}, Phase.DROP_INDEX)
 

@@ -89,14 +89,18 @@ def _alter_table(old: Table, new: Table, online: bool = False) -> list[Change]:
             )
         )  # fmt: skip
     if old.options != new.options:
-        removed = sorted({o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options})
+        removed = sorted(
+            {o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options}
+        )
         changes.append(
             Change(
                 "table", ident, "alter", "table.set_options",
                 {"table": new, "set": new.options, "reset": removed}, Phase.ALTER_TABLE,
             )
         )  # fmt: skip
-    changes += _row_security(ident, old.rls_enabled, old.rls_forced, new.rls_enabled, new.rls_forced)
+    changes += _row_security(
+        ident, old.rls_enabled, old.rls_forced, new.rls_enabled, new.rls_forced
+    )
     changes += comment_change("table", f"TABLE {ident}", ident, old.comment, new.comment)
     return changes
 
@@ -142,7 +146,9 @@ def _alter_column(table: Table, old: Column, new: Column, online: bool = False) 
             ]
         # PostgreSQL cannot change a generation expression in place.
         return [
-            change("column.drop", hazards.regenerate_column(table.ident, new.name), Phase.DROP_COLUMN),
+            change(
+                "column.drop", hazards.regenerate_column(table.ident, new.name), Phase.DROP_COLUMN
+            ),
             change("column.add", (), Phase.ADD_COLUMN),
         ]
     return _plain_column_changes(table, old, new, change, online)
@@ -158,7 +164,9 @@ def _plain_column_changes(
         if old.default is not None:
             changes.append(change("column.drop_default"))  # the old default may not cast
         changes.append(
-            change("column.set_type", hazards.change_type(table.ident, new.name, old.type, new.type))
+            change(
+                "column.set_type", hazards.change_type(table.ident, new.name, old.type, new.type)
+            )
         )
         if new.default is not None:
             changes.append(change("column.set_default"))
@@ -178,7 +186,9 @@ def _plain_column_changes(
     return changes
 
 
-def _set_not_null_online(table: Table, column: Column, change: Callable[..., Change]) -> list[Change]:
+def _set_not_null_online(
+    table: Table, column: Column, change: Callable[..., Change]
+) -> list[Change]:
     """SET NOT NULL without a long exclusive scan: a NOT VALID check, validated in its
     own transaction, lets SET NOT NULL skip the scan; then the check goes."""
     return [

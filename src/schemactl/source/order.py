@@ -42,7 +42,7 @@ def _strings(nodes: Any) -> list[str]:
     return [str(n.sval) for n in nodes or () if isinstance(n, ast.String)]
 
 
-def _walk(node: Any) -> Iterator[Any]:
+def walk(node: Any) -> Iterator[Any]:
     """Every AST node below ``node`` (pglast nodes, tuples of nodes)."""
     stack = [node]
     while stack:
@@ -67,7 +67,7 @@ def _qualified_from_list(names: list[str]) -> str | None:
 
 def _references(node: Any) -> set[NameKey]:
     refs: set[NameKey] = set()
-    for child in _walk(node):
+    for child in walk(node):
         if isinstance(child, ast.RangeVar):
             refs.add(("rel", _qualify(child.schemaname, child.relname)))
             if child.schemaname:
@@ -91,12 +91,11 @@ def _references(node: Any) -> set[NameKey]:
                     parts = str(first.val.sval).split(".")
                     if name := _qualified_from_list(parts):
                         refs.add(("rel", name))
-        elif isinstance(child, ast.CreateTrigStmt) and (
-            name := _qualified_from_list(_strings(child.funcname))
-        ):
-            refs.add(("func", name))
-        elif isinstance(child, ast.ObjectWithArgs) and (
-            name := _qualified_from_list(_strings(child.objname))
+        elif (
+            isinstance(child, ast.CreateTrigStmt)
+            and (name := _qualified_from_list(_strings(child.funcname)))
+            or isinstance(child, ast.ObjectWithArgs)
+            and (name := _qualified_from_list(_strings(child.objname)))
         ):
             refs.add(("func", name))
     return refs

@@ -49,5 +49,5 @@ JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
 ORDER BY 3, 4

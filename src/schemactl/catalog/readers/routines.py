@@ -21,7 +21,7 @@ from pglast.parser import ParseError
 
 from schemactl.catalog.model import Catalog, Function
 from schemactl.catalog.sqlfiles import rows
-from schemactl.source.order import _walk
+from schemactl.source.order import walk
 
 # A routine name as a body writes it: ("f",) or ("schema", "f").
 Name = tuple[str, ...]
@@ -91,7 +91,7 @@ def _sql_references(text: str, expression: bool = False) -> BodyReferences:
 
 def _parse(text: str) -> list[Any] | None:
     try:
-        return list(_walk(pglast.parse_sql(text)))
+        return list(walk(pglast.parse_sql(text)))
     except ParseError:
         return None
 
