@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import psycopg
 
 from schemactl.apply.history import HistoryEntry, ensure_history_table, new_version, record
+from schemactl.apply.session import migration_settings, reset_migration_settings
 from schemactl.errors import SchemactlError
 from schemactl.plan.model import Plan, Step
 
@@ -104,15 +105,7 @@ def _is_lock_timeout(exc: psycopg.Error) -> bool:
 
 
 def _session_settings(conn: psycopg.Connection, options: ApplyOptions, local: bool) -> None:
-    """Timeouts for the migration, and function bodies left unchecked at creation: they
-    were validated in the dev database, and a body may name objects created later in
-    the same migration."""
-    conn.execute("SELECT set_config('lock_timeout', %s, %s)", (options.lock_timeout, local))
-    conn.execute("SELECT set_config('check_function_bodies', 'off', %s)", (local,))
-    if options.statement_timeout:
-        conn.execute(
-            "SELECT set_config('statement_timeout', %s, %s)", (options.statement_timeout, local)
-        )
+    migration_settings(conn, options.lock_timeout, options.statement_timeout, local)
 
 
 class _Runner:
@@ -174,9 +167,7 @@ class _Runner:
                     self.conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {step.name}".encode())
             raise
         finally:
-            self.conn.execute("RESET lock_timeout")
-            self.conn.execute("RESET check_function_bodies")
-            self.conn.execute("RESET statement_timeout")
+            reset_migration_settings(self.conn)
         self.current = None
 
     def record_separately(self) -> None:

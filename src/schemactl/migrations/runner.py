@@ -7,7 +7,6 @@ statements, or not at all), or right after a statement that ran outside any.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ import psycopg
 from pglast import ast
 from psycopg import sql
 
+from schemactl.apply.session import migration_settings, reset_migration_settings
 from schemactl.migrations.errors import ScriptFailed
 from schemactl.migrations.script import Batch, Script, ScriptStatement
 
@@ -38,20 +38,11 @@ class RunOptions:
 
 
 def _set_timeouts(conn: psycopg.Connection, options: RunOptions, local: bool) -> None:
-    if options.lock_timeout:
-        conn.execute("SELECT set_config('lock_timeout', %s, %s)", (options.lock_timeout, local))
-    if options.statement_timeout:
-        conn.execute(
-            "SELECT set_config('statement_timeout', %s, %s)", (options.statement_timeout, local)
-        )
+    migration_settings(conn, options.lock_timeout, options.statement_timeout, local)
 
 
 def _reset_timeouts(conn: psycopg.Connection, options: RunOptions) -> None:
-    with contextlib.suppress(psycopg.Error):
-        if options.lock_timeout:
-            conn.execute("RESET lock_timeout")
-        if options.statement_timeout:
-            conn.execute("RESET statement_timeout")
+    reset_migration_settings(conn)
 
 
 def _drop_invalid_leftover(conn: psycopg.Connection, statement: ScriptStatement) -> None:
