@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from typing import Any
 
 import psycopg
 from pglast import ast
@@ -22,14 +23,21 @@ from schemactl.source.statements import Statement
 BUILTIN_ROLE_PREFIX = "pg_"
 
 
-def referenced_roles(statements: Iterable[Statement]) -> set[str]:
-    """Role names used by grants, policies, owners and default privileges."""
-    roles: set[str] = set()
-    for statement in statements:
-        for node in walk(statement.node):
-            if isinstance(node, ast.RoleSpec) and node.rolename:
-                roles.add(node.rolename)
+def roles_in(nodes: Iterable[Any]) -> set[str]:
+    """Role names used below these syntax trees (grants, policies, owners, default
+    privileges), without PostgreSQL's built-in roles."""
+    roles = {
+        node.rolename
+        for tree in nodes
+        for node in walk(tree)
+        if isinstance(node, ast.RoleSpec) and node.rolename
+    }
     return {r for r in roles if not r.startswith(BUILTIN_ROLE_PREFIX)}
+
+
+def referenced_roles(statements: Iterable[Statement]) -> set[str]:
+    """Role names the schema's statements use."""
+    return roles_in(statement.node for statement in statements)
 
 
 def ensure_roles(conn: psycopg.Connection, roles: Iterable[str]) -> None:

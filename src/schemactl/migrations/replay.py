@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-
-from pglast import ast
 
 from schemactl.db import connect
 from schemactl.devdb.embedded import EmbeddedServer
-from schemactl.devdb.loader import BUILTIN_ROLE_PREFIX, ensure_roles
+from schemactl.devdb.loader import ensure_roles, roles_in
 from schemactl.migrations.files import Migration
 from schemactl.migrations.runner import run_script
 from schemactl.migrations.script import Script
@@ -33,31 +30,10 @@ def dev_server(dev_url: str | None, pg_bin: str | None = None) -> Iterator[str]:
         yield server.url
 
 
-def _nodes(node: Any) -> Iterator[Any]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tuple | list):
-            stack.extend(current)
-        elif isinstance(current, ast.Node):
-            yield current
-            for attr in current:
-                value = getattr(current, attr, None)
-                if isinstance(value, ast.Node | tuple | list):
-                    stack.append(value)
-
-
 def roles_named(scripts: Iterable[Script]) -> set[str]:
     """Roles the scripts grant to, own objects as, or name in policies: server-wide
     objects a dev server must have before the scripts can run there."""
-    roles = {
-        node.rolename
-        for script in scripts
-        for statement in script.statements
-        for node in _nodes(statement.node)
-        if isinstance(node, ast.RoleSpec) and node.rolename
-    }
-    return {r for r in roles if not r.startswith(BUILTIN_ROLE_PREFIX)}
+    return roles_in(statement.node for script in scripts for statement in script.statements)
 
 
 def replay(url: str, migrations: Sequence[Migration]) -> None:
