@@ -388,3 +388,51 @@ def test_a_role_unknown_to_the_target_is_refused_before_anything_runs(
     assert result.code == 1
     assert "roles the target does not have: role_the_target_lacks" in result.stderr
     assert catalog_of(database).tables == {}
+
+
+def test_apply_can_run_under_set_role(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    dbname = conninfo.conninfo_to_dict(database)["dbname"]
+    execute(server.url, "DROP ROLE IF EXISTS deployer; CREATE ROLE deployer NOLOGIN")
+    execute(
+        database,
+        f'GRANT CREATE ON DATABASE "{dbname}" TO deployer; GRANT CREATE ON SCHEMA public TO deployer;',
+    )
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    args = [*common(schema_dir, database, server), "--auto-approve", "--role", "deployer"]
+    assert run_cli(capsys, "apply", *args).code == 0
+    with psycopg.connect(database) as conn:
+        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 't'").fetchone()
+    assert owner == ("deployer",)
+
+
+def test_the_history_is_readable_by_its_owner_only(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    assert (
+        run_cli(capsys, "apply", *common(schema_dir, database, server), "--auto-approve").code == 0
+    )
+    execute(server.url, "DROP ROLE IF EXISTS curious; CREATE ROLE curious NOLOGIN")
+    with psycopg.connect(database) as conn:
+        row = conn.execute(
+            "SELECT has_schema_privilege('curious', 'schemactl', 'USAGE'),"
+            " has_table_privilege('curious', 'schemactl.history', 'SELECT')"
+        ).fetchone()
+    assert row == (False, False)
+
+
+def test_secrets_never_reach_the_history_or_plan_files(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
+) -> None:
+    params = conninfo.conninfo_to_dict(database)
+    url = f"postgresql://postgres:Sup3r-S3cret@127.0.0.1:{params['port']}/{params['dbname']}"
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    plan_file = tmp_path / "plan.json"
+    args = ["--schema", str(schema_dir), "--database-url", url, "--dev-url", server.url]
+    assert run_cli(capsys, "plan", *args, "--out", str(plan_file)).code == 0
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    with psycopg.connect(database) as conn:
+        history = conn.execute("SELECT row_to_json(h)::text FROM schemactl.history h").fetchall()
+    assert "Sup3r-S3cret" not in plan_file.read_text() + str(history)

@@ -1,7 +1,9 @@
 """Property: for any sequence of schema edits, each plan applies, leaves no drift,
 and its rollback restores the schema it started from.
 
-The model is small on purpose (tables, columns, indexes, checks, foreign keys);
+The model is small on purpose (tables, columns, indexes, checks, foreign keys,
+row-level security policies, a partitioned table whose partitions come, go and
+change bounds);
 hypothesis explores the sequences. Object kinds are added here as they land.
 """
 
@@ -27,6 +29,7 @@ class TableModel:
     index_on: str | None = None
     check_positive: str | None = None
     references: str | None = None  # another table's name
+    policy_floor: int | None = None  # row-level security: a policy USING (id > floor)
 
     def sql(self, name: str) -> str:
         cols = ["id integer PRIMARY KEY"]
@@ -40,21 +43,76 @@ class TableModel:
         statements = [f"CREATE TABLE {name} (\n    " + ",\n    ".join(cols) + "\n);"]
         if self.index_on:
             statements.append(f"CREATE INDEX {name}_idx ON {name} ({self.index_on});")
+        if self.policy_floor is not None:
+            statements.append(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;")
+            statements.append(
+                f"CREATE POLICY {name}_rows ON {name} USING (id > {self.policy_floor});"
+            )
         return "\n".join(statements)
 
 
-Schema = dict[str, TableModel]
+@dataclass(frozen=True)
+class EventsModel:
+    """A range-partitioned table: yearly partitions, one of them re-boundable."""
+
+    years: frozenset[int] = frozenset()
+    recent_from: int | None = None  # events_recent: FROM (recent_from-01-01) TO (2030-01-01)
+    indexed: bool = False
+
+    def sql(self) -> str:
+        statements = ["CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at);"]
+        statements += [
+            f"CREATE TABLE events_{y} PARTITION OF events FOR VALUES FROM ('{y}-01-01') TO ('{y + 1}-01-01');"
+            for y in sorted(self.years)
+        ]
+        if self.recent_from is not None:
+            statements.append(
+                f"CREATE TABLE events_recent PARTITION OF events "
+                f"FOR VALUES FROM ('{self.recent_from}-01-01') TO ('2030-01-01');"
+            )
+        if self.indexed:
+            statements.append("CREATE INDEX events_at ON events (at);")
+        return "\n".join(statements)
+
+
+Schema = dict[str, TableModel | EventsModel]
+EVENTS = "events"
 
 
 def render(schema: Schema) -> str:
-    return "\n".join(model.sql(name) for name, model in sorted(schema.items())) or "-- empty\n"
+    parts = [
+        model.sql() if isinstance(model, EventsModel) else model.sql(name)
+        for name, model in sorted(schema.items())
+    ]
+    return "\n".join(parts) or "-- empty\n"
+
+
+def edit_events(draw: st.DrawFn, schema: Schema) -> Schema:
+    events = schema.get(EVENTS)
+    if not isinstance(events, EventsModel):
+        schema[EVENTS] = EventsModel()
+        return schema
+    action = draw(st.sampled_from(["year", "recent", "index", "drop"]))
+    if action == "year":
+        year = draw(st.sampled_from([2020, 2021, 2022]))
+        schema[EVENTS] = replace(events, years=events.years ^ {year})
+    elif action == "recent":
+        schema[EVENTS] = replace(events, recent_from=draw(st.sampled_from([None, 2024, 2025])))
+    elif action == "index":
+        schema[EVENTS] = replace(events, indexed=not events.indexed)
+    else:
+        del schema[EVENTS]
+    return schema
 
 
 @st.composite
 def edit(draw: st.DrawFn, schema: Schema) -> Schema:
     schema = dict(schema)
-    name = draw(st.sampled_from(TABLES))
+    name = draw(st.sampled_from((*TABLES, EVENTS)))
+    if name == EVENTS:
+        return edit_events(draw, schema)
     model = schema.get(name)
+    assert not isinstance(model, EventsModel)
     if model is None:
         schema[name] = TableModel()
         return schema
@@ -64,7 +122,10 @@ def edit(draw: st.DrawFn, schema: Schema) -> Schema:
     numeric = [
         c for c, (t, _) in model.columns.items() if t in ("integer", "bigint", "numeric(10,2)")
     ]
-    if action == "drop" and not any(m.references == name for m in schema.values()):
+    referenced = any(isinstance(m, TableModel) and m.references == name for m in schema.values())
+    if action == "policy":
+        schema[name] = replace(model, policy_floor=draw(st.sampled_from([None, 0, 10])))
+    elif action == "drop" and not referenced:
         del schema[name]
     elif action == "column":
         column = draw(st.sampled_from(COLUMNS))
@@ -81,7 +142,7 @@ def edit(draw: st.DrawFn, schema: Schema) -> Schema:
     elif action == "check" and numeric:
         schema[name] = replace(model, check_positive=draw(st.sampled_from([None, *numeric])))
     elif action == "fk":
-        others = [t for t in schema if t != name]
+        others = [t for t, m in schema.items() if t != name and isinstance(m, TableModel)]
         schema[name] = replace(model, references=draw(st.sampled_from([None, *others])))
     elif action == "type" and model.columns:
         column = draw(st.sampled_from(sorted(model.columns)))
@@ -104,7 +165,7 @@ def edit_sequences(draw: st.DrawFn) -> list[Schema]:
 
 
 @settings(
-    max_examples=12,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
