@@ -23,6 +23,7 @@ from schemactl.plan.model import Plan, Step
 # pg_advisory_lock key: the bytes of "schemactl" folded into a bigint, stable forever.
 ADVISORY_LOCK_KEY = int.from_bytes(b"schemact", "big") & 0x7FFFFFFFFFFFFFFF
 LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
+DEADLOCK_DETECTED = "40P01"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def _is_lock_timeout(exc: psycopg.Error) -> bool:
     return exc.sqlstate == LOCK_NOT_AVAILABLE
 
 
+def _is_retryable(exc: psycopg.Error) -> bool:
+    """A lock timeout or a deadlock rolled the whole group back: running it again is safe."""
+    return exc.sqlstate in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED)
+
+
 def _session_settings(conn: psycopg.Connection, options: ApplyOptions, local: bool) -> None:
     migration_settings(conn, options.lock_timeout, options.statement_timeout, local)
 
@@ -139,7 +145,7 @@ class _Runner:
                 self.completed += len(group.steps)
                 return
             except psycopg.Error as exc:
-                if not _is_lock_timeout(exc) or attempt == self.options.lock_retries:
+                if not _is_retryable(exc) or attempt == self.options.lock_retries:
                     raise
                 time.sleep(self.options.retry_backoff_seconds * (2**attempt))
 

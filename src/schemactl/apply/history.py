@@ -45,6 +45,9 @@ def new_version() -> str:
 
 
 def ensure_history_table(conn: psycopg.Connection) -> None:
+    """Create the history table on first use; later applies take no lock for it."""
+    if history_exists(conn):
+        return
     ddl = resources.files("schemactl.apply").joinpath("history.sql").read_text()
     conn.execute(ddl.encode())
 
