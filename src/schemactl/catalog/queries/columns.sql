@@ -15,13 +15,15 @@ SELECT a.attrelid AS relation_oid,
                  FROM regexp_matches(pg_get_expr(ad.adbin, ad.adrelid), '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
                  JOIN pg_proc p ON p.proname = f.name[1]
                 WHERE p.provolatile = 'v' AND a.attgenerated = '') AS default_volatile,
-       col_description(a.attrelid, a.attnum) AS comment
+       dsc.description AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
 WHERE c.relkind IN ('r', 'p')
   AND c.relnamespace = ANY(%(namespaces)s::oid[])
   AND a.attnum > 0

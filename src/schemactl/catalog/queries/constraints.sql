@@ -13,10 +13,12 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
             THEN (SELECT quote_ident(xn.nspname) || '.' || quote_ident(x.relname)
                     FROM pg_class x JOIN pg_namespace xn ON xn.oid = x.relnamespace
                    WHERE x.oid = con.conindid) END AS referenced_index,
-       obj_description(con.oid, 'pg_constraint') AS comment
+       dsc.description AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = con.oid AND dsc.classoid = 'pg_constraint'::regclass AND dsc.objsubid = 0
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
   AND c.relkind IN ('r', 'p')
   AND c.relnamespace = ANY(%(namespaces)s::oid[])

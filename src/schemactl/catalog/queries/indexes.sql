@@ -6,12 +6,14 @@ SELECT n.nspname AS schema,
        pg_get_indexdef(i.indexrelid) AS definition,
        i.indisvalid AS valid,
        c.relkind AS table_kind,
-       obj_description(ic.oid, 'pg_class') AS comment
+       dsc.description AS comment
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace tn ON tn.oid = c.relnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = ic.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
 WHERE c.relkind IN ('r', 'p', 'm')
   AND c.relnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (

@@ -99,11 +99,23 @@ WITH me AS (
     LEFT JOIN pg_class r ON r.oid = t.typrelid
     WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r')
       AND (t.typtype <> 'c' OR r.relkind = 'c')
-      AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+      -- not an array type: looked up through the element's oid (indexed), not typarray
+      AND (t.typelem = 0 OR NOT EXISTS (
+            SELECT 1 FROM pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid))
       AND t.typnamespace = ANY(%(namespaces)s::oid[])
       AND NOT EXISTS (
             SELECT 1 FROM pg_depend d
             WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+), defaults AS (
+    -- What an object gets without any GRANT: one computation per kind and owner.
+    SELECT k.acl_kind, k.owner,
+           ARRAY(SELECT ARRAY[CASE WHEN a.grantee = k.owner THEN 'OWNER'
+                                   WHEN a.grantee = 0 THEN 'PUBLIC'
+                                   ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                              a.privilege_type,
+                              a.is_grantable::text]
+                   FROM aclexplode(acldefault(k.acl_kind, k.owner)) a) AS grants
+    FROM (SELECT DISTINCT acl_kind, owner FROM objects) k
 )
 SELECT o.kind,
        o.target,
@@ -114,17 +126,14 @@ SELECT o.kind,
        o.default_kind,
        CASE WHEN o.owner = (SELECT oid FROM me) THEN NULL
             ELSE quote_ident(pg_get_userbyid(o.owner)) END AS owner,
-       ARRAY(SELECT ARRAY[CASE WHEN a.grantee = o.owner THEN 'OWNER'
-                               WHEN a.grantee = 0 THEN 'PUBLIC'
-                               ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
-                          a.privilege_type,
-                          a.is_grantable::text]
-               FROM aclexplode(coalesce(o.acl, acldefault(o.acl_kind, o.owner))) a) AS grants,
-       ARRAY(SELECT ARRAY[CASE WHEN a.grantee = o.owner THEN 'OWNER'
-                               WHEN a.grantee = 0 THEN 'PUBLIC'
-                               ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
-                          a.privilege_type,
-                          a.is_grantable::text]
-               FROM aclexplode(acldefault(o.acl_kind, o.owner)) a) AS defaults
+       CASE WHEN o.acl IS NULL THEN d.grants
+            ELSE ARRAY(SELECT ARRAY[CASE WHEN a.grantee = o.owner THEN 'OWNER'
+                                         WHEN a.grantee = 0 THEN 'PUBLIC'
+                                         ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                                    a.privilege_type,
+                                    a.is_grantable::text]
+                         FROM aclexplode(o.acl) a) END AS grants,
+       d.grants AS defaults
 FROM objects o
+JOIN defaults d ON d.acl_kind = o.acl_kind AND d.owner = o.owner
 ORDER BY 1, 2, 4

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -22,6 +23,12 @@ from schemactl.catalog.sqlfiles import rows
 def grant_set(items: Iterable[list[str]]) -> tuple[Grant, ...]:
     """``[grantee, privilege, 'true'|'false']`` rows as sorted grants. One privilege
     granted by two grantors reads as one grant, with the grant option if either has it."""
+    return _grant_set(tuple(tuple(item) for item in items))
+
+
+@cache
+def _grant_set(items: tuple[tuple[str, ...], ...]) -> tuple[Grant, ...]:
+    """Thousands of objects share a handful of ACLs (the defaults): sort each once."""
     grantable: dict[tuple[str, str], bool] = {}
     for grantee, privilege, option in items:
         key = (grantee, privilege)
