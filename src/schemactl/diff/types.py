@@ -191,6 +191,19 @@ def _bound_order(stage: int, rank: int) -> int:
     return STAGE_SPAN * stage + STAGE_SPAN // 2 + rank
 
 
+def dropped_or_replaced(ctx: DiffContext) -> set[str]:
+    """User types the migration drops, or replaces (the columns holding them converted
+    to a new type of the same name), with the types built on them: what objects using
+    them (views, routines) must be rebuilt around."""
+    current, desired = ctx.current.types, ctx.desired.types
+    found = {
+        ident
+        for ident, old in current.items()
+        if ident not in desired or (old != desired[ident] and _must_replace(old, desired[ident]))
+    }
+    return _with_dependents(current, found)
+
+
 def _with_dependents(types: dict[str, UserType], idents: set[str]) -> set[str]:
     """``idents`` and every type that uses one of them, however indirectly: dropping a
     type takes the types built on it along."""

@@ -16,6 +16,7 @@ from schemactl.catalog.model import Catalog, Table, View, ViewColumn
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.types import dropped_or_replaced
 
 
 def diff_views(ctx: DiffContext) -> list[Change]:
@@ -158,7 +159,7 @@ def _reason_from_uses(
             or must_recreate(functions_before[signature], functions_after[signature])
         ):
             return f"function {signature} it calls is dropped or recreated"
-    replaced = _replaced_types(ctx)
+    replaced = dropped_or_replaced(ctx)
     if replaced:
         column_types = {
             (ident, column.ident): column.type
@@ -173,27 +174,6 @@ def _reason_from_uses(
         if found := next((t for t in used if _base_type(t) in replaced), None):
             return f"type {_base_type(found)} it uses is dropped or replaced"
     return None
-
-
-def _replaced_types(ctx: DiffContext) -> set[str]:
-    """User types the migration drops, or replaces (the columns holding them converted
-    to a new type of the same name), with the types built on them."""
-    from schemactl.diff.types import _must_replace  # the types differ's own decision
-
-    current, desired = ctx.current.types, ctx.desired.types
-    found = {
-        ident
-        for ident, old in current.items()
-        if ident not in desired or (old != desired[ident] and _must_replace(old, desired[ident]))
-    }
-    grew = bool(found)
-    while grew:
-        grew = False
-        for ident, user_type in current.items():
-            if ident not in found and found.intersection(user_type.depends_on):
-                found.add(ident)
-                grew = True
-    return found
 
 
 def _base_type(type_name: str) -> str:
