@@ -332,3 +332,37 @@ AS $$ SELECT * FROM live_users LIMIT 1 $$;"""
         "CREATE VIEW public.live_users AS",
         "CREATE OR REPLACE FUNCTION public.first_user()",
     ]
+
+
+TENANT_FUNCTION = """
+CREATE FUNCTION current_tenant() RETURNS {type} LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(current_setting('app.tenant', true), '1')::{type} $$;
+CREATE TABLE accounts (id int, tenant {type} DEFAULT current_tenant());
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_tenant ON accounts USING (tenant = current_tenant());
+"""
+
+
+def test_a_function_used_by_a_policy_and_a_default_is_created_before_both(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(server.url, database, schema_dir, "", TENANT_FUNCTION.format(type="integer"))
+    kinds = [step.kind for step in plan.steps]
+    assert kinds.index("function") < kinds.index("table") < kinds.index("policy")
+
+
+def test_a_return_type_change_under_a_policy_and_a_default_rebuilds_around_them(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        TENANT_FUNCTION.format(type="integer"),
+        TENANT_FUNCTION.format(type="integer")
+        .replace("RETURNS integer", "RETURNS bigint")
+        .replace("'1')::integer", "'1')::bigint"),
+    )
+    statements = [step.sql.splitlines()[0] for step in plan.steps]
+    drop_function = next(i for i, s in enumerate(statements) if s.startswith("DROP FUNCTION"))
+    assert any(s.startswith("DROP POLICY") for s in statements[:drop_function])

@@ -86,6 +86,7 @@ def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Cata
         if not row.pop("local"):
             continue  # inherited from a parent table: planned on the parent
         oid = row.pop("relation_oid")
+        row["default_calls"] = tuple(row["default_calls"])
         columns.setdefault(oid, []).append(Column(**row))
     for row in rows(conn, "tables", params):
         oid = row.pop("oid")

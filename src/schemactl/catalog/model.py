@@ -43,6 +43,8 @@ class Column:
     comment: str | None = None
     # A volatile default (random(), nextval()) makes ADD COLUMN rewrite the table.
     default_volatile: bool = field(default=False, compare=False)
+    # Routines (by signature) the default or generation expression calls: pg_depend.
+    default_calls: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class Phase(IntEnum):
     DROP_INDEX = 14
     DROP_TABLE = 20
     DROP_COLUMN = 22
+    DETACH_DEFAULT = 21  # a default calling a routine that is dropped and created again
     DROP_IDENTITY = 23  # frees the identity sequence's name before sequences are created
     DROP_FUNCTION = 25
     DROP_TYPE = 26

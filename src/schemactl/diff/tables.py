@@ -10,6 +10,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.routines import recreated_functions
 from schemactl.diff.types import cast_through_text, table_rank
 
 
@@ -26,9 +27,33 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
                 hazards.drop_table(ident), order=(-depth,),
             )
         )  # fmt: skip
+    recreated = recreated_functions(ctx)
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
-        altered = _alter_table(ctx.current.tables[ident], ctx.desired.tables[ident], ctx.online)
+        old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
+        altered = _alter_table(old, new, ctx.online)
         changes += cast_through_text(ctx, altered)
+        changes += _detach_defaults(old, new, recreated)
+    return changes
+
+
+def _detach_defaults(old: Table, new: Table, recreated: frozenset[str]) -> list[Change]:
+    """A default that calls a routine the migration drops and creates again would block
+    the drop: it is dropped before, and set again once the routine exists anew."""
+    changes: list[Change] = []
+    wanted = {c.name: c for c in new.columns}
+    for column in old.columns:
+        target = wanted.get(column.name)
+        if target is None or column.default is None or not recreated & set(column.default_calls):
+            continue
+        params = {"table": new, "column": target, "old": column}
+        name = f"{new.ident}.{target.ident}"
+        changes.append(
+            Change("column", name, "alter", "column.drop_default", params, Phase.DETACH_DEFAULT)
+        )
+        if target.default is not None and target.default == column.default:
+            changes.append(
+                Change("column", name, "alter", "column.set_default", params, Phase.ALTER_COLUMN)
+            )
     return changes
 
 

@@ -15,6 +15,13 @@ SELECT a.attrelid AS relation_oid,
                  FROM regexp_matches(pg_get_expr(ad.adbin, ad.adrelid), '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
                  JOIN pg_proc p ON p.proname = f.name[1]
                 WHERE p.provolatile = 'v' AND a.attgenerated = '') AS default_volatile,
+       ARRAY(SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                    || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+               FROM pg_depend d
+               JOIN pg_proc p ON p.oid = d.refobjid
+               JOIN pg_namespace pn ON pn.oid = p.pronamespace
+              WHERE d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+                AND d.refclassid = 'pg_proc'::regclass) AS default_calls,
        dsc.description AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
