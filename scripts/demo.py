@@ -13,6 +13,8 @@ import shlex
 import subprocess
 import sys
 
+import psycopg
+from psycopg import sql
 from rich.console import Console
 from rich.rule import Rule
 
@@ -26,12 +28,26 @@ def run(args: list[str], env: dict[str, str]) -> int:
     return subprocess.run(args, env=env).returncode
 
 
+# Roles are server-wide, not part of a database's schema: a DBA creates them once.
+EXAMPLE_ROLES = ("app_user", "app_admin")
+
+
+def create_roles(url: str) -> None:
+    console.print(Rule("roles the example schema names (server-wide, created once)", style="cyan"))
+    with psycopg.connect(url, autocommit=True) as conn:
+        for role in EXAMPLE_ROLES:
+            statement = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role))
+            console.print(statement.as_string(conn) + ";")
+            conn.execute(statement)
+
+
 def main() -> int:
     with EmbeddedServer() as target:
         env = {**os.environ, "DATABASE_URL": target.url}
         console.print(
             f"[bold]A throwaway PostgreSQL is playing the target database:[/bold] {target.url}"
         )
+        create_roles(target.url)
         schemactl = [sys.executable, "-m", "schemactl"]
         if run([*schemactl, "plan", "--schema", "schema"], env) != 0:
             return 1
