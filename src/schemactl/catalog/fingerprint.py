@@ -10,16 +10,54 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from typing import Any
 
 from schemactl.catalog.model import Catalog
 
 
+def _default_of(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return dataclasses.MISSING
+
+
+def _physically_ordered(value: Any) -> bool:
+    """Objects whose order is physical, not meaningful: the model says so by keeping
+    their ``position`` out of comparisons (a table's columns)."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return False
+    return any(f.name == "position" and not f.compare for f in dataclasses.fields(value))
+
+
+def canonical(value: Any) -> Any:
+    """A JSON-able form of a model value: compared fields only, defaults left out, and
+    physically ordered objects (a table's columns) sorted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            if not f.compare:
+                continue
+            item = getattr(value, f.name)
+            if item == _default_of(f):
+                continue
+            out[f.name] = canonical(item)
+        return out
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        items = [canonical(v) for v in value]
+        if value and all(_physically_ordered(v) for v in value):
+            items.sort(key=lambda item: json.dumps(item, sort_keys=True, default=str))
+        return items
+    if isinstance(value, frozenset | set):
+        return sorted(canonical(v) for v in value)
+    return value
+
+
 def fingerprint(catalog: Catalog) -> str:
     """sha256 over the catalog's canonical JSON, server version left out."""
-    content = dataclasses.asdict(dataclasses.replace(catalog, server_version=""))
-    for table in content.get("tables", {}).values():
-        table["columns"] = sorted(table["columns"], key=lambda column: column["name"])
-        for column in table["columns"]:
-            column.pop("position", None)
-    canonical = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    content = canonical(dataclasses.replace(catalog, server_version=""))
+    text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

@@ -1,6 +1,7 @@
 """Per-object fingerprints of a catalog, to name what changed between two moments.
 
-``catalog.fingerprint`` gives one hash for a whole schema; a history entry also
+``catalog.fingerprint`` gives one hash for a whole schema (over the same canonical
+form); a history entry also
 keeps one short hash per object, so that a refused rollback can say *which*
 objects drifted, and so that a later schemactl which reads more object kinds
 (or more attributes, left at their defaults) does not see drift in old entries:
@@ -15,53 +16,13 @@ import hashlib
 import json
 from typing import Any
 
+from schemactl.catalog.fingerprint import canonical
 from schemactl.catalog.model import Catalog
 
 # kind (a Catalog field) -> object key -> short hash of the object's definition.
 ObjectFingerprints = dict[str, dict[str, str]]
 
 HASH_CHARS = 16
-
-
-def _default_of(f: dataclasses.Field[Any]) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return f.default
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return dataclasses.MISSING
-
-
-def _physically_ordered(value: Any) -> bool:
-    """Objects whose order is physical, not meaningful: the model says so by keeping
-    their ``position`` out of comparisons (a table's columns)."""
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return False
-    return any(f.name == "position" and not f.compare for f in dataclasses.fields(value))
-
-
-def canonical(value: Any) -> Any:
-    """A JSON-able form of a model value: compared fields only, defaults left out, and
-    physically ordered objects (a table's columns) sorted."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            if not f.compare:
-                continue
-            item = getattr(value, f.name)
-            if item == _default_of(f):
-                continue
-            out[f.name] = canonical(item)
-        return out
-    if isinstance(value, dict):
-        return {str(k): canonical(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        items = [canonical(v) for v in value]
-        if value and all(_physically_ordered(v) for v in value):
-            items.sort(key=lambda item: json.dumps(item, sort_keys=True, default=str))
-        return items
-    if isinstance(value, frozenset | set):
-        return sorted(canonical(v) for v in value)
-    return value
 
 
 def _short_hash(value: Any) -> str:
