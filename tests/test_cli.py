@@ -436,3 +436,18 @@ def test_secrets_never_reach_the_history_or_plan_files(
     with psycopg.connect(database) as conn:
         history = conn.execute("SELECT row_to_json(h)::text FROM schemactl.history h").fetchall()
     assert "Sup3r-S3cret" not in plan_file.read_text() + str(history)
+
+
+def test_bad_schema_input_is_reported_before_any_connection(
+    schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(
+        schema_dir, "CREATE TABLE ok (id int);\nCREATE TABLE bad (id int,, x);\n", "bad.sql"
+    )
+    unreachable = "postgresql://u:pw@127.0.0.1:1/db"
+    for command in ("plan", "drift", "apply"):
+        result = run_cli(
+            capsys, command, "--schema", str(schema_dir), "--database-url", unreachable
+        )
+        assert result.code == 1
+        assert result.stderr.startswith(f"error: {schema_dir / 'bad.sql'}:2:26: syntax error")

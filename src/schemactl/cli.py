@@ -114,6 +114,7 @@ def _plan_once(
     database_url: str | None, source: DesiredSource, scope: Scope, online: bool = True
 ) -> Plan:
     """Plan against the target on a connection of its own (plan and drift never write)."""
+    source.statements  # noqa: B018 - read the schema before connecting: bad input first
     conn = connect(_target_url(database_url), "target database")
     try:
         return plan_against(conn, source, scope, online)
@@ -268,6 +269,8 @@ def apply(
     scope = _scope(include_schema, exclude_schema)
     source = DesiredSource(schema, resolve_url(dev_url, DEV_URL_ENV), pg_bin, allow_empty)
     reviewed = read_plan_file(plan_file) if plan_file else None
+    if reviewed is None:
+        source.statements  # noqa: B018 - read the schema before connecting: bad input first
     url = _target_url(database_url)
     conn = connect(url, "target database")
     try:

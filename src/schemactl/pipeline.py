@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import psycopg
@@ -16,7 +17,7 @@ from schemactl.db import connect
 from schemactl.devdb import dev_database, load_desired_state
 from schemactl.devdb.loader import referenced_roles
 from schemactl.plan import Plan, build_plan
-from schemactl.source import read_desired_state
+from schemactl.source import Statement, read_desired_state
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class DesiredSource:
     pg_bin: str | None = None
     allow_empty: bool = False
 
+    @cached_property
+    def statements(self) -> list[Statement]:
+        """The schema folder's statements in load order, read once. Commands read them
+        before connecting anywhere, so bad input is reported first and touches nothing."""
+        return read_desired_state(self.schema_dir, allow_empty=self.allow_empty)
+
 
 def plan_against(
     target: psycopg.Connection, source: DesiredSource, scope: Scope, online: bool = True
@@ -38,7 +45,7 @@ def plan_against(
     read through the same introspection, and definitions that differ only in how
     PostgreSQL prints them are reconciled in the dev database before diffing.
     """
-    statements = read_desired_state(source.schema_dir, allow_empty=source.allow_empty)
+    statements = source.statements
     with dev_database(source.dev_url, source.pg_bin) as dev:
         load_desired_state(dev.url, statements)
         dev_conn = connect(dev.url, "dev database")
