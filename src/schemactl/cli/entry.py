@@ -1,0 +1,61 @@
+"""The console entry point: run the application, map every outcome to an exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import sys
+
+import psycopg
+
+from schemactl.cli.app import app
+from schemactl.cli.options import EXIT_ERROR, EXIT_OK
+from schemactl.config import redact
+from schemactl.errors import SchemactlError
+
+
+def _print_error(message: str) -> None:
+    """Errors are plain text on stderr, never wrapped, secrets redacted."""
+    sys.stderr.write(f"error: {redact(message)}\n")
+    sys.stderr.flush()
+
+
+def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
+    """The exception class ``name`` wherever typer's click lives: typer may vendor
+    its own copy (and then click itself may not be installed at all)."""
+    found: list[type[BaseException]] = []
+    for module in ("typer", "typer._click.exceptions", "click.exceptions"):
+        with contextlib.suppress(ImportError):
+            cls = getattr(importlib.import_module(module), name, None)
+            if isinstance(cls, type) and issubclass(cls, BaseException):
+                found.append(cls)
+    return tuple(dict.fromkeys(found))
+
+
+_EXIT_SIGNALS = _exception_classes("Exit")
+_ABORTS = _exception_classes("Abort")
+_USAGE_ERRORS = _exception_classes("ClickException")
+
+
+def main() -> None:
+    """Console entry point: map every outcome onto the exit-code contract."""
+    try:
+        code = app(standalone_mode=False)
+    except _EXIT_SIGNALS as exc:
+        code = getattr(exc, "exit_code", EXIT_ERROR)
+    except _ABORTS:
+        _print_error("aborted")
+        code = EXIT_ERROR
+    except _USAGE_ERRORS as exc:
+        _print_error(str(getattr(exc, "format_message", exc.__str__)()))
+        code = EXIT_ERROR
+    except SchemactlError as exc:
+        _print_error(str(exc))
+        code = EXIT_ERROR
+    except psycopg.Error as exc:
+        _print_error(" ".join(str(exc).split()))
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,150 @@
+"""``rollback``, ``verify`` and ``status``: what happened to a target, and undoing it.
+
+Exit codes follow the CLI contract: 0 success, 2 mismatch found (verify), 1 error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from schemactl.apply import target_lock
+from schemactl.apply.history import read_history
+from schemactl.cli.app import app
+from schemactl.cli.options import (
+    EXIT_CHANGES,
+    AutoApproveOpt,
+    DatabaseOpt,
+    DevOpt,
+    LockTimeoutOpt,
+    MigrationsOpt,
+    PgBinOpt,
+    ReportFormat,
+    ReportFormatOpt,
+    SchemaOpt,
+    WaitLockOpt,
+    confirm,
+    dev_url,
+    out,
+    target_url,
+)
+from schemactl.config import DATABASE_URL_ENV, load_project_config, resolve_url
+from schemactl.db import connect, describe
+from schemactl.migrations.errors import RollbackRefused
+from schemactl.migrations.files import read_folder
+from schemactl.migrations.rollback import execute_rollback, plan_rollback
+from schemactl.migrations.runner import RunOptions
+from schemactl.migrations.status import build_status
+from schemactl.migrations.verify import VerifyRequest, verify
+from schemactl.output.rollback_view import show_rollback
+from schemactl.output.status_view import show_status
+from schemactl.output.verify_view import show_verify
+
+
+@app.command("rollback")
+def rollback(
+    database_url: DatabaseOpt = None,
+    steps: Annotated[
+        int | None, typer.Option("--steps", help="Undo the newest N history entries (default 1).")
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Undo every entry newer than this version (which stays)."),
+    ] = None,
+    auto_approve: AutoApproveOpt = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Roll back even NOT REVERSIBLE entries, or a schema that drifted."
+        ),
+    ] = False,
+    lock_timeout: LockTimeoutOpt = None,
+    wait_lock: WaitLockOpt = False,
+) -> None:
+    """Undo the newest applies or migrations with their recorded down SQL, in one transaction."""
+    url = target_url(database_url)
+    options = RunOptions(lock_timeout=lock_timeout or load_project_config().lock_timeout)
+    conn = connect(url, "target database")
+    try:
+        with target_lock(conn, wait=wait_lock):
+            plan = plan_rollback(conn, read_history(conn), steps, to)
+            if not plan.entries:
+                out.print(f"[green]Nothing to roll back: {to} is the newest entry.[/green]")
+                return
+            show_rollback(out, plan)
+            refusals = plan.refusals(force)
+            if refusals:
+                raise RollbackRefused(
+                    "refusing to roll back (nothing was changed): "
+                    + "; ".join(refusals)
+                    + ("" if plan.partial else "; pass --force to roll back anyway")
+                )
+            confirm(auto_approve, "Roll back these entries?")
+            result = execute_rollback(conn, plan, options)
+    finally:
+        conn.close()
+    if not result.one_transaction:
+        out.print(
+            Text(
+                "note: a down script held statements that cannot run in a transaction, "
+                "so the rollback ran in several",
+                style="yellow",
+            )
+        )
+    for line in result.mismatch:
+        out.print(Text(f"warning: differs from the schema recorded before: {line}", style="yellow"))
+    out.print(
+        f"[green]Rolled back {len(result.entries)} entr{'y' if len(result.entries) == 1 else 'ies'} "
+        f"on {describe(url)} in {result.duration_ms} ms (history version {result.version}).[/green]"
+    )
+
+
+@app.command("verify")
+def verify_command(
+    schema: SchemaOpt = Path("schema"),
+    migrations: MigrationsOpt = Path("migrations"),
+    database_url: DatabaseOpt = None,
+    dev_url_option: DevOpt = None,
+    pg_bin: PgBinOpt = None,
+    format: ReportFormatOpt = ReportFormat.text,
+) -> None:
+    """Check manifest, history, live schema and verify scripts: exit 0 good, 2 mismatch, 1 error."""
+    report = verify(
+        VerifyRequest(
+            migrations_dir=migrations,
+            schema_dir=schema,
+            database_url=resolve_url(database_url, DATABASE_URL_ENV),
+            dev_url=dev_url(dev_url_option),
+            pg_bin=pg_bin,
+        )
+    )
+    if format is ReportFormat.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        show_verify(out, report)
+    if report.failed:
+        raise typer.Exit(EXIT_CHANGES)
+
+
+@app.command("status")
+def status(
+    database_url: DatabaseOpt = None,
+    migrations: MigrationsOpt = Path("migrations"),
+    format: ReportFormatOpt = ReportFormat.text,
+) -> None:
+    """Applied and pending migrations (and declarative applies), with times."""
+    folder = read_folder(migrations)
+    conn = connect(target_url(database_url), "target database")
+    try:
+        rows = read_history(conn)
+    finally:
+        conn.close()
+    report = build_status(rows, folder)
+    if format is ReportFormat.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        show_status(out, report)

@@ -1,0 +1,154 @@
+"""``migrate diff|apply|hash``: versioned migration files. Options and exit codes only;
+the work is in ``schemactl.migrations``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.syntax import Syntax
+from rich.text import Text
+
+from schemactl.apply import target_lock
+from schemactl.apply.history import ensure_history_table, read_history
+from schemactl.cli.app import sub_app
+from schemactl.cli.options import (
+    DatabaseOpt,
+    DevOpt,
+    LockTimeoutOpt,
+    MigrationsOpt,
+    PgBinOpt,
+    SchemaOpt,
+    StatementTimeoutOpt,
+    WaitLockOpt,
+    dev_url,
+    out,
+    target_url,
+)
+from schemactl.config import load_project_config
+from schemactl.db import connect, describe
+from schemactl.errors import SchemactlError
+from schemactl.migrations import manifest
+from schemactl.migrations.authoring import DiffRequest, diff_migration
+from schemactl.migrations.deploy import deploy_one, plan_deploy
+from schemactl.migrations.errors import MigrationError
+from schemactl.migrations.files import MANIFEST_NAME, read_folder
+from schemactl.migrations.runner import RunOptions
+
+migrate_app = sub_app(
+    "migrate", "Versioned migration files: write the next one, apply pending ones, re-hash."
+)
+
+
+@migrate_app.command("diff")
+def migrate_diff(
+    name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_user_email.")],
+    schema: SchemaOpt = Path("schema"),
+    migrations: MigrationsOpt = Path("migrations"),
+    dev_url_option: DevOpt = None,
+    pg_bin: PgBinOpt = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Accept an empty schema folder.")
+    ] = False,
+) -> None:
+    """Write the next migration: from the replay of migrations/ to schema/, down script tested."""
+    result = diff_migration(
+        DiffRequest(
+            name=name,
+            schema_dir=schema,
+            migrations_dir=migrations,
+            dev_url=dev_url(dev_url_option),
+            pg_bin=pg_bin,
+            allow_empty=allow_empty,
+        )
+    )
+    if result.migration is None:
+        out.print(
+            f"[green]No changes: {migrations} already reaches {schema}; nothing written.[/green]"
+        )
+        return
+    migration = result.migration
+    out.print(
+        f"[green]Wrote {migration.up} and {migration.down} "
+        f"({len(result.plan.steps)} change(s)); {migrations}/{MANIFEST_NAME} updated.[/green]"
+    )
+    for warning in result.warnings:
+        out.print(Text(f"warning: {warning}", style="yellow"))
+    if result.not_reversible:
+        out.print(Text("The down script is NOT REVERSIBLE:", style="bold red"))
+        for reason in result.not_reversible:
+            out.print(Text(f"  - {reason}", style="red"))
+    else:
+        out.print("The down script was tested: after the up script it restores the schema.")
+
+
+@migrate_app.command("hash")
+def migrate_hash(migrations: MigrationsOpt = Path("migrations")) -> None:
+    """Rewrite migrations/schemactl.sum after a deliberate edit of the files."""
+    if not migrations.is_dir():
+        raise SchemactlError(f"migrations folder {migrations} does not exist")
+    written = manifest.write(migrations)
+    out.print(f"Wrote {migrations}/{MANIFEST_NAME} ({len(written.files)} file(s)).")
+
+
+@migrate_app.command("apply")
+def migrate_apply(
+    database_url: DatabaseOpt = None,
+    migrations: MigrationsOpt = Path("migrations"),
+    to: Annotated[
+        str | None, typer.Option("--to", help="Apply pending migrations up to this version.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would run; change nothing.")
+    ] = False,
+    lock_timeout: LockTimeoutOpt = None,
+    statement_timeout: StatementTimeoutOpt = None,
+    wait_lock: WaitLockOpt = False,
+) -> None:
+    """Apply pending migration files in order, each in its own transaction, recorded in history."""
+    folder = read_folder(migrations)
+    if not folder.exists:
+        raise SchemactlError(f"migrations folder {migrations} does not exist")
+    url = target_url(database_url)
+    options = RunOptions(
+        lock_timeout=lock_timeout or load_project_config().lock_timeout,
+        statement_timeout=statement_timeout,
+    )
+    conn = connect(url, "target database")
+    try:
+        with target_lock(conn, wait=wait_lock):
+            plan = plan_deploy(folder, read_history(conn), to)
+            if not plan.pending:
+                out.print("[green]No pending migrations.[/green]")
+                return
+            if dry_run:
+                out.print(f"{len(plan.pending)} pending migration(s) would be applied (dry run):")
+                for pending in plan.pending:
+                    resume = (
+                        f" (resuming after statement {pending.resume_from})"
+                        if pending.resume_entry
+                        else ""
+                    )
+                    out.print(Text(f"-- {pending.migration.up.name}{resume}", style="bold"))
+                    out.print(Syntax(pending.migration.up_text().strip(), "sql", theme="ansi_dark"))
+                return
+            ensure_history_table(conn)
+            applied = 0
+            for pending in plan.pending:
+                try:
+                    done = deploy_one(conn, pending, options)
+                except MigrationError as exc:
+                    before = f"; {applied} migration(s) before it were applied" if applied else ""
+                    raise MigrationError(f"{exc}{before}") from None
+                applied += 1
+                resumed = (
+                    f", resumed after statement {done.resumed_from}" if done.resumed_from else ""
+                )
+                out.print(
+                    f"Applied {done.migration.id} ({done.statements} statement(s), "
+                    f"{done.duration_ms} ms{resumed})."
+                )
+    finally:
+        conn.close()
+    out.print(f"[green]Applied {applied} migration(s) to {describe(url)}.[/green]")

@@ -1,0 +1,114 @@
+"""Options every command shares, defined once, and the small decisions they feed.
+
+Commands declare their parameters with these annotated types, so a flag is
+spelled, documented and defaulted in one place however many commands take it.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from schemactl.config import DATABASE_URL_ENV, DEV_URL_ENV, Scope, resolve_url
+from schemactl.errors import PlanRefused, SchemactlError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2  # changes planned, drift found, a verify mismatch
+
+out = Console(highlight=False)
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    sql = "sql"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+SchemaOpt = Annotated[
+    Path, typer.Option("--schema", help="Folder of the desired schema's SQL files.")
+]
+MigrationsOpt = Annotated[Path, typer.Option("--migrations", help="Folder of the migration files.")]
+DatabaseOpt = Annotated[
+    str | None, typer.Option("--database-url", help=f"Target database (env {DATABASE_URL_ENV}).")
+]
+DevOpt = Annotated[
+    str | None,
+    typer.Option("--dev-url", help=f"Server for a temporary dev database (env {DEV_URL_ENV})."),
+]
+PgBinOpt = Annotated[
+    str | None, typer.Option("--pg-bin", help="Folder of PostgreSQL server binaries (env PG_BIN).")
+]
+IncludeOpt = Annotated[
+    list[str] | None, typer.Option("--include-schema", help="Only these schemas (repeatable).")
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude-schema", help="Leave these schemas alone (repeatable)."),
+]
+OnlineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--online/--no-online",
+        help="Concurrent index builds and NOT VALID + VALIDATE on existing tables.",
+    ),
+]
+AllowEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty", help="Accept an empty schema folder (plans dropping everything)."
+    ),
+]
+AutoApproveOpt = Annotated[
+    bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
+]
+LockTimeoutOpt = Annotated[
+    str | None,
+    typer.Option("--lock-timeout", help="lock_timeout for each statement (default 5s)."),
+]
+StatementTimeoutOpt = Annotated[
+    str | None, typer.Option("--statement-timeout", help="statement_timeout for each statement.")
+]
+WaitLockOpt = Annotated[
+    bool, typer.Option("--wait-lock", help="Wait for another running schemactl instead of failing.")
+]
+ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", help="text or json.")]
+
+
+def scope_of(include: list[str] | None, exclude: list[str] | None) -> Scope:
+    return Scope(tuple(include or ()), tuple(exclude or ()))
+
+
+def target_url(option: str | None) -> str:
+    """The target database's URL: the option, else ``$DATABASE_URL``, else an error."""
+    url = resolve_url(option, DATABASE_URL_ENV)
+    if not url:
+        raise SchemactlError(f"no target database: pass --database-url or set {DATABASE_URL_ENV}")
+    return url
+
+
+def dev_url(option: str | None) -> str | None:
+    return resolve_url(option, DEV_URL_ENV)
+
+
+def confirm(auto_approve: bool, question: str) -> None:
+    """Ask before changing anything; never prompt without a terminal."""
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise PlanRefused(
+            "refusing to prompt for confirmation: standard input is not a terminal "
+            "(pass --auto-approve to go ahead without asking); nothing was changed"
+        )
+    if not typer.confirm(question, default=False):
+        raise PlanRefused("cancelled; nothing was changed")
