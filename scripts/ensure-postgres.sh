@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL server binaries (initdb, postgres, pg_dump) are on this machine.
-# Installs Debian's packages when running as root with apt-get; otherwise says what to do.
+# Make sure PostgreSQL server binaries (initdb, postgres, pg_dump) are on this machine, and,
+# when run as root with apt-get, the companions the test suite starts (scripts/debian-packages.txt).
+# Otherwise says what to do.
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+have_server=0
 for dir in "${PG_BIN:-}" $(pg_config --bindir 2>/dev/null || true) $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
   if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ]; then
-    exit 0
+    have_server=1
+    break
   fi
 done
-if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "Installing PostgreSQL server binaries (apt-get install postgresql)..."
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq postgresql-15 >/dev/null 2>&1 || apt-get install -y -qq postgresql >/dev/null
+if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  missing=()
+  while read -r package; do
+    case "$package" in ''|'#'*) continue ;; esac
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done < "$here/debian-packages.txt"
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing ${missing[*]} (apt-get)..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  exit 0
+fi
+if [ "$have_server" = 1 ]; then
   exit 0
 fi
 echo "PostgreSQL server binaries are missing: apt-get install postgresql (Debian/Ubuntu)," >&2
