@@ -124,6 +124,15 @@ def _start_of_code(text: str, offset: int) -> int:
 
 def read_statements(path: Path) -> list[Statement]:
     """Parse a file into statements, refusing anything that is not declarative DDL."""
+    statements = read_statements_unchecked(path)
+    for statement in statements:
+        _refuse_non_declarative(statement)
+    return statements
+
+
+def read_statements_unchecked(path: Path) -> list[Statement]:
+    """Parse a file into statements with their positions, whatever they do (fixture
+    data, tests); a syntax error names file:line:column."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -140,9 +149,7 @@ def read_statements(path: Path) -> list[Statement]:
         length = raw.stmt_len or (len(text) - location)
         start = _start_of_code(text, location)
         end = location + length
-        statement = Statement(path, index, text[start:end].strip(), start, text, raw.stmt)
-        _refuse_non_declarative(statement)
-        statements.append(statement)
+        statements.append(Statement(path, index, text[start:end].strip(), start, text, raw.stmt))
     return statements
 
 
