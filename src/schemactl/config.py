@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemactl.errors import SchemactlError
+from schemactl.profiles import Profile
 
 DATABASE_URL_ENV = "DATABASE_URL"
 DEV_URL_ENV = "SCHEMACTL_DEV_URL"
@@ -51,18 +52,50 @@ def password_of(url: str) -> str | None:
     return None
 
 
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "schemactl"})
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Which schemas of a database schemactl looks at.
+    """Which schemas of a database schemactl looks at, and what a platform owns.
 
-    schemactl's own schema is never in scope: its history lives there.
+    schemactl's own schema is never in scope: its history lives there. A platform
+    profile adds its schemas to the excluded ones, and its roles and extensions are
+    external: never planned, diffed or dropped.
     """
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    profile: Profile | None = None
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        platform = self.profile.schemas if self.profile else ()
+        return tuple(dict.fromkeys((*self.exclude, *platform)))
+
+    @property
+    def external_roles(self) -> tuple[str, ...]:
+        return self.profile.roles if self.profile else ()
+
+    @property
+    def external_extensions(self) -> tuple[str, ...]:
+        return self.profile.extensions if self.profile else ()
+
+    def in_scope(self, schema: str) -> bool:
+        """Whether objects in ``schema`` are schemactl's to manage."""
+        if schema in SYSTEM_SCHEMAS or schema.startswith("pg_"):
+            return False
+        if self.include and schema not in self.include:
+            return False
+        return schema not in self.excluded
+
+    def is_external(self, schema: str) -> bool:
+        """Whether ``schema`` holds objects someone else manages: out of scope, but not
+        one of PostgreSQL's own schemas or schemactl's."""
+        return not (schema in SYSTEM_SCHEMAS or schema.startswith("pg_") or self.in_scope(schema))
 
     def query_params(self) -> dict[str, list[str]]:
-        return {"include_schemas": list(self.include), "exclude_schemas": list(self.exclude)}
+        return {"include_schemas": list(self.include), "exclude_schemas": list(self.excluded)}
 
 
 @dataclass(frozen=True)
@@ -71,6 +104,7 @@ class ProjectConfig:
 
     require_allow: tuple[str, ...] = ()
     lock_timeout: str = "5s"
+    profile: str | None = None  # a platform profile: supabase, neon
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -87,6 +121,7 @@ def load_project_config(directory: Path | None = None) -> ProjectConfig:
     return ProjectConfig(
         require_allow=tuple(section.get("require_allow", ())),
         lock_timeout=str(section.get("lock_timeout", "5s")),
+        profile=str(section["profile"]) if section.get("profile") else None,
         extra=section,
     )
 

@@ -27,6 +27,12 @@ def describe(url: str) -> str:
     return f"{host}:{port}/{dbname}"
 
 
+def describe_connection(conn: psycopg.Connection) -> str:
+    """host:port/dbname of an open connection, for messages."""
+    info = conn.info
+    return f"{info.host}:{info.port}/{info.dbname}"
+
+
 def check_url(url: str, purpose: str) -> None:
     """Refuse URLs that cannot name a database, before connecting."""
     try:

@@ -56,7 +56,12 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
         conn.execute("SET LOCAL search_path = ''")
         version_row = conn.execute("SHOW server_version").fetchone()
         schema_rows = rows(conn, "schemas", scope.query_params())
-        params: dict[str, Any] = {"namespaces": [r["oid"] for r in schema_rows]}
+        params: dict[str, Any] = {
+            "namespaces": [r["oid"] for r in schema_rows],
+            "platform_schemas": list(scope.profile.schemas if scope.profile else ()),
+            "external_roles": list(scope.external_roles),
+            "external_extensions": list(scope.external_extensions),
+        }
         catalog = Catalog(server_version=str(version_row[0]) if version_row else "")
         for row in schema_rows:
             catalog.schemas[row["ident"]] = Schema(

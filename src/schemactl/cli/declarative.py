@@ -24,6 +24,7 @@ from schemactl.cli.options import (
     OnlineOpt,
     PgBinOpt,
     PlanFormat,
+    ProfileOpt,
     ReportFormat,
     ReportFormatOpt,
     SchemaOpt,
@@ -66,6 +67,7 @@ def plan(
     pg_bin: PgBinOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
     allow_empty: AllowEmptyOpt = False,
     format: Annotated[
         PlanFormat, typer.Option("--format", help="text, sql or json.")
@@ -82,7 +84,7 @@ def plan(
     result = _plan_once(
         database_url,
         DesiredSource(schema, dev_url(dev_url_option), pg_bin, allow_empty),
-        scope_of(include_schema, exclude_schema),
+        scope_of(include_schema, exclude_schema, profile),
         online,
     )
     if format is PlanFormat.json:
@@ -154,6 +156,7 @@ def apply(
     pg_bin: PgBinOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
     allow_empty: AllowEmptyOpt = False,
     auto_approve: AutoApproveOpt = False,
     allow_destructive: Annotated[
@@ -181,7 +184,7 @@ def apply(
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
     allowed = _allowed_hazards(allow_destructive, allow_hazards)
-    scope = scope_of(include_schema, exclude_schema)
+    scope = scope_of(include_schema, exclude_schema, profile)
     source = DesiredSource(schema, dev_url(dev_url_option), pg_bin, allow_empty)
     reviewed = read_plan_file(plan_file) if plan_file else None
     if reviewed is None:
@@ -224,6 +227,7 @@ def drift(
     pg_bin: PgBinOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
     allow_empty: AllowEmptyOpt = False,
     format: ReportFormatOpt = ReportFormat.text,
 ) -> None:
@@ -231,7 +235,7 @@ def drift(
     result = _plan_once(
         database_url,
         DesiredSource(schema, dev_url(dev_url_option), pg_bin, allow_empty),
-        scope_of(include_schema, exclude_schema),
+        scope_of(include_schema, exclude_schema, profile),
     )
     if format is ReportFormat.json:
         print(json.dumps(drift_json(result), indent=2))

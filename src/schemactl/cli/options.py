@@ -14,8 +14,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from schemactl.config import DATABASE_URL_ENV, DEV_URL_ENV, Scope, resolve_url
+from schemactl.config import DATABASE_URL_ENV, DEV_URL_ENV, Scope, load_project_config, resolve_url
 from schemactl.errors import PlanRefused, SchemactlError
+from schemactl.profiles import load_profile
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -56,6 +57,14 @@ ExcludeOpt = Annotated[
     list[str] | None,
     typer.Option("--exclude-schema", help="Leave these schemas alone (repeatable)."),
 ]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Platform profile (supabase, neon): its schemas, roles and extensions are external "
+        "(default: profile in schemactl.toml).",
+    ),
+]
 OnlineOpt = Annotated[
     bool,
     typer.Option(
@@ -85,8 +94,13 @@ WaitLockOpt = Annotated[
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", help="text or json.")]
 
 
-def scope_of(include: list[str] | None, exclude: list[str] | None) -> Scope:
-    return Scope(tuple(include or ()), tuple(exclude or ()))
+def scope_of(
+    include: list[str] | None, exclude: list[str] | None, profile: str | None = None
+) -> Scope:
+    """The schemas a command looks at; ``--profile`` (or ``profile`` in schemactl.toml)
+    adds what a platform owns."""
+    name = profile or load_project_config().profile
+    return Scope(tuple(include or ()), tuple(exclude or ()), load_profile(name) if name else None)
 
 
 def target_url(option: str | None) -> str:

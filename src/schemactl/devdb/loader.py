@@ -15,7 +15,10 @@ import psycopg
 from pglast import ast
 from psycopg import sql
 
+from schemactl.catalog.external import grantees
+from schemactl.catalog.model import Catalog
 from schemactl.db import connect
+from schemactl.devdb.external import create_external_objects, routine_oids
 from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.order import walk
 from schemactl.source.statements import Statement
@@ -74,7 +77,7 @@ def _error_message(exc: psycopg.Error) -> str:
 
 
 VALIDATION_QUERY = """
-SELECT p.oid, p.proname, format('SELECT %s(%s)', l.lanvalidator::regproc, p.oid)
+SELECT p.oid, p.proname, format('SELECT %%s(%%s)', l.lanvalidator::regproc, p.oid)
 FROM pg_proc p
 JOIN pg_language l ON l.oid = p.prolang
 JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -84,15 +87,18 @@ WHERE l.lanvalidator <> 0
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                   AND d.objid = p.oid AND d.deptype = 'e')
+  AND p.oid <> ALL(%(before)s::oid[])
 ORDER BY p.oid
 """
 
 
-def _validate_function_bodies(conn: psycopg.Connection, statements: list[Statement]) -> None:
+def _validate_function_bodies(
+    conn: psycopg.Connection, statements: list[Statement], before: list[int]
+) -> None:
     """Bodies were loaded unchecked (they may name objects defined later); check them
     now that everything exists, so a broken body fails here and not at call time."""
     conn.execute("SET check_function_bodies = on")
-    for _oid, name, validation in conn.execute(VALIDATION_QUERY).fetchall():
+    for _oid, name, validation in conn.execute(VALIDATION_QUERY, {"before": before}).fetchall():
         try:
             conn.execute(validation.encode())
         except psycopg.Error as exc:
@@ -111,11 +117,19 @@ def _function_location(statements: list[Statement], name: str) -> SourceLocation
     return statements[0].location() if statements else SourceLocation("<schema>", 1, 1)
 
 
-def load_desired_state(url: str, statements: list[Statement]) -> None:
-    """Run the ordered statements in the dev database, stopping at the first rejection."""
+def load_desired_state(
+    url: str, statements: list[Statement], external: Catalog | None = None
+) -> None:
+    """Run the ordered statements in the dev database, stopping at the first rejection.
+
+    ``external`` holds the target's objects the schema uses but does not manage
+    (``catalog.external``): they are created first, and are not the schema's to validate."""
     conn = connect(url, "dev database")
     try:
-        ensure_roles(conn, referenced_roles(statements))
+        ensure_roles(conn, referenced_roles(statements) | grantees(external or Catalog("")))
+        if external is not None:
+            create_external_objects(conn, external)
+        before = routine_oids(conn)
         _check_extensions(conn, statements)
         conn.execute("SET check_function_bodies = off")
         for statement in statements:
@@ -125,6 +139,6 @@ def load_desired_state(url: str, statements: list[Statement]) -> None:
                 position = exc.diag.statement_position
                 offset = int(position) - 1 if position else 0
                 raise SchemaSourceError(statement.location(offset), _error_message(exc)) from None
-        _validate_function_bodies(conn, statements)
+        _validate_function_bodies(conn, statements, before)
     finally:
         conn.close()

@@ -43,3 +43,9 @@ def build_plan(
         target_fingerprint=target_fingerprint or fingerprint(current),
         warnings=tuple(warnings),
     )
+
+
+def creation_steps(catalog: Catalog) -> tuple[Step, ...]:
+    """The steps that create everything in ``catalog`` in an empty database: how the dev
+    database is given the target's external objects, by the same engine as any plan."""
+    return _steps(diff_catalogs(Catalog(server_version=catalog.server_version), catalog))

@@ -180,12 +180,22 @@ def _comment_target(node: ast.CommentStmt) -> set[NameKey]:
 
 
 def names_of(statement: Statement) -> StatementNames:
-    creates = _creates(statement.node)
-    references = _references(statement.node)
-    if isinstance(statement.node, ast.CommentStmt):
-        references |= _comment_target(statement.node)
+    return names_in(statement.node)
+
+
+def names_in(node: Any) -> StatementNames:
+    """The names a statement's syntax tree creates and those it references."""
+    creates = _creates(node)
+    references = _references(node)
+    if isinstance(node, ast.CommentStmt):
+        references |= _comment_target(node)
     references -= creates
     return StatementNames(frozenset(creates), frozenset(references))
+
+
+def references_in(node: Any) -> set[NameKey]:
+    """The names used anywhere below a syntax node (a routine body's, say)."""
+    return _references(node)
 
 
 def _phase(statement: Statement) -> int:

@@ -1,7 +1,8 @@
 -- ALTER DEFAULT PRIVILEGES entries that apply in scope: database-wide ones and those of
 -- schemas in scope. The role reads as NULL when it is the role reading the catalog (the
 -- one that loads the schema); a grantee that is the entry's own role reads as OWNER,
--- as it does on the objects the entry will apply to.
+-- as it does on the objects the entry will apply to. Entries for a platform's own roles
+-- (FOR ROLE supabase_admin) are the platform's, not the project's.
 WITH me AS (
     SELECT oid FROM pg_roles WHERE rolname = current_user
 )
@@ -27,5 +28,6 @@ SELECT CASE WHEN d.defaclrole = (SELECT oid FROM me) THEN NULL
          AS defaults
 FROM pg_default_acl d
 LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
-WHERE d.defaclnamespace = 0 OR d.defaclnamespace = ANY(%(namespaces)s::oid[])
+WHERE (d.defaclnamespace = 0 OR d.defaclnamespace = ANY(%(namespaces)s::oid[]))
+  AND pg_get_userbyid(d.defaclrole) <> ALL(%(external_roles)s::text[])
 ORDER BY 1, 2, 3

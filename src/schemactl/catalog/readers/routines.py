@@ -11,17 +11,15 @@ names first.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pglast
 import psycopg
 from pglast import ast
-from pglast.parser import ParseError
 
 from schemactl.catalog.model import Catalog, Function
 from schemactl.catalog.sqlfiles import rows
-from schemactl.source.order import walk
+from schemactl.source.bodies import parse_nodes, plpgsql_queries
 
 # A routine name as a body writes it: ("f",) or ("schema", "f").
 Name = tuple[str, ...]
@@ -65,16 +63,14 @@ def body_references(function: Function, source: str) -> BodyReferences:
         return _sql_references(source)
     if function.language == "plpgsql":
         routines: set[Name] = set()
-        for query in _plpgsql_queries(function.definition):
+        for query in plpgsql_queries(function.definition):
             routines |= _sql_references(query, expression=True).routines
         return BodyReferences(frozenset(routines))
     return BodyReferences()
 
 
 def _sql_references(text: str, expression: bool = False) -> BodyReferences:
-    nodes = _parse(text)
-    if nodes is None and expression:  # a PL/pgSQL expression or assignment, not a statement
-        nodes = _parse("SELECT " + text.replace(":=", "=", 1))
+    nodes = parse_nodes(text, expression)
     if nodes is None:
         return BodyReferences()
     ctes = {str(n.ctename) for n in nodes if isinstance(n, ast.CommonTableExpr)}
@@ -87,31 +83,6 @@ def _sql_references(text: str, expression: bool = False) -> BodyReferences:
         isinstance(n, ast.RangeVar) and (n.schemaname or n.relname not in ctes) for n in nodes
     )
     return BodyReferences(frozenset(routines), relations)
-
-
-def _parse(text: str) -> list[Any] | None:
-    try:
-        return list(walk(pglast.parse_sql(text)))
-    except ParseError:
-        return None
-
-
-def _plpgsql_queries(definition: str) -> Iterator[str]:
-    """The SQL expressions and statements inside a PL/pgSQL body, as its parser splits them."""
-    try:
-        tree = pglast.parse_plpgsql(definition)
-    except ParseError:
-        return
-    stack: list[Any] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            query = node.get("query")
-            if isinstance(query, str):
-                yield query
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 def _resolver(functions: list[Function]) -> Callable[[Name], set[str]]:

@@ -1,0 +1,306 @@
+"""External objects and platform profiles: a schema may use what it does not manage.
+
+Objects in schemas schemactl leaves alone (``--exclude-schema``, or a platform's own
+schemas with ``--profile``) are copied from the target into the dev database so the
+schema loads, and are never planned, diffed, dropped or shown as drift.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemactl.catalog.external import read_external_objects
+from schemactl.config import Scope
+from schemactl.devdb.binaries import find_server_binaries
+from schemactl.profiles import available_profiles, load_profile
+from schemactl.source import read_desired_state
+from schemactl.source.references import external_names
+from tests.supabase import PROFILES, build_platform
+from tests.support import Server, catalog_of, execute, run_cli, write_schema
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def dump(url: str, schema: str) -> str:
+    """pg_dump of one schema, privileges and owners included."""
+    pg_dump = Path(find_server_binaries()) / "pg_dump"
+    result = subprocess.run(
+        [str(pg_dump), "--schema-only", f"--schema={schema}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    noise = ("--", "\\restrict", "\\unrestrict")  # \restrict carries a random key
+    return "\n".join(line for line in result.stdout.splitlines() if not line.startswith(noise))
+
+
+def cli_args(schema_dir: Path, database: str, server: Server, *more: str) -> list[str]:
+    return ["--schema", str(schema_dir), "--database-url", database, "--dev-url", server.url, *more]
+
+
+def acl(url: str, relation: str) -> dict[str, set[str]]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT grantee::regrole::text, privilege_type FROM aclexplode("
+            " (SELECT relacl FROM pg_class WHERE oid = %s::regclass))",
+            (relation,),
+        ).fetchall()
+    grants: dict[str, set[str]] = {}
+    for grantee, privilege in rows:
+        grants.setdefault(grantee, set()).add(privilege)
+    return grants
+
+
+# Supabase, end to end.
+
+
+def test_a_supabase_project_is_managed_with_the_profile_and_auth_is_left_as_it_was(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    auth_before = dump(database, "auth")
+    write_schema(schema_dir, PROFILES)
+    args = cli_args(schema_dir, database, server, "--profile", "supabase")
+
+    plan = run_cli(capsys, "plan", *args, "--format", "sql")
+    assert plan.code == 0, plan.stderr
+    assert "auth." not in plan.stdout.replace("auth.uid()", "").replace("auth.users(id)", "")
+    assert "DEFAULT PRIVILEGES" not in plan.stdout
+
+    applied = run_cli(capsys, "apply", *args, "--auto-approve")
+    assert applied.code == 0, applied.stderr
+    drift = run_cli(capsys, "drift", *args)
+    assert drift.code == 0, drift.stdout + drift.stderr
+    assert dump(database, "auth") == auth_before
+
+    # The platform's default grants reached the new table; the schema took anon's back.
+    grants = acl(database, "public.profiles")
+    assert grants["anon"] == {"SELECT"}
+    assert {"SELECT", "INSERT", "UPDATE", "DELETE"} <= grants["authenticated"]
+    assert {"SELECT", "INSERT", "UPDATE", "DELETE"} <= grants["service_role"]
+
+
+def test_the_profile_policies_call_the_platforms_uid_function(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    write_schema(schema_dir, PROFILES)
+    args = cli_args(schema_dir, database, server, "--profile", "supabase", "--auto-approve")
+    assert run_cli(capsys, "apply", *args).code == 0
+    user = "9a6bc9a0-54b2-4d4e-9d2a-2a1c5b3c1f00"
+    execute(database, f"INSERT INTO auth.users (id) VALUES ('{user}')")
+    with psycopg.connect(database) as conn:
+        conn.execute("SET ROLE authenticated")
+        conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (f'{{"sub": "{user}"}}',))
+        conn.execute("INSERT INTO public.profiles (id, username) VALUES (%s, 'ada')", (user,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO public.profiles (id, username) VALUES (gen_random_uuid(), 'eve')"
+            )
+
+
+def test_the_platforms_default_grants_are_no_churn_with_the_profile_and_are_without_it(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    execute(database, "CREATE TABLE public.notes (id bigserial PRIMARY KEY, body text)")
+    write_schema(schema_dir, "CREATE TABLE public.notes (id bigserial PRIMARY KEY, body text);")
+    args = cli_args(schema_dir, database, server, "--exclude-schema", "auth")
+    args += ["--exclude-schema", "storage", "--exclude-schema", "extensions"]
+
+    with_profile = run_cli(capsys, "plan", *args, "--profile", "supabase", "--format", "sql")
+    assert with_profile.code == 0 and with_profile.stdout == ""
+
+    without = run_cli(capsys, "plan", *args, "--format", "sql")
+    assert "ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT" in without.stdout
+    assert "ON TABLE public.notes FROM anon;" in without.stdout
+    assert "REVOKE USAGE ON SCHEMA public FROM anon;" in without.stdout
+    assert "ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin" in without.stdout
+
+
+def test_profile_is_read_from_schemactl_toml(
+    server: Server,
+    database: str,
+    schema_dir: Path,
+    capsys: Capsys,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    build_platform(database)
+    write_schema(schema_dir, PROFILES)
+    (tmp_path / "schemactl.toml").write_text('profile = "supabase"\n')
+    monkeypatch.chdir(tmp_path)
+    args = cli_args(schema_dir, database, server, "--auto-approve")
+    assert run_cli(capsys, "apply", *args).code == 0
+    assert run_cli(capsys, "drift", *cli_args(schema_dir, database, server)).code == 0
+
+
+def test_a_trigger_the_schema_puts_on_a_platform_table_is_named_as_not_planned(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    write_schema(
+        schema_dir,
+        PROFILES
+        + """
+        create function public.handle_new_user() returns trigger
+          language plpgsql security definer set search_path = '' as $$
+        begin
+          insert into public.profiles (id) values (new.id);
+          return new;
+        end $$;
+        create trigger on_auth_user_created after insert on auth.users
+          for each row execute function public.handle_new_user();
+        """,
+    )
+    args = cli_args(schema_dir, database, server, "--profile", "supabase")
+    plan = run_cli(capsys, "plan", *args)
+    assert plan.code == 0, plan.stderr
+    assert "trigger on_auth_user_created on auth.users" in " ".join(plan.stdout.split())
+    assert "never planned" in plan.stdout
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    assert "public.handle_new_user()" in catalog_of(database).functions
+    assert run_cli(capsys, "drift", *args).code == 0
+
+
+# External objects with --exclude-schema alone.
+
+
+def test_a_schema_using_an_excluded_schemas_table_and_function_plans_and_applies(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    auth_before = dump(database, "auth")
+    write_schema(
+        schema_dir,
+        """
+        CREATE TABLE public.profiles (
+            id uuid PRIMARY KEY REFERENCES auth.users (id),
+            level auth.aal_level NOT NULL DEFAULT 'aal1'
+        );
+        ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY own ON public.profiles USING ((select auth.uid()) = id);
+        CREATE FUNCTION public.me() RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT auth.uid() $$;
+        """,
+    )
+    args = cli_args(schema_dir, database, server, "--exclude-schema", "auth")
+    args += ["--exclude-schema", "storage", "--exclude-schema", "extensions"]
+    plan = run_cli(capsys, "plan", *args, "--format", "sql")
+    assert plan.code == 0, plan.stderr
+    assert "CREATE TABLE public.profiles" in plan.stdout
+    assert "CREATE TABLE auth" not in plan.stdout and "CREATE TYPE auth" not in plan.stdout
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    assert run_cli(capsys, "drift", *args).code == 0
+    assert dump(database, "auth") == auth_before
+
+    # What happens in auth later is the platform's business, not drift.
+    execute(database, "ALTER TABLE auth.users ADD COLUMN phone text; CREATE TABLE auth.x (id int)")
+    assert run_cli(capsys, "drift", *args).code == 0
+
+
+def test_only_what_the_schema_uses_is_read_and_what_that_needs(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    build_platform(database)
+    write_schema(
+        schema_dir,
+        """
+        CREATE TABLE public.logins (
+            identity uuid REFERENCES auth.identities (id),
+            token bigint,
+            folder text[] DEFAULT storage.foldername('a/b')
+        );
+        """,
+    )
+    scope = Scope(exclude=("auth", "storage", "extensions"))
+    statements = read_desired_state(schema_dir)
+    names = external_names(statements, scope.is_external)
+    assert sorted(str(name) for name in names if name.name) == [
+        "auth.identities",
+        "storage.foldername",
+    ]
+    with psycopg.connect(database, autocommit=True) as conn:
+        external = read_external_objects(conn, names, scope)
+    # identities, and users through its foreign key; not the tables nobody named.
+    assert sorted(external.tables) == ["auth.identities", "auth.users"]
+    assert sorted(external.constraints) == [
+        "auth.identities.identities_pkey",
+        "auth.identities.identities_user_id_fkey",
+        "auth.users.users_pkey",
+    ]
+    assert list(external.functions) == ["storage.foldername(name text)"]
+    # identities' default calls uuid_generate_v4(): its extension comes, not the function.
+    assert list(external.extensions) == ['"uuid-ossp"']
+    assert sorted(external.schemas) == ["auth", "extensions", "storage"]
+    assert not external.privileges and not external.policies and not external.triggers
+
+
+def test_an_extension_member_the_schema_uses_is_received_as_its_extension(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    write_schema(
+        schema_dir,
+        "CREATE TABLE public.t (id uuid DEFAULT extensions.uuid_generate_v4() PRIMARY KEY,"
+        " secret bytea DEFAULT extensions.gen_random_bytes(16));",
+    )
+    args = cli_args(schema_dir, database, server, "--exclude-schema", "extensions")
+    args += ["--exclude-schema", "auth", "--exclude-schema", "storage"]
+    plan = run_cli(capsys, "plan", *args, "--format", "sql")
+    assert plan.code == 0, plan.stderr
+    assert "EXTENSION" not in plan.stdout
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    assert run_cli(capsys, "drift", *args).code == 0
+
+
+def test_a_schema_using_a_schema_the_target_lacks_is_a_clear_error(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id uuid REFERENCES auth.users (id));")
+    result = run_cli(
+        capsys, "plan", *cli_args(schema_dir, database, server, "--exclude-schema", "auth")
+    )
+    assert result.code == 1
+    assert "auth.users" in result.stderr and "does not have" in result.stderr
+    assert catalog_of(database).tables == {}
+
+
+def test_without_the_exclusion_the_referenced_schema_must_be_in_schema_folder(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    write_schema(schema_dir, "CREATE TABLE t (id uuid REFERENCES auth.users (id));")
+    result = run_cli(capsys, "plan", *cli_args(schema_dir, database, server))
+    assert result.code == 1
+    assert 'schema "auth" does not exist' in result.stderr
+
+
+# Profiles as data.
+
+
+def test_profiles_ship_as_data_files() -> None:
+    assert {"supabase", "neon"} <= set(available_profiles())
+    supabase = load_profile("supabase")
+    assert {"auth", "storage", "realtime", "extensions", "graphql_public", "vault"} <= set(
+        supabase.schemas
+    )
+    assert {"anon", "authenticated", "service_role", "supabase_admin"} <= set(supabase.roles)
+    assert {"pg_graphql", "pgcrypto", "uuid-ossp", "supabase_vault"} <= set(supabase.extensions)
+    neon = load_profile("neon")
+    assert "neon_superuser" in neon.roles
+    assert neon.pooler["host_contains"] == ["-pooler."]
+
+
+def test_an_unknown_profile_is_an_error_naming_the_known_ones(
+    database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, "CREATE TABLE t (id int);")
+    result = run_cli(
+        capsys, "plan", "--schema", str(schema_dir), "--database-url", database, "--profile", "x"
+    )
+    assert result.code == 1
+    assert "unknown profile 'x'" in result.stderr and "supabase" in result.stderr
