@@ -279,6 +279,54 @@ def test_without_the_exclusion_the_referenced_schema_must_be_in_schema_folder(
     assert 'schema "auth" does not exist' in result.stderr
 
 
+# Commands without a target of their own.
+
+
+def test_migrate_diff_without_a_target_names_what_it_cannot_read(
+    server: Server, schema_dir: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, PROFILES)
+    migrations = tmp_path / "migrations"
+    result = run_cli(
+        capsys, "migrate", "diff", "init", "--schema", str(schema_dir),
+        "--migrations", str(migrations), "--dev-url", server.url, "--profile", "supabase",
+    )  # fmt: skip
+    assert result.code == 1
+    assert "auth.uid" in result.stderr and "auth.users" in result.stderr
+    assert "--database-url" in result.stderr
+    assert not migrations.exists()
+
+
+def test_migration_files_for_a_supabase_project_apply_and_verify(
+    server: Server, database: str, schema_dir: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    auth_before = dump(database, "auth")
+    write_schema(schema_dir, PROFILES)
+    migrations = tmp_path / "migrations"
+    common = ["--database-url", database, "--profile", "supabase"]
+    written = run_cli(
+        capsys, "migrate", "diff", "profiles", "--schema", str(schema_dir),
+        "--migrations", str(migrations), "--dev-url", server.url, *common,
+    )  # fmt: skip
+    assert written.code == 0, written.stderr
+    (up,) = migrations.glob("*.up.sql")
+    assert "CREATE TABLE public.profiles" in up.read_text()
+    assert "auth.users (" not in up.read_text() and "DEFAULT PRIVILEGES" not in up.read_text()
+    assert "REVOKE" in up.read_text()  # anon's share of the platform's default grants
+
+    applied = run_cli(
+        capsys, "migrate", "apply", "--migrations", str(migrations), "--database-url", database
+    )
+    assert applied.code == 0, applied.stderr
+    verified = run_cli(
+        capsys, "verify", "--schema", str(schema_dir), "--migrations", str(migrations),
+        "--dev-url", server.url, *common,
+    )  # fmt: skip
+    assert verified.code == 0, verified.stdout
+    assert dump(database, "auth") == auth_before
+
+
 # Profiles as data.
 
 

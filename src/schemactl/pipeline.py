@@ -104,7 +104,7 @@ def external_objects(
             listed = ", ".join(sorted({str(n) for n in names if n.name}) or {str(n) for n in names})
             raise SchemactlError(
                 f"the schema uses objects schemactl does not manage ({listed}); "
-                "they are read from the target database: pass --database-url"
+                "they are read from the target database: pass --database-url (read only)"
             )
         catalog = read_external_objects(target, names, scope, created_extensions(statements))
         _refuse_missing_schemas(target, names, catalog)
@@ -113,6 +113,20 @@ def external_objects(
         default_privileges=platform_default_privileges(scope.profile),
         privileges=platform_privileges(scope.profile),
     )
+
+
+def external_objects_at(
+    url: str | None, statements: Sequence[ParsedStatement], scope: Scope
+) -> Catalog:
+    """:func:`external_objects`, connecting to the target at ``url`` only when the
+    statements use objects that live there (commands without a target of their own)."""
+    if not url or not external_names(statements, scope.is_external):
+        return external_objects(None, statements, scope)
+    conn = connect(url, "target database")
+    try:
+        return external_objects(conn, statements, scope)
+    finally:
+        conn.close()
 
 
 def _refuse_missing_schemas(

@@ -20,9 +20,12 @@ from schemactl.cli.options import (
     AutoApproveOpt,
     DatabaseOpt,
     DevOpt,
+    ExcludeOpt,
+    IncludeOpt,
     LockTimeoutOpt,
     MigrationsOpt,
     PgBinOpt,
+    ProfileOpt,
     ReportFormat,
     ReportFormatOpt,
     SchemaOpt,
@@ -30,6 +33,7 @@ from schemactl.cli.options import (
     confirm,
     dev_url,
     out,
+    scope_of,
     target_url,
 )
 from schemactl.config import DATABASE_URL_ENV, load_project_config, resolve_url
@@ -110,6 +114,9 @@ def verify_command(
     database_url: DatabaseOpt = None,
     dev_url_option: DevOpt = None,
     pg_bin: PgBinOpt = None,
+    include_schema: IncludeOpt = None,
+    exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
     format: ReportFormatOpt = ReportFormat.text,
 ) -> None:
     """Check manifest, history, live schema and verify scripts: exit 0 good, 2 mismatch, 1 error."""
@@ -120,6 +127,7 @@ def verify_command(
             database_url=resolve_url(database_url, DATABASE_URL_ENV),
             dev_url=dev_url(dev_url_option),
             pg_bin=pg_bin,
+            scope=scope_of(include_schema, exclude_schema, profile),
         )
     )
     if format is ReportFormat.json:

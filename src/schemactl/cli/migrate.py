@@ -16,17 +16,21 @@ from schemactl.cli.app import sub_app
 from schemactl.cli.options import (
     DatabaseOpt,
     DevOpt,
+    ExcludeOpt,
+    IncludeOpt,
     LockTimeoutOpt,
     MigrationsOpt,
     PgBinOpt,
+    ProfileOpt,
     SchemaOpt,
     StatementTimeoutOpt,
     WaitLockOpt,
     dev_url,
     out,
+    scope_of,
     target_url,
 )
-from schemactl.config import load_project_config
+from schemactl.config import DATABASE_URL_ENV, load_project_config, resolve_url
 from schemactl.db import connect, describe
 from schemactl.errors import SchemactlError
 from schemactl.migrations import manifest
@@ -51,6 +55,17 @@ def migrate_diff(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="Accept an empty schema folder.")
     ] = False,
+    include_schema: IncludeOpt = None,
+    exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help=f"Read objects the schema uses but does not manage from here, read only "
+            f"(env {DATABASE_URL_ENV}).",
+        ),
+    ] = None,
 ) -> None:
     """Write the next migration: from the replay of migrations/ to schema/, down script tested."""
     result = diff_migration(
@@ -61,6 +76,8 @@ def migrate_diff(
             dev_url=dev_url(dev_url_option),
             pg_bin=pg_bin,
             allow_empty=allow_empty,
+            scope=scope_of(include_schema, exclude_schema, profile),
+            database_url=resolve_url(database_url, DATABASE_URL_ENV),
         )
     )
     if result.migration is None:

@@ -38,9 +38,10 @@ from schemactl.migrations.files import (
     slug,
 )
 from schemactl.migrations.fingerprint import differences, object_fingerprints
-from schemactl.migrations.replay import dev_server, replay
+from schemactl.migrations.replay import dev_server, replay, script_statements
 from schemactl.migrations.runner import run_script
 from schemactl.migrations.script import NO_TRANSACTION_MARK, OWN_TRANSACTION_MARK, parse_script
+from schemactl.pipeline import external_objects_at, without_received
 from schemactl.plan import Plan, Step, build_plan
 from schemactl.plan.render import environment
 from schemactl.source import read_desired_state
@@ -60,6 +61,8 @@ class DiffRequest:
     allow_empty: bool = False
     scope: Scope = field(default_factory=Scope)
     now: datetime | None = None  # the version's timestamp; now when None
+    # Where objects the schema uses but schemactl does not manage are read from.
+    database_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ def _try_scripts(
     down_text: str,
     migration_id: str,
     scope: Scope,
+    external: Catalog,
 ) -> _Trial:
     trial = _Trial()
     try:
@@ -198,7 +202,7 @@ def _try_scripts(
         raise MigrationError(
             f"the new migration fails in a dev database, nothing was written: {exc}"
         ) from None
-    after_up = introspect(replay_conn, scope)
+    after_up = without_received(introspect(replay_conn, scope), external)
     left = diff_catalogs(reconcile_equivalent(desired_conn, after_up, desired), desired)
     if left:
         trial.warnings.append(
@@ -210,7 +214,9 @@ def _try_scripts(
     except ScriptFailed as exc:
         trial.reasons.append(f"the down script fails after the up script in a dev database: {exc}")
         return trial
-    remaining = _same_schema(replay_conn, introspect(replay_conn, scope), start)
+    remaining = _same_schema(
+        replay_conn, without_received(introspect(replay_conn, scope), external), start
+    )
     if remaining:
         trial.reasons.append(
             "the up script and then the down script do not restore the schema in a dev "
@@ -231,18 +237,23 @@ def diff_migration(request: DiffRequest) -> NewMigration:
     folder = read_folder(request.migrations_dir)
     _check_folder(folder)
     statements = read_desired_state(request.schema_dir, allow_empty=request.allow_empty)
+    external = external_objects_at(
+        request.database_url,
+        [*statements, *script_statements(folder.migrations)],
+        request.scope,
+    )
     with (
         dev_server(request.dev_url, request.pg_bin) as server,
         dev_database(server) as replay_db,
         dev_database(server) as desired_db,
     ):
-        load_desired_state(desired_db.url, statements)
-        replay(replay_db.url, folder.migrations)
+        load_desired_state(desired_db.url, statements, external)
+        replay(replay_db.url, folder.migrations, external)
         replay_conn = connect(replay_db.url, "dev database")
         desired_conn = connect(desired_db.url, "dev database")
         try:
-            start = introspect(replay_conn, request.scope)
-            desired = introspect(desired_conn, request.scope)
+            start = without_received(introspect(replay_conn, request.scope), external)
+            desired = without_received(introspect(desired_conn, request.scope), external)
             current = reconcile_equivalent(desired_conn, start, desired)
             plan = build_plan(current, desired)
             if not plan.has_changes:
@@ -262,6 +273,7 @@ def diff_migration(request: DiffRequest) -> NewMigration:
                 down_text,
                 migration_id,
                 request.scope,
+                external,
             )
         finally:
             replay_conn.close()

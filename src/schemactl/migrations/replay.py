@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from schemactl.catalog.external import grantees
+from schemactl.catalog.model import Catalog
 from schemactl.db import connect
 from schemactl.devdb.embedded import EmbeddedServer
+from schemactl.devdb.external import create_external_objects
 from schemactl.devdb.loader import ensure_roles, roles_in
 from schemactl.migrations.files import Migration
 from schemactl.migrations.runner import run_script
-from schemactl.migrations.script import Script
+from schemactl.migrations.script import Script, ScriptStatement
 
 
 @contextmanager
@@ -36,12 +39,20 @@ def roles_named(scripts: Iterable[Script]) -> set[str]:
     return roles_in(statement.node for script in scripts for statement in script.statements)
 
 
-def replay(url: str, migrations: Sequence[Migration]) -> None:
-    """Run the up scripts of ``migrations``, in order, in the (dev) database at ``url``."""
+def script_statements(migrations: Sequence[Migration]) -> list[ScriptStatement]:
+    """Every statement of the up scripts, to learn what they name."""
+    return [statement for m in migrations for statement in m.up_script().statements]
+
+
+def replay(url: str, migrations: Sequence[Migration], external: Catalog | None = None) -> None:
+    """Run the up scripts of ``migrations``, in order, in the (dev) database at ``url``,
+    after the target's objects they use but schemactl does not manage (``external``)."""
     scripts = [m.up_script() for m in migrations]
     conn = connect(url, "dev database")
     try:
-        ensure_roles(conn, roles_named(scripts))
+        ensure_roles(conn, roles_named(scripts) | grantees(external or Catalog("")))
+        if external is not None:
+            create_external_objects(conn, external)
         for script in scripts:
             run_script(conn, script)
     finally:

@@ -37,9 +37,9 @@ from schemactl.migrations import manifest
 from schemactl.migrations.deploy import applied_migrations
 from schemactl.migrations.errors import MigrationError
 from schemactl.migrations.files import Migration, MigrationFolder, read_folder
-from schemactl.migrations.replay import dev_server, replay
+from schemactl.migrations.replay import dev_server, replay, script_statements
 from schemactl.migrations.script import parse_script
-from schemactl.pipeline import DesiredSource, plan_against
+from schemactl.pipeline import DesiredSource, external_objects, plan_against, without_received
 from schemactl.plan import Step
 
 OK = "ok"
@@ -138,15 +138,17 @@ def check_replay(
 ) -> Check:
     upto = applied[-1].id if applied else "none"
     note = f"live schema vs the replay of {len(applied)} applied migration(s) (up to {upto})"
+    external = external_objects(conn, script_statements(applied), scope)
     with dev_database(server) as dev:
         try:
-            replay(dev.url, applied)
+            replay(dev.url, applied, external)
         except MigrationError as exc:
             return _check("migrations", [f"replaying the applied migrations fails: {exc}"], note)
         dev_conn = connect(dev.url, "dev database")
         try:
-            expected = introspect(dev_conn, scope)
-            live = reconcile_equivalent(dev_conn, introspect(conn, scope), expected)
+            expected = without_received(introspect(dev_conn, scope), external)
+            live = without_received(introspect(conn, scope), external)
+            live = reconcile_equivalent(dev_conn, live, expected)
         finally:
             dev_conn.close()
     failures = [f"live schema: {line}" for line in _describe(diff_catalogs(live, expected))]
