@@ -41,7 +41,7 @@ def test_plan_never_changes_the_target(
     assert comparable(catalog_of(database)) == before
 
 
-def test_plan_json_lists_steps_with_sql_kind_name_hazards_and_transactionality(
+def test_plan_json_lists_steps_with_sql_kind_name_hazards_transactionality_and_subject(
     server: Server, database: str, schema_dir: Path, capsys: Capsys
 ) -> None:
     execute(database, "CREATE TABLE t (id int, old text);")
@@ -67,6 +67,8 @@ def test_plan_json_lists_steps_with_sql_kind_name_hazards_and_transactionality(
             ],
             "transactional": True,
             "separate": False,
+            "subject": {"kind": "table", "name": "public.t", "part_kind": "column", "part": "old"},
+            "attributes": [],
         }
     ]
     assert plan["rollback"][0]["sql"] == "ALTER TABLE public.t ADD COLUMN old text;"

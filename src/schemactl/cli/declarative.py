@@ -21,6 +21,7 @@ from schemactl.cli.options import (
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
+    NoSqlOpt,
     OnlineOpt,
     PgBinOpt,
     PlanFormat,
@@ -29,6 +30,7 @@ from schemactl.cli.options import (
     ReportFormatOpt,
     SchemaOpt,
     StatementTimeoutOpt,
+    VerboseOpt,
     WaitLockOpt,
     confirm,
     dev_url,
@@ -79,6 +81,8 @@ def plan(
         bool, typer.Option("--exit-code", help="Exit 2 when there are changes, 0 when none.")
     ] = False,
     online: OnlineOpt = True,
+    no_sql: NoSqlOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Show what apply would change. Never changes the target."""
     result = _plan_once(
@@ -95,7 +99,7 @@ def plan(
         sys.stdout.write(rendered)
     else:
         rendered = json.dumps(result.to_json(), indent=2) if out_file else ""
-        show_plan(out, result)
+        show_plan(out, result, show_sql=not no_sql, verbose=verbose)
     if out_file:
         out_file.write_text(rendered if format is not PlanFormat.sql else result.up_sql())
     if exit_code and result.has_changes:
@@ -180,6 +184,8 @@ def apply(
     role: Annotated[
         str | None, typer.Option("--role", help="Run the migration under SET ROLE.")
     ] = None,
+    no_sql: NoSqlOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
@@ -199,7 +205,7 @@ def apply(
                 result = _still_valid(reviewed, target_fingerprint(conn, scope), plan_file)
             else:
                 result = plan_against(conn, source, scope, online)
-            show_plan(out, result)
+            show_plan(out, result, show_sql=not no_sql, verbose=verbose)
             if not result.has_changes:
                 return
             _refuse_missing_roles(result)

@@ -92,6 +92,15 @@ WaitLockOpt = Annotated[
     bool, typer.Option("--wait-lock", help="Wait for another running schemactl instead of failing.")
 ]
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", help="text or json.")]
+NoSqlOpt = Annotated[
+    bool, typer.Option("--no-sql", help="Show the grouped plan without the SQL after it.")
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="More detail: the parts of created objects, each statement run."
+    ),
+]
 
 
 def scope_of(

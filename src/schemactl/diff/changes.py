@@ -97,6 +97,63 @@ class Hazard:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """Where a change sits in the reviewed plan: the top-level object it belongs to
+    (a table, view, function, type, schema, extension, role, job, ...) and the part of
+    that object it touches (a column, constraint, index, trigger, policy, grant, comment,
+    row security, ...). An empty ``part_kind`` means the object itself.
+
+    Names are as SQL spells them (quoted where needed); a part's name is unqualified.
+    The plan is executed in dependency order; reviewers read it grouped by subject."""
+
+    kind: str
+    name: str
+    part_kind: str = ""
+    part: str = ""
+
+    @property
+    def top(self) -> tuple[str, str]:
+        return (self.kind, self.name)
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "part_kind": self.part_kind,
+            "part": self.part,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Subject:
+        return cls(
+            str(data["kind"]),
+            str(data["name"]),
+            str(data.get("part_kind", "")),
+            str(data.get("part", "")),
+        )
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    """One attribute of the subject before and after: ``type``, ``default``, ``using``,
+    ``definition``, ... ``old`` is None for what is new, ``new`` None for what goes."""
+
+    name: str
+    old: str | None
+    new: str | None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"name": self.name, "old": self.old, "new": self.new}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AttributeChange:
+        def text(value: Any) -> str | None:
+            return None if value is None else str(value)
+
+        return cls(str(data["name"]), text(data.get("old")), text(data.get("new")))
+
+
+@dataclass(frozen=True)
 class Change:
     """One step of a migration, before rendering."""
 
@@ -110,3 +167,7 @@ class Change:
     transactional: bool = True  # False: must run outside a transaction (CONCURRENTLY)
     separate: bool = False  # True: commit what came before, then run in its own transaction
     order: tuple[int, ...] = ()  # tie-break inside a phase (partition depth, ...)
+    # For the reviewer: where the change belongs and what it changes, attribute by
+    # attribute. Differs may set them; diff/describe.py fills in the rest.
+    subject: Subject | None = None
+    attributes: tuple[AttributeChange, ...] = ()

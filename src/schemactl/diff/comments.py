@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemactl.diff.changes import Change, Phase
+from schemactl.diff.changes import AttributeChange, Change, Phase
 
 
 def comment_change(
@@ -19,5 +19,6 @@ def comment_change(
             operation="comment.set",
             params={"target": target_sql, "text": desired},
             phase=Phase.COMMENT,
+            attributes=(AttributeChange("comment", current, desired),),
         )
     ]

@@ -12,6 +12,8 @@ from schemactl.catalog.model import Catalog
 from schemactl.diff.changes import Change
 from schemactl.diff.constraints import diff_constraints
 from schemactl.diff.context import DiffContext
+from schemactl.diff.describe import describe
+from schemactl.diff.hazards import settle_new_objects
 from schemactl.diff.indexes import diff_indexes
 from schemactl.diff.namespaces import diff_extensions, diff_schemas
 from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
@@ -50,4 +52,5 @@ def diff_catalogs(current: Catalog, desired: Catalog, online: bool = False) -> l
     # Tables PostgreSQL cannot alter into shape are rebuilt: the diff sees them as new.
     ctx = DiffContext(set_aside_rebuilt(current, desired), desired, online, current)
     changes = [change for differ in DIFFERS for change in differ(ctx)]
-    return sorted(changes, key=lambda c: (c.phase, c.order))
+    described = settle_new_objects(describe(ctx, changes))
+    return sorted(described, key=lambda c: (c.phase, c.order))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from schemactl.diff.changes import Hazard, HazardKind
+import dataclasses
+from collections.abc import Iterable
+
+from schemactl.diff.changes import Change, Hazard, HazardKind
 
 
 def drop_table(name: str) -> tuple[Hazard, ...]:
@@ -216,3 +219,37 @@ def owner_change(target: str, owner: str) -> tuple[Hazard, ...]:
             "the rollback leaves the new owner: the previous one is not stated in the schema",
         ),
     )
+
+
+def settle_new_objects(changes: Iterable[Change]) -> list[Change]:
+    """Grants, policies and row security given to an object the same migration creates
+    are part of its definition: nobody could use it before, so nothing changes for
+    anyone. ``authz_change`` is for objects that exist (a replaced object keeps it)."""
+    changes = list(changes)
+    created: set[tuple[str, str]] = set()
+    dropped: set[tuple[str, str]] = set()
+    for change in changes:
+        subject = change.subject
+        if subject is None:
+            continue
+        if subject.part_kind == "partition":
+            whole = ("table", _qualified_like(subject.name, subject.part))
+            (created if change.action == "create" else dropped).add(whole)
+        elif not subject.part_kind and change.action in ("create", "drop"):
+            (created if change.action == "create" else dropped).add(subject.top)
+    new = created - dropped
+    return [
+        dataclasses.replace(
+            change, hazards=tuple(h for h in change.hazards if h.kind != HazardKind.AUTHZ_CHANGE)
+        )
+        if change.subject is not None and change.subject.top in new and change.hazards
+        else change
+        for change in changes
+    ]
+
+
+def _qualified_like(parent: str, name: str) -> str:
+    """A partition's name, qualified by its parent's schema (partitions may live in
+    another schema; then this finds no match and the hazard stays, which is safe)."""
+    schema = parent.rsplit(".", 1)[0] if "." in parent else ""
+    return f"{schema}.{name}" if schema else name

@@ -22,8 +22,10 @@ def _online(ctx: DiffContext, index: Index) -> bool:
 
 
 def _create(ctx: DiffContext, index: Index) -> list[Change]:
-    new_table = index.table in ctx.created_tables
-    risk = () if new_table else hazards.build_index(index.ident, index.table)
+    # Nobody uses a relation the migration creates (or drops and creates again: the
+    # drop holds its lock to the end) while its index is built.
+    new_relation = index.table in ctx.created_tables or index.table in _new_views(ctx)
+    risk = () if new_relation else hazards.build_index(index.ident, index.table)
     phase = Phase.CREATE_VIEW_INDEX if index.table_kind == "m" else Phase.CREATE_INDEX
     if _online(ctx, index):
         change = Change(
@@ -44,6 +46,12 @@ def _create(ctx: DiffContext, index: Index) -> list[Change]:
         change,
         *comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment),
     ]
+
+
+def _new_views(ctx: DiffContext) -> frozenset[str]:
+    """Materialized views the migration creates, or drops and creates again."""
+    created = ctx.desired.views.keys() - ctx.current.views.keys()
+    return frozenset(created) | dropped_materialized_views(ctx)
 
 
 def _drop(ctx: DiffContext, index: Index) -> Change:

@@ -31,7 +31,7 @@ from schemactl.catalog.model import (
     UserType,
 )
 from schemactl.diff import hazards
-from schemactl.diff.changes import Change, Hazard, Phase
+from schemactl.diff.changes import Change, Hazard, Phase, Subject
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 
@@ -363,15 +363,22 @@ def _swap(ctx: DiffContext, old: UserType, new: UserType, rank: int) -> list[Cha
     )
     step = iter(range(1000))
 
+    # The temporary type is the replaced type's, for a reviewer.
+    subject = Subject(_template(new), new.ident)
+
     def change(operation: str, params: dict[str, Any], action: str = "alter") -> Change:
-        kind, name = (_template(new), new.ident)
+        kind, name = _template(new), new.ident
+        about: Subject | None = subject
         if "table" in params:
             kind, name = "column", f"{params['table'].ident}.{params['column'].ident}"
+            about = None
         return Change(kind, name, action, operation, params, Phase.ALTER_TYPE, risk,
-                      order=(rank, next(step)))  # fmt: skip
+                      order=(rank, next(step)), subject=about)  # fmt: skip
 
     changes = [
-        dataclasses.replace(c, phase=Phase.ALTER_TYPE, order=(rank, next(step)), hazards=risk)
+        dataclasses.replace(
+            c, phase=Phase.ALTER_TYPE, order=(rank, next(step)), hazards=risk, subject=subject
+        )
         for c in _create(temporary, rank)
         if c.operation != "comment.set"
     ]

@@ -1,37 +1,46 @@
-"""A plan for people: a tree of + / ~ / - per object, hazards highlighted, then the SQL."""
+"""A plan for people: the summary line, one entry per object with its parts nested,
+hazards as badges, what changed attribute by attribute; then the SQL, never re-wrapped.
+
+Objects created by the plan are summarized on one line (how many columns, constraints,
+indexes, ...): their SQL follows. Everything that exists and changes is shown part by
+part, old -> new. ``verbose`` lists the parts of created objects too.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+import difflib
+
+from rich.console import Console
 from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree
 
-from schemactl.diff.changes import DESTRUCTIVE
-from schemactl.plan.model import Plan, Step
+from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard
+from schemactl.output.grouping import (
+    ADD,
+    CHANGE,
+    DESTROY,
+    Entry,
+    Part,
+    group,
+    part_counts,
+    plural,
+    summarize,
+)
+from schemactl.plan.model import Plan
 
-SIGNS = {"create": ("+", "green"), "alter": ("~", "yellow"), "drop": ("-", "red")}
-
-
-def _step_label(step: Step) -> Text:
-    sign, colour = SIGNS.get(step.action, ("?", "white"))
-    label = Text(f"{sign} ", style=f"bold {colour}")
-    label.append(f"{step.kind} ", style="dim")
-    label.append(step.name, style=colour)
-    return label
-
-
-def plan_tree(plan: Plan) -> Tree:
-    tree = Tree(Text(f"{len(plan.steps)} change(s)", style="bold"))
-    for step in plan.steps:
-        node = tree.add(_step_label(step))
-        for hazard in step.hazards:
-            style = "bold red" if hazard.kind in DESTRUCTIVE else "magenta"
-            node.add(Text(f"! {hazard.kind}: {hazard.reason}", style=style))
-    return tree
+SIGN_STYLE = {ADD: "green", CHANGE: "yellow", DESTROY: "red"}
+ARROW = " -> "
+# Attributes shown as their value alone: the value says what it is.
+SELF_EXPLAINING = frozenset({"definition", "comment", "privileges"})
+INLINE_LIMIT = 60  # a created part's single attribute goes on its line up to this length
 
 
-def show_plan(console: Console, plan: Plan) -> None:
+def show_plan(console: Console, plan: Plan, show_sql: bool = True, verbose: bool = False) -> None:
+    """The whole text plan: summary, warnings, tree, then the SQL."""
+    entries = group(plan.steps)
+    if plan.has_changes:
+        console.print(Text(summarize(plan, entries).line(), style="bold"), soft_wrap=True)
     for warning in plan.warnings:
         console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(
@@ -40,6 +49,146 @@ def show_plan(console: Console, plan: Plan) -> None:
     if not plan.has_changes:
         console.print(Text("No changes: the database matches the schema.", style="green"))
         return
-    console.print(plan_tree(plan))
-    console.print()
-    console.print(Group(Syntax(plan.up_sql(), "sql", theme="ansi_dark", word_wrap=True)))
+    console.print(plan_tree(entries, verbose))
+    if show_sql:
+        console.print()
+        print_sql(console, plan.up_sql())
+
+
+def print_sql(console: Console, sql: str) -> None:
+    """SQL highlighted but never wrapped or cropped: what is copied is what runs."""
+    highlighted = Syntax(sql.rstrip("\n"), "sql", theme="ansi_dark").highlight(sql.rstrip("\n"))
+    highlighted.rstrip()
+    console.print(highlighted, soft_wrap=True)
+
+
+def plan_tree(entries: list[Entry], verbose: bool = False) -> Tree:
+    tree = Tree(Text("Changes, grouped by object:", style="bold"), guide_style="dim")
+    for entry in entries:
+        node = tree.add(_headline(entry.sign, entry.label, entry.replaced))
+        summarized = entry.sign == ADD and not verbose
+        if summarized:
+            if line := _created_summary(entry):
+                node.add(Text(line, style="dim"))
+        else:
+            _add_attributes(node, entry.attributes, entry.sign)
+        _add_hazards(node, entry.hazards)
+        for part in entry.parts:
+            if summarized and not part.hazards:
+                continue  # made with its object: counted in the summary, shown in the SQL
+            _add_part(node, part)
+    return tree
+
+
+def _headline(sign: str, label: str, replaced: bool) -> Text:
+    style = SIGN_STYLE.get(sign, "white")
+    line = Text(f"{sign} ", style=f"bold {style}")
+    line.append(label, style=style)
+    if replaced:
+        line.append("  (dropped and created again)", style="dim")
+    return line
+
+
+def _created_summary(entry: Entry) -> str:
+    """``14 columns; 5 constraints, 2 indexes, 2 policies; row security enabled, forced``"""
+    pieces: list[str] = []
+    for attribute in entry.attributes:
+        value = attribute.new
+        if value is None or "\n" in value or len(value) > INLINE_LIMIT:
+            continue  # a definition: the SQL shows it
+        if attribute.name == "columns":
+            pieces.append(f"{value} {plural('column', int(value))}")
+        else:
+            pieces.append(f"{attribute.name} {value}")
+    counted = [
+        f"{count} {plural(kind, count)}"
+        for kind, count in part_counts(entry)
+        if kind != "row security"
+    ]
+    if counted:
+        pieces.append(", ".join(counted))
+    security = next((p for p in entry.parts if p.kind == "row security"), None)
+    if security is not None:
+        flags = [a.name for a in security.attributes if a.new == "yes"]
+        if flags:
+            pieces.append("row security " + ", ".join(flags))
+    return "; ".join(pieces)
+
+
+def _add_part(node: Tree, part: Part) -> None:
+    attributes = part.attributes
+    line = _headline(part.sign, part.label, part.replaced)
+    inline = _inline(attributes, part.sign)
+    if inline is not None:
+        line.append(": ", style="dim")
+        line.append(inline)
+        attributes = []
+    child = node.add(line)
+    _add_attributes(child, attributes, part.sign)
+    _add_hazards(child, part.hazards)
+
+
+def _inline(attributes: list[AttributeChange], sign: str) -> str | None:
+    """A created or removed part's one short attribute, to keep it on one line."""
+    if len(attributes) != 1 or sign not in (ADD, DESTROY):
+        return None
+    (attribute,) = attributes
+    value = attribute.new if attribute.new is not None else attribute.old
+    if value is None or "\n" in value or len(value) > INLINE_LIMIT:
+        return None
+    return value if attribute.name in SELF_EXPLAINING else f"{attribute.name} {value}"
+
+
+def _add_attributes(node: Tree, attributes: list[AttributeChange], sign: str) -> None:
+    for attribute in attributes:
+        if sign == ADD and attribute.name == "columns":
+            continue
+        if _multiline(attribute):
+            diff = node.add(Text(f"{attribute.name}:", style="bold"))
+            for line in unified_diff(attribute.old or "", attribute.new or ""):
+                diff.add(_diff_line(line))
+            continue
+        node.add(_attribute_line(attribute))
+
+
+def _attribute_line(attribute: AttributeChange) -> Text:
+    line = Text(f"{attribute.name}: ", style="bold")
+    if attribute.old is None:
+        line.append(str(attribute.new), style="green")
+    elif attribute.new is None:
+        line.append(attribute.old, style="red")
+        line.append(" (removed)", style="dim")
+    else:
+        line.append(attribute.old, style="red")
+        line.append(ARROW, style="dim")
+        line.append(attribute.new, style="green")
+    return line
+
+
+def _multiline(attribute: AttributeChange) -> bool:
+    return "\n" in (attribute.old or "") or "\n" in (attribute.new or "")
+
+
+def unified_diff(old: str, new: str) -> list[str]:
+    """The lines that differ, with one line of context, as ``diff -u`` prints them."""
+    lines = difflib.unified_diff(
+        old.splitlines(), new.splitlines(), "before", "after", n=1, lineterm=""
+    )
+    return [line for line in lines if not line.startswith(("---", "+++"))]
+
+
+def _diff_line(line: str) -> Text:
+    style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
+    return Text(line, style=style)
+
+
+def _add_hazards(node: Tree, hazards: list[Hazard]) -> None:
+    for hazard in hazards:
+        node.add(hazard_badge(hazard))
+
+
+def hazard_badge(hazard: Hazard) -> Text:
+    style = "bold red" if hazard.kind in DESTRUCTIVE else "bold magenta"
+    badge = Text(f"[{hazard.kind}]", style=style)
+    badge.append(f" {hazard.reason}", style="magenta" if hazard.kind not in DESTRUCTIVE else "red")
+    return badge

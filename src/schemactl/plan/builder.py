@@ -12,7 +12,17 @@ from schemactl.plan.render import render
 
 def _steps(changes: list[Change]) -> tuple[Step, ...]:
     return tuple(
-        Step(c.kind, c.name, c.action, render(c), c.hazards, c.transactional, c.separate)
+        Step(
+            c.kind,
+            c.name,
+            c.action,
+            render(c),
+            c.hazards,
+            c.transactional,
+            c.separate,
+            c.subject,
+            c.attributes,
+        )  # fmt: skip
         for c in changes
     )
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemactl.diff.changes import DESTRUCTIVE, Hazard
+from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard, Subject
 
-PLAN_FORMAT_VERSION = 1
+# 2: steps carry their subject and attribute changes. Plan files of version 1 are
+# still read (their steps are shown under their own kind and name).
+PLAN_FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,13 @@ class Step:
     hazards: tuple[Hazard, ...] = ()
     transactional: bool = True
     separate: bool = False  # runs in a transaction of its own, after what came before
+    subject: Subject | None = None  # where a reviewer finds it; None: under kind and name
+    attributes: tuple[AttributeChange, ...] = ()
+
+    @property
+    def place(self) -> Subject:
+        """The step's subject, or one made of its kind and name (plans of version 1)."""
+        return self.subject or Subject(self.kind, self.name)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -29,10 +39,13 @@ class Step:
             "hazards": [{"kind": h.kind, "reason": h.reason} for h in self.hazards],
             "transactional": self.transactional,
             "separate": self.separate,
+            "subject": self.place.to_json(),
+            "attributes": [a.to_json() for a in self.attributes],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
+        subject = data.get("subject")
         return cls(
             kind=str(data["kind"]),
             name=str(data["name"]),
@@ -41,6 +54,8 @@ class Step:
             hazards=tuple(Hazard(str(h["kind"]), str(h["reason"])) for h in data["hazards"]),
             transactional=bool(data["transactional"]),
             separate=bool(data.get("separate", False)),
+            subject=Subject.from_json(subject) if subject is not None else None,
+            attributes=tuple(AttributeChange.from_json(a) for a in data.get("attributes", ())),
         )
 
     @property
@@ -87,7 +102,7 @@ class Plan:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
         """A plan written by ``plan --out``; KeyError/TypeError/ValueError if malformed."""
-        if data.get("format_version") != PLAN_FORMAT_VERSION:
+        if data.get("format_version") not in READABLE_FORMAT_VERSIONS:
             raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
         return cls(
             steps=tuple(Step.from_json(s) for s in data["steps"]),
