@@ -283,8 +283,13 @@ def test_without_the_exclusion_the_referenced_schema_must_be_in_schema_folder(
 
 
 def test_migrate_diff_without_a_target_names_what_it_cannot_read(
-    server: Server, schema_dir: Path, tmp_path: Path, capsys: Capsys
+    server: Server,
+    schema_dir: Path,
+    tmp_path: Path,
+    capsys: Capsys,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     write_schema(schema_dir, PROFILES)
     migrations = tmp_path / "migrations"
     result = run_cli(
@@ -327,6 +332,49 @@ def test_migration_files_for_a_supabase_project_apply_and_verify(
     assert dump(database, "auth") == auth_before
 
 
+def test_policy_tests_of_a_supabase_schema_run_with_the_platforms_auth(
+    server: Server,
+    database: str,
+    schema_dir: Path,
+    tmp_path: Path,
+    capsys: Capsys,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    build_platform(database)
+    write_schema(schema_dir, PROFILES)
+    tests = tmp_path / "policy_tests"
+    (tests / "fixtures").mkdir(parents=True)
+    ada, eve = "00000000-0000-0000-0000-0000000000ad", "00000000-0000-0000-0000-0000000000e0"
+    (tests / "fixtures" / "users.sql").write_text(
+        f"INSERT INTO auth.users (id) VALUES ('{ada}'), ('{eve}');\n"
+        f"INSERT INTO public.profiles (id, username) VALUES ('{ada}', 'ada'), ('{eve}', 'eve');\n"
+    )
+    (tests / "profiles.sql").write_text(
+        f"""-- test: a signed-in user changes only their own profile
+-- as: authenticated
+-- set: request.jwt.claims = '{{"sub": "{ada}"}}'
+-- expect: 2 rows
+SELECT * FROM public.profiles;
+
+-- expect: 1 row
+UPDATE public.profiles SET avatar_url = 'a.png';
+
+-- test: anonymous visitors only read
+-- as: anon
+-- expect: error insufficient_privilege
+UPDATE public.profiles SET avatar_url = 'x.png';
+"""
+    )
+    args = ["test", "--schema", str(schema_dir), "--tests", str(tests), "--dev-url", server.url]
+    args += ["--profile", "supabase"]
+    result = run_cli(capsys, *args, "--database-url", database)
+    assert result.code == 0, result.stdout + result.stderr
+    assert " 0 failed" in result.stdout
+    without_target = run_cli(capsys, *args)
+    assert without_target.code == 1 and "--database-url" in without_target.stderr
+
+
 # Profiles as data.
 
 
@@ -340,7 +388,7 @@ def test_profiles_ship_as_data_files() -> None:
     assert {"pg_graphql", "pgcrypto", "uuid-ossp", "supabase_vault"} <= set(supabase.extensions)
     neon = load_profile("neon")
     assert "neon_superuser" in neon.roles
-    assert neon.pooler["host_contains"] == ["-pooler."]
+    assert neon.poolers == ("Neon's connection pooler",)
 
 
 def test_an_unknown_profile_is_an_error_naming_the_known_ones(

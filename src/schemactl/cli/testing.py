@@ -12,13 +12,18 @@ from schemactl.cli.app import app
 from schemactl.cli.options import (
     EXIT_ERROR,
     DevOpt,
+    ExcludeOpt,
+    IncludeOpt,
     PgBinOpt,
+    ProfileOpt,
     ReportFormat,
     ReportFormatOpt,
     SchemaOpt,
     dev_url,
     out,
+    scope_of,
 )
+from schemactl.config import DATABASE_URL_ENV, resolve_url
 from schemactl.output.test_view import show_test_report
 from schemactl.pipeline import DesiredSource
 from schemactl.testing.junit import write_junit
@@ -40,10 +45,26 @@ def test_command(
         Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
     ] = None,
     format: ReportFormatOpt = ReportFormat.text,
+    include_schema: IncludeOpt = None,
+    exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help=f"Read objects the schema uses but does not manage from here, read only "
+            f"(env {DATABASE_URL_ENV}).",
+        ),
+    ] = None,
 ) -> None:
     """Build the desired state in a dev database and run the SQL tests: exit 0 all pass, 1 not."""
     report = run_test_session(
-        TestRequest(DesiredSource(schema, dev_url(dev_url_option), pg_bin), tests)
+        TestRequest(
+            DesiredSource(schema, dev_url(dev_url_option), pg_bin),
+            tests,
+            scope_of(include_schema, exclude_schema, profile),
+            resolve_url(database_url, DATABASE_URL_ENV),
+        )
     )
     if junit:
         write_junit(report, junit)

@@ -3,14 +3,14 @@
 Each platform is one data file beside this module (``supabase.toml``,
 ``neon.toml``): its schemas, roles and extensions, which schemactl treats as
 external (never planned, diffed, dropped or shown as drift), the default
-privileges it hands out on objects the project creates, and hints about its
-connection pooler. Adding a platform means adding a file, not code.
+privileges it hands out on objects the project creates, and which entries of
+``poolers.toml`` describe its connection pooler. Adding a platform means adding a file, not code.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -50,7 +50,7 @@ class Profile:
     extensions: tuple[str, ...] = ()
     default_privileges: tuple[PlatformDefaultPrivileges, ...] = ()
     schema_privileges: tuple[PlatformSchemaPrivileges, ...] = ()
-    pooler: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    poolers: tuple[str, ...] = ()  # names of entries in poolers.toml: how its pooler looks
 
 
 def available_profiles() -> list[str]:
@@ -114,5 +114,5 @@ def _profile(name: str, data: dict[str, Any]) -> Profile:
             )
             for entry in data.get("schema_privileges", [])
         ),
-        pooler=dict(data.get("pooler", {})),
+        poolers=_strings(data, "poolers"),
     )
