@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +23,7 @@ from schemactl.catalog.external import (
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.config import Scope
 from schemactl.db import connect, describe_connection
-from schemactl.devdb import dev_database, load_desired_state
+from schemactl.devdb import dev_database, dev_databases, load_desired_state
 from schemactl.devdb.loader import referenced_roles
 from schemactl.errors import SchemactlError
 from schemactl.plan import Plan, build_plan
@@ -50,6 +52,18 @@ class DesiredSource:
         return read_desired_state(self.schema_dir, allow_empty=self.allow_empty)
 
 
+@dataclass(frozen=True)
+class LiveDatabase:
+    """A database compared as it is; it is read, never changed."""
+
+    url: str
+    purpose: str = "database"  # names it in connection errors: "--from database"
+
+
+# What ``schemactl diff`` compares: a live database or a schema folder.
+Source = LiveDatabase | DesiredSource
+
+
 def plan_against(
     target: psycopg.Connection, source: DesiredSource, scope: Scope, online: bool = True
 ) -> Plan:
@@ -65,14 +79,12 @@ def plan_against(
         load_desired_state(dev.url, statements, external)
         dev_conn = connect(dev.url, "dev database")
         try:
-            desired = without_received(introspect(dev_conn, scope), external)
-            current = introspect(target, scope)
-            target_fingerprint = fingerprint(current)
-            current = without_received(current, external)
-            current = reconcile_equivalent(dev_conn, current, desired)
+            plan = _plan_between(
+                target, dev_conn, desired_is_dev=True, scope=scope, online=online,
+                received=(external,),
+            )  # fmt: skip
         finally:
             dev_conn.close()
-    plan = build_plan(current, desired, online, target_fingerprint)
     unmanaged = defined_on_external(statements, scope.is_external)
     if unmanaged:
         warning = (
@@ -87,6 +99,88 @@ def plan_against(
             plan, missing_roles=tuple(missing), warnings=(*plan.warnings, warning)
         )
     return plan
+
+
+def compare(origin: Source, destination: Source, scope: Scope, online: bool = True) -> Plan:
+    """The plan that turns ``origin`` into ``destination``, each a live database or a
+    schema folder: what ``schemactl diff`` shows. Nothing is changed anywhere.
+
+    From a database to a folder it is exactly ``plan``. Folders are loaded into dev
+    databases (on one server), given the external objects they use from the live side,
+    if there is one. Where the destination is a live database, PostgreSQL's printouts
+    are reconciled there, on temporary copies inside a rolled-back transaction (see
+    :mod:`schemactl.catalog.equivalence`).
+    """
+    folders = [s for s in (origin, destination) if isinstance(s, DesiredSource)]
+    for folder in folders:
+        folder.statements  # noqa: B018 - read every folder before connecting: bad input first
+    if isinstance(origin, LiveDatabase) and isinstance(destination, DesiredSource):
+        conn = connect(origin.url, origin.purpose)
+        try:
+            return plan_against(conn, destination, scope, online)
+        finally:
+            conn.close()
+    with ExitStack() as stack:
+        opened = {
+            id(source): _opened(stack, source.url, source.purpose)
+            for source in (origin, destination)
+            if isinstance(source, LiveDatabase)
+        }
+        live = next(iter(opened.values()), None)
+        received = [external_objects(live, folder.statements, scope) for folder in folders]
+        if folders:
+            devs = stack.enter_context(
+                dev_databases(folders[0].dev_url, folders[0].pg_bin, len(folders))
+            )
+            for folder, dev, external in zip(folders, devs, received, strict=True):
+                load_desired_state(dev.url, folder.statements, external)
+                opened[id(folder)] = _opened(stack, dev.url, "dev database")
+        return _plan_between(
+            opened[id(origin)],
+            opened[id(destination)],
+            desired_is_dev=isinstance(destination, DesiredSource),
+            scope=scope,
+            online=online,
+            received=received,
+        )
+
+
+def _opened(stack: ExitStack, url: str, purpose: str) -> psycopg.Connection:
+    conn = connect(url, purpose)
+    stack.callback(conn.close)
+    return conn
+
+
+def _plan_between(
+    current_conn: psycopg.Connection,
+    desired_conn: psycopg.Connection,
+    *,
+    desired_is_dev: bool,
+    scope: Scope,
+    online: bool,
+    received: Sequence[Catalog] = (),
+) -> Plan:
+    """Read both databases, reconcile printouts on the desired side, plan.
+
+    A dev database may be probed directly; a live desired database only on temporary
+    copies (``sandbox``). What dev databases were given from a target (``received``)
+    is the target's, and compared on neither side."""
+    current, desired = introspect_both(current_conn, desired_conn, scope)
+    current_fingerprint = fingerprint(current)
+    for external in received:
+        current, desired = without_received(current, external), without_received(desired, external)
+    current = reconcile_equivalent(desired_conn, current, desired, sandbox=not desired_is_dev)
+    return build_plan(current, desired, online, current_fingerprint)
+
+
+def introspect_both(
+    first: psycopg.Connection, second: psycopg.Connection, scope: Scope
+) -> tuple[Catalog, Catalog]:
+    """Both catalogs, read at the same time on their own connections (the waits are
+    network and server time, so two threads halve the wall clock)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
+        later = pool.submit(introspect, second, scope)
+        return introspect(first, scope), later.result()
 
 
 def external_objects(

@@ -8,11 +8,19 @@ definitions differ as text, both are re-created in the dev database (inside a
 transaction that is always rolled back) and their reprints compared. Equal
 reprints mean equal definitions; the current object then takes the desired
 object's text, so the diff sees no change.
+
+Normally the probes run in the dev database, where the desired objects exist and
+nothing matters. When the desired side is a live database (``schemactl diff``
+between two databases), the probes run there in *sandbox* mode: each acts on an
+empty temporary copy of its table (``LIKE``) or domain, so no live table is locked
+beyond ACCESS SHARE, scanned or rewritten, and nothing outlives the rolled-back
+transaction.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable
 from functools import partial
@@ -24,6 +32,12 @@ from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table
 from schemactl.catalog.readers.views import printed_definition
 
 PROBE = "schemactl_probe"
+COPY = "copy"
+# Probe objects outlive their savepoint until the reconciling transaction ends: every
+# probe, of whichever prober, gets a name of its own.
+_PROBE_NUMBERS = itertools.count(1)
+# Probes on a live database give up instead of queueing behind a long lock.
+SANDBOX_LOCK_TIMEOUT = "1s"
 _INDEX_NAME = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON )")
 
 T = TypeVar("T")
@@ -32,15 +46,34 @@ T = TypeVar("T")
 class _Prober:
     """Re-creates definitions in the dev database and reads back their printout."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(self, conn: psycopg.Connection, sandbox: bool = False) -> None:
         self.conn = conn
-        self.counter = 0
+        self.sandbox = sandbox
         self.cache: dict[tuple[str, ...], str | None] = {}
+
+    def table_for(self, table: str, probe: str) -> str:
+        """The table probe ``probe`` may change: the table itself in a dev database; in
+        a live database an empty temporary copy of its columns, made in the probe's
+        savepoint and gone with the reconciling transaction."""
+        if not self.sandbox:
+            return table
+        self.conn.execute(f"CREATE TEMPORARY TABLE {probe}_{COPY} (LIKE {table})".encode())
+        return f"pg_temp.{probe}_{COPY}"
+
+    def domain_for(self, domain: str, probe: str) -> str:
+        """The domain probe ``probe`` may change: see :meth:`table_for`."""
+        if not self.sandbox:
+            return domain
+        base = self._scalar(
+            "SELECT format_type(typbasetype, typtypmod) FROM pg_type WHERE oid = %s::regtype",
+            (domain,),
+        )
+        self.conn.execute(f"CREATE DOMAIN pg_temp.{probe}_{COPY} AS {base}".encode())
+        return f"pg_temp.{probe}_{COPY}"
 
     def _probe(self, key: tuple[str, ...], run: Callable[[str], str | None]) -> str | None:
         if key not in self.cache:
-            self.counter += 1
-            name = f"{PROBE}_{self.counter}"
+            name = f"{PROBE}_{next(_PROBE_NUMBERS)}"
             try:
                 with self.conn.transaction():  # a savepoint inside the outer transaction
                     self.cache[key] = run(name)
@@ -55,13 +88,14 @@ class _Prober:
     def constraint(self, table: str, definition: str) -> str | None:
         def run(name: str) -> str | None:
             suffix = " NOT VALID" if definition.startswith(("CHECK", "FOREIGN KEY")) else ""
+            probed = self.table_for(table, name)
             self.conn.execute(
-                f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}{suffix}".encode()
+                f"ALTER TABLE {probed} ADD CONSTRAINT {name} {definition}{suffix}".encode()
             )
             printed = self._scalar(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND conname = %s",
-                (table, name),
+                (probed, name),
             )
             if printed and printed.endswith(" NOT VALID") and suffix:
                 printed = printed[: -len(" NOT VALID")]
@@ -69,47 +103,57 @@ class _Prober:
 
         return self._probe(("constraint", table, definition), run)
 
-    def index(self, definition: str) -> str | None:
+    def index(self, table: str, definition: str) -> str | None:
         def run(name: str) -> str | None:
             match = _INDEX_NAME.match(definition)
             if not match:
                 return None
             sql = _INDEX_NAME.sub(lambda m: f"{m[1]}{name}{m[3]}", definition, count=1)
-            self.conn.execute(sql.replace(" ON ONLY ", " ON ", 1).encode())
+            sql = sql.replace(" ON ONLY ", " ON ", 1)
+            probed = self.table_for(table, name)
+            if probed != table:
+                sql = sql.replace(f" ON {table} ", f" ON {probed} ", 1)
+            self.conn.execute(sql.encode())
             printed = self._scalar(
                 "SELECT pg_get_indexdef(c.oid) FROM pg_class c JOIN pg_namespace n "
                 "ON n.oid = c.relnamespace WHERE c.relname = %s",
                 (name,),
             )
-            return printed.replace(f" {name} ON ", " ? ON ", 1) if printed else None
+            if not printed:
+                return None
+            return printed.replace(f" {name} ON ", " ? ON ", 1).replace(
+                f" ON {probed} ", f" ON {table} ", 1
+            )
 
-        return self._probe(("index", definition), run)
+        return self._probe(("index", table, definition), run)
 
     def default(self, table: str, column: str, expression: str) -> str | None:
         def run(name: str) -> str | None:
+            probed = self.table_for(table, name)
             self.conn.execute(
-                f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {expression}".encode()
+                f"ALTER TABLE {probed} ALTER COLUMN {column} SET DEFAULT {expression}".encode()
             )
             return self._scalar(
                 "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
                 "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
                 "WHERE d.adrelid = %s::regclass AND quote_ident(a.attname) = %s",
-                (table, column),
+                (probed, column),
             )
 
         return self._probe(("default", table, column, expression), run)
 
     def generated(self, table: str, column_type: str, expression: str) -> str | None:
         def run(name: str) -> str | None:
+            probed = self.table_for(table, name)
             self.conn.execute(
-                f"ALTER TABLE {table} ADD COLUMN {name} {column_type} "
+                f"ALTER TABLE {probed} ADD COLUMN {name} {column_type} "
                 f"GENERATED ALWAYS AS ({expression}) STORED".encode()
             )
             return self._scalar(
                 "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
                 "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
                 "WHERE d.adrelid = %s::regclass AND a.attname = %s",
-                (table, name),
+                (probed, name),
             )
 
         return self._probe(("generated", table, column_type, expression), run)
@@ -182,10 +226,13 @@ def _reconcile(
     return result
 
 
-def reconcile_equivalent(dev: psycopg.Connection, current: Catalog, desired: Catalog) -> Catalog:
+def reconcile_equivalent(
+    dev: psycopg.Connection, current: Catalog, desired: Catalog, sandbox: bool = False
+) -> Catalog:
     """``current`` with every definition that PostgreSQL deems equal to the desired one
-    replaced by the desired text. The dev database is left exactly as it was."""
-    prober = _Prober(dev)
+    replaced by the desired text. ``dev`` holds the desired state and is left exactly
+    as it was; ``sandbox`` when it is a live database (probes on temporary copies)."""
+    prober = _Prober(dev, sandbox)
 
     def same_constraint(a: Constraint, b: Constraint) -> bool:
         return a.type == b.type and _same(
@@ -193,10 +240,14 @@ def reconcile_equivalent(dev: psycopg.Connection, current: Catalog, desired: Cat
         )
 
     def same_index(a: Index, b: Index) -> bool:
-        return a.table == b.table and _same(prober.index, a.definition, b.definition)
+        return a.table == b.table and _same(
+            partial(prober.index, b.table), a.definition, b.definition
+        )
 
     with dev.transaction(force_rollback=True):
         dev.execute("SET LOCAL search_path = ''")
+        if sandbox:
+            dev.execute(f"SET LOCAL lock_timeout = '{SANDBOX_LOCK_TIMEOUT}'".encode())
         tables = {
             key: _reconcile_table(prober, table, desired.tables[key])
             if key in desired.tables

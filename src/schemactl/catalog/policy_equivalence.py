@@ -25,11 +25,12 @@ class _PolicyProber(_Prober):
         keyword, column = CLAUSES[clause]
 
         def run(name: str) -> str | None:
-            self.conn.execute(f"CREATE POLICY {name} ON {table} {keyword} ({expression})".encode())
+            probed = self.table_for(table, name)
+            self.conn.execute(f"CREATE POLICY {name} ON {probed} {keyword} ({expression})".encode())
             return self._scalar(
                 f"SELECT pg_get_expr({column}, polrelid) FROM pg_policy "
                 "WHERE polrelid = %s::regclass AND polname = %s",
-                (table, name),
+                (probed, name),
             )
 
         return self._probe(("policy", table, clause, expression), run)
@@ -41,7 +42,7 @@ def reconcile_policies(
     """``current`` with each policy expression that PostgreSQL deems equal to the desired
     one replaced by the desired text. Runs inside the caller's rolled-back transaction on
     the dev database, where the desired tables exist."""
-    policies = _PolicyProber(prober.conn)
+    policies = _PolicyProber(prober.conn, prober.sandbox)
     result = dict(current)
     for key in sorted(current.keys() & desired.keys()):
         old, new = current[key], desired[key]

@@ -22,13 +22,14 @@ DOMAIN = "d"
 class _DomainProber(_Prober):
     def domain_check(self, domain: str, definition: str) -> str | None:
         def run(name: str) -> str | None:
+            probed = self.domain_for(domain, name)
             self.conn.execute(
-                f"ALTER DOMAIN {domain} ADD CONSTRAINT {name} {definition} NOT VALID".encode()
+                f"ALTER DOMAIN {probed} ADD CONSTRAINT {name} {definition} NOT VALID".encode()
             )
             printed = self._scalar(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE contypid = %s::regtype AND conname = %s",
-                (domain, name),
+                (probed, name),
             )
             return printed.removesuffix(" NOT VALID") if printed else None
 
@@ -36,10 +37,11 @@ class _DomainProber(_Prober):
 
     def domain_default(self, domain: str, expression: str) -> str | None:
         def run(name: str) -> str | None:
-            self.conn.execute(f"ALTER DOMAIN {domain} SET DEFAULT {expression}".encode())
+            probed = self.domain_for(domain, name)
+            self.conn.execute(f"ALTER DOMAIN {probed} SET DEFAULT {expression}".encode())
             return self._scalar(
                 "SELECT pg_get_expr(typdefaultbin, 0) FROM pg_type WHERE oid = %s::regtype",
-                (domain,),
+                (probed,),
             )
 
         return self._probe(("domain_default", domain, expression), run)
@@ -51,7 +53,7 @@ def reconcile_domains(
     """``current`` with each domain default or CHECK that PostgreSQL deems equal to the
     desired one replaced by the desired text. Runs inside the caller's rolled-back
     transaction on the dev database, where the desired domains exist."""
-    domains = _DomainProber(prober.conn)
+    domains = _DomainProber(prober.conn, prober.sandbox)
     result = dict(current)
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]

@@ -8,7 +8,14 @@ secrets redacted. No layer below this package prints to stderr or exits.
 
 from __future__ import annotations
 
-from schemactl.cli import declarative, lifecycle, meta, migrate, testing  # noqa: F401 - registers
+from schemactl.cli import (  # noqa: F401 - registers commands
+    declarative,
+    diff,
+    lifecycle,
+    meta,
+    migrate,
+    testing,
+)
 from schemactl.cli.app import app
 from schemactl.cli.entry import main
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +34,7 @@ from schemactl.cli.options import (
     confirm,
     dev_url,
     out,
+    print_plan,
     scope_of,
     target_url,
 )
@@ -91,17 +91,11 @@ def plan(
         scope_of(include_schema, exclude_schema, profile),
         online,
     )
-    if format is PlanFormat.json:
-        rendered = json.dumps(result.to_json(), indent=2)
-        print(rendered)
-    elif format is PlanFormat.sql:
-        rendered = result.up_sql()
-        sys.stdout.write(rendered)
-    else:
-        rendered = json.dumps(result.to_json(), indent=2) if out_file else ""
-        show_plan(out, result, show_sql=not no_sql, verbose=verbose)
+    print_plan(result, format, show_sql=not no_sql, verbose=verbose)
     if out_file:
-        out_file.write_text(rendered if format is not PlanFormat.sql else result.up_sql())
+        out_file.write_text(
+            result.up_sql() if format is PlanFormat.sql else json.dumps(result.to_json(), indent=2)
+        )
     if exit_code and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
 

@@ -6,6 +6,7 @@ spelled, documented and defaulted in one place however many commands take it.
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +17,8 @@ from rich.console import Console
 
 from schemactl.config import DATABASE_URL_ENV, DEV_URL_ENV, Scope, load_project_config, resolve_url
 from schemactl.errors import PlanRefused, SchemactlError
+from schemactl.output.plan_view import show_plan
+from schemactl.plan import Plan
 from schemactl.profiles import load_profile
 
 EXIT_OK = 0
@@ -101,6 +104,22 @@ VerboseOpt = Annotated[
         "--verbose", "-v", help="More detail: the parts of created objects, each statement run."
     ),
 ]
+
+
+def print_plan(
+    result: Plan,
+    format: PlanFormat,
+    show_sql: bool = True,
+    verbose: bool = False,
+    unchanged: str = "No changes: the database matches the schema.",
+) -> None:
+    """A plan on standard output in one of the formats plan and diff share."""
+    if format is PlanFormat.json:
+        print(json.dumps(result.to_json(), indent=2))
+    elif format is PlanFormat.sql:
+        sys.stdout.write(result.up_sql())
+    else:
+        show_plan(out, result, show_sql=show_sql, verbose=verbose, unchanged=unchanged)
 
 
 def scope_of(

@@ -52,6 +52,22 @@ def dev_database(dev_url: str | None, pg_bin: str | None = None) -> Iterator[Dev
 
 
 @contextmanager
+def dev_databases(
+    dev_url: str | None, pg_bin: str | None, count: int
+) -> Iterator[list[DevDatabase]]:
+    """Yield ``count`` empty dev databases on one server (one embedded server at most),
+    for comparing two schema folders."""
+    with contextlib.ExitStack() as stack:
+        server_url = dev_url
+        if not server_url:
+            server_url = stack.enter_context(EmbeddedServer(pg_bin)).url
+        yield [
+            stack.enter_context(_database_on_server(server_url, embedded=not dev_url))
+            for _ in range(count)
+        ]
+
+
+@contextmanager
 def _database_on_server(server_url: str, embedded: bool) -> Iterator[DevDatabase]:
     admin = connect(server_url, "dev database server")
     version = str(admin.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]

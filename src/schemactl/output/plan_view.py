@@ -36,7 +36,13 @@ SELF_EXPLAINING = frozenset({"definition", "comment", "privileges"})
 INLINE_LIMIT = 60  # a created part's single attribute goes on its line up to this length
 
 
-def show_plan(console: Console, plan: Plan, show_sql: bool = True, verbose: bool = False) -> None:
+def show_plan(
+    console: Console,
+    plan: Plan,
+    show_sql: bool = True,
+    verbose: bool = False,
+    unchanged: str = "No changes: the database matches the schema.",
+) -> None:
     """The whole text plan: summary, warnings, tree, then the SQL."""
     entries = group(plan.steps)
     if plan.has_changes:
@@ -47,7 +53,7 @@ def show_plan(console: Console, plan: Plan, show_sql: bool = True, verbose: bool
         Text(f"desired state normalized by PostgreSQL {plan.dev_server_version}", style="dim")
     )
     if not plan.has_changes:
-        console.print(Text("No changes: the database matches the schema.", style="green"))
+        console.print(Text(unchanged, style="green"))
         return
     console.print(plan_tree(entries, verbose))
     if show_sql:

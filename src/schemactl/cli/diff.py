@@ -1,0 +1,86 @@
+"""``diff``: compare any two sources (database URLs or schema folders) with the plan engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from schemactl.cli.app import app
+from schemactl.cli.options import (
+    EXIT_CHANGES,
+    AllowEmptyOpt,
+    DevOpt,
+    ExcludeOpt,
+    IncludeOpt,
+    NoSqlOpt,
+    OnlineOpt,
+    PgBinOpt,
+    PlanFormat,
+    ProfileOpt,
+    VerboseOpt,
+    dev_url,
+    print_plan,
+    scope_of,
+)
+from schemactl.errors import SchemactlError
+from schemactl.pipeline import DesiredSource, LiveDatabase, Source, compare
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+NO_DIFFERENCES = "No differences: both sides match."
+
+
+def source_of(
+    text: str, option: str, dev_url: str | None, pg_bin: str | None, allow_empty: bool
+) -> Source:
+    """A database URL (``postgresql://...`` or ``key=value`` conninfo) or a schema folder."""
+    purpose = f"{option} database"
+    if text.lower().startswith(URL_SCHEMES):
+        return LiveDatabase(text, purpose)
+    folder = Path(text)
+    if folder.is_dir():
+        return DesiredSource(folder, dev_url, pg_bin, allow_empty)
+    if "=" in text:
+        return LiveDatabase(text, purpose)
+    raise SchemactlError(
+        f"{option} {text}: neither a schema folder nor a database URL (postgresql://...)"
+    )
+
+
+@app.command()
+def diff(
+    from_: Annotated[
+        str,
+        typer.Option("--from", help="Where to start: a database URL or a schema folder."),
+    ],
+    to: Annotated[
+        str,
+        typer.Option("--to", help="What to reach: a database URL or a schema folder."),
+    ],
+    dev_url_option: DevOpt = None,
+    pg_bin: PgBinOpt = None,
+    include_schema: IncludeOpt = None,
+    exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
+    allow_empty: AllowEmptyOpt = False,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", help="text, sql or json.")
+    ] = PlanFormat.text,
+    online: OnlineOpt = True,
+    no_sql: NoSqlOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show the changes that turn FROM into TO: exit 0 equal, 2 different, 1 error.
+
+    The same engine, hazards and formats as plan; nothing is applied anywhere."""
+    dev = dev_url(dev_url_option)
+    result = compare(
+        source_of(from_, "--from", dev, pg_bin, allow_empty),
+        source_of(to, "--to", dev, pg_bin, allow_empty),
+        scope_of(include_schema, exclude_schema, profile),
+        online,
+    )
+    print_plan(result, format, show_sql=not no_sql, verbose=verbose, unchanged=NO_DIFFERENCES)
+    if result.has_changes:
+        raise typer.Exit(EXIT_CHANGES)
