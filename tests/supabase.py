@@ -76,11 +76,15 @@ GRANT EXECUTE ON FUNCTION auth.uid() TO anon, authenticated, service_role;
 CREATE SCHEMA storage;
 CREATE TABLE storage.buckets (id text PRIMARY KEY, name text NOT NULL, public boolean DEFAULT false);
 CREATE TABLE storage.objects (
-    id uuid DEFAULT gen_random_uuid() NOT NULL PRIMARY KEY,
-    bucket_id text REFERENCES storage.buckets (id),
+    id uuid DEFAULT extensions.uuid_generate_v4() NOT NULL PRIMARY KEY,
+    bucket_id text,
     name text,
-    owner uuid
+    owner uuid,
+    CONSTRAINT "objects_bucketId_fkey" FOREIGN KEY (bucket_id) REFERENCES storage.buckets (id),
+    CONSTRAINT objects_owner_fkey FOREIGN KEY (owner) REFERENCES auth.users (id)
 );
+CREATE UNIQUE INDEX bucketid_objname ON storage.objects USING btree (bucket_id, name);
+CREATE INDEX name_prefix_search ON storage.objects USING btree (name text_pattern_ops);
 ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;
 CREATE FUNCTION storage.foldername(name text) RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE _parts text[];
@@ -89,6 +93,14 @@ BEGIN
     return _parts[1:array_length(_parts, 1) - 1];
 END
 $$;
+
+CREATE FUNCTION extensions.pgrst_ddl_watch() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NOTIFY pgrst, 'reload schema';
+END $$;
+CREATE EVENT TRIGGER pgrst_ddl_watch ON ddl_command_end
+  EXECUTE FUNCTION extensions.pgrst_ddl_watch();
+CREATE PUBLICATION supabase_realtime;
 
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO CURRENT_USER, anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO CURRENT_USER, anon, authenticated, service_role;

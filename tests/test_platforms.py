@@ -16,6 +16,7 @@ import pytest
 from schemactl.catalog.external import read_external_objects
 from schemactl.config import Scope
 from schemactl.devdb.binaries import find_server_binaries
+from schemactl.devdb.loader import ensure_roles
 from schemactl.profiles import available_profiles, load_profile
 from schemactl.source import read_desired_state
 from schemactl.source.references import external_names
@@ -122,6 +123,31 @@ def test_the_platforms_default_grants_are_no_churn_with_the_profile_and_are_with
     assert "ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin" in without.stdout
 
 
+def test_a_view_over_the_platforms_storage_brings_what_storage_needs(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    storage_before = dump(database, "storage")
+    write_schema(
+        schema_dir,
+        """
+        create view public.my_files with (security_invoker = true) as
+          select o.id, o.name, b.public
+          from storage.objects o join storage.buckets b on b.id = o.bucket_id
+          where o.owner = (select auth.uid());
+        grant select on public.my_files to authenticated;
+        """,
+    )
+    args = cli_args(schema_dir, database, server, "--profile", "supabase")
+    plan = run_cli(capsys, "plan", *args, "--format", "sql")
+    assert plan.code == 0, plan.stderr
+    assert plan.stdout.startswith("CREATE VIEW public.my_files")
+    assert "EVENT TRIGGER" not in plan.stdout and "PUBLICATION" not in plan.stdout
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    assert run_cli(capsys, "drift", *args).code == 0
+    assert dump(database, "storage") == storage_before
+
+
 def test_profile_is_read_from_schemactl_toml(
     server: Server,
     database: str,
@@ -164,6 +190,41 @@ def test_a_trigger_the_schema_puts_on_a_platform_table_is_named_as_not_planned(
     assert "never planned" in plan.stdout
     assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
     assert "public.handle_new_user()" in catalog_of(database).functions
+    assert run_cli(capsys, "drift", *args).code == 0
+
+
+NEON = """
+CREATE SCHEMA neon_auth;
+CREATE TABLE neon_auth.users_sync (
+    raw_json jsonb NOT NULL,
+    id text GENERATED ALWAYS AS (raw_json ->> 'id') STORED NOT NULL PRIMARY KEY,
+    name text GENERATED ALWAYS AS (raw_json ->> 'display_name') STORED,
+    email text GENERATED ALWAYS AS (raw_json ->> 'primary_email') STORED,
+    deleted_at timestamp with time zone
+);
+ALTER DEFAULT PRIVILEGES FOR ROLE cloud_admin IN SCHEMA public
+    GRANT ALL ON TABLES TO neon_superuser WITH GRANT OPTION;
+ALTER DEFAULT PRIVILEGES FOR ROLE cloud_admin IN SCHEMA public
+    GRANT ALL ON SEQUENCES TO neon_superuser WITH GRANT OPTION;
+"""
+
+
+def test_a_neon_project_references_neon_auth_and_leaves_the_platforms_grants_alone(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    with psycopg.connect(database, autocommit=True) as conn:
+        ensure_roles(conn, ["cloud_admin", "neon_superuser"])
+        conn.execute(NEON.encode())
+    write_schema(
+        schema_dir,
+        "CREATE TABLE public.todos (id bigserial PRIMARY KEY,"
+        " owner_id text NOT NULL REFERENCES neon_auth.users_sync (id), title text);",
+    )
+    args = cli_args(schema_dir, database, server, "--profile", "neon")
+    plan = run_cli(capsys, "plan", *args, "--format", "sql")
+    assert plan.code == 0, plan.stderr
+    assert "neon_auth.users_sync (" not in plan.stdout and "cloud_admin" not in plan.stdout
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
     assert run_cli(capsys, "drift", *args).code == 0
 
 
