@@ -10,12 +10,14 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from schemactl.errors import SchemactlError
 from schemactl.profiles import Profile
 
 DATABASE_URL_ENV = "DATABASE_URL"
+NOW_ENV = "SCHEMACTL_NOW"
 DEV_URL_ENV = "SCHEMACTL_DEV_URL"
 CONFIG_FILE = "schemactl.toml"
 
@@ -129,3 +131,21 @@ def load_project_config(directory: Path | None = None) -> ProjectConfig:
 def resolve_url(option: str | None, env_name: str) -> str | None:
     """An explicit option wins over the environment variable."""
     return option or os.environ.get(env_name) or None
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO date or date-time (UTC unless it says otherwise)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SchemactlError(
+            f"{text!r} is not a date or time (use ISO 8601, e.g. 2027-01-15 or 2027-01-15T08:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def clock(option: str | None = None) -> datetime:
+    """The moment time-dependent rules plan for: ``--now``, else ``$SCHEMACTL_NOW``, else
+    the wall clock. Tests and rehearsals of future upkeep set it."""
+    spelled = option or os.environ.get(NOW_ENV)
+    return parse_moment(spelled) if spelled else datetime.now(UTC)

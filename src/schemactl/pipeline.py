@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -21,19 +22,26 @@ from schemactl.catalog.external import (
     read_external_objects,
 )
 from schemactl.catalog.fingerprint import fingerprint
-from schemactl.config import Scope
+from schemactl.catalog.jobs import declared_jobs
+from schemactl.config import Scope, clock
 from schemactl.db import connect, describe_connection
 from schemactl.devdb import dev_database, dev_databases, load_desired_state
+from schemactl.devdb.job_commands import check_job_commands
 from schemactl.devdb.loader import referenced_roles
+from schemactl.diff.partition_rules import apply_partition_rules
 from schemactl.errors import SchemactlError
 from schemactl.plan import Plan, build_plan
 from schemactl.source import Statement, read_desired_state
+from schemactl.source.jobs import JobDeclaration, read_jobs
+from schemactl.source.partition_rules import read_partition_rules
 from schemactl.source.references import (
     ExternalName,
     ParsedStatement,
     defined_on_external,
     external_names,
 )
+
+CRON_EXTENSION = "pg_cron"
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,11 @@ class DesiredSource:
     dev_url: str | None = None
     pg_bin: str | None = None
     allow_empty: bool = False
+    now: datetime | None = None  # the moment rolling partition rules plan for
+
+    @property
+    def moment(self) -> datetime:
+        return self.now or clock()
 
     @cached_property
     def statements(self) -> list[Statement]:
@@ -75,13 +88,15 @@ def plan_against(
     """
     statements = source.statements
     external = external_objects(target, statements, scope)
+    jobs = read_jobs(statements)
     with dev_database(source.dev_url, source.pg_bin) as dev:
         load_desired_state(dev.url, statements, external)
         dev_conn = connect(dev.url, "dev database")
         try:
+            check_job_commands(dev_conn, jobs)
             plan = _plan_between(
                 target, dev_conn, desired_is_dev=True, scope=scope, online=online,
-                received=(external,),
+                received=(external,), adjust=declared_operations(statements, jobs, source.moment),
             )  # fmt: skip
         finally:
             dev_conn.close()
@@ -159,18 +174,46 @@ def _plan_between(
     scope: Scope,
     online: bool,
     received: Sequence[Catalog] = (),
+    adjust: Adjust | None = None,
 ) -> Plan:
     """Read both databases, reconcile printouts on the desired side, plan.
 
     A dev database may be probed directly; a live desired database only on temporary
     copies (``sandbox``). What dev databases were given from a target (``received``)
-    is the target's, and compared on neither side."""
+    is the target's, and compared on neither side. ``adjust`` adds to the desired state
+    what the schema declares but never loads (jobs, rolling partitions)."""
     current, desired = introspect_both(current_conn, desired_conn, scope)
     current_fingerprint = fingerprint(current)
     for external in received:
         current, desired = without_received(current, external), without_received(desired, external)
     current = reconcile_equivalent(desired_conn, current, desired, sandbox=not desired_is_dev)
-    return build_plan(current, desired, online, current_fingerprint)
+    warnings: tuple[str, ...] = ()
+    if adjust is not None:
+        current, desired, warnings = adjust(current, desired)
+    plan = build_plan(current, desired, online, current_fingerprint)
+    if warnings:
+        plan = dataclasses.replace(plan, warnings=(*plan.warnings, *warnings))
+    return plan
+
+
+# Turns (current, desired) into what is compared, with warnings for the plan.
+Adjust = Callable[[Catalog, Catalog], tuple[Catalog, Catalog, tuple[str, ...]]]
+
+
+def declared_operations(
+    statements: Sequence[Statement], jobs: list[JobDeclaration], moment: datetime
+) -> Adjust:
+    """pg_cron jobs and rolling partition rules join the desired state after it was read
+    from the dev database: neither is loaded there."""
+    rules = read_partition_rules(statements)
+
+    def adjust(current: Catalog, desired: Catalog) -> tuple[Catalog, Catalog, tuple[str, ...]]:
+        desired, warnings = with_jobs(desired, current, jobs)
+        if rules:
+            desired, current = apply_partition_rules(desired, current, rules, moment)
+        return current, desired, warnings
+
+    return adjust
 
 
 def introspect_both(
@@ -251,8 +294,41 @@ def without_received(catalog: Catalog, external: Catalog) -> Catalog:
     return dataclasses.replace(catalog, extensions=kept)
 
 
+def with_jobs(
+    desired: Catalog, current: Catalog, jobs: list[JobDeclaration]
+) -> tuple[Catalog, tuple[str, ...]]:
+    """The desired state with the schema's pg_cron jobs, where the target runs pg_cron.
+
+    Jobs need the pg_cron extension, which the platform (or a DBA) installs with
+    server settings; declaring jobs keeps the target's extension as it is."""
+    if not jobs:
+        return desired, ()
+    if not current.cron:
+        return desired, (
+            f"the schema declares {len(jobs)} pg_cron job(s), but pg_cron is not installed "
+            "in the target database (or its cron.job is not readable): jobs are not planned",
+        )
+    extensions = dict(desired.extensions)
+    for ident, extension in current.extensions.items():
+        if extension.name == CRON_EXTENSION:
+            extensions.setdefault(ident, extension)
+    return dataclasses.replace(
+        desired, jobs=declared_jobs(jobs), cron=True, extensions=extensions
+    ), ()
+
+
 def roles_of(conn: psycopg.Connection) -> set[str]:
     return {str(row[0]) for row in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
+
+
+def upkeep_plan(target: psycopg.Connection, source: DesiredSource, scope: Scope) -> Plan:
+    """Only what the schema's rolling partition rules demand of the target now: the
+    target's own catalog is the desired state, with the rules applied to it. No dev
+    database is needed, so a scheduler can run it cheaply."""
+    rules = read_partition_rules(source.statements)
+    current = introspect(target, scope)
+    desired, upkept = apply_partition_rules(current, current, rules, source.moment)
+    return build_plan(upkept, desired, online=False, target_fingerprint=fingerprint(current))
 
 
 def target_fingerprint(target: psycopg.Connection, scope: Scope) -> str:

@@ -22,6 +22,7 @@ from schemactl.catalog.model import (
     Sequence,
     Table,
 )
+from schemactl.catalog.readers.jobs import cron_available, read_jobs
 from schemactl.catalog.readers.partitions import read_partition_columns
 from schemactl.catalog.readers.policies import read_policies
 from schemactl.catalog.readers.privileges import read_privileges
@@ -44,6 +45,7 @@ READERS: list[Reader] = [
     read_partition_columns,
     read_policies,
     read_privileges,
+    read_jobs,
 ]
 
 NOT_VALID_SUFFIX = " NOT VALID"
@@ -54,6 +56,8 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
     scope = scope or Scope()
     with conn.transaction():
         conn.execute("SET LOCAL search_path = ''")
+        # Printouts of times (partition bounds, defaults) in one zone on every server.
+        conn.execute("SET LOCAL TimeZone = 'UTC'")
         version_row = conn.execute("SHOW server_version").fetchone()
         schema_rows = rows(conn, "schemas", scope.query_params())
         params: dict[str, Any] = {
@@ -62,7 +66,10 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             "external_roles": list(scope.external_roles),
             "external_extensions": list(scope.external_extensions),
         }
-        catalog = Catalog(server_version=str(version_row[0]) if version_row else "")
+        catalog = Catalog(
+            server_version=str(version_row[0]) if version_row else "",
+            cron=cron_available(conn),
+        )
         for row in schema_rows:
             catalog.schemas[row["ident"]] = Schema(
                 row["name"], row["ident"], row["owner"], row["comment"]

@@ -66,6 +66,9 @@ class Table:
     # A partition's columns come from its parent; these are the ones whose default or
     # NOT NULL differs from the parent's (CREATE TABLE ... PARTITION OF p (c DEFAULT 1)).
     column_overrides: tuple[Column, ...] = ()
+    # Set by a rolling partition rule on an expired partition it detaches now: the
+    # difference is the detach, not a rebuild.
+    retire: bool = field(default=False, compare=False)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -360,6 +363,20 @@ class View:
 
 
 @dataclass(frozen=True)
+class Job:
+    """A named pg_cron job. ``database`` is None for a job of the database it is read
+    from (or, declared, of the target); ``username`` None where the schema leaves the
+    role to pg_cron (the applying role), and then it is not compared."""
+
+    name: str
+    schedule: str
+    command: str
+    database: str | None = None
+    username: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
 class Catalog:
     """One database's schema, as far as schemactl's scope reaches."""
 
@@ -378,3 +395,5 @@ class Catalog:
     policies: dict[str, Policy] = field(default_factory=dict)
     privileges: dict[str, ObjectPrivileges] = field(default_factory=dict)  # by key
     default_privileges: dict[str, DefaultPrivileges] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)  # pg_cron jobs by name
+    cron: bool = False  # pg_cron's job table is readable here: jobs can be managed

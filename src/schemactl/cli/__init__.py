@@ -8,12 +8,13 @@ secrets redacted. No layer below this package prints to stderr or exits.
 
 from __future__ import annotations
 
-from schemactl.cli import (  # noqa: F401 - registers commands
+from schemactl.cli import (  # noqa: F401 - each module registers its commands
     declarative,
     diff,
     lifecycle,
     meta,
     migrate,
+    partitions,
     testing,
 )
 from schemactl.cli.app import app

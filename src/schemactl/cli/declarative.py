@@ -38,10 +38,10 @@ from schemactl.cli.options import (
     scope_of,
     target_url,
 )
+from schemactl.cli.safety import allowed_hazards, refuse_unallowed
 from schemactl.config import Scope, load_project_config
 from schemactl.db import connect, describe
-from schemactl.diff.changes import ALL_HAZARDS, DESTRUCTIVE
-from schemactl.errors import PlanRefused, SchemactlError
+from schemactl.errors import PlanRefused
 from schemactl.output.drift_view import drift_json, show_drift
 from schemactl.output.plan_view import show_plan
 from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
@@ -100,35 +100,6 @@ def plan(
         raise typer.Exit(EXIT_CHANGES)
 
 
-def _allowed_hazards(allow_destructive: bool, allow_hazards: str | None) -> frozenset[str]:
-    if allow_destructive:
-        return frozenset(ALL_HAZARDS)
-    named = frozenset(h.strip() for h in (allow_hazards or "").split(",") if h.strip())
-    unknown = named - set(ALL_HAZARDS)
-    if unknown:
-        raise SchemactlError(
-            f"unknown hazard class {', '.join(sorted(unknown))} (known: {', '.join(ALL_HAZARDS)})"
-        )
-    return named
-
-
-def _refuse_unallowed(result: Plan, allowed: frozenset[str], required: frozenset[str]) -> None:
-    guarded = DESTRUCTIVE | required
-    blocked = [s for s in result.steps if (s.hazard_kinds & guarded) - allowed]
-    if not blocked:
-        return
-    lines = [
-        f"  {s.action} {s.kind} {s.name}: {', '.join(sorted((s.hazard_kinds & guarded) - allowed))}"
-        for s in blocked
-    ]
-    classes = sorted({h for s in blocked for h in (s.hazard_kinds & guarded) - allowed})
-    raise PlanRefused(
-        "refusing to apply hazardous steps (nothing was changed):\n"
-        + "\n".join(lines)
-        + f"\nallow them with --allow-hazards {','.join(classes)} or --allow-destructive"
-    )
-
-
 def _refuse_missing_roles(result: Plan) -> None:
     if result.missing_roles:
         raise PlanRefused(
@@ -183,7 +154,7 @@ def apply(
 ) -> None:
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
-    allowed = _allowed_hazards(allow_destructive, allow_hazards)
+    allowed = allowed_hazards(allow_destructive, allow_hazards)
     scope = scope_of(include_schema, exclude_schema, profile)
     source = DesiredSource(schema, dev_url(dev_url_option), pg_bin, allow_empty)
     reviewed = read_plan_file(plan_file) if plan_file else None
@@ -203,7 +174,7 @@ def apply(
             if not result.has_changes:
                 return
             _refuse_missing_roles(result)
-            _refuse_unallowed(result, allowed, frozenset(project.require_allow))
+            refuse_unallowed(result, allowed, frozenset(project.require_allow))
             confirm(auto_approve, "Apply these changes?")
             options = ApplyOptions(
                 lock_timeout=lock_timeout or project.lock_timeout,

@@ -17,6 +17,7 @@ class Phase(IntEnum):
     they depend on), then creates (what is depended on before dependents).
     Inside a phase, ``Change.order`` breaks ties (partition depth, view rank)."""
 
+    UNSCHEDULE_JOB = 1  # a job stops before anything it uses is dropped
     REVOKE = 2
     DROP_TRIGGER = 4
     DROP_POLICY = 5
@@ -62,6 +63,7 @@ class Phase(IntEnum):
     GRANT = 80
     OWNER = 85
     COMMENT = 90
+    SCHEDULE_JOB = 95  # jobs start once everything they use exists
 
 
 class HazardKind:
@@ -73,6 +75,8 @@ class HazardKind:
     AUTHZ_CHANGE = "authz_change"
     DEPENDENT_RECREATE = "dependent_recreate"
     NOT_REVERSIBLE = "not_reversible"
+    JOB_REMOVED = "job_removed"
+    DATA_MOVE = "data_move"
 
 
 ALL_HAZARDS = (
@@ -84,10 +88,13 @@ ALL_HAZARDS = (
     HazardKind.AUTHZ_CHANGE,
     HazardKind.DEPENDENT_RECREATE,
     HazardKind.NOT_REVERSIBLE,
+    HazardKind.JOB_REMOVED,
+    HazardKind.DATA_MOVE,
 )
 
 # Classes that apply refuses unless explicitly allowed.
-DESTRUCTIVE = frozenset({HazardKind.DATA_LOSS})
+# A job that stops silently stops the work it did (refreshes, upkeep, expiry).
+DESTRUCTIVE = frozenset({HazardKind.DATA_LOSS, HazardKind.JOB_REMOVED})
 
 
 @dataclass(frozen=True)

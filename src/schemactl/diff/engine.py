@@ -15,7 +15,9 @@ from schemactl.diff.context import DiffContext
 from schemactl.diff.describe import describe
 from schemactl.diff.hazards import settle_new_objects
 from schemactl.diff.indexes import diff_indexes
+from schemactl.diff.jobs import diff_jobs
 from schemactl.diff.namespaces import diff_extensions, diff_schemas
+from schemactl.diff.partition_rules import diff_retirements
 from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
 from schemactl.diff.policies import diff_policies
 from schemactl.diff.privileges import diff_privileges
@@ -33,6 +35,7 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_sequences,
     diff_tables,
     diff_partitions,
+    diff_retirements,
     diff_constraints,
     diff_views,
     diff_indexes,
@@ -40,6 +43,7 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_triggers,
     diff_policies,
     diff_privileges,
+    diff_jobs,
 )
 
 

@@ -253,3 +253,26 @@ def _qualified_like(parent: str, name: str) -> str:
     another schema; then this finds no match and the hazard stays, which is safe)."""
     schema = parent.rsplit(".", 1)[0] if "." in parent else ""
     return f"{schema}.{name}" if schema else name
+
+
+def unschedule_job(name: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.JOB_REMOVED,
+            f"unscheduling pg_cron job {name} stops the work it does",
+        ),
+    )
+
+
+def move_default_rows(default: str, partition: str) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.DATA_MOVE,
+            f"rows of {default} that fall in the range of {partition} move into it "
+            "(in the same transaction)",
+        ),
+        Hazard(
+            HazardKind.ACCESS_EXCLUSIVE_LOCK,
+            f"{default} is detached and attached again: locks its parent while its rows move",
+        ),
+    )

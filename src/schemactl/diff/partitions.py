@@ -93,12 +93,14 @@ def set_aside_rebuilt(current: Catalog, desired: Catalog) -> Catalog:
             continue
         if f.name == "tables":
             changes[f.name] = {k: v for k, v in value.items() if k not in rebuilt}
-        elif any(_belongs(v, rebuilt) for v in value.values()):
-            changes[f.name] = {k: v for k, v in value.items() if not _belongs(v, rebuilt)}
+        elif any(belongs_to(v, rebuilt) for v in value.values()):
+            changes[f.name] = {k: v for k, v in value.items() if not belongs_to(v, rebuilt)}
     return dataclasses.replace(current, **changes)
 
 
-def _belongs(value: object, tables: frozenset[str]) -> bool:
+def belongs_to(value: object, tables: frozenset[str]) -> bool:
+    """Whether a catalog entry hangs on one of these tables (constraints, indexes,
+    triggers, policies; the table's and its columns' privileges)."""
     if getattr(value, "table", None) in tables:
         return True
     return getattr(value, "kind", None) in ("TABLE", "COLUMN") and (

@@ -10,6 +10,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.partition_bounds import rows_condition
 from schemactl.diff.routines import recreated_functions
 from schemactl.diff.types import cast_through_text, table_rank
 
@@ -57,14 +58,46 @@ def _detach_defaults(old: Table, new: Table, recreated: frozenset[str]) -> list[
     return changes
 
 
+def _default_partition(ctx: DiffContext, parent: str | None) -> Table | None:
+    """The DEFAULT partition of ``parent`` that exists now and stays."""
+    if parent is None or parent in ctx.created_tables:
+        return None
+    return next(
+        (
+            t
+            for t in ctx.current.tables.values()
+            if t.partition_of == parent
+            and t.partition_bound == "DEFAULT"
+            and t.ident in ctx.desired.tables
+        ),
+        None,
+    )
+
+
 def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
     depth = table_rank(ctx, ctx.desired, table.ident)  # partition depth, type stages
-    changes = [
-        Change(
+    default = _default_partition(ctx, table.partition_of)
+    parent = ctx.desired.tables.get(table.partition_of or "")
+    condition = (
+        rows_condition(parent.partition_key, table.partition_bound)
+        if default is not None and parent is not None and table.partition_bound != "DEFAULT"
+        else None
+    )
+    if parent is not None and default is not None and condition is not None:
+        columns = [c for c in parent.columns if c.generated is None]
+        create = Change(
+            "table", table.ident, "create", "partition.create_beside_default",
+            {"table": table, "parent": parent, "default": default, "condition": condition,
+             "columns": columns},
+            Phase.CREATE_TABLE, hazards.move_default_rows(default.ident, table.ident),
+            order=(depth,),
+        )  # fmt: skip
+    else:
+        create = Change(
             "table", table.ident, "create", "table.create", {"table": table}, Phase.CREATE_TABLE,
             order=(depth,),
-        )
-    ]  # fmt: skip
+        )  # fmt: skip
+    changes = [create]
     changes += _row_security(table.ident, False, False, table.rls_enabled, table.rls_forced)
     changes += comment_change("table", f"TABLE {table.ident}", table.ident, None, table.comment)
     for column in table.columns:

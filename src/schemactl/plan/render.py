@@ -28,6 +28,20 @@ def quote_literal(text: object) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
+def dollar_quote(text: object, tag: str = "job") -> str:
+    """A dollar-quoted literal whose tag does not occur in the text."""
+    body, n = str(text), 0
+    while f"${tag}{n or ''}$" in body:
+        n += 1
+    delimiter = f"${tag}{n or ''}$"
+    return f"{delimiter}{body}{delimiter}"
+
+
+def literal_or_current_database(name: str | None) -> str:
+    """A database name as a literal; None is the database the statement runs in."""
+    return "current_database()" if name is None else quote_literal(name)
+
+
 _INDEX_HEAD = re.compile(r"^CREATE (UNIQUE )?INDEX ")
 
 
@@ -58,6 +72,8 @@ def environment() -> Environment:
     env.filters["ident"] = quote_ident
     env.filters["cascade_to_partitions"] = cascade_to_partitions
     env.filters["concurrently"] = concurrently
+    env.filters["dollar_quote"] = dollar_quote
+    env.filters["literal_or_current_database"] = literal_or_current_database
     return env
 
 
