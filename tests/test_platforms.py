@@ -231,8 +231,23 @@ def test_a_neon_project_references_neon_auth_and_leaves_the_platforms_grants_alo
 # External objects with --exclude-schema alone.
 
 
-def test_a_schema_using_an_excluded_schemas_table_and_function_plans_and_applies(
-    server: Server, database: str, schema_dir: Path, capsys: Capsys
+@pytest.mark.parametrize(
+    "scope",
+    [
+        [
+            "--exclude-schema",
+            "auth",
+            "--exclude-schema",
+            "storage",
+            "--exclude-schema",
+            "extensions",
+        ],
+        ["--include-schema", "public"],
+    ],
+    ids=["exclude-schema", "include-schema"],
+)
+def test_a_schema_using_an_unmanaged_schemas_table_and_function_plans_and_applies(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys, scope: list[str]
 ) -> None:
     build_platform(database)
     auth_before = dump(database, "auth")
@@ -248,8 +263,7 @@ def test_a_schema_using_an_excluded_schemas_table_and_function_plans_and_applies
         CREATE FUNCTION public.me() RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT auth.uid() $$;
         """,
     )
-    args = cli_args(schema_dir, database, server, "--exclude-schema", "auth")
-    args += ["--exclude-schema", "storage", "--exclude-schema", "extensions"]
+    args = cli_args(schema_dir, database, server, *scope)
     plan = run_cli(capsys, "plan", *args, "--format", "sql")
     assert plan.code == 0, plan.stderr
     assert "CREATE TABLE public.profiles" in plan.stdout
@@ -298,6 +312,59 @@ def test_only_what_the_schema_uses_is_read_and_what_that_needs(
     assert list(external.extensions) == ['"uuid-ossp"']
     assert sorted(external.schemas) == ["auth", "extensions", "storage"]
     assert not external.privileges and not external.policies and not external.triggers
+
+
+PLATFORM_KINDS = """
+CREATE SCHEMA extensions;
+CREATE EXTENSION citext WITH SCHEMA extensions;
+CREATE SCHEMA platform;
+CREATE TYPE platform.kind AS ENUM ('person', 'team');
+CREATE DOMAIN platform.handle AS extensions.citext CHECK (VALUE ~ '^[a-z0-9_]+$');
+CREATE TYPE platform.address AS (street text, city text);
+CREATE TABLE platform.accounts (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    handle platform.handle UNIQUE,
+    kind platform.kind NOT NULL,
+    address platform.address
+);
+CREATE TABLE platform.events (at timestamptz NOT NULL, account bigint) PARTITION BY RANGE (at);
+CREATE TABLE platform.events_2026 PARTITION OF platform.events
+    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE FUNCTION platform.claim() RETURNS text LANGUAGE sql STABLE
+    AS $$ SELECT current_setting('app.account', true) $$;
+CREATE FUNCTION platform.current_account() RETURNS bigint LANGUAGE sql STABLE
+    AS $$ SELECT nullif(platform.claim(), '')::bigint $$;
+CREATE TABLE platform.unrelated (id int);
+"""
+
+
+def test_what_the_named_objects_need_comes_along_and_nothing_else(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    execute(database, PLATFORM_KINDS)
+    write_schema(
+        schema_dir,
+        """
+        CREATE TABLE public.notes (
+            account bigint REFERENCES platform.accounts (id) DEFAULT platform.current_account(),
+            at timestamptz NOT NULL
+        );
+        CREATE VIEW public.recent AS SELECT * FROM platform.events WHERE at > now() - interval '1 day';
+        """,
+    )
+    scope = Scope(exclude=("platform", "extensions"))
+    with psycopg.connect(database, autocommit=True) as conn:
+        names = external_names(read_desired_state(schema_dir), scope.is_external)
+        external = read_external_objects(conn, names, scope)
+    assert sorted(external.tables) == ["platform.accounts", "platform.events"]
+    assert sorted(external.types) == ["platform.address", "platform.handle", "platform.kind"]
+    assert sorted(external.functions) == ["platform.claim()", "platform.current_account()"]
+    assert list(external.extensions) == ["citext"]
+
+    args = cli_args(schema_dir, database, server, "--exclude-schema", "platform")
+    args += ["--exclude-schema", "extensions"]
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    assert run_cli(capsys, "drift", *args).code == 0
 
 
 def test_an_extension_member_the_schema_uses_is_received_as_its_extension(
