@@ -148,6 +148,20 @@ def test_a_view_over_the_platforms_storage_brings_what_storage_needs(
     assert dump(database, "storage") == storage_before
 
 
+def test_a_job_declared_for_the_platforms_pg_cron_needs_nothing_from_the_target(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    write_schema(
+        schema_dir,
+        PROFILES + "SELECT cron.schedule('tidy-profiles', '0 3 * * *',"
+        " $$DELETE FROM public.profiles WHERE username IS NULL$$);\n",
+    )
+    plan = run_cli(capsys, "plan", *cli_args(schema_dir, database, server, "--profile", "supabase"))
+    assert plan.code == 0, plan.stderr
+    assert "CREATE TABLE public.profiles" in plan.stdout
+
+
 def test_profile_is_read_from_schemactl_toml(
     server: Server,
     database: str,

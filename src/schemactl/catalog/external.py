@@ -95,8 +95,9 @@ class _Closure:
             return
         self.loaded.update(wanted)
         part = introspect(self.conn, Scope(include=tuple(wanted)))
-        for kind in (f.name for f in dataclasses.fields(Catalog) if f.name != "server_version"):
-            getattr(self.full, kind).update(getattr(part, kind))
+        for kind in (f.name for f in dataclasses.fields(Catalog)):
+            if isinstance(getattr(part, kind), dict):
+                getattr(self.full, kind).update(getattr(part, kind))
         self.full = dataclasses.replace(self.full, server_version=part.server_version)
         self.constraints_of = {}
         for constraint in self.full.constraints.values():
