@@ -243,8 +243,8 @@ def external_objects(
                 f"the schema uses objects schemactl does not manage ({listed}); "
                 "they are read from the target database: pass --database-url (read only)"
             )
+        _refuse_missing_schemas(target, names)
         catalog = read_external_objects(target, names, scope, created_extensions(statements))
-        _refuse_missing_schemas(target, names, catalog)
     return dataclasses.replace(
         catalog,
         default_privileges=platform_default_privileges(scope.profile),
@@ -266,11 +266,12 @@ def external_objects_at(
         conn.close()
 
 
-def _refuse_missing_schemas(
-    target: psycopg.Connection, names: Collection[ExternalName], found: Catalog
-) -> None:
-    present = {schema.name for schema in found.schemas.values()}
-    missing = sorted({n.schema for n in names} - present)
+def _refuse_missing_schemas(target: psycopg.Connection, names: Collection[ExternalName]) -> None:
+    wanted = sorted({n.schema for n in names})
+    rows = target.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", (wanted,)
+    ).fetchall()
+    missing = sorted(set(wanted) - {str(row[0]) for row in rows})
     if missing:
         uses = ", ".join(sorted(str(n) for n in names if n.schema in missing and n.name))
         raise SchemactlError(
