@@ -231,3 +231,32 @@ def test_a_target_without_pg_cron_gets_a_warning_not_a_job(
     assert "cron.schedule" not in plan.stdout
     assert cli(capsys, "apply", schema_dir, database, server.url, "--auto-approve").code == 0
     assert cli(capsys, "drift", schema_dir, database, server.url).code == 0
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "schema"
+
+
+def test_the_example_schedules_its_jobs_and_its_upkeep_job_is_not_drift(
+    cron_server: str,
+    target: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where pg_cron runs, the example's analytics refresh and partition upkeep are
+    scheduled; the partitions the upkeep job makes are the rule's own, not drift."""
+    with psycopg.connect(cron_server, autocommit=True) as conn:
+        for role in ("app_user", "app_admin"):
+            conn.execute(
+                f"DO $$ BEGIN CREATE ROLE {role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+    monkeypatch.setenv("SCHEMACTL_NOW", "2027-02-10")
+    applied = cli(capsys, "apply", EXAMPLE, target, cron_server, "--auto-approve")
+    assert applied.code == 0, applied.stderr
+    assert {name: job[1] for name, job in jobs_of(target).items()} == {
+        "partition-upkeep": "0 0 1 * *",
+        "refresh-analytics": "0 * * * *",
+    }
+    with psycopg.connect(target, autocommit=True) as conn:
+        made = conn.execute("SELECT ensure_user_behavior_log_partitions(8)").fetchone()
+    assert made and made[0] >= 1, "the job made partitions beyond what the rule made"
+    assert cli(capsys, "drift", EXAMPLE, target, cron_server).code == 0

@@ -1,7 +1,10 @@
 -- Fine-grained behaviour log, range-partitioned by month on occurred_at.
--- Partitions for calendar year 2026; rows outside that range land in the DEFAULT
--- partition until the matching monthly partition is declared.
+-- The rule below keeps monthly partitions three months ahead and twelve months back:
+-- plan and apply create those due (and `schemactl partitions` or the monthly job does
+-- the upkeep alone); older ones are detached and kept as tables. Rows that arrive in the
+-- DEFAULT partition before their month's partition exists move into it when it is made.
 
+-- schemactl:partition interval=1 month premake=3 retain=12 months
 CREATE TABLE user_behavior_log (
     id           uuid         NOT NULL DEFAULT gen_random_uuid(),
     user_id      uuid         NOT NULL,
@@ -52,3 +55,45 @@ CREATE TABLE user_behavior_log_2026_12 PARTITION OF user_behavior_log
     FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
 
 CREATE TABLE user_behavior_log_default PARTITION OF user_behavior_log DEFAULT;
+
+-- Partition upkeep inside the database, for the monthly pg_cron job: creates the next
+-- months' partitions the way the rule above names and secures them, moving any rows
+-- already waiting in the DEFAULT partition. schemactl recognises what it makes.
+CREATE OR REPLACE FUNCTION ensure_user_behavior_log_partitions(months_ahead integer DEFAULT 3)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = public, pg_temp
+AS $$
+DECLARE
+    month_start date;
+    partition_name text;
+    made integer := 0;
+BEGIN
+    FOR i IN 0 .. months_ahead LOOP
+        month_start := (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i))::date;
+        partition_name := format('user_behavior_log_%s', to_char(month_start, 'YYYY_MM'));
+        CONTINUE WHEN to_regclass(partition_name) IS NOT NULL;
+        ALTER TABLE user_behavior_log DETACH PARTITION user_behavior_log_default;
+        EXECUTE format(
+            'CREATE TABLE %I PARTITION OF user_behavior_log FOR VALUES FROM (%L) TO (%L)',
+            partition_name,
+            month_start::timestamp AT TIME ZONE 'UTC',
+            (month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+        EXECUTE format(
+            'WITH moved AS (DELETE FROM user_behavior_log_default WHERE occurred_at >= %L AND occurred_at < %L RETURNING *) '
+            'INSERT INTO %I SELECT * FROM moved',
+            month_start::timestamp AT TIME ZONE 'UTC',
+            (month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC',
+            partition_name);
+        ALTER TABLE user_behavior_log ATTACH PARTITION user_behavior_log_default DEFAULT;
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', partition_name);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', partition_name);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO app_user, app_admin', partition_name);
+        made := made + 1;
+    END LOOP;
+    RETURN made;
+END;
+$$;
+
+COMMENT ON FUNCTION ensure_user_behavior_log_partitions(integer) IS
+    'Creates the coming months'' user_behavior_log partitions (run monthly by pg_cron); returns how many it made.';
