@@ -17,6 +17,7 @@ import pytest
 from psycopg import conninfo, sql
 
 from schemactl.devdb.embedded import EmbeddedServer
+from tests.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support import Server
 
 
@@ -48,3 +49,12 @@ def schema_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "schema"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(server: Server) -> Iterator[PgBouncer]:
+    """A real PgBouncer in transaction mode in front of the suite's server, stopped at the end."""
+    if pgbouncer_binary() is None:
+        pytest.skip("pgbouncer is not installed (scripts/debian-packages.txt lists it)")
+    with PgBouncer(server.url, pool_mode="transaction") as bouncer:
+        yield bouncer

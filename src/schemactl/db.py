@@ -46,7 +46,12 @@ def check_url(url: str, purpose: str) -> None:
 
 
 def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psycopg.Connection:
-    """Connect, turning every failure into a one-line, redacted ConnectionFailed."""
+    """Connect, turning every failure into a one-line, redacted ConnectionFailed.
+
+    Never with server-side prepared statements: through a pooler in transaction
+    mode a statement prepared on one backend is unknown to the next, and no
+    query of schemactl runs often enough on one connection to gain from them.
+    """
     check_url(url, purpose)
     try:
         return psycopg.connect(
@@ -54,6 +59,7 @@ def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psy
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             application_name="schemactl",
+            prepare_threshold=None,
         )
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split())

@@ -1,27 +1,25 @@
 """Running a plan: one transaction, under an advisory lock, with lock_timeout.
 
-The advisory lock is taken before the target is read, so the plan a DBA
-approves is computed from the state it will run against, and two applies can
-never interleave.
+The advisory lock (``apply/lock.py``) is taken before the target is read, so the
+plan a DBA approves is computed from the state it will run against, and two
+applies can never interleave. When the caller already holds a transaction open
+(through a transaction pooler), each group runs in a savepoint inside it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
 
 from schemactl.apply.history import HistoryEntry, ensure_history_table, new_version, record
+from schemactl.apply.lock import ADVISORY_LOCK_KEY as ADVISORY_LOCK_KEY
 from schemactl.apply.session import migration_settings, reset_migration_settings
 from schemactl.errors import SchemactlError
 from schemactl.plan.model import Plan, Step
 
-# pg_advisory_lock key: the bytes of "schemactl" folded into a bigint, stable forever.
-ADVISORY_LOCK_KEY = int.from_bytes(b"schemact", "big") & 0x7FFFFFFFFFFFFFFF
 LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
 DEADLOCK_DETECTED = "40P01"
 
@@ -40,26 +38,6 @@ class ApplyResult:
     version: str
     steps: int
     duration_ms: int
-
-
-@contextmanager
-def target_lock(conn: psycopg.Connection, wait: bool = False) -> Iterator[None]:
-    """Hold schemactl's session advisory lock on the target for the block."""
-    if wait:
-        conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
-    else:
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_LOCK_KEY,)).fetchone()
-        if not row or not row[0]:
-            raise SchemactlError(
-                "another schemactl apply is running on this database (pass --wait-lock to wait for it)"
-            )
-    try:
-        yield
-    finally:
-        # If the session is gone, its lock went with it.
-        if not conn.closed:
-            with contextlib.suppress(psycopg.Error):
-                conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
 
 
 @dataclass(frozen=True)
@@ -95,6 +73,22 @@ def group_steps(steps: tuple[Step, ...]) -> list[StepGroup]:
             pending_separate = step.separate
     flush()
     return groups
+
+
+def steps_beyond_one_transaction(steps: tuple[Step, ...]) -> list[str]:
+    """The steps that keep a plan from running as one transaction, each with why."""
+    if len(group_steps(steps)) <= 1 and all(s.transactional for s in steps):
+        return []
+    return [
+        f"{s.action} {s.kind} {s.name}: "
+        + (
+            "runs outside any transaction (CONCURRENTLY)"
+            if not s.transactional
+            else "runs in a transaction of its own, after what came before it is committed"
+        )
+        for s in steps
+        if not s.transactional or s.separate
+    ]
 
 
 class StepFailed(SchemactlError):

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from psycopg import sql
 
-from schemactl.apply import ApplyOptions, apply_plan, target_lock
+from schemactl.apply import ApplyOptions, apply_plan, exclusive
+from schemactl.apply.executor import steps_beyond_one_transaction
+from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import app
 from schemactl.cli.options import (
     EXIT_CHANGES,
@@ -36,6 +37,7 @@ from schemactl.cli.options import (
     out,
     print_plan,
     scope_of,
+    show_pooling,
     target_url,
 )
 from schemactl.cli.safety import allowed_hazards, refuse_unallowed
@@ -47,6 +49,7 @@ from schemactl.output.plan_view import show_plan
 from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
 from schemactl.plan import Plan
 from schemactl.plan.planfile import read_plan_file
+from schemactl.pooler import detect_pooling
 
 
 def _plan_once(
@@ -163,9 +166,9 @@ def apply(
     url = target_url(database_url)
     conn = connect(url, "target database")
     try:
-        if role:
-            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
-        with target_lock(conn, wait=wait_lock):
+        pooling = detect_pooling(conn, url)
+        show_pooling(pooling)
+        with exclusive(conn, pooling, wait_lock, role):
             if reviewed is not None:
                 result = _still_valid(reviewed, target_fingerprint(conn, scope), plan_file)
             else:
@@ -175,6 +178,12 @@ def apply(
                 return
             _refuse_missing_roles(result)
             refuse_unallowed(result, allowed, frozenset(project.require_allow))
+            refuse_outside_one_transaction(
+                pooling,
+                steps_beyond_one_transaction(result.steps),
+                "plan with --no-online to run them in that transaction instead "
+                "(their tables stay locked while they run)",
+            )
             confirm(auto_approve, "Apply these changes?")
             options = ApplyOptions(
                 lock_timeout=lock_timeout or project.lock_timeout,

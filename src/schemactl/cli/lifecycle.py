@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from schemactl.apply import target_lock
+from schemactl.apply import exclusive
 from schemactl.apply.history import read_history
+from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import app
 from schemactl.cli.options import (
     EXIT_CHANGES,
@@ -34,19 +35,21 @@ from schemactl.cli.options import (
     dev_url,
     out,
     scope_of,
+    show_pooling,
     target_url,
 )
 from schemactl.config import DATABASE_URL_ENV, load_project_config, resolve_url
 from schemactl.db import connect, describe
 from schemactl.migrations.errors import RollbackRefused
 from schemactl.migrations.files import read_folder
-from schemactl.migrations.rollback import execute_rollback, plan_rollback
+from schemactl.migrations.rollback import beyond_one_transaction, execute_rollback, plan_rollback
 from schemactl.migrations.runner import RunOptions
 from schemactl.migrations.status import build_status
 from schemactl.migrations.verify import VerifyRequest, verify
 from schemactl.output.rollback_view import show_rollback
 from schemactl.output.status_view import show_status
 from schemactl.output.verify_view import show_verify
+from schemactl.pooler import detect_pooling
 
 
 @app.command("rollback")
@@ -74,7 +77,9 @@ def rollback(
     options = RunOptions(lock_timeout=lock_timeout or load_project_config().lock_timeout)
     conn = connect(url, "target database")
     try:
-        with target_lock(conn, wait=wait_lock):
+        pooling = detect_pooling(conn, url)
+        show_pooling(pooling)
+        with exclusive(conn, pooling, wait_lock):
             plan = plan_rollback(conn, read_history(conn), steps, to)
             if not plan.entries:
                 out.print(f"[green]Nothing to roll back: {to} is the newest entry.[/green]")
@@ -87,6 +92,9 @@ def rollback(
                     + "; ".join(refusals)
                     + ("" if plan.partial else "; pass --force to roll back anyway")
                 )
+            refuse_outside_one_transaction(
+                pooling, beyond_one_transaction(plan), action="roll back"
+            )
             confirm(auto_approve, "Roll back these entries?")
             result = execute_rollback(conn, plan, options)
     finally:

@@ -10,8 +10,9 @@ import typer
 from rich.syntax import Syntax
 from rich.text import Text
 
-from schemactl.apply import target_lock
+from schemactl.apply import exclusive
 from schemactl.apply.history import ensure_history_table, read_history
+from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import sub_app
 from schemactl.cli.options import (
     DatabaseOpt,
@@ -28,6 +29,7 @@ from schemactl.cli.options import (
     dev_url,
     out,
     scope_of,
+    show_pooling,
     target_url,
 )
 from schemactl.config import DATABASE_URL_ENV, load_project_config, resolve_url
@@ -35,10 +37,16 @@ from schemactl.db import connect, describe
 from schemactl.errors import SchemactlError
 from schemactl.migrations import manifest
 from schemactl.migrations.authoring import DiffRequest, diff_migration
-from schemactl.migrations.deploy import deploy_one, plan_deploy
+from schemactl.migrations.deploy import (
+    beyond_one_transaction,
+    deploy_inside_transaction,
+    deploy_one,
+    plan_deploy,
+)
 from schemactl.migrations.errors import MigrationError
 from schemactl.migrations.files import MANIFEST_NAME, read_folder
 from schemactl.migrations.runner import RunOptions
+from schemactl.pooler import detect_pooling
 
 migrate_app = sub_app(
     "migrate", "Versioned migration files: write the next one, apply pending ones, re-hash."
@@ -109,6 +117,16 @@ def migrate_hash(migrations: MigrationsOpt = Path("migrations")) -> None:
     out.print(f"Wrote {migrations}/{MANIFEST_NAME} ({len(written.files)} file(s)).")
 
 
+def _what_stayed(applied: int, one_transaction: bool) -> str:
+    """What a failed ``migrate apply`` left applied, for its error message."""
+    if one_transaction:
+        return (
+            "; nothing was applied (through a transaction pooler, pending migrations run in "
+            "one transaction)"
+        )
+    return f"; {applied} migration(s) before it were applied" if applied else ""
+
+
 @migrate_app.command("apply")
 def migrate_apply(
     database_url: DatabaseOpt = None,
@@ -134,7 +152,9 @@ def migrate_apply(
     )
     conn = connect(url, "target database")
     try:
-        with target_lock(conn, wait=wait_lock):
+        pooling = detect_pooling(conn, url)
+        show_pooling(pooling)
+        with exclusive(conn, pooling, wait_lock):
             plan = plan_deploy(folder, read_history(conn), to)
             if not plan.pending:
                 out.print("[green]No pending migrations.[/green]")
@@ -150,14 +170,21 @@ def migrate_apply(
                     out.print(Text(f"-- {pending.migration.up.name}{resume}", style="bold"))
                     out.print(Syntax(pending.migration.up_text().strip(), "sql", theme="ansi_dark"))
                 return
+            refuse_outside_one_transaction(
+                pooling, beyond_one_transaction(plan), action="apply these migrations"
+            )
             ensure_history_table(conn)
             applied = 0
             for pending in plan.pending:
                 try:
-                    done = deploy_one(conn, pending, options)
+                    if pooling.transaction_pooled:
+                        done = deploy_inside_transaction(conn, pending, options)
+                    else:
+                        done = deploy_one(conn, pending, options)
                 except MigrationError as exc:
-                    before = f"; {applied} migration(s) before it were applied" if applied else ""
-                    raise MigrationError(f"{exc}{before}") from None
+                    raise MigrationError(
+                        f"{exc}{_what_stayed(applied, pooling.transaction_pooled)}"
+                    ) from None
                 applied += 1
                 resumed = (
                     f", resumed after statement {done.resumed_from}" if done.resumed_from else ""

@@ -14,11 +14,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from schemactl.config import DATABASE_URL_ENV, DEV_URL_ENV, Scope, load_project_config, resolve_url
 from schemactl.errors import PlanRefused, SchemactlError
 from schemactl.output.plan_view import show_plan
 from schemactl.plan import Plan
+from schemactl.pooler import Pooling
 from schemactl.profiles import load_profile
 
 EXIT_OK = 0
@@ -154,3 +156,15 @@ def confirm(auto_approve: bool, question: str) -> None:
         )
     if not typer.confirm(question, default=False):
         raise PlanRefused("cancelled; nothing was changed")
+
+
+def show_pooling(pooling: Pooling) -> None:
+    """Say so when the target is pooled per transaction: the lock and the work change shape."""
+    if pooling.transaction_pooled:
+        out.print(
+            Text(
+                f"note: the target is reached through {pooling.describe()}: schemactl holds "
+                "its lock with pg_advisory_xact_lock in one transaction that does all the work",
+                style="yellow",
+            )
+        )

@@ -29,7 +29,7 @@ from schemactl.apply.history import (
 from schemactl.migrations import manifest
 from schemactl.migrations.errors import MigrationError
 from schemactl.migrations.files import Migration, MigrationFolder
-from schemactl.migrations.runner import RunOptions, run_script
+from schemactl.migrations.runner import RunOptions, run_inside_transaction, run_script
 from schemactl.migrations.script import parse_script
 
 
@@ -178,3 +178,31 @@ def deploy_one(conn: psycopg.Connection, pending: Pending, options: RunOptions) 
             elapsed(),
         )
     return Deployed(migration, len(script.statements), elapsed(), pending.resume_from)
+
+
+def beyond_one_transaction(plan: DeployPlan) -> list[str]:
+    """Pending migrations that cannot run inside one transaction, each with why."""
+    found = []
+    for pending in plan.pending:
+        if pending.resume_entry is not None:
+            found.append(
+                f"{pending.migration.up.name}: partly applied, to be resumed statement by statement"
+            )
+        elif not pending.migration.up_script().transactional:
+            found.append(
+                f"{pending.migration.up.name}: holds statements that cannot run in a transaction"
+            )
+    return found
+
+
+def deploy_inside_transaction(
+    conn: psycopg.Connection, pending: Pending, options: RunOptions
+) -> Deployed:
+    """Run one (transactional) migration file and record it, inside the transaction the
+    caller holds open: through a transaction pooler, every pending file runs in one."""
+    migration = pending.migration
+    started = time.monotonic()
+    statements = run_inside_transaction(conn, migration.up_script(), options)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    record(conn, _entry(migration, duration_ms))
+    return Deployed(migration, statements, duration_ms, 0)

@@ -147,6 +147,15 @@ def _scripts(plan: RollbackPlan) -> list[Script]:
     return [parse_script(e.down_sql, f"down script of {e.label}") for e in plan.entries]
 
 
+def beyond_one_transaction(plan: RollbackPlan) -> list[str]:
+    """Down scripts that cannot run inside one transaction, each with why."""
+    return [
+        f"{script.label}: holds statements that cannot run in a transaction"
+        for script in _scripts(plan)
+        if not script.transactional
+    ]
+
+
 def _mismatch(plan: RollbackPlan, after: SchemaFingerprint) -> tuple[str, ...]:
     previous = plan.previous
     if previous is None or previous.fingerprint_objects is None:

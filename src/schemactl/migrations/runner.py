@@ -129,3 +129,25 @@ def _run_batch(
     except psycopg.Error as exc:
         raise _failure(script, current, exc, done) from None
     return done + len(batch.statements)
+
+
+def run_inside_transaction(
+    conn: psycopg.Connection, script: Script, options: RunOptions | None = None
+) -> int:
+    """Run every statement of ``script`` inside the transaction the caller holds open.
+
+    Through a transaction pooler nothing may depend on the session, so the whole
+    script (which must be transactional) runs in the caller's transaction, in a
+    savepoint of its own. Returns the number of statements run."""
+    options = options or RunOptions()
+    current = script.statements[0] if script.statements else None
+    try:
+        with conn.transaction():
+            _set_timeouts(conn, options, local=True)
+            for statement in script.statements:
+                current = statement
+                conn.execute(statement.sql.encode())
+    except psycopg.Error as exc:
+        assert current is not None
+        raise _failure(script, current, exc, 0) from None
+    return len(script.statements)
