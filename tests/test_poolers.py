@@ -15,7 +15,8 @@ from psycopg import conninfo
 
 from schemactl.apply.lock import ADVISORY_LOCK_KEY
 from schemactl.db import connect
-from schemactl.pooler import detect_pooling, hint_for
+from schemactl.pooler import detect_pooling, hint_for, known_poolers
+from schemactl.profiles import available_profiles, load_profile
 from tests.pgbouncer import PgBouncer
 from tests.support import Server, catalog_of, comparable, execute, run_cli, write_schema
 
@@ -295,3 +296,9 @@ def test_migrate_apply_and_rollback_through_pgbouncer(
     assert rolled.code == 0, rolled.stderr
     assert "public.stops" not in catalog_of(database).tables
     assert history_rows(database) == 3
+
+
+def test_every_pooler_a_platform_profile_names_is_known() -> None:
+    known = {hint.name for hint in known_poolers()}
+    for name in available_profiles():
+        assert set(load_profile(name).poolers) <= known, name

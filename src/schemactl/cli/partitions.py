@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from schemactl.apply import ApplyOptions, apply_plan, target_lock
+from schemactl.apply import ApplyOptions, apply_plan, exclusive
+from schemactl.apply.executor import steps_beyond_one_transaction
+from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import app
 from schemactl.cli.options import (
     AutoApproveOpt,
@@ -20,6 +22,7 @@ from schemactl.cli.options import (
     confirm,
     out,
     scope_of,
+    show_pooling,
     target_url,
 )
 from schemactl.cli.safety import allowed_hazards, refuse_unallowed
@@ -27,6 +30,7 @@ from schemactl.config import clock, load_project_config
 from schemactl.db import connect, describe
 from schemactl.output.plan_view import show_plan
 from schemactl.pipeline import DesiredSource, upkeep_plan
+from schemactl.pooler import detect_pooling
 
 NowOpt = Annotated[
     str | None,
@@ -62,12 +66,15 @@ def partitions(
     url = target_url(database_url)
     conn = connect(url, "target database")
     try:
-        with target_lock(conn, wait=wait_lock):
+        pooling = detect_pooling(conn, url)
+        show_pooling(pooling)
+        with exclusive(conn, pooling, wait_lock):
             result = upkeep_plan(conn, source, scope_of(include_schema, exclude_schema))
             show_plan(out, result)
             if not result.has_changes or dry_run:
                 return
             refuse_unallowed(result, allowed, frozenset(project.require_allow))
+            refuse_outside_one_transaction(pooling, steps_beyond_one_transaction(result.steps))
             confirm(auto_approve, "Apply this partition upkeep?")
             options = ApplyOptions(lock_timeout=lock_timeout or project.lock_timeout)
             applied = apply_plan(conn, result, options)
