@@ -18,6 +18,7 @@ from schemactl.cli.options import (
     AutoApproveOpt,
     DatabaseOpt,
     DevOpt,
+    EnvOpt,
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
@@ -34,6 +35,7 @@ from schemactl.cli.options import (
     WaitLockOpt,
     confirm,
     dev_url,
+    lock_timeout_of,
     out,
     print_plan,
     scope_of,
@@ -52,12 +54,10 @@ from schemactl.plan.planfile import read_plan_file
 from schemactl.pooler import detect_pooling
 
 
-def _plan_once(
-    database_url: str | None, source: DesiredSource, scope: Scope, online: bool = True
-) -> Plan:
+def _plan_once(url: str, source: DesiredSource, scope: Scope, online: bool = True) -> Plan:
     """Plan against the target on a connection of its own (plan and drift never write)."""
     source.statements  # noqa: B018 - read the schema before connecting: bad input first
-    conn = connect(target_url(database_url), "target database")
+    conn = connect(url, "target database")
     try:
         return plan_against(conn, source, scope, online)
     finally:
@@ -73,6 +73,7 @@ def plan(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
+    env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
     format: Annotated[
         PlanFormat, typer.Option("--format", help="text, sql or json.")
@@ -89,9 +90,9 @@ def plan(
 ) -> None:
     """Show what apply would change. Never changes the target."""
     result = _plan_once(
-        database_url,
-        DesiredSource(schema, dev_url(dev_url_option), pg_bin, allow_empty),
-        scope_of(include_schema, exclude_schema, profile),
+        target_url(database_url, env),
+        DesiredSource(schema, dev_url(dev_url_option, env), pg_bin, allow_empty),
+        scope_of(include_schema, exclude_schema, profile, env),
         online,
     )
     print_plan(result, format, show_sql=not no_sql, verbose=verbose)
@@ -129,6 +130,7 @@ def apply(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
+    env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
     auto_approve: AutoApproveOpt = False,
     allow_destructive: Annotated[
@@ -158,12 +160,12 @@ def apply(
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
     allowed = allowed_hazards(allow_destructive, allow_hazards)
-    scope = scope_of(include_schema, exclude_schema, profile)
-    source = DesiredSource(schema, dev_url(dev_url_option), pg_bin, allow_empty)
+    scope = scope_of(include_schema, exclude_schema, profile, env)
+    source = DesiredSource(schema, dev_url(dev_url_option, env), pg_bin, allow_empty)
     reviewed = read_plan_file(plan_file) if plan_file else None
     if reviewed is None:
         source.statements  # noqa: B018 - read the schema before connecting: bad input first
-    url = target_url(database_url)
+    url = target_url(database_url, env)
     conn = connect(url, "target database")
     try:
         pooling = detect_pooling(conn, url)
@@ -186,7 +188,7 @@ def apply(
             )
             confirm(auto_approve, "Apply these changes?")
             options = ApplyOptions(
-                lock_timeout=lock_timeout or project.lock_timeout,
+                lock_timeout=lock_timeout_of(lock_timeout, env),
                 statement_timeout=statement_timeout,
                 lock_retries=lock_retries,
             )
@@ -208,14 +210,15 @@ def drift(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
+    env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
     format: ReportFormatOpt = ReportFormat.text,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
     result = _plan_once(
-        database_url,
-        DesiredSource(schema, dev_url(dev_url_option), pg_bin, allow_empty),
-        scope_of(include_schema, exclude_schema, profile),
+        target_url(database_url, env),
+        DesiredSource(schema, dev_url(dev_url_option, env), pg_bin, allow_empty),
+        scope_of(include_schema, exclude_schema, profile, env),
     )
     if format is ReportFormat.json:
         print(json.dumps(drift_json(result), indent=2))

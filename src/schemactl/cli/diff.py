@@ -12,6 +12,7 @@ from schemactl.cli.options import (
     EXIT_CHANGES,
     AllowEmptyOpt,
     DevOpt,
+    EnvOpt,
     ExcludeOpt,
     IncludeOpt,
     NoSqlOpt,
@@ -24,18 +25,25 @@ from schemactl.cli.options import (
     print_plan,
     scope_of,
 )
+from schemactl.config import load_project_config
 from schemactl.errors import SchemactlError
 from schemactl.pipeline import DesiredSource, LiveDatabase, Source, compare
 
 URL_SCHEMES = ("postgresql://", "postgres://")
+ENVIRONMENT_PREFIX = "env:"
 NO_DIFFERENCES = "No differences: both sides match."
 
 
 def source_of(
     text: str, option: str, dev_url: str | None, pg_bin: str | None, allow_empty: bool
 ) -> Source:
-    """A database URL (``postgresql://...`` or ``key=value`` conninfo) or a schema folder."""
+    """A database URL (``postgresql://...`` or ``key=value`` conninfo), ``env:NAME`` (the
+    database of an environment of schemactl.toml) or a schema folder."""
     purpose = f"{option} database"
+    if text.startswith(ENVIRONMENT_PREFIX):
+        name = text[len(ENVIRONMENT_PREFIX) :]
+        named = load_project_config().environment(name)
+        return LiveDatabase(named.database_url(), f"{purpose} (environment {name})")
     if text.lower().startswith(URL_SCHEMES):
         return LiveDatabase(text, purpose)
     folder = Path(text)
@@ -44,7 +52,8 @@ def source_of(
     if "=" in text:
         return LiveDatabase(text, purpose)
     raise SchemactlError(
-        f"{option} {text}: neither a schema folder nor a database URL (postgresql://...)"
+        f"{option} {text}: neither a schema folder nor a database URL (postgresql://...) "
+        "nor an environment (env:NAME)"
     )
 
 
@@ -52,17 +61,18 @@ def source_of(
 def diff(
     from_: Annotated[
         str,
-        typer.Option("--from", help="Where to start: a database URL or a schema folder."),
+        typer.Option("--from", help="Where to start: a database URL, env:NAME or a schema folder."),
     ],
     to: Annotated[
         str,
-        typer.Option("--to", help="What to reach: a database URL or a schema folder."),
+        typer.Option("--to", help="What to reach: a database URL, env:NAME or a schema folder."),
     ],
     dev_url_option: DevOpt = None,
     pg_bin: PgBinOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
+    env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
     format: Annotated[
         PlanFormat, typer.Option("--format", help="text, sql or json.")
@@ -74,11 +84,11 @@ def diff(
     """Show the changes that turn FROM into TO: exit 0 equal, 2 different, 1 error.
 
     The same engine, hazards and formats as plan; nothing is applied anywhere."""
-    dev = dev_url(dev_url_option)
+    dev = dev_url(dev_url_option, env)
     result = compare(
         source_of(from_, "--from", dev, pg_bin, allow_empty),
         source_of(to, "--to", dev, pg_bin, allow_empty),
-        scope_of(include_schema, exclude_schema, profile),
+        scope_of(include_schema, exclude_schema, profile, env),
         online,
     )
     print_plan(result, format, show_sql=not no_sql, verbose=verbose, unchanged=NO_DIFFERENCES)

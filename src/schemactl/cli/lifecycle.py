@@ -21,6 +21,7 @@ from schemactl.cli.options import (
     AutoApproveOpt,
     DatabaseOpt,
     DevOpt,
+    EnvOpt,
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
@@ -33,12 +34,13 @@ from schemactl.cli.options import (
     WaitLockOpt,
     confirm,
     dev_url,
+    lock_timeout_of,
+    optional_target_url,
     out,
     scope_of,
     show_pooling,
     target_url,
 )
-from schemactl.config import DATABASE_URL_ENV, load_project_config, resolve_url
 from schemactl.db import connect, describe
 from schemactl.migrations.errors import RollbackRefused
 from schemactl.migrations.files import read_folder
@@ -71,10 +73,11 @@ def rollback(
     ] = False,
     lock_timeout: LockTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,
+    env: EnvOpt = None,
 ) -> None:
     """Undo the newest applies or migrations with their recorded down SQL, in one transaction."""
-    url = target_url(database_url)
-    options = RunOptions(lock_timeout=lock_timeout or load_project_config().lock_timeout)
+    url = target_url(database_url, env)
+    options = RunOptions(lock_timeout=lock_timeout_of(lock_timeout, env))
     conn = connect(url, "target database")
     try:
         pooling = detect_pooling(conn, url)
@@ -125,6 +128,7 @@ def verify_command(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
+    env: EnvOpt = None,
     format: ReportFormatOpt = ReportFormat.text,
 ) -> None:
     """Check manifest, history, live schema and verify scripts: exit 0 good, 2 mismatch, 1 error."""
@@ -132,10 +136,10 @@ def verify_command(
         VerifyRequest(
             migrations_dir=migrations,
             schema_dir=schema,
-            database_url=resolve_url(database_url, DATABASE_URL_ENV),
-            dev_url=dev_url(dev_url_option),
+            database_url=optional_target_url(database_url, env),
+            dev_url=dev_url(dev_url_option, env),
             pg_bin=pg_bin,
-            scope=scope_of(include_schema, exclude_schema, profile),
+            scope=scope_of(include_schema, exclude_schema, profile, env),
         )
     )
     if format is ReportFormat.json:
@@ -151,10 +155,11 @@ def status(
     database_url: DatabaseOpt = None,
     migrations: MigrationsOpt = Path("migrations"),
     format: ReportFormatOpt = ReportFormat.text,
+    env: EnvOpt = None,
 ) -> None:
     """Applied and pending migrations (and declarative applies), with times."""
     folder = read_folder(migrations)
-    conn = connect(target_url(database_url), "target database")
+    conn = connect(target_url(database_url, env), "target database")
     try:
         rows = read_history(conn)
     finally:

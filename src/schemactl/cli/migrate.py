@@ -17,6 +17,7 @@ from schemactl.cli.app import sub_app
 from schemactl.cli.options import (
     DatabaseOpt,
     DevOpt,
+    EnvOpt,
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
@@ -27,12 +28,14 @@ from schemactl.cli.options import (
     StatementTimeoutOpt,
     WaitLockOpt,
     dev_url,
+    lock_timeout_of,
+    optional_target_url,
     out,
     scope_of,
     show_pooling,
     target_url,
 )
-from schemactl.config import DATABASE_URL_ENV, load_project_config, resolve_url
+from schemactl.config import DATABASE_URL_ENV
 from schemactl.db import connect, describe
 from schemactl.errors import SchemactlError
 from schemactl.migrations import manifest
@@ -66,6 +69,7 @@ def migrate_diff(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
+    env: EnvOpt = None,
     database_url: Annotated[
         str | None,
         typer.Option(
@@ -81,11 +85,11 @@ def migrate_diff(
             name=name,
             schema_dir=schema,
             migrations_dir=migrations,
-            dev_url=dev_url(dev_url_option),
+            dev_url=dev_url(dev_url_option, env),
             pg_bin=pg_bin,
             allow_empty=allow_empty,
-            scope=scope_of(include_schema, exclude_schema, profile),
-            database_url=resolve_url(database_url, DATABASE_URL_ENV),
+            scope=scope_of(include_schema, exclude_schema, profile, env),
+            database_url=optional_target_url(database_url, env),
         )
     )
     if result.migration is None:
@@ -140,14 +144,15 @@ def migrate_apply(
     lock_timeout: LockTimeoutOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,
+    env: EnvOpt = None,
 ) -> None:
     """Apply pending migration files in order, each in its own transaction, recorded in history."""
     folder = read_folder(migrations)
     if not folder.exists:
         raise SchemactlError(f"migrations folder {migrations} does not exist")
-    url = target_url(database_url)
+    url = target_url(database_url, env)
     options = RunOptions(
-        lock_timeout=lock_timeout or load_project_config().lock_timeout,
+        lock_timeout=lock_timeout_of(lock_timeout, env),
         statement_timeout=statement_timeout,
     )
     conn = connect(url, "target database")

@@ -16,7 +16,15 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from schemactl.config import DATABASE_URL_ENV, DEV_URL_ENV, Scope, load_project_config, resolve_url
+from schemactl.config import (
+    DATABASE_URL_ENV,
+    DEV_URL_ENV,
+    ENV_SELECTION_ENV,
+    Environment,
+    Scope,
+    load_project_config,
+    resolve_url,
+)
 from schemactl.errors import PlanRefused, SchemactlError
 from schemactl.output.plan_view import show_plan
 from schemactl.plan import Plan
@@ -124,25 +132,76 @@ def print_plan(
         show_plan(out, result, show_sql=show_sql, verbose=verbose, unchanged=unchanged)
 
 
+def _known_environment(name: str | None) -> str | None:
+    """Fail at once, before anything else, on an environment schemactl.toml lacks."""
+    if name:
+        load_project_config().environment(name)
+    return name or None
+
+
+EnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--env",
+        envvar=ENV_SELECTION_ENV,
+        callback=_known_environment,
+        help="Named environment of schemactl.toml ([env.NAME]): its database, dev server, "
+        f"schemas, profile and lock timeout; options still win (env {ENV_SELECTION_ENV}).",
+    ),
+]
+
+
+def environment(name: str | None) -> Environment | None:
+    return load_project_config().environment(name) if name else None
+
+
 def scope_of(
-    include: list[str] | None, exclude: list[str] | None, profile: str | None = None
+    include: list[str] | None,
+    exclude: list[str] | None,
+    profile: str | None = None,
+    env: str | None = None,
 ) -> Scope:
-    """The schemas a command looks at; ``--profile`` (or ``profile`` in schemactl.toml)
-    adds what a platform owns."""
+    """The schemas a command looks at: the options, else the environment's settings;
+    ``--profile`` (or ``profile`` in the environment or schemactl.toml) adds what a
+    platform owns."""
+    selected = environment(env)
+    if selected is not None:
+        include = include or list(selected.include_schemas)
+        exclude = exclude or list(selected.exclude_schemas)
+        profile = profile or selected.profile
     name = profile or load_project_config().profile
     return Scope(tuple(include or ()), tuple(exclude or ()), load_profile(name) if name else None)
 
 
-def target_url(option: str | None) -> str:
-    """The target database's URL: the option, else ``$DATABASE_URL``, else an error."""
-    url = resolve_url(option, DATABASE_URL_ENV)
+def target_url(option: str | None, env: str | None = None) -> str:
+    """The target database's URL: the option, else the environment's (never another's:
+    an unset variable is an error), else ``$DATABASE_URL``, else an error."""
+    url = optional_target_url(option, env)
     if not url:
-        raise SchemactlError(f"no target database: pass --database-url or set {DATABASE_URL_ENV}")
+        raise SchemactlError(
+            f"no target database: pass --database-url or --env, or set {DATABASE_URL_ENV}"
+        )
     return url
 
 
-def dev_url(option: str | None) -> str | None:
-    return resolve_url(option, DEV_URL_ENV)
+def optional_target_url(option: str | None, env: str | None = None) -> str | None:
+    """The target's URL where a command can do without one."""
+    selected = environment(env)
+    if option or selected is None:
+        return resolve_url(option, DATABASE_URL_ENV)
+    return selected.database_url()
+
+
+def dev_url(option: str | None, env: str | None = None) -> str | None:
+    """The dev server: the option, else the environment's, else ``$SCHEMACTL_DEV_URL``."""
+    selected = environment(env)
+    return option or (selected and selected.dev_database_url()) or resolve_url(None, DEV_URL_ENV)
+
+
+def lock_timeout_of(option: str | None, env: str | None = None) -> str:
+    """``lock_timeout``: the option, else the environment's, else schemactl.toml's (5s)."""
+    selected = environment(env)
+    return option or (selected and selected.lock_timeout) or load_project_config().lock_timeout
 
 
 def confirm(auto_approve: bool, question: str) -> None:

@@ -14,12 +14,14 @@ from schemactl.cli.app import app
 from schemactl.cli.options import (
     AutoApproveOpt,
     DatabaseOpt,
+    EnvOpt,
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
     SchemaOpt,
     WaitLockOpt,
     confirm,
+    lock_timeout_of,
     out,
     scope_of,
     show_pooling,
@@ -57,26 +59,27 @@ def partitions(
     ] = None,
     lock_timeout: LockTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,
+    env: EnvOpt = None,
 ) -> None:
     """Create due partitions and retire expired ones, as the schema's rules say."""
     project = load_project_config()
     allowed = allowed_hazards(allow_destructive, allow_hazards)
     source = DesiredSource(schema, now=clock(now))
     source.statements  # noqa: B018 - read the schema before connecting: bad input first
-    url = target_url(database_url)
+    url = target_url(database_url, env)
     conn = connect(url, "target database")
     try:
         pooling = detect_pooling(conn, url)
         show_pooling(pooling)
         with exclusive(conn, pooling, wait_lock):
-            result = upkeep_plan(conn, source, scope_of(include_schema, exclude_schema))
+            result = upkeep_plan(conn, source, scope_of(include_schema, exclude_schema, env=env))
             show_plan(out, result)
             if not result.has_changes or dry_run:
                 return
             refuse_unallowed(result, allowed, frozenset(project.require_allow))
             refuse_outside_one_transaction(pooling, steps_beyond_one_transaction(result.steps))
             confirm(auto_approve, "Apply this partition upkeep?")
-            options = ApplyOptions(lock_timeout=lock_timeout or project.lock_timeout)
+            options = ApplyOptions(lock_timeout=lock_timeout_of(lock_timeout, env))
             applied = apply_plan(conn, result, options)
     finally:
         conn.close()

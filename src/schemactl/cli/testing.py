@@ -12,6 +12,7 @@ from schemactl.cli.app import app
 from schemactl.cli.options import (
     EXIT_ERROR,
     DevOpt,
+    EnvOpt,
     ExcludeOpt,
     IncludeOpt,
     PgBinOpt,
@@ -20,10 +21,11 @@ from schemactl.cli.options import (
     ReportFormatOpt,
     SchemaOpt,
     dev_url,
+    optional_target_url,
     out,
     scope_of,
 )
-from schemactl.config import DATABASE_URL_ENV, resolve_url
+from schemactl.config import DATABASE_URL_ENV
 from schemactl.output.test_view import show_test_report
 from schemactl.pipeline import DesiredSource
 from schemactl.testing.junit import write_junit
@@ -48,6 +50,7 @@ def test_command(
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
+    env: EnvOpt = None,
     database_url: Annotated[
         str | None,
         typer.Option(
@@ -60,10 +63,10 @@ def test_command(
     """Build the desired state in a dev database and run the SQL tests: exit 0 all pass, 1 not."""
     report = run_test_session(
         TestRequest(
-            DesiredSource(schema, dev_url(dev_url_option), pg_bin),
+            DesiredSource(schema, dev_url(dev_url_option, env), pg_bin),
             tests,
-            scope_of(include_schema, exclude_schema, profile),
-            resolve_url(database_url, DATABASE_URL_ENV),
+            scope_of(include_schema, exclude_schema, profile, env),
+            optional_target_url(database_url, env),
         )
     )
     if junit:
