@@ -62,11 +62,31 @@ def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psy
             prepare_threshold=None,
         )
     except psycopg.Error as exc:
-        reason = " ".join(str(exc).split())
+        reason = " ".join(str(exc).split()) + _tls_advice(str(exc), url)
+        for secret in (password_of(url), os.environ.get("PGPASSWORD")):
+            reason = redact_secret(reason, secret)
         raise ConnectionFailed(
-            f"cannot connect to the {purpose} at {describe(url)}: "
-            f"{redact_secret(reason, password_of(url))}"
+            f"cannot connect to the {purpose} at {describe(url)}: {reason}"
         ) from None
+
+
+DEFAULT_ROOT_CERTIFICATE = "~/.postgresql/root.crt"
+
+
+def _tls_advice(reason: str, url: str) -> str:
+    """What libpq's terse TLS failures mean, where its own words do not say."""
+    if "certificate verify failed" not in reason:
+        return ""
+    try:
+        params = conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        params = {}
+    root = params.get("sslrootcert") or os.environ.get("PGSSLROOTCERT") or DEFAULT_ROOT_CERTIFICATE
+    return (
+        f" (the server's certificate is not signed by a certificate in sslrootcert={root}: "
+        "point sslrootcert at the certificate authority that signed it, or sslrootcert=system "
+        "for the machine's trusted ones)"
+    )
 
 
 @contextmanager
