@@ -17,6 +17,7 @@ from schemactl.cli import main
 from schemactl.config import Scope
 from schemactl.pipeline import DesiredSource, plan_against
 from schemactl.plan import Plan
+from tests.conformance.dump import normalized_schema
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,21 @@ def round_trip(
     if old.strip():
         execute(target_url, old)
     before = comparable(catalog_of(target_url))
+    dumped = schema_dump(target_url)
     write_schema(schema_dir, new)
     plan = plan_for(server_url, target_url, schema_dir, online)
     apply_up(target_url, plan)
     assert not plan_for(server_url, target_url, schema_dir).has_changes, "drift after apply"
     run_steps(target_url, plan.down_sql())
     assert comparable(catalog_of(target_url)) == before, "rollback did not restore the schema"
+    assert schema_dump(target_url) == dumped, "rollback did not restore pg_dump's schema"
     return plan
+
+
+def schema_dump(url: str) -> list[str]:
+    """The target's schema as pg_dump prints it (owners and grants included), statements
+    sorted and column lines sorted: what "exactly the previous schema" means."""
+    return normalized_schema(url, owners=True)
 
 
 def sqls(plan: Plan) -> list[str]:

@@ -20,10 +20,11 @@ from schemactl.devdb.binaries import find_server_binaries
 _NOISE = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restrict .*)$")
 
 
-def pg_dump_schema(url: str) -> str:
+def pg_dump_schema(url: str, owners: bool = False) -> str:
     pg_dump = Path(find_server_binaries()) / "pg_dump"
+    ownership = [] if owners else ["--no-owner"]
     result = subprocess.run(
-        [str(pg_dump), "--schema-only", "--no-owner", "--exclude-schema=schemactl", url],
+        [str(pg_dump), "--schema-only", *ownership, "--exclude-schema=schemactl", url],
         capture_output=True,
         text=True,
         check=True,
@@ -39,9 +40,9 @@ def _normalize_statement(statement: str) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def normalized_schema(url: str) -> list[str]:
+def normalized_schema(url: str, owners: bool = False) -> list[str]:
     text = "\n".join(
-        line for line in pg_dump_schema(url).splitlines() if not _NOISE.match(line.strip())
+        line for line in pg_dump_schema(url, owners).splitlines() if not _NOISE.match(line.strip())
     )
     statements = [s for s in re.split(r";\s*\n", text) if s.strip()]
     return sorted(_normalize_statement(s) for s in statements)

@@ -7,11 +7,13 @@ same way in the dev database and in the target.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
 
+from schemactl.catalog.identity import read_identity_sequence
 from schemactl.catalog.model import (
     Catalog,
     Column,
@@ -93,19 +95,31 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
 
 
 def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
-    columns: dict[int, list[Column]] = {}
+    columns: dict[int, list[tuple[Column, dict[str, Any]]]] = {}
     for row in rows(conn, "columns", params):
         if not row.pop("local"):
             continue  # inherited from a parent table: planned on the parent
         oid = row.pop("relation_oid")
         row["default_calls"] = tuple(row["default_calls"])
-        columns.setdefault(oid, []).append(Column(**row))
+        sequence = {k: row.pop(k) for k in list(row) if k.startswith("identity_seq")}
+        columns.setdefault(oid, []).append((Column(**row), sequence))
     for row in rows(conn, "tables", params):
         oid = row.pop("oid")
+        table_columns = tuple(
+            dataclasses.replace(
+                column,
+                identity_sequence=read_identity_sequence(
+                    sequence, row["name"], column.name, column.type
+                ),
+            )
+            if sequence.get("identity_seq_name")
+            else column
+            for column, sequence in columns.get(oid, ())
+        )
         catalog.tables[row["ident"]] = Table(
             **{
                 **row,
-                "columns": tuple(columns.get(oid, ())),
+                "columns": table_columns,
                 "inherits": tuple(row["inherits"]),
                 "options": tuple(row["options"]),
             }

@@ -30,6 +30,25 @@ class Extension:
 
 
 @dataclass(frozen=True)
+class IdentitySequence:
+    """The sequence behind an identity column: part of the column, never an object of its
+    own. Options equal to what PostgreSQL would choose for the column's type are None
+    (``min_value``, ``max_value``, ``start``): PostgreSQL moves those with the type, so a
+    column widened from integer to bigint keeps equal options."""
+
+    name: str  # in the table's schema
+    ident: str  # quoted, schema-qualified
+    increment: int = 1
+    start: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int = 1
+    cycle: bool = False
+    # Named otherwise than PostgreSQL names it (<table>_<column>_seq): said on creation.
+    named: bool = field(default=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     ident: str
@@ -45,6 +64,7 @@ class Column:
     default_volatile: bool = field(default=False, compare=False)
     # Routines (by signature) the default or generation expression calls: pg_depend.
     default_calls: tuple[str, ...] = field(default=(), compare=False)
+    identity_sequence: IdentitySequence | None = None  # with ``identity``
 
 
 @dataclass(frozen=True)

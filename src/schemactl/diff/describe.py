@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from schemactl.catalog.identity import creation_options
 from schemactl.catalog.model import (
     Catalog,
     Column,
@@ -482,9 +483,20 @@ def _column_description(
         "type": column.type + (f" COLLATE {column.collation}" if column.collation else ""),
         "nullability": "NOT NULL" if column.not_null else "NULL",
         "default": column.default,
-        "identity": IDENTITY.get(column.identity),
+        "identity": _identity(column),
         "generated": column.generated,
     }
+
+
+def _identity(column: Column) -> str | None:
+    """``ALWAYS (START WITH 5 CACHE 10)``: how, and what its sequence does not leave to
+    the defaults."""
+    generation = IDENTITY.get(column.identity)
+    sequence = column.identity_sequence
+    if generation is None or sequence is None:
+        return generation
+    options = creation_options(sequence, qualified_name=sequence.named)
+    return f"{generation} ({' '.join(options)})" if options else generation
 
 
 def _row_security(table: Table | None) -> Description | None:

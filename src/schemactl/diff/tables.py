@@ -10,6 +10,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
 from schemactl.diff.routines import recreated_functions
 from schemactl.diff.types import cast_through_text, table_rank
@@ -241,6 +242,8 @@ def _plain_column_changes(
         changes.append(change("column.add_identity", (), Phase.ADD_IDENTITY))  # needs NOT NULL
     elif new.identity and old.identity != new.identity:
         changes.append(change("column.set_identity_generation"))
+    if new.identity and old.identity:
+        changes += identity_sequence_changes(table, old, new)
     return changes
 
 

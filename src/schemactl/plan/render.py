@@ -7,6 +7,8 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from schemactl.catalog.identity import creation_options
+from schemactl.catalog.model import Column
 from schemactl.diff.changes import Change
 
 _ON_ONLY = re.compile(r"^(CREATE (?:UNIQUE )?INDEX \S+ ON) ONLY ")
@@ -58,6 +60,16 @@ def cascade_to_partitions(index_definition: str) -> str:
     return _ON_ONLY.sub(r"\1 ", index_definition)
 
 
+def identity_options(column: Column) -> str:
+    """`` (START WITH 5 CACHE 10)``: what an identity column's sequence does not leave to
+    PostgreSQL's defaults, its name included when PostgreSQL would choose another."""
+    sequence = column.identity_sequence
+    if sequence is None:
+        return ""
+    options = creation_options(sequence, qualified_name=sequence.named)
+    return f" ({' '.join(options)})" if options else ""
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -74,6 +86,7 @@ def environment() -> Environment:
     env.filters["concurrently"] = concurrently
     env.filters["dollar_quote"] = dollar_quote
     env.filters["literal_or_current_database"] = literal_or_current_database
+    env.filters["identity_options"] = identity_options
     return env
 
 

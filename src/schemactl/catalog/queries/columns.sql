@@ -22,7 +22,15 @@ SELECT a.attrelid AS relation_oid,
                JOIN pg_namespace pn ON pn.oid = p.pronamespace
               WHERE d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
                 AND d.refclassid = 'pg_proc'::regclass) AS default_calls,
-       dsc.description AS comment
+       dsc.description AS comment,
+       ids.name AS identity_seq_name,
+       ids.ident AS identity_seq_ident,
+       ids.seqstart AS identity_seq_start,
+       ids.seqincrement AS identity_seq_increment,
+       ids.seqmin AS identity_seq_min,
+       ids.seqmax AS identity_seq_max,
+       ids.seqcache AS identity_seq_cache,
+       ids.seqcycle AS identity_seq_cycle
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid
@@ -31,6 +39,19 @@ LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
 LEFT JOIN pg_description dsc
        ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
+-- An identity column's own sequence (pg_depend 'i'), with its options.
+LEFT JOIN LATERAL (
+       SELECT s.relname AS name,
+              quote_ident(sn.nspname) || '.' || quote_ident(s.relname) AS ident,
+              q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle
+         FROM pg_depend d
+         JOIN pg_class s ON s.oid = d.objid
+         JOIN pg_namespace sn ON sn.oid = s.relnamespace
+         JOIN pg_sequence q ON q.seqrelid = s.oid
+        WHERE a.attidentity <> ''
+          AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+          AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
+       ) ids ON true
 WHERE c.relkind IN ('r', 'p')
   AND c.relnamespace = ANY(%(namespaces)s::oid[])
   AND a.attnum > 0
