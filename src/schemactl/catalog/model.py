@@ -89,6 +89,10 @@ class Table:
     # Set by a rolling partition rule on an expired partition it detaches now: the
     # difference is the detach, not a rebuild.
     retire: bool = field(default=False, compare=False)
+    # What logical replication sends of an old row: 'd' DEFAULT (the primary key), 'f'
+    # FULL, 'n' NOTHING, 'i' USING INDEX (named, in the table's schema).
+    replica_identity: str = "d"
+    replica_identity_index: str | None = None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

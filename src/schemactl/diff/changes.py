@@ -52,6 +52,7 @@ class Phase(IntEnum):
     ADD_IDENTITY = 48  # after a serial's sequence is gone, so the identity takes its name
     ADD_CONSTRAINT = 50
     CREATE_INDEX = 52
+    REPLICA_IDENTITY = 53  # once the index it names exists
     ADD_FOREIGN_KEY = 54
     VALIDATE_CONSTRAINT = 56
     FINISH_NOT_NULL = 57  # SET NOT NULL once a validated check proves it

@@ -96,7 +96,7 @@ def _links_dropped_tables(ctx: DiffContext, constraint: Constraint) -> bool:
     )
 
 
-def _rebuilt_indexes(ctx: DiffContext) -> set[str]:
+def rebuilt_indexes(ctx: DiffContext) -> set[str]:
     """Unique indexes that go away or are re-created: dropped or changed primary,
     unique and exclusion constraints (their index shares their name), and indexes."""
     current, desired = ctx.current.constraints, ctx.desired.constraints
@@ -122,7 +122,7 @@ def _loses_its_index(constraint: Constraint, rebuilt: set[str]) -> bool:
 def diff_constraints(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     current, desired = ctx.current.constraints, ctx.desired.constraints
-    rebuilt = _rebuilt_indexes(ctx)
+    rebuilt = rebuilt_indexes(ctx)
     for key in sorted(desired.keys() - current.keys()):
         changes += _add(ctx, desired[key])
     for key in sorted(current.keys() - desired.keys()):

@@ -600,7 +600,14 @@ def _table(table: Table | None) -> Description | None:
         "partitioned by": table.partition_key,
         "persistence": "UNLOGGED" if table.unlogged else "LOGGED",
         "options": ", ".join(table.options) or None,
+        "replica identity": _replica_identity(table),
     }
+
+
+def _replica_identity(table: Table) -> str | None:
+    if table.replica_identity == "i":
+        return f"USING INDEX {table.replica_identity_index}"
+    return {"f": "FULL", "n": "NOTHING"}.get(table.replica_identity)
 
 
 def _grant_attributes(macro: str, params: dict[str, Any]) -> tuple[AttributeChange, ...]:

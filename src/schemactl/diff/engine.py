@@ -21,6 +21,7 @@ from schemactl.diff.partition_rules import diff_retirements
 from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
 from schemactl.diff.policies import diff_policies
 from schemactl.diff.privileges import diff_privileges
+from schemactl.diff.replica_identity import diff_replica_identity
 from schemactl.diff.routines import diff_routines
 from schemactl.diff.sequences import diff_sequences
 from schemactl.diff.tables import diff_tables
@@ -39,6 +40,7 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_constraints,
     diff_views,
     diff_indexes,
+    diff_replica_identity,
     diff_routines,
     diff_triggers,
     diff_policies,

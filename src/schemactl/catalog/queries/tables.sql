@@ -19,11 +19,20 @@ SELECT c.oid,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        coalesce(c.reloptions, '{}') AS options,
+       -- USING INDEX whose index was dropped behaves as NOTHING.
+       CASE WHEN c.relreplident = 'i' AND ri.name IS NULL THEN 'n'
+            ELSE c.relreplident::text END AS replica_identity,
+       CASE WHEN c.relreplident = 'i' THEN ri.name END AS replica_identity_index,
        dsc.description AS comment
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description dsc
        ON dsc.objoid = c.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
+LEFT JOIN LATERAL (
+       SELECT quote_ident(ic.relname) AS name
+         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+        WHERE i.indrelid = c.oid AND i.indisreplident
+       ) ri ON c.relreplident = 'i'
 WHERE c.relkind IN ('r', 'p')
   AND c.relnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
