@@ -56,6 +56,7 @@ class Phase(IntEnum):
     ADD_FOREIGN_KEY = 54
     VALIDATE_CONSTRAINT = 56
     FINISH_NOT_NULL = 57  # SET NOT NULL once a validated check proves it
+    ADOPT_FOREIGN_KEY = 58  # a partitioned table's key, once its partitions' are validated
     CREATE_VIEW = 60  # views and materialized views, by dependency rank
     CREATE_VIEW_INDEX = 62  # indexes on materialized views
     REPLACE_FUNCTION = 64  # bodies that reference tables and views

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from schemactl.catalog.model import Constraint
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
@@ -16,6 +18,8 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     on_existing_table = constraint.table not in ctx.created_tables
     risk: tuple[Hazard, ...] = ()
     checks_rows = on_existing_table and constraint.type in ("f", "c") and constraint.validated
+    if checks_rows and ctx.online and is_fk and _not_valid_refused(ctx, constraint.table):
+        return _add_through_partitions(ctx, constraint)
     if checks_rows and ctx.online:
         return _add_then_validate(constraint)
     if checks_rows:
@@ -62,6 +66,56 @@ def _add_then_validate(constraint: Constraint) -> list[Change]:
         ),
         *_comment(constraint, None),
     ]
+
+
+def _not_valid_refused(ctx: DiffContext, table: str) -> bool:
+    """PostgreSQL before 18 refuses a NOT VALID foreign key on a partitioned table."""
+    found = ctx.desired.tables.get(table)
+    return found is not None and found.kind == "p" and _major(ctx.current.server_version) < 18
+
+
+def _major(version: str) -> int:
+    digits = version.split(".", 1)[0].split(" ", 1)[0]
+    return int(digits) if digits.isdigit() else 0
+
+
+def _existing_leaves(ctx: DiffContext, table: str) -> list[str]:
+    """The partitions that hold rows below ``table`` (partitioned partitions hold none)
+    and exist before the change; partitions the change creates are still empty."""
+    leaves, pending = [], [table]
+    while pending:
+        parent = pending.pop()
+        for ident, partition in sorted(ctx.desired.tables.items()):
+            if partition.partition_of != parent:
+                continue
+            if partition.kind == "p":
+                pending.append(ident)
+            elif ident in ctx.current.tables:
+                leaves.append(ident)
+    return sorted(leaves)
+
+
+def _add_through_partitions(ctx: DiffContext, constraint: Constraint) -> list[Change]:
+    """Online, on a partitioned table: the key goes NOT VALID onto every partition that
+    holds rows and is validated there (reads and writes go on); then the parent's key is
+    added, and PostgreSQL adopts the partitions' validated keys instead of scanning."""
+    changes: list[Change] = []
+    for leaf in _existing_leaves(ctx, constraint.table):
+        copy = dataclasses.replace(constraint, table=leaf, comment=None)
+        changes += [
+            Change("constraint", copy.key, "create", "constraint.add",
+                   {"constraint": copy, "not_valid": True}, Phase.ADD_FOREIGN_KEY),
+            Change("constraint", copy.key, "alter", "constraint.validate", {"constraint": copy},
+                   Phase.VALIDATE_CONSTRAINT,
+                   hazards.validate_constraint_online(constraint.name, leaf), separate=True),
+        ]  # fmt: skip
+    changes.append(
+        Change(
+            "constraint", constraint.key, "create", "constraint.add",
+            {"constraint": constraint, "not_valid": False}, Phase.ADOPT_FOREIGN_KEY,
+        )
+    )  # fmt: skip
+    return changes + _comment(constraint, None)
 
 
 def _drop(constraint: Constraint) -> Change:
