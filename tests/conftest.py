@@ -1,12 +1,21 @@
-"""Fixtures: one real PostgreSQL server per test session, one fresh database per test.
+"""Fixtures: real PostgreSQL servers for the test session, one fresh database per test.
 
-The server is schemactl's own embedded server (started as the ``postgres`` user
-when the suite runs as root) unless ``TEST_DATABASE_URL`` points at an existing
-server whose user may create databases. It stops when the session ends.
+The servers are schemactl's own embedded servers (started as the ``postgres`` user
+when the suite runs as root), one per major version a test asks for, started on
+first use and stopped when the session ends. The default server is the machine's
+own, unless ``TEST_DATABASE_URL`` points at an existing server whose user may
+create databases.
+
+Specifications marked ``version_matrix`` (the conformance corpus, the example
+schema, the CLI) run once per major version of ``--pg-versions`` (default
+``default``: the machine's server; ``all`` for 14-18).
+Versions the machine lacks are downloaded into the cache the product uses
+(``schemactl.devdb.binary_cache``).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from collections.abc import Iterator
@@ -16,19 +25,107 @@ import psycopg
 import pytest
 from psycopg import conninfo, sql
 
+from schemactl.devdb.binaries import machine_server_binaries
 from schemactl.devdb.embedded import EmbeddedServer
+from schemactl.devdb.versions import SUPPORTED_MAJORS, server_major
 from tests.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support import Server
 
+VERSIONS_ENV = "SCHEMACTL_TEST_PG_VERSIONS"
+DEFAULT_VERSIONS = "default"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--pg-versions",
+        default=os.environ.get(VERSIONS_ENV, DEFAULT_VERSIONS),
+        help="Major versions the version-matrix specifications run on: comma-separated "
+        "numbers, 'default' (the machine's server) or 'all' "
+        f"(env {VERSIONS_ENV}; default {DEFAULT_VERSIONS}).",
+    )
+
+
+@functools.cache
+def default_major() -> int:
+    """The major version of the default server: ``TEST_DATABASE_URL``'s, else the
+    machine's own server's."""
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        with psycopg.connect(url) as conn:
+            return conn.info.server_version // 10000
+    found = machine_server_binaries()
+    return (server_major(found) if found else None) or max(SUPPORTED_MAJORS)
+
+
+class ServerPool:
+    """One server per major version, started when first asked for."""
+
+    def __init__(self) -> None:
+        self._servers: dict[int, Server] = {}
+        self._embedded: list[EmbeddedServer] = []
+
+    def get(self, major: int | None = None) -> Server:
+        """The server of PostgreSQL ``major``; the default server when None."""
+        major = major or default_major()
+        if major in self._servers:
+            return self._servers[major]
+        url = os.environ.get("TEST_DATABASE_URL")
+        if url and major == default_major():
+            server = Server(url, embedded=None, major=major)
+        else:
+            embedded = EmbeddedServer(major=major)
+            self._embedded.append(embedded)
+            embedded.start()
+            server = Server(embedded.url, embedded=embedded, major=major)
+        self._servers[major] = server
+        return server
+
+    def stop(self) -> None:
+        for embedded in self._embedded:
+            embedded.stop()
+
+
+def matrix_versions(config: pytest.Config, pool_default: int) -> list[int]:
+    """The major versions ``--pg-versions`` names, the default server's first."""
+    chosen: list[int] = []
+    for word in str(config.getoption("--pg-versions")).split(","):
+        word = word.strip().lower()
+        if word == "all":
+            majors = list(SUPPORTED_MAJORS)
+        elif word == "default":
+            majors = [pool_default]
+        elif word:
+            majors = [int(word)]
+        else:
+            majors = []
+        chosen += [m for m in majors if m not in chosen]
+    return sorted(chosen, key=lambda m: (m != pool_default, m))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Specifications marked ``version_matrix`` run once per chosen major version."""
+    if "server" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "version_matrix"
+    ):
+        versions = matrix_versions(metafunc.config, default_major())
+        metafunc.parametrize(
+            "server", versions, indirect=True, scope="session", ids=[f"pg{v}" for v in versions]
+        )
+
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        yield Server(url, embedded=None)
-        return
-    with EmbeddedServer() as embedded:
-        yield Server(embedded.url, embedded=embedded)
+def servers() -> Iterator[ServerPool]:
+    """The session's servers, by major version; all stopped when the session ends."""
+    pool = ServerPool()
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+@pytest.fixture(scope="session")
+def server(request: pytest.FixtureRequest, servers: ServerPool) -> Server:
+    """The server of the major version the test is parametrized with, else the default."""
+    return servers.get(getattr(request, "param", None))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,13 +11,16 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import conninfo, sql
 
 from schemactl.apply import ApplyOptions, apply_plan
 from schemactl.catalog import Catalog, introspect
 from schemactl.cli import main
 from schemactl.config import Scope
+from schemactl.devdb.loader import ensure_roles, referenced_roles
 from schemactl.pipeline import DesiredSource, plan_against
 from schemactl.plan import Plan
+from schemactl.source import read_desired_state
 from tests.conformance.dump import normalized_schema
 
 
@@ -24,6 +28,7 @@ from tests.conformance.dump import normalized_schema
 class Server:
     url: str
     embedded: Any
+    major: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,46 @@ def schema_dump(url: str) -> list[str]:
     """The target's schema as pg_dump prints it (owners and grants included), statements
     sorted and column lines sorted: what "exactly the previous schema" means."""
     return normalized_schema(url, owners=True)
+
+
+def load_schema_folder(url: str, folder: Path) -> None:
+    """Run a schema folder's statements, in schemactl's load order, straight into a
+    database (as a DBA building it by hand would), creating the roles it names."""
+    statements = read_desired_state(folder)
+    with psycopg.connect(url, autocommit=True) as conn:
+        ensure_roles(conn, referenced_roles(statements))
+        conn.execute("SET check_function_bodies = off")
+        for statement in statements:
+            conn.execute(statement.sql.encode())
+
+
+_LOADS: dict[tuple[str, Path], str | None] = {}
+
+
+def skip_unless_loads(server: Server, folder: Path) -> None:
+    """Skip, saying so, where ``folder`` uses what this server's major version lacks
+    (checked once per server, in a scratch database)."""
+    key = (server.url, folder)
+    if key not in _LOADS:
+        name = f"loads_{secrets.token_hex(5)}"
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
+            )
+        try:
+            load_schema_folder(conninfo.make_conninfo(server.url, dbname=name), folder)
+            _LOADS[key] = None
+        except psycopg.Error as exc:
+            _LOADS[key] = exc.diag.message_primary or str(exc)
+        finally:
+            with psycopg.connect(server.url, autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+    if _LOADS[key] is not None:
+        pytest.skip(
+            f"{folder.name}/ does not load on PostgreSQL {server.major or '?'}: {_LOADS[key]}"
+        )
 
 
 def sqls(plan: Plan) -> list[str]:

@@ -13,6 +13,8 @@ from psycopg import conninfo
 
 from tests.support import Server, catalog_of, comparable, execute, run_cli, write_schema
 
+pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
+
 Capsys = pytest.CaptureFixture[str]
 
 
@@ -72,7 +74,7 @@ def test_plan_json_lists_steps_with_sql_kind_name_hazards_transactionality_and_s
         }
     ]
     assert plan["rollback"][0]["sql"] == "ALTER TABLE public.t ADD COLUMN old text;"
-    assert plan["dev_server_version"].startswith(("15", "16", "17", "18"))
+    assert plan["dev_server_version"].split(".")[0] == str(server.major)
 
 
 def test_plan_sql_prints_only_the_migration_and_out_writes_it(

@@ -14,7 +14,9 @@ import psycopg
 import pytest
 
 from schemactl.devdb.loader import ensure_roles
-from tests.support import Server, run_cli
+from tests.support import Server, run_cli, skip_unless_loads
+
+pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "schema"
 ALICE, BOB = uuid.uuid4(), uuid.uuid4()
@@ -23,6 +25,7 @@ ALICE, BOB = uuid.uuid4(), uuid.uuid4()
 @pytest.fixture
 def platform(server: Server, database: str, capsys: pytest.CaptureFixture[str]) -> Iterator[str]:
     """The example schema applied by schemactl, with two users who each have a booking."""
+    skip_unless_loads(server, EXAMPLE)
     with psycopg.connect(server.url, autocommit=True) as conn:
         ensure_roles(conn, {"app_user", "app_admin"})
     args = ["--schema", str(EXAMPLE), "--database-url", database, "--dev-url", server.url]

@@ -1,12 +1,18 @@
-"""The repository's own schema/: it applies to an empty database, and then nothing drifts."""
+"""The repository's own schema/, on every PostgreSQL major version of the matrix: it
+applies to an empty database, and then nothing drifts; a database built from it by
+hand is found in sync by a dev server schemactl starts itself, of the target's version.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.support import Server, catalog_of, run_cli
+from tests.support import Server, catalog_of, load_schema_folder, run_cli, skip_unless_loads
+
+pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "schema"
 
@@ -14,6 +20,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "schema"
 def test_the_example_schema_applies_and_then_has_no_drift(
     server: Server, database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    skip_unless_loads(server, EXAMPLE)
     args = ["--schema", str(EXAMPLE), "--database-url", database, "--dev-url", server.url]
     applied = run_cli(capsys, "apply", *args, "--auto-approve")
     assert applied.code == 0, applied.stderr
@@ -42,3 +49,24 @@ def test_the_example_schema_applies_and_then_has_no_drift(
         "passenger_details",
     ):
         assert f"public.{name}" in tables
+
+
+def test_a_database_built_from_the_example_by_hand_plans_empty_without_a_dev_url(
+    server: Server,
+    database: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    skip_unless_loads(server, EXAMPLE)
+    load_schema_folder(database, EXAMPLE)
+    monkeypatch.delenv("SCHEMACTL_DEV_URL", raising=False)
+
+    result = run_cli(
+        capsys, "plan", "--schema", str(EXAMPLE), "--database-url", database, "--format", "json"
+    )
+
+    assert result.code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["dev_server_version"].split(".")[0] == str(server.major)
+    assert plan["steps"] == [], [step["sql"] for step in plan["steps"]]
+    assert plan["warnings"] == []

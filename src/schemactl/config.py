@@ -159,6 +159,7 @@ class ProjectConfig:
     require_allow: tuple[str, ...] = ()
     lock_timeout: str = "5s"
     profile: str | None = None  # a platform profile: supabase, neon
+    pg_version: int | None = None  # dev server's major version where no target decides it
     extra: dict[str, object] = field(default_factory=dict)
     environments: dict[str, Environment] = field(default_factory=dict)
     path: Path | None = None  # where it was read from; None without a file
@@ -191,6 +192,7 @@ def load_project_config(directory: Path | None = None) -> ProjectConfig:
         require_allow=tuple(section.get("require_allow", ())),
         lock_timeout=str(section.get("lock_timeout", "5s")),
         profile=str(section["profile"]) if section.get("profile") else None,
+        pg_version=_pg_version(path, section.get("pg_version")),
         extra=section,
         environments=_environments(path, section.get("env", data.get("env", {}))),
         path=path,
@@ -267,6 +269,16 @@ def _names(path: Path, env: str, settings: dict[str, Any], key: str) -> tuple[st
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SchemactlError(f"{path}: [env.{env}] {key} must be a list of schema names")
     return tuple(value)
+
+
+def _pg_version(path: Path, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise SchemactlError(f"{path}: pg_version must be a major version such as 17, not {value!r}")
 
 
 def resolve_url(option: str | None, env_name: str) -> str | None:

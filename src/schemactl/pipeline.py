@@ -28,6 +28,7 @@ from schemactl.db import connect, describe_connection
 from schemactl.devdb import dev_database, dev_databases, load_desired_state
 from schemactl.devdb.job_commands import check_job_commands
 from schemactl.devdb.loader import referenced_roles
+from schemactl.devdb.versions import connection_major
 from schemactl.diff.partition_rules import apply_partition_rules
 from schemactl.errors import SchemactlError
 from schemactl.plan import Plan, build_plan
@@ -53,6 +54,7 @@ class DesiredSource:
     pg_bin: str | None = None
     allow_empty: bool = False
     now: datetime | None = None  # the moment rolling partition rules plan for
+    allow_version_mismatch: bool = False  # accept a --dev-url of another major version
 
     @property
     def moment(self) -> datetime:
@@ -82,14 +84,20 @@ def plan_against(
 ) -> Plan:
     """The plan that turns the target behind ``target`` into the desired state.
 
-    The desired state is loaded into a throwaway dev database, both databases are
-    read through the same introspection, and definitions that differ only in how
-    PostgreSQL prints them are reconciled in the dev database before diffing.
+    The desired state is loaded into a throwaway dev database on a server of the
+    target's major version, both databases are read through the same introspection,
+    and definitions that differ only in how PostgreSQL prints them are reconciled in
+    the dev database before diffing.
     """
     statements = source.statements
     external = external_objects(target, statements, scope)
     jobs = read_jobs(statements)
-    with dev_database(source.dev_url, source.pg_bin) as dev:
+    with dev_database(
+        source.dev_url,
+        source.pg_bin,
+        major=connection_major(target),
+        allow_version_mismatch=source.allow_version_mismatch,
+    ) as dev:
         load_desired_state(dev.url, statements, external)
         dev_conn = connect(dev.url, "dev database")
         try:

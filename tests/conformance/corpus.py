@@ -11,6 +11,7 @@ of the schema folder, where DROP is refused.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -21,7 +22,22 @@ from pglast import ast, parser
 from schemactl.source.order import walk
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CORPUS = REPO_ROOT.parent / "shared" / "conformance" / "pgschema"
+CORPUS_ENV = "SCHEMACTL_CONFORMANCE"
+
+
+def _corpus_folder() -> Path:
+    """``$SCHEMACTL_CONFORMANCE``, else ``shared/conformance/pgschema`` beside the checkout
+    or beside one of its parent folders (a git worktree may live one level deeper)."""
+    if named := os.environ.get(CORPUS_ENV):
+        return Path(named)
+    for folder in REPO_ROOT.parents:
+        candidate = folder / "shared" / "conformance" / "pgschema"
+        if candidate.is_dir():
+            return candidate
+    return REPO_ROOT.parent / "shared" / "conformance" / "pgschema"
+
+
+CORPUS = _corpus_folder()
 EXPECTED_FAILURES = Path(__file__).with_name("expected_failures.toml")
 
 _ROLE = re.compile(r"CREATE\s+ROLE\s+(\w+)", re.I)

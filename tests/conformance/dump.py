@@ -7,6 +7,7 @@ not part of the desired state).
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import subprocess
@@ -20,8 +21,15 @@ from schemactl.devdb.binaries import find_server_binaries
 _NOISE = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restrict .*)$")
 
 
+@functools.cache
+def _pg_dump_for(major: int) -> Path:
+    """pg_dump of the server's own major version (an older one refuses a newer server)."""
+    return find_server_binaries(major=major) / "pg_dump"
+
+
 def pg_dump_schema(url: str, owners: bool = False) -> str:
-    pg_dump = Path(find_server_binaries()) / "pg_dump"
+    with psycopg.connect(url) as conn:
+        pg_dump = _pg_dump_for(conn.info.server_version // 10000)
     ownership = [] if owners else ["--no-owner"]
     result = subprocess.run(
         [str(pg_dump), "--schema-only", *ownership, "--exclude-schema=schemactl", url],

@@ -15,6 +15,7 @@ from schemactl.cli.app import app
 from schemactl.cli.options import (
     EXIT_CHANGES,
     AllowEmptyOpt,
+    AllowVersionMismatchOpt,
     AutoApproveOpt,
     DatabaseOpt,
     DevOpt,
@@ -75,6 +76,7 @@ def plan(
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
+    allow_version_mismatch: AllowVersionMismatchOpt = False,
     format: Annotated[
         PlanFormat, typer.Option("--format", help="text, sql or json.")
     ] = PlanFormat.text,
@@ -91,7 +93,13 @@ def plan(
     """Show what apply would change. Never changes the target."""
     result = _plan_once(
         target_url(database_url, env),
-        DesiredSource(schema, dev_url(dev_url_option, env), pg_bin, allow_empty),
+        DesiredSource(
+            schema,
+            dev_url(dev_url_option, env),
+            pg_bin,
+            allow_empty,
+            allow_version_mismatch=allow_version_mismatch,
+        ),
         scope_of(include_schema, exclude_schema, profile, env),
         online,
     )
@@ -132,6 +140,7 @@ def apply(
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
+    allow_version_mismatch: AllowVersionMismatchOpt = False,
     auto_approve: AutoApproveOpt = False,
     allow_destructive: Annotated[
         bool,
@@ -161,7 +170,13 @@ def apply(
     project = load_project_config()
     allowed = allowed_hazards(allow_destructive, allow_hazards)
     scope = scope_of(include_schema, exclude_schema, profile, env)
-    source = DesiredSource(schema, dev_url(dev_url_option, env), pg_bin, allow_empty)
+    source = DesiredSource(
+        schema,
+        dev_url(dev_url_option, env),
+        pg_bin,
+        allow_empty,
+        allow_version_mismatch=allow_version_mismatch,
+    )
     reviewed = read_plan_file(plan_file) if plan_file else None
     if reviewed is None:
         source.statements  # noqa: B018 - read the schema before connecting: bad input first
@@ -212,12 +227,19 @@ def drift(
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
+    allow_version_mismatch: AllowVersionMismatchOpt = False,
     format: ReportFormatOpt = ReportFormat.text,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
     result = _plan_once(
         target_url(database_url, env),
-        DesiredSource(schema, dev_url(dev_url_option, env), pg_bin, allow_empty),
+        DesiredSource(
+            schema,
+            dev_url(dev_url_option, env),
+            pg_bin,
+            allow_empty,
+            allow_version_mismatch=allow_version_mismatch,
+        ),
         scope_of(include_schema, exclude_schema, profile, env),
     )
     if format is ReportFormat.json:

@@ -18,6 +18,7 @@ from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import app
 from schemactl.cli.options import (
     EXIT_CHANGES,
+    AllowVersionMismatchOpt,
     AutoApproveOpt,
     DatabaseOpt,
     DevOpt,
@@ -129,6 +130,7 @@ def verify_command(
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
+    allow_version_mismatch: AllowVersionMismatchOpt = False,
     format: ReportFormatOpt = ReportFormat.text,
 ) -> None:
     """Check manifest, history, live schema and verify scripts: exit 0 good, 2 mismatch, 1 error."""
@@ -140,6 +142,7 @@ def verify_command(
             dev_url=dev_url(dev_url_option, env),
             pg_bin=pg_bin,
             scope=scope_of(include_schema, exclude_schema, profile, env),
+            allow_version_mismatch=allow_version_mismatch,
         )
     )
     if format is ReportFormat.json:

@@ -23,6 +23,7 @@ from schemactl.cli.options import (
     LockTimeoutOpt,
     MigrationsOpt,
     PgBinOpt,
+    PgVersionOpt,
     ProfileOpt,
     SchemaOpt,
     StatementTimeoutOpt,
@@ -31,6 +32,7 @@ from schemactl.cli.options import (
     lock_timeout_of,
     optional_target_url,
     out,
+    pg_version,
     scope_of,
     show_pooling,
     target_url,
@@ -63,6 +65,7 @@ def migrate_diff(
     migrations: MigrationsOpt = Path("migrations"),
     dev_url_option: DevOpt = None,
     pg_bin: PgBinOpt = None,
+    pg_version_option: PgVersionOpt = None,
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="Accept an empty schema folder.")
     ] = False,
@@ -90,6 +93,7 @@ def migrate_diff(
             allow_empty=allow_empty,
             scope=scope_of(include_schema, exclude_schema, profile, env),
             database_url=optional_target_url(database_url, env),
+            pg_version=pg_version(pg_version_option),
         )
     )
     if result.migration is None:

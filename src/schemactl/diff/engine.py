@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from schemactl.catalog.model import Catalog
+from schemactl.catalog.version_neutral import version_neutral
 from schemactl.diff.changes import Change
 from schemactl.diff.constraints import diff_constraints
 from schemactl.diff.context import DiffContext
@@ -55,6 +56,8 @@ def diff_catalogs(current: Catalog, desired: Catalog, online: bool = False) -> l
     ``online`` trades one transaction for lighter locks on existing tables:
     concurrent index builds, constraints added NOT VALID and validated later.
     """
+    # Read on two major versions (--allow-version-mismatch): compare what both know.
+    current, desired = version_neutral(current, desired)
     # Tables PostgreSQL cannot alter into shape are rebuilt: the diff sees them as new.
     ctx = DiffContext(set_aside_rebuilt(current, desired), desired, online, current)
     changes = [change for differ in DIFFERS for change in differ(ctx)]

@@ -24,7 +24,7 @@ from schemactl.catalog.equivalence import reconcile_equivalent
 from schemactl.catalog.model import Catalog
 from schemactl.config import Scope
 from schemactl.db import connect
-from schemactl.devdb import dev_database, load_desired_state
+from schemactl.devdb import dev_database, dev_server, load_desired_state
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import HazardKind
 from schemactl.migrations import manifest
@@ -38,7 +38,7 @@ from schemactl.migrations.files import (
     slug,
 )
 from schemactl.migrations.fingerprint import differences, object_fingerprints
-from schemactl.migrations.replay import dev_server, replay, script_statements
+from schemactl.migrations.replay import replay, script_statements
 from schemactl.migrations.runner import run_script
 from schemactl.migrations.script import NO_TRANSACTION_MARK, OWN_TRANSACTION_MARK, parse_script
 from schemactl.pipeline import external_objects_at, without_received
@@ -63,6 +63,7 @@ class DiffRequest:
     now: datetime | None = None  # the version's timestamp; now when None
     # Where objects the schema uses but schemactl does not manage are read from.
     database_url: str | None = None
+    pg_version: int | None = None  # the dev server's major version; the machine's when None
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def diff_migration(request: DiffRequest) -> NewMigration:
         request.scope,
     )
     with (
-        dev_server(request.dev_url, request.pg_bin) as server,
+        dev_server(request.dev_url, request.pg_bin, major=request.pg_version) as server,
         dev_database(server) as replay_db,
         dev_database(server) as desired_db,
     ):

@@ -8,29 +8,16 @@ the target should look like. Scripts run exactly as ``migrate apply`` runs them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 from schemactl.catalog.external import grantees
 from schemactl.catalog.model import Catalog
 from schemactl.db import connect
-from schemactl.devdb.embedded import EmbeddedServer
 from schemactl.devdb.external import create_external_objects
 from schemactl.devdb.loader import ensure_roles, roles_in
 from schemactl.migrations.files import Migration
 from schemactl.migrations.runner import run_script
 from schemactl.migrations.script import Script, ScriptStatement
-
-
-@contextmanager
-def dev_server(dev_url: str | None, pg_bin: str | None = None) -> Iterator[str]:
-    """A server URL on which temporary dev databases may be created: ``--dev-url``
-    itself, or an embedded server that lives as long as the block."""
-    if dev_url:
-        yield dev_url
-        return
-    with EmbeddedServer(pg_bin) as server:
-        yield server.url
 
 
 def roles_named(scripts: Iterable[Script]) -> set[str]:

@@ -29,7 +29,8 @@ from schemactl.catalog import introspect
 from schemactl.catalog.equivalence import reconcile_equivalent
 from schemactl.config import Scope
 from schemactl.db import connect
-from schemactl.devdb import dev_database
+from schemactl.devdb import dev_database, dev_server
+from schemactl.devdb.versions import connection_major
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import Change
 from schemactl.errors import SchemactlError
@@ -37,7 +38,7 @@ from schemactl.migrations import manifest
 from schemactl.migrations.deploy import applied_migrations
 from schemactl.migrations.errors import MigrationError
 from schemactl.migrations.files import Migration, MigrationFolder, read_folder
-from schemactl.migrations.replay import dev_server, replay, script_statements
+from schemactl.migrations.replay import replay, script_statements
 from schemactl.migrations.script import parse_script
 from schemactl.pipeline import DesiredSource, external_objects, plan_against, without_received
 from schemactl.plan import Step
@@ -94,6 +95,7 @@ class VerifyRequest:
     dev_url: str | None = None
     pg_bin: str | None = None
     scope: Scope = field(default_factory=Scope)
+    allow_version_mismatch: bool = False
 
 
 def check_manifest(folder: MigrationFolder) -> Check:
@@ -155,8 +157,11 @@ def check_replay(
     return _check("migrations", failures, note)
 
 
-def check_schema(conn: psycopg.Connection, server: str, schema_dir: Path, scope: Scope) -> Check:
-    plan = plan_against(conn, DesiredSource(schema_dir, dev_url=server), scope)
+def check_schema(
+    conn: psycopg.Connection, server: str, schema_dir: Path, scope: Scope, allow_mismatch: bool
+) -> Check:
+    source = DesiredSource(schema_dir, dev_url=server, allow_version_mismatch=allow_mismatch)
+    plan = plan_against(conn, source, scope)
     failures = [f"live schema: {line}" for line in _describe(plan.steps)]
     return _check("schema", failures, f"live schema vs {schema_dir}")
 
@@ -215,7 +220,12 @@ def verify(request: VerifyRequest) -> VerifyReport:
             if m.version in applied_rows and applied_rows[m.version].state != RUNNING
         ]
         pending = len(folder.migrations) - len(applied)
-        with dev_server(request.dev_url, request.pg_bin) as server:
+        with dev_server(
+            request.dev_url,
+            request.pg_bin,
+            major=connection_major(conn),
+            allow_version_mismatch=request.allow_version_mismatch,
+        ) as server:
             checks.append(check_replay(conn, server, applied, request.scope))
             if request.schema_dir is None:
                 checks.append(Check("schema", SKIPPED, note="no schema folder given"))
@@ -232,7 +242,15 @@ def verify(request: VerifyRequest) -> VerifyReport:
                     )
                 )
             else:
-                checks.append(check_schema(conn, server, request.schema_dir, request.scope))
+                checks.append(
+                    check_schema(
+                        conn,
+                        server,
+                        request.schema_dir,
+                        request.scope,
+                        request.allow_version_mismatch,
+                    )
+                )
         checks.append(check_verify_scripts(conn, applied))
     finally:
         conn.close()

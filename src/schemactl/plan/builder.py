@@ -42,8 +42,9 @@ def build_plan(
     versions = (desired.server_version, current.server_version)
     if all(versions) and _major(versions[0]) != _major(versions[1]):
         warnings.append(
-            f"the desired state was normalized by PostgreSQL {desired.server_version}, "
-            f"the target runs {current.server_version}: printed definitions may differ"
+            f"the dev server runs PostgreSQL {desired.server_version} and the target "
+            f"{current.server_version} (--allow-version-mismatch): printed definitions and "
+            "defaults differ between major versions, so review every step of this plan"
         )
     return Plan(
         steps=_steps(diff_catalogs(current, desired, online)),
