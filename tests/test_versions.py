@@ -139,3 +139,24 @@ def test_a_pg_version_that_is_not_a_major_version_is_a_clear_error(
     )
     assert result.code == 1
     assert "not a PostgreSQL major version: 'latest'" in result.stderr
+
+
+def test_comparing_two_schema_folders_uses_the_major_version_asked_for(
+    tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SCHEMACTL_DEV_URL", raising=False)
+    before, after = tmp_path / "before", tmp_path / "after"
+    before.mkdir()
+    after.mkdir()
+    write_schema(before, "CREATE TABLE public.t (id int);")
+    write_schema(
+        after, "CREATE TABLE public.t (id int);\nCREATE VIEW public.bits AS SELECT to_bin(5) AS b;"
+    )
+    args = ["diff", "--from", str(before), "--to", str(after)]
+
+    on_17 = run_cli(capsys, *args, "--pg-version", "17", "--format", "json")
+    on_16 = run_cli(capsys, *args, "--pg-version", "16")
+
+    assert on_17.code == 2, on_17.stderr
+    assert json.loads(on_17.stdout)["dev_server_version"].startswith("17.")
+    assert on_16.code == 1 and "function to_bin(integer) does not exist" in on_16.stderr

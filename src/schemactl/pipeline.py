@@ -55,6 +55,7 @@ class DesiredSource:
     allow_empty: bool = False
     now: datetime | None = None  # the moment rolling partition rules plan for
     allow_version_mismatch: bool = False  # accept a --dev-url of another major version
+    pg_version: int | None = None  # the dev server's major version where no target decides
 
     @property
     def moment(self) -> datetime:
@@ -153,7 +154,13 @@ def compare(origin: Source, destination: Source, scope: Scope, online: bool = Tr
         received = [external_objects(live, folder.statements, scope) for folder in folders]
         if folders:
             devs = stack.enter_context(
-                dev_databases(folders[0].dev_url, folders[0].pg_bin, len(folders))
+                dev_databases(
+                    folders[0].dev_url,
+                    folders[0].pg_bin,
+                    len(folders),
+                    major=connection_major(live) if live else folders[0].pg_version,
+                    allow_version_mismatch=folders[0].allow_version_mismatch,
+                )
             )
             for folder, dev, external in zip(folders, devs, received, strict=True):
                 load_desired_state(dev.url, folder.statements, external)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from schemactl.cli.app import app
 from schemactl.cli.options import (
     EXIT_CHANGES,
     AllowEmptyOpt,
+    AllowVersionMismatchOpt,
     DevOpt,
     EnvOpt,
     ExcludeOpt,
@@ -18,10 +20,12 @@ from schemactl.cli.options import (
     NoSqlOpt,
     OnlineOpt,
     PgBinOpt,
+    PgVersionOpt,
     PlanFormat,
     ProfileOpt,
     VerboseOpt,
     dev_url,
+    pg_version,
     print_plan,
     scope_of,
 )
@@ -34,9 +38,7 @@ ENVIRONMENT_PREFIX = "env:"
 NO_DIFFERENCES = "No differences: both sides match."
 
 
-def source_of(
-    text: str, option: str, dev_url: str | None, pg_bin: str | None, allow_empty: bool
-) -> Source:
+def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
     """A database URL (``postgresql://...`` or ``key=value`` conninfo), ``env:NAME`` (the
     database of an environment of schemactl.toml) or a schema folder."""
     purpose = f"{option} database"
@@ -48,7 +50,7 @@ def source_of(
         return LiveDatabase(text, purpose)
     folder = Path(text)
     if folder.is_dir():
-        return DesiredSource(folder, dev_url, pg_bin, allow_empty)
+        return dataclasses.replace(folder_source, schema_dir=folder)
     if "=" in text:
         return LiveDatabase(text, purpose)
     raise SchemactlError(
@@ -69,6 +71,8 @@ def diff(
     ],
     dev_url_option: DevOpt = None,
     pg_bin: PgBinOpt = None,
+    pg_version_opt: PgVersionOpt = None,
+    allow_version_mismatch: AllowVersionMismatchOpt = False,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
@@ -84,10 +88,17 @@ def diff(
     """Show the changes that turn FROM into TO: exit 0 equal, 2 different, 1 error.
 
     The same engine, hazards and formats as plan; nothing is applied anywhere."""
-    dev = dev_url(dev_url_option, env)
+    folders = DesiredSource(
+        Path(),
+        dev_url(dev_url_option, env),
+        pg_bin,
+        allow_empty,
+        allow_version_mismatch=allow_version_mismatch,
+        pg_version=pg_version(pg_version_opt),
+    )
     result = compare(
-        source_of(from_, "--from", dev, pg_bin, allow_empty),
-        source_of(to, "--to", dev, pg_bin, allow_empty),
+        source_of(from_, "--from", folders),
+        source_of(to, "--to", folders),
         scope_of(include_schema, exclude_schema, profile, env),
         online,
     )

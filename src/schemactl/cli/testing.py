@@ -16,6 +16,7 @@ from schemactl.cli.options import (
     ExcludeOpt,
     IncludeOpt,
     PgBinOpt,
+    PgVersionOpt,
     ProfileOpt,
     ReportFormat,
     ReportFormatOpt,
@@ -23,6 +24,7 @@ from schemactl.cli.options import (
     dev_url,
     optional_target_url,
     out,
+    pg_version,
     scope_of,
 )
 from schemactl.config import DATABASE_URL_ENV
@@ -43,6 +45,7 @@ def test_command(
     ] = DEFAULT_TESTS,
     dev_url_option: DevOpt = None,
     pg_bin: PgBinOpt = None,
+    pg_version_opt: PgVersionOpt = None,
     junit: Annotated[
         Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
     ] = None,
@@ -63,7 +66,9 @@ def test_command(
     """Build the desired state in a dev database and run the SQL tests: exit 0 all pass, 1 not."""
     report = run_test_session(
         TestRequest(
-            DesiredSource(schema, dev_url(dev_url_option, env), pg_bin),
+            DesiredSource(
+                schema, dev_url(dev_url_option, env), pg_bin, pg_version=pg_version(pg_version_opt)
+            ),
             tests,
             scope_of(include_schema, exclude_schema, profile, env),
             optional_target_url(database_url, env),

@@ -27,7 +27,9 @@ def run_test_session(request: TestRequest) -> TestReport:
     statements = request.source.statements
     fixtures, files = read_test_folder(request.tests_dir)
     external = external_objects_at(request.database_url, statements, request.scope)
-    with dev_database(request.source.dev_url, request.source.pg_bin) as dev:
+    with dev_database(
+        request.source.dev_url, request.source.pg_bin, major=request.source.pg_version
+    ) as dev:
         load_desired_state(dev.url, statements, external)
         conn = connect(dev.url, "dev database", autocommit=True)
         try:
