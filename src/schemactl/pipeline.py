@@ -30,11 +30,13 @@ from schemactl.devdb.job_commands import check_job_commands
 from schemactl.devdb.loader import referenced_roles
 from schemactl.devdb.versions import connection_major
 from schemactl.diff.partition_rules import apply_partition_rules
+from schemactl.diff.partman import with_registrations
 from schemactl.errors import SchemactlError
 from schemactl.plan import Plan, build_plan
 from schemactl.source import Statement, read_desired_state
 from schemactl.source.jobs import JobDeclaration, read_jobs
 from schemactl.source.partition_rules import read_partition_rules
+from schemactl.source.partman import read_registrations
 from schemactl.source.references import (
     ExternalName,
     ParsedStatement,
@@ -221,9 +223,11 @@ def declared_operations(
     """pg_cron jobs and rolling partition rules join the desired state after it was read
     from the dev database: neither is loaded there."""
     rules = read_partition_rules(statements)
+    registrations = read_registrations(statements)
 
     def adjust(current: Catalog, desired: Catalog) -> tuple[Catalog, Catalog, tuple[str, ...]]:
         desired, warnings = with_jobs(desired, current, jobs)
+        desired, current = with_registrations(desired, current, registrations)
         if rules:
             desired, current = apply_partition_rules(desired, current, rules, moment)
         return current, desired, warnings

@@ -26,6 +26,7 @@ from schemactl.catalog.model import (
 )
 from schemactl.catalog.readers.jobs import cron_available, read_jobs
 from schemactl.catalog.readers.partitions import read_partition_columns
+from schemactl.catalog.readers.partman import read_partman
 from schemactl.catalog.readers.policies import read_policies
 from schemactl.catalog.readers.privileges import read_privileges
 from schemactl.catalog.readers.routines import read_routines
@@ -48,6 +49,7 @@ READERS: list[Reader] = [
     read_policies,
     read_privileges,
     read_jobs,
+    read_partman,
 ]
 
 NOT_VALID_SUFFIX = " NOT VALID"

@@ -401,6 +401,17 @@ class Job:
 
 
 @dataclass(frozen=True)
+class PartmanParent:
+    """A table pg_partman keeps partitioned (``part_config``). Compared by the parent
+    alone: pg_partman stores its settings normalized ('1 mon' for 'monthly'), so the
+    declaration is kept to run, not to compare."""
+
+    parent: str  # as part_config spells it: public.events
+    template_table: str | None = field(default=None, compare=False)  # partman.template_...
+    declaration: str = field(default="", compare=False)  # the schema's create_parent call
+
+
+@dataclass(frozen=True)
 class Catalog:
     """One database's schema, as far as schemactl's scope reaches."""
 
@@ -421,3 +432,4 @@ class Catalog:
     default_privileges: dict[str, DefaultPrivileges] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)  # pg_cron jobs by name
     cron: bool = False  # pg_cron's job table is readable here: jobs can be managed
+    partman: dict[str, PartmanParent] = field(default_factory=dict)  # by parent table

@@ -20,7 +20,7 @@ from schemactl.catalog.model import Catalog
 from schemactl.db import connect
 from schemactl.devdb.external import create_external_objects, routine_oids
 from schemactl.errors import SchemaSourceError, SourceLocation
-from schemactl.source.jobs import is_job_declaration
+from schemactl.source.calls import is_declared_call
 from schemactl.source.order import walk
 from schemactl.source.statements import Statement
 
@@ -134,7 +134,7 @@ def load_desired_state(
         _check_extensions(conn, statements)
         conn.execute("SET check_function_bodies = off")
         for statement in statements:
-            if is_job_declaration(statement.node):
+            if is_declared_call(statement.node):
                 continue  # jobs join the desired state from their declarations
             try:
                 conn.execute(statement.sql.encode())

@@ -65,6 +65,7 @@ class Phase(IntEnum):
     GRANT = 80
     OWNER = 85
     COMMENT = 90
+    REGISTER_PARTMAN = 92  # pg_partman copies the parent's indexes to the children it makes
     SCHEDULE_JOB = 95  # jobs start once everything they use exists
 
 

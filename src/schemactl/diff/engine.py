@@ -20,6 +20,7 @@ from schemactl.diff.jobs import diff_jobs
 from schemactl.diff.namespaces import diff_extensions, diff_schemas
 from schemactl.diff.partition_rules import diff_retirements
 from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
+from schemactl.diff.partman import diff_partman
 from schemactl.diff.policies import diff_policies
 from schemactl.diff.privileges import diff_privileges
 from schemactl.diff.replica_identity import diff_replica_identity
@@ -47,6 +48,7 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_policies,
     diff_privileges,
     diff_jobs,
+    diff_partman,
 )
 
 

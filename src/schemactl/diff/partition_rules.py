@@ -28,7 +28,7 @@ from schemactl.catalog.model import Catalog, ObjectPrivileges, Table
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
 from schemactl.diff.partition_periods import bound, partition_name, start_of, window
-from schemactl.diff.partitions import belongs_to
+from schemactl.diff.table_sets import objects_of, with_objects, without_tables
 from schemactl.errors import SchemaSourceError
 from schemactl.plan.render import quote_ident
 from schemactl.source.partition_rules import PartitionRule
@@ -65,41 +65,6 @@ def _named_by_rule(catalog: Catalog, rule: PartitionRule, parent: Table) -> dict
         if start is not None:
             found[start] = table
     return found
-
-
-def _objects_of(catalog: Catalog, idents: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Every dict entry of ``catalog`` that belongs to these tables, by field."""
-    tables = frozenset(idents)
-    found: dict[str, dict[str, Any]] = {}
-    for f in dataclasses.fields(catalog):
-        value = getattr(catalog, f.name)
-        if not isinstance(value, dict):
-            continue
-        if f.name == "tables":
-            picked = {k: v for k, v in value.items() if k in tables}
-        else:
-            picked = {k: v for k, v in value.items() if belongs_to(v, tables)}
-        if picked:
-            found[f.name] = picked
-    return found
-
-
-def _with(catalog: Catalog, added: dict[str, dict[str, Any]]) -> Catalog:
-    if not added:
-        return catalog
-    changes: dict[str, Any] = {
-        name: {**getattr(catalog, name), **entries} for name, entries in added.items()
-    }
-    return dataclasses.replace(catalog, **changes)
-
-
-def _without(catalog: Catalog, idents: Iterable[str]) -> Catalog:
-    gone = _objects_of(catalog, idents)
-    changes: dict[str, Any] = {
-        name: {k: v for k, v in getattr(catalog, name).items() if k not in entries}
-        for name, entries in gone.items()
-    }
-    return dataclasses.replace(catalog, **changes) if changes else catalog
 
 
 def _new_partition(
@@ -147,23 +112,23 @@ def apply_partition_rules(
         # Expired periods: retired tables leave the comparison on both sides; attached
         # ones are detached (kept as tables) or dropped.
         retired = [t.ident for s, t in live.items() if s in expired and t.partition_of is None]
-        current = _without(current, retired)
-        desired = _without(desired, [t.ident for s, t in declared.items() if s in expired])
+        current = without_tables(current, retired)
+        desired = without_tables(desired, [t.ident for s, t in declared.items() if s in expired])
         for start in sorted(expired):
             table = live.get(start)
             if table is None or table.partition_of is None:
                 continue
             if rule.expire == "detach":
-                kept = _objects_of(current, [table.ident])
+                kept = objects_of(current, [table.ident])
                 kept["tables"] = {table.ident: dataclasses.replace(table, retire=True)}
-                desired = _with(desired, kept)
+                desired = with_objects(desired, kept)
 
         # Periods due now, and those a job made ahead of time.
         for start in periods:
             if start in declared:
                 continue
             if start in live and live[start].partition_of == parent.ident:
-                desired = _with(desired, _objects_of(current, [live[start].ident]))
+                desired = with_objects(desired, objects_of(current, [live[start].ident]))
                 continue
             name = partition_name(parent.name, start, rule.interval)
             try:
@@ -172,9 +137,9 @@ def apply_partition_rules(
                 raise SchemaSourceError(
                     rule.location, f"partition rule: the name {name} is longer than 63 bytes"
                 ) from None
-            desired = _with(desired, made)
+            desired = with_objects(desired, made)
         ahead = [t.ident for s, t in live.items() if s > last and t.partition_of == parent.ident]
-        desired = _with(desired, _objects_of(current, ahead))
+        desired = with_objects(desired, objects_of(current, ahead))
     return desired, current
 
 

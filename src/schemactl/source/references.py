@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from pglast import ast
 
 from schemactl.source.bodies import body_nodes
-from schemactl.source.jobs import is_job_declaration
+from schemactl.source.calls import is_declared_call
 from schemactl.source.order import NameKey, names_in, references_in
 
 
@@ -85,7 +85,7 @@ def external_names(
     created: set[NameKey] = set()
     referenced: set[NameKey] = set()
     for statement in statements:
-        if is_job_declaration(statement.node):
+        if is_declared_call(statement.node):
             continue  # read as a declaration, never loaded: the dev database needs nothing
         made, used = _statement_references(statement)
         created |= made

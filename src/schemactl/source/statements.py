@@ -15,7 +15,7 @@ from typing import Any
 from pglast import ast, parser
 
 from schemactl.errors import SchemaSourceError, SourceLocation
-from schemactl.source.jobs import is_job_declaration
+from schemactl.source.calls import is_declared_call
 
 # Statement node types that describe schema objects.
 DECLARATIVE = frozenset(
@@ -157,7 +157,7 @@ def read_statements_unchecked(path: Path) -> list[Statement]:
 def _refuse_non_declarative(statement: Statement) -> None:
     kind = statement.kind
     node = statement.node
-    if is_job_declaration(node):
+    if is_declared_call(node):
         return  # read as a declaration by source/jobs.py, never loaded
     if kind in DECLARATIVE or kind in SESSION_SETTINGS:
         if isinstance(node, ast.AlterTableStmt):

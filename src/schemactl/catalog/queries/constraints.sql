@@ -1,4 +1,5 @@
--- Table constraints declared on the table itself (inherited copies are left out).
+-- Table constraints declared on the table itself (inherited copies are left out), on
+-- tables the user owns (an extension's own tables, and their keys, are the extension's).
 SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        con.conname AS name,
        quote_ident(con.conname) AS ident,
@@ -24,4 +25,7 @@ WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
   AND c.relnamespace = ANY(%(namespaces)s::oid[])
   AND con.conislocal
   AND con.conparentid = 0
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend d
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1, con.conname

@@ -23,5 +23,5 @@ WHERE c.relkind IN ('r', 'p', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_class'::regclass AND d.objid = ic.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_class'::regclass AND d.objid IN (ic.oid, c.oid) AND d.deptype = 'e')
 ORDER BY 3
