@@ -85,6 +85,24 @@ def test_a_supabase_project_is_managed_with_the_profile_and_auth_is_left_as_it_w
     assert {"SELECT", "INSERT", "UPDATE", "DELETE"} <= grants["service_role"]
 
 
+def test_a_rollback_is_not_refused_for_what_the_platform_changed_in_its_own_schemas(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    write_schema(schema_dir, PROFILES)
+    args = cli_args(schema_dir, database, server, "--profile", "supabase")
+    assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
+    # The platform migrates its auth schema on its own schedule.
+    execute(database, "ALTER TABLE auth.users ADD COLUMN phone text")
+    auth_now = dump(database, "auth")
+    rolled = run_cli(
+        capsys, "rollback", "--database-url", database, "--profile", "supabase", "--auto-approve"
+    )
+    assert rolled.code == 0, rolled.stdout + rolled.stderr
+    assert "public.profiles" not in catalog_of(database).tables
+    assert dump(database, "auth") == auth_now
+
+
 def test_the_profile_policies_call_the_platforms_uid_function(
     server: Server, database: str, schema_dir: Path, capsys: Capsys
 ) -> None:

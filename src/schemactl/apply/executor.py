@@ -17,6 +17,7 @@ import psycopg
 from schemactl.apply.history import HistoryEntry, ensure_history_table, new_version, record
 from schemactl.apply.lock import ADVISORY_LOCK_KEY as ADVISORY_LOCK_KEY
 from schemactl.apply.session import migration_settings, reset_migration_settings
+from schemactl.config import Scope
 from schemactl.errors import SchemactlError
 from schemactl.plan.model import Plan, Step
 
@@ -31,6 +32,7 @@ class ApplyOptions:
     lock_retries: int = 3
     retry_backoff_seconds: float = 0.5
     name: str = ""
+    scope: Scope | None = None  # what the history entry's fingerprint covers
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class _Runner:
             down_sql=self.plan.down_sql(),
             reversible=not any(h.kind == "data_loss" for s in self.plan.steps for h in s.hazards),
             duration_ms=int((time.monotonic() - self.started) * 1000),
+            scope=self.options.scope,
         )
 
     def run_group(self, group: StepGroup, record_history: bool) -> None:

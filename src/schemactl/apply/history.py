@@ -93,6 +93,9 @@ class HistoryEntry:
     fingerprint: SchemaFingerprint | None = None
     state: str = APPLIED
     progress: int = 0
+    # The schemas the fingerprint covers: those the command managed (a platform's, or
+    # excluded ones, change on their own and are no drift of this entry).
+    scope: Scope | None = None
 
 
 def _client_user() -> str | None:
@@ -109,7 +112,7 @@ def record(conn: psycopg.Connection, entry: HistoryEntry) -> int:
     caller stores the state its change left behind."""
     print_ = entry.fingerprint
     if print_ is None and entry.state == APPLIED:
-        print_ = schema_fingerprint(conn)
+        print_ = schema_fingerprint(conn, entry.scope)
     reason = entry.irreversible_reason
     if not entry.reversible and not reason and entry.kind == "apply":
         reason = DATA_LOSS_REASON
@@ -149,9 +152,10 @@ def finish_entry(
     down_sql: str,
     progress: int,
     duration_ms: int,
+    scope: Scope | None = None,
 ) -> None:
     """Mark a running entry applied, with the text that finally ran and its fingerprint."""
-    print_ = schema_fingerprint(conn)
+    print_ = schema_fingerprint(conn, scope)
     conn.execute(
         "UPDATE schemactl.history SET state = 'applied', up_sql = %s, down_sql = %s,"
         " checksum = %s, progress = %s, duration_ms = %s, applied_at = clock_timestamp(),"

@@ -206,6 +206,7 @@ def apply(
                 lock_timeout=lock_timeout_of(lock_timeout, env),
                 statement_timeout=statement_timeout,
                 lock_retries=lock_retries,
+                scope=scope,
             )
             applied = apply_plan(conn, result, options)
     finally:

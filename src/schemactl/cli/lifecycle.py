@@ -74,17 +74,21 @@ def rollback(
     ] = False,
     lock_timeout: LockTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,
+    include_schema: IncludeOpt = None,
+    exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
     env: EnvOpt = None,
 ) -> None:
     """Undo the newest applies or migrations with their recorded down SQL, in one transaction."""
     url = target_url(database_url, env)
-    options = RunOptions(lock_timeout=lock_timeout_of(lock_timeout, env))
+    scope = scope_of(include_schema, exclude_schema, profile, env)
+    options = RunOptions(lock_timeout=lock_timeout_of(lock_timeout, env), scope=scope)
     conn = connect(url, "target database")
     try:
         pooling = detect_pooling(conn, url)
         show_pooling(pooling)
         with exclusive(conn, pooling, wait_lock):
-            plan = plan_rollback(conn, read_history(conn), steps, to)
+            plan = plan_rollback(conn, read_history(conn), steps, to, scope)
             if not plan.entries:
                 out.print(f"[green]Nothing to roll back: {to} is the newest entry.[/green]")
                 return

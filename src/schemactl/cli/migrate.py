@@ -148,6 +148,9 @@ def migrate_apply(
     lock_timeout: LockTimeoutOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,
+    include_schema: IncludeOpt = None,
+    exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
     env: EnvOpt = None,
 ) -> None:
     """Apply pending migration files in order, each in its own transaction, recorded in history."""
@@ -158,6 +161,7 @@ def migrate_apply(
     options = RunOptions(
         lock_timeout=lock_timeout_of(lock_timeout, env),
         statement_timeout=statement_timeout,
+        scope=scope_of(include_schema, exclude_schema, profile, env),
     )
     conn = connect(url, "target database")
     try:

@@ -18,6 +18,7 @@ from schemactl.cli.options import (
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
+    ProfileOpt,
     SchemaOpt,
     WaitLockOpt,
     confirm,
@@ -46,6 +47,7 @@ def partitions(
     database_url: DatabaseOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    profile: ProfileOpt = None,
     now: NowOpt = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the upkeep; change nothing.")
@@ -66,20 +68,21 @@ def partitions(
     allowed = allowed_hazards(allow_destructive, allow_hazards)
     source = DesiredSource(schema, now=clock(now))
     source.statements  # noqa: B018 - read the schema before connecting: bad input first
+    scope = scope_of(include_schema, exclude_schema, profile, env)
     url = target_url(database_url, env)
     conn = connect(url, "target database")
     try:
         pooling = detect_pooling(conn, url)
         show_pooling(pooling)
         with exclusive(conn, pooling, wait_lock):
-            result = upkeep_plan(conn, source, scope_of(include_schema, exclude_schema, env=env))
+            result = upkeep_plan(conn, source, scope)
             show_plan(out, result)
             if not result.has_changes or dry_run:
                 return
             refuse_unallowed(result, allowed, frozenset(project.require_allow))
             refuse_outside_one_transaction(pooling, steps_beyond_one_transaction(result.steps))
             confirm(auto_approve, "Apply this partition upkeep?")
-            options = ApplyOptions(lock_timeout=lock_timeout_of(lock_timeout, env))
+            options = ApplyOptions(lock_timeout=lock_timeout_of(lock_timeout, env), scope=scope)
             applied = apply_plan(conn, result, options)
     finally:
         conn.close()

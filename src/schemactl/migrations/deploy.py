@@ -122,7 +122,7 @@ def plan_deploy(
     return DeployPlan(tuple(done), tuple(pending))
 
 
-def _entry(migration: Migration, duration_ms: int) -> HistoryEntry:
+def _entry(migration: Migration, duration_ms: int, options: RunOptions) -> HistoryEntry:
     reasons = migration.not_reversible_reasons()
     return HistoryEntry(
         version=migration.version,
@@ -133,6 +133,7 @@ def _entry(migration: Migration, duration_ms: int) -> HistoryEntry:
         reversible=not reasons,
         duration_ms=duration_ms,
         irreversible_reason="; ".join(reasons) or None,
+        scope=options.scope,
     )
 
 
@@ -148,7 +149,7 @@ def deploy_one(conn: psycopg.Connection, pending: Pending, options: RunOptions) 
     if script.transactional and pending.resume_entry is None:
 
         def record_with_batch(tx: psycopg.Connection, done: int) -> None:
-            record(tx, _entry(migration, elapsed()))
+            record(tx, _entry(migration, elapsed(), options))
 
         if script.statements:
             run_script(conn, script, options, after_batch=record_with_batch)
@@ -161,7 +162,7 @@ def deploy_one(conn: psycopg.Connection, pending: Pending, options: RunOptions) 
         entry_id = pending.resume_entry.id
     else:
         with conn.transaction():
-            running = dataclasses.replace(_entry(migration, 0), state=RUNNING, progress=0)
+            running = dataclasses.replace(_entry(migration, 0, options), state=RUNNING, progress=0)
             entry_id = record(conn, running)
 
     def note_progress(tx: psycopg.Connection, done: int) -> None:
@@ -176,6 +177,7 @@ def deploy_one(conn: psycopg.Connection, pending: Pending, options: RunOptions) 
             migration.down_text(),
             len(script.statements),
             elapsed(),
+            options.scope,
         )
     return Deployed(migration, len(script.statements), elapsed(), pending.resume_from)
 
@@ -204,5 +206,5 @@ def deploy_inside_transaction(
     started = time.monotonic()
     statements = run_inside_transaction(conn, migration.up_script(), options)
     duration_ms = int((time.monotonic() - started) * 1000)
-    record(conn, _entry(migration, duration_ms))
+    record(conn, _entry(migration, duration_ms, options))
     return Deployed(migration, statements, duration_ms, 0)

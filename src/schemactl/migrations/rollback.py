@@ -30,6 +30,7 @@ from schemactl.apply.history import (
     record,
     schema_fingerprint,
 )
+from schemactl.config import Scope
 from schemactl.migrations.errors import MigrationError
 from schemactl.migrations.fingerprint import differences
 from schemactl.migrations.runner import RunOptions, run_script
@@ -129,6 +130,7 @@ def plan_rollback(
     rows: list[HistoryRow],
     steps: int | None = None,
     to_version: str | None = None,
+    scope: Scope | None = None,
 ) -> RollbackPlan:
     """Which entries a rollback would undo, and what stands in its way."""
     if steps is not None and to_version is not None:
@@ -139,7 +141,7 @@ def plan_rollback(
         return RollbackPlan((), None, (), False)
     oldest = entries[-1]
     before = [r for r in rows if r.id < oldest.id]
-    drift, unchecked = _drift(rows, schema_fingerprint(conn))
+    drift, unchecked = _drift(rows, schema_fingerprint(conn, scope))
     return RollbackPlan(tuple(entries), before[-1] if before else None, drift, unchecked)
 
 
@@ -174,7 +176,7 @@ def execute_rollback(
     labels = ", ".join(e.label for e in plan.entries)
 
     def finish(tx: psycopg.Connection) -> SchemaFingerprint:
-        after = schema_fingerprint(tx)
+        after = schema_fingerprint(tx, options.scope)
         rollback_id = record(
             tx,
             HistoryEntry(
@@ -187,6 +189,7 @@ def execute_rollback(
                 duration_ms=int((time.monotonic() - started) * 1000),
                 irreversible_reason=ROLLBACK_NOT_UNDONE,
                 fingerprint=after,
+                scope=options.scope,
             ),
         )
         mark_rolled_back(tx, [e.id for e in plan.entries], rollback_id)

@@ -15,6 +15,7 @@ from pglast import ast
 from psycopg import sql
 
 from schemactl.apply.session import migration_settings, reset_migration_settings
+from schemactl.config import Scope
 from schemactl.migrations.errors import ScriptFailed
 from schemactl.migrations.script import Batch, Script, ScriptStatement
 
@@ -35,6 +36,7 @@ WHERE NOT i.indisvalid AND c.relname = %(name)s
 class RunOptions:
     lock_timeout: str | None = None
     statement_timeout: str | None = None
+    scope: Scope | None = None  # what history fingerprints cover
 
 
 def _set_timeouts(conn: psycopg.Connection, options: RunOptions, local: bool) -> None:
