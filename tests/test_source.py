@@ -112,3 +112,68 @@ def test_a_trigger_file_may_come_before_its_function(schema_dir: Path) -> None:
     )
     write(schema_dir, "c.sql", "CREATE TABLE t (id int);")
     assert names(schema_dir) == ["b.sql:1", "c.sql:1", "a.sql:1"]
+
+
+def test_a_foreign_key_waits_for_the_key_it_references_however_that_key_is_added(
+    schema_dir: Path,
+) -> None:
+    write(
+        schema_dir,
+        "a_orders.sql",
+        "CREATE TABLE orders (id int, user_id int);\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) REFERENCES users (id);",
+    )
+    write(
+        schema_dir,
+        "b_users.sql",
+        "CREATE TABLE users (id int, email text);\n"
+        "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n"
+        "CREATE UNIQUE INDEX users_email_key ON users (email);",
+    )
+    order = names(schema_dir)
+    assert order.index("a_orders.sql:2") > order.index("b_users.sql:2")
+    assert order.index("a_orders.sql:2") > order.index("b_users.sql:3")
+
+
+def test_comments_on_table_members_wait_for_the_members(schema_dir: Path) -> None:
+    write(
+        schema_dir,
+        "a_comments.sql",
+        "COMMENT ON CONSTRAINT t_pkey ON t IS 'k';\n"
+        "COMMENT ON TRIGGER t_touch ON t IS 'tr';\n"
+        "COMMENT ON POLICY t_own ON t IS 'p';\n"
+        "ALTER TABLE t DISABLE TRIGGER t_touch;\n"
+        "COMMENT ON CONSTRAINT d_check ON DOMAIN d IS 'dc';",
+    )
+    write(
+        schema_dir,
+        "b_table.sql",
+        "CREATE TABLE t (id int);\n"
+        "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n"
+        "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();\n"
+        "CREATE POLICY t_own ON t USING (true);\n"
+        "CREATE DOMAIN d AS int;\n"
+        "ALTER DOMAIN d ADD CONSTRAINT d_check CHECK (VALUE > 0);",
+    )
+    order = names(schema_dir)
+    for member, comment in ((2, 1), (3, 2), (4, 3), (3, 4), (6, 5)):
+        assert order.index(f"a_comments.sql:{comment}") > order.index(f"b_table.sql:{member}")
+
+
+def test_routines_named_in_options_and_owned_by_tables_come_first(schema_dir: Path) -> None:
+    write(
+        schema_dir,
+        "a.sql",
+        "CREATE AGGREGATE agg(numeric) (SFUNC = public.acc, STYPE = numeric[]);\n"
+        "ALTER SEQUENCE s OWNED BY public.t.id;",
+    )
+    write(
+        schema_dir,
+        "b.sql",
+        "CREATE FUNCTION acc(numeric[], numeric) RETURNS numeric[] LANGUAGE sql AS 'SELECT $1';\n"
+        "CREATE SEQUENCE s;\n"
+        "CREATE TABLE t (id int);",
+    )
+    order = names(schema_dir)
+    assert order.index("a.sql:1") > order.index("b.sql:1")
+    assert order.index("a.sql:2") > order.index("b.sql:3")

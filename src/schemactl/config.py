@@ -61,16 +61,19 @@ SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "schemactl"})
 
 @dataclass(frozen=True)
 class Scope:
-    """Which schemas of a database schemactl looks at, and what a platform owns.
+    """Which schemas of a database schemactl looks at, which objects it leaves alone,
+    and what a platform owns.
 
     schemactl's own schema is never in scope: its history lives there. A platform
     profile adds its schemas to the excluded ones, and its roles and extensions are
-    external: never planned, diffed or dropped.
+    external: never planned, diffed or dropped. ``objects`` are glob patterns of
+    object names (``--exclude``), see ``catalog.exclusion``.
     """
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     profile: Profile | None = None
+    objects: tuple[str, ...] = ()
 
     @property
     def excluded(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from schemactl.catalog.exclusion import without_excluded
 from schemactl.catalog.identity import read_identity_sequence
 from schemactl.catalog.model import (
     Catalog,
@@ -93,7 +94,7 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             catalog.sequences[row["ident"]] = Sequence(**row)
         for reader in READERS:
             reader(conn, params, catalog)
-    return catalog
+    return without_excluded(catalog, scope.objects)
 
 
 def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from schemactl.cli import (  # noqa: F401 - each module registers its commands
     declarative,
     diff,
+    dump,
     init,
     lifecycle,
     meta,

@@ -20,6 +20,7 @@ from schemactl.cli.options import (
     DatabaseOpt,
     DevOpt,
     EnvOpt,
+    ExcludeObjectsOpt,
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
@@ -73,6 +74,7 @@ def plan(
     pg_bin: PgBinOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    exclude: ExcludeObjectsOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
@@ -100,7 +102,7 @@ def plan(
             allow_empty,
             allow_version_mismatch=allow_version_mismatch,
         ),
-        scope_of(include_schema, exclude_schema, profile, env),
+        scope_of(include_schema, exclude_schema, profile, env, exclude),
         online,
     )
     print_plan(result, format, show_sql=not no_sql, verbose=verbose)
@@ -137,6 +139,7 @@ def apply(
     pg_bin: PgBinOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    exclude: ExcludeObjectsOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
@@ -169,7 +172,7 @@ def apply(
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
     allowed = allowed_hazards(allow_destructive, allow_hazards)
-    scope = scope_of(include_schema, exclude_schema, profile, env)
+    scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -225,6 +228,7 @@ def drift(
     pg_bin: PgBinOpt = None,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    exclude: ExcludeObjectsOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
@@ -241,7 +245,7 @@ def drift(
             allow_empty,
             allow_version_mismatch=allow_version_mismatch,
         ),
-        scope_of(include_schema, exclude_schema, profile, env),
+        scope_of(include_schema, exclude_schema, profile, env, exclude),
     )
     if format is ReportFormat.json:
         print(json.dumps(drift_json(result), indent=2))

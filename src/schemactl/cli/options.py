@@ -95,6 +95,13 @@ ProfileOpt = Annotated[
         "(default: profile in schemactl.toml).",
     ),
 ]
+ExcludeObjectsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Leave alone objects whose name or schema.name matches this glob (repeatable).",
+    ),
+]
 OnlineOpt = Annotated[
     bool,
     typer.Option(
@@ -177,17 +184,23 @@ def scope_of(
     exclude: list[str] | None,
     profile: str | None = None,
     env: str | None = None,
+    objects: list[str] | None = None,
 ) -> Scope:
     """The schemas a command looks at: the options, else the environment's settings;
     ``--profile`` (or ``profile`` in the environment or schemactl.toml) adds what a
-    platform owns."""
+    platform owns; ``--exclude`` patterns (``objects``) leave objects alone by name."""
     selected = environment(env)
     if selected is not None:
         include = include or list(selected.include_schemas)
         exclude = exclude or list(selected.exclude_schemas)
         profile = profile or selected.profile
     name = profile or load_project_config().profile
-    return Scope(tuple(include or ()), tuple(exclude or ()), load_profile(name) if name else None)
+    return Scope(
+        tuple(include or ()),
+        tuple(exclude or ()),
+        profile=load_profile(name) if name else None,
+        objects=tuple(objects or ()),
+    )
 
 
 def target_url(option: str | None, env: str | None = None) -> str:

@@ -26,6 +26,27 @@ NameKey = tuple[str, str]
 
 # Namespaces where a second definition of a name is a mistake (functions overload).
 _UNIQUE_NAMESPACES = frozenset({"rel", "schema", "extension"})
+# Namespaces many statements add to, and a reference waits for all of them: a
+# table's unique keys ("key"), which a foreign key needs, may be added by its
+# CREATE TABLE, ALTER TABLE ... ADD PRIMARY KEY / UNIQUE and CREATE UNIQUE INDEX.
+_SHARED_NAMESPACES = frozenset({"key", "constraints", "triggers", "policies", "domain constraints"})
+# What COMMENT ON a member of a table or domain waits for.
+_MEMBER_COMMENTS = {
+    "OBJECT_TABCONSTRAINT": "constraints",
+    "OBJECT_TRIGGER": "triggers",
+    "OBJECT_POLICY": "policies",
+}
+_UNIQUE_KEY_TYPES = frozenset({"CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION"})
+# Options of CREATE AGGREGATE / OPERATOR / TYPE that name a routine, which the parser
+# reads as a type name (``SFUNC = public.accumulate``).
+_ROUTINE_OPTIONS = frozenset(
+    {
+        "sfunc", "finalfunc", "combinefunc", "serialfunc", "deserialfunc", "msfunc",
+        "minvfunc", "mfinalfunc", "function", "procedure", "restrict", "join",
+        "subtype_diff", "canonical", "input", "output", "receive", "send",
+        "typmod_in", "typmod_out", "analyze", "subscript",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,18 @@ def _references(node: Any) -> set[NameKey]:
                 refs.add(("rel", name))  # a table's row type
                 if len(names) == 2:
                     refs.add(("schema", names[0]))
+        elif (
+            isinstance(child, ast.DefElem)
+            and child.defname in _ROUTINE_OPTIONS
+            and isinstance(child.arg, ast.TypeName)
+            and (name := _qualified_from_list(_strings(child.arg.names)))
+        ):
+            refs.add(("func", name))
+        elif isinstance(child, ast.DefElem) and child.defname == "owned_by":
+            # ALTER SEQUENCE ... OWNED BY schema.table.column names the table as strings.
+            parts = _strings(child.arg)[:-1]
+            if name := _qualified_from_list(parts):
+                refs.add(("rel", name))
         elif isinstance(child, ast.FuncCall):
             names = _strings(child.funcname)
             if name := _qualified_from_list(names):
@@ -135,7 +168,41 @@ def _created_name_list(node: Any) -> tuple[str, Any] | None:
     return None
 
 
+def _table_members(node: Any) -> set[NameKey]:
+    """Shared names a statement adds to: a table's unique keys (foreign keys wait for
+    them), its constraints, triggers and policies, a domain's constraints (comments on
+    them, and enabling or disabling triggers, wait for those)."""
+    match node:
+        case ast.IndexStmt(unique=True) if node.relation is not None:
+            return {("key", _relation_name(node.relation))}
+        case ast.CreateStmt() if node.relation is not None:
+            return {("constraints", _relation_name(node.relation))}
+        case ast.CreateTrigStmt() if node.relation is not None:
+            return {("triggers", _relation_name(node.relation))}
+        case ast.CreatePolicyStmt() if node.table is not None:
+            return {("policies", _relation_name(node.table))}
+        case ast.CreateDomainStmt() | ast.AlterDomainStmt(subtype="C"):
+            names = node.domainname if isinstance(node, ast.CreateDomainStmt) else node.typeName
+            name = _qualified_from_list(_strings(names))
+            return {("domain constraints", name)} if name else set()
+        case ast.AlterTableStmt() if node.relation is not None:
+            table = _relation_name(node.relation)
+            members: set[NameKey] = set()
+            for command in node.cmds or ():
+                constraint = getattr(command, "def_", None)
+                if isinstance(constraint, ast.Constraint):
+                    members.add(("constraints", table))
+                    if getattr(constraint.contype, "name", "") in _UNIQUE_KEY_TYPES:
+                        members.add(("key", table))
+            return members
+    return set()
+
+
 def _creates(node: Any) -> set[NameKey]:
+    return _table_members(node) | _created_objects(node)
+
+
+def _created_objects(node: Any) -> set[NameKey]:
     if (rel := _created_relation(node)) is not None:
         name = _relation_name(rel)
         return {("rel", name), ("type", name)}
@@ -179,8 +246,41 @@ def _comment_target(node: ast.CommentStmt) -> set[NameKey]:
     return {("rel", name), ("type", name)} if name else set()
 
 
+def _commented_member(node: ast.CommentStmt) -> set[NameKey]:
+    """COMMENT ON a constraint, trigger or policy waits for its table's (or domain's)."""
+    if not isinstance(node.object, tuple) or not node.object:
+        return set()
+    kind = getattr(node.objtype, "name", "")
+    if kind == "OBJECT_DOMCONSTRAINT" and isinstance(node.object[0], ast.TypeName):
+        domain = _qualified_from_list(_strings(node.object[0].names))
+        return {("domain constraints", domain)} if domain else set()
+    if kind in _MEMBER_COMMENTS and (table := _qualified_from_list(_strings(node.object)[:-1])):
+        return {(_MEMBER_COMMENTS[kind], table)}
+    return set()
+
+
+def _member_references(node: Any) -> set[NameKey]:
+    """The table members a statement waits for: a foreign key, for the unique keys of the
+    table it references; ALTER TABLE ... ENABLE / DISABLE TRIGGER, for the triggers."""
+    refs: set[NameKey] = set()
+    if isinstance(node, ast.CommentStmt):
+        refs |= _commented_member(node)
+    for child in walk(node):
+        if isinstance(child, ast.Constraint) and child.pktable is not None:
+            refs.add(("key", _relation_name(child.pktable)))
+    if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
+        for command in node.cmds or ():
+            if getattr(getattr(command, "subtype", None), "name", "").endswith("Trig"):
+                refs.add(("triggers", _relation_name(node.relation)))
+    return refs
+
+
 def names_of(statement: Statement) -> StatementNames:
-    return names_in(statement.node)
+    """What a statement creates and references, table members included (the load order
+    needs them; external names do not)."""
+    names = names_in(statement.node)
+    members = _member_references(statement.node) - names.creates
+    return StatementNames(names.creates, names.references | members)
 
 
 def names_in(node: Any) -> StatementNames:
@@ -219,8 +319,12 @@ def load_order(statements: list[Statement]) -> list[Statement]:
     """
     names = [names_of(s) for s in statements]
     creator: dict[NameKey, int] = {}
+    shared: dict[NameKey, list[int]] = {}
     for i, statement_names in enumerate(names):
         for key in sorted(statement_names.creates):
+            if key[0] in _SHARED_NAMESPACES:
+                shared.setdefault(key, []).append(i)
+                continue
             if key in creator and key[0] in _UNIQUE_NAMESPACES:
                 first = statements[creator[key]]
                 raise SchemaSourceError(
@@ -234,6 +338,8 @@ def load_order(statements: list[Statement]) -> list[Statement]:
     waiting_on = [0] * len(statements)
     for i, statement_names in enumerate(names):
         needs = {creator[key] for key in statement_names.references if key in creator}
+        for key in statement_names.references & shared.keys():
+            needs.update(shared[key])
         if _phase(statements[i]) > 2:
             needs.update(extensions)
         needs.discard(i)
