@@ -100,6 +100,7 @@ def plan_against(
         source.pg_bin,
         major=connection_major(target),
         allow_version_mismatch=source.allow_version_mismatch,
+        extensions=schema_extensions(statements, external),
     ) as dev:
         load_desired_state(dev.url, statements, external)
         dev_conn = connect(dev.url, "dev database")
@@ -162,6 +163,12 @@ def compare(origin: Source, destination: Source, scope: Scope, online: bool = Tr
                     len(folders),
                     major=connection_major(live) if live else folders[0].pg_version,
                     allow_version_mismatch=folders[0].allow_version_mismatch,
+                    extensions=set().union(
+                        *(
+                            schema_extensions(f.statements, e)
+                            for f, e in zip(folders, received, strict=True)
+                        )
+                    ),
                 )
             )
             for folder, dev, external in zip(folders, devs, received, strict=True):
@@ -303,6 +310,12 @@ def _refuse_missing_schemas(target: psycopg.Connection, names: Collection[Extern
 
 def created_extensions(statements: Sequence[ParsedStatement]) -> set[str]:
     return {str(s.node.extname) for s in statements if isinstance(s.node, ast.CreateExtensionStmt)}
+
+
+def schema_extensions(statements: Sequence[ParsedStatement], external: Catalog) -> set[str]:
+    """Extensions the dev server must hold: those the schema creates and those it is
+    given from the target."""
+    return created_extensions(statements) | {e.name for e in external.extensions.values()}
 
 
 def without_received(catalog: Catalog, external: Catalog) -> Catalog:

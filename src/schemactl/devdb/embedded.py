@@ -20,11 +20,13 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import psycopg
 
 from schemactl.devdb.binaries import find_server_binaries
+from schemactl.devdb.extensions import preload_settings
 from schemactl.devdb.versions import server_major
 from schemactl.errors import DevDatabaseError
 
@@ -97,7 +99,9 @@ class EmbeddedServer:
     """One throwaway PostgreSQL server; use as a context manager or call stop().
 
     ``major`` picks the server's major version (the target's); None means the
-    machine's own server, whichever version it is.
+    machine's own server, whichever version it is. ``extensions`` are those the
+    schema creates: libraries among them that must load at start are preloaded, and
+    an extension tied to one database (pg_cron) is tied to ``database``.
     """
 
     def __init__(
@@ -105,10 +109,14 @@ class EmbeddedServer:
         pg_bin: str | None = None,
         settings: dict[str, str] | None = None,
         major: int | None = None,
+        extensions: Iterable[str] = (),
+        database: str = "postgres",
     ) -> None:
         self.bin_dir = find_server_binaries(pg_bin, major)
         self.major = server_major(self.bin_dir)
-        self.settings = {**SERVER_SETTINGS, **(settings or {})}
+        # Extensions that work only when loaded at start are preloaded, for ``database``.
+        preload = preload_settings(self.bin_dir, extensions, database)
+        self.settings = {**SERVER_SETTINGS, **preload, **(settings or {})}
         self.port = 0
         self.folder: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None

@@ -13,6 +13,7 @@ import dataclasses
 import psycopg
 
 from schemactl.catalog.model import Catalog, Extension
+from schemactl.devdb.extensions import extension_problem
 from schemactl.errors import DevDatabaseError
 from schemactl.plan import creation_steps
 
@@ -37,15 +38,11 @@ def _at_available_versions(conn: psycopg.Connection, catalog: Catalog) -> Catalo
         str(name): (str(default), {str(v) for v in versions})
         for name, default, versions in conn.execute(AVAILABLE_VERSIONS).fetchall()
     }
-    server = conn.execute("SHOW server_version").fetchone()
     extensions: dict[str, Extension] = {}
     for key, extension in catalog.extensions.items():
-        if extension.name not in available:
-            raise DevDatabaseError(
-                f"the schema uses extension {extension.name!r} (installed on the target), which "
-                f"the dev server (PostgreSQL {server[0] if server else '?'}) does not have: "
-                "install it there, or pass --dev-url to a server that has it"
-            )
+        problem = extension_problem(conn, extension.name, set(available))
+        if problem:
+            raise DevDatabaseError(f"{problem} (the schema uses it: it is installed on the target)")
         default, versions = available[extension.name]
         if extension.version not in versions:
             extension = dataclasses.replace(extension, version=default)

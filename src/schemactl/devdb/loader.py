@@ -18,6 +18,7 @@ from psycopg import sql
 from schemactl.catalog.external import grantees
 from schemactl.catalog.model import Catalog
 from schemactl.db import connect
+from schemactl.devdb.extensions import extension_problem
 from schemactl.devdb.external import create_external_objects, routine_oids
 from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.calls import is_declared_call
@@ -53,18 +54,17 @@ def ensure_roles(conn: psycopg.Connection, roles: Iterable[str]) -> None:
 
 
 def _check_extensions(conn: psycopg.Connection, statements: Iterable[Statement]) -> None:
+    """Each extension the schema creates must work on the dev server: one clear error
+    naming it and the remedies otherwise (see :mod:`schemactl.devdb.extensions`)."""
     available = {
         row[0] for row in conn.execute("SELECT name FROM pg_available_extensions").fetchall()
     }
-    version = conn.execute("SHOW server_version").fetchone()
     for statement in statements:
         node = statement.node
-        if isinstance(node, ast.CreateExtensionStmt) and node.extname not in available:
-            raise SchemaSourceError(
-                statement.location(),
-                f"extension {node.extname!r} is not available on the dev server "
-                f"(PostgreSQL {version[0] if version else '?'}): install it there or use --dev-url",
-            )
+        if isinstance(node, ast.CreateExtensionStmt):
+            problem = extension_problem(conn, str(node.extname), available)
+            if problem:
+                raise SchemaSourceError(statement.location(), problem)
 
 
 def _error_message(exc: psycopg.Error) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -55,6 +55,13 @@ class DevServerChoice:
     pg_bin: str | None = None
     major: int | None = None
     allow_version_mismatch: bool = False
+    extensions: frozenset[str] = frozenset()  # what the schema creates (see devdb.extensions)
+
+    def embedded(self, database: str = "postgres") -> EmbeddedServer:
+        """A server of our own, ready to hold the schema's extensions in ``database``."""
+        return EmbeddedServer(
+            self.pg_bin, major=self.major, extensions=self.extensions, database=database
+        )
 
     def check(self, conn: psycopg.Connection) -> int:
         """The major version of the server behind ``conn``, refused if it is not ours."""
@@ -70,11 +77,12 @@ def dev_server(
     *,
     major: int | None = None,
     allow_version_mismatch: bool = False,
+    extensions: Iterable[str] = (),
 ) -> Iterator[str]:
     """A server URL on which temporary dev databases may be created: ``--dev-url``
     (checked to run the wanted major version), or an embedded server of that major
     version that lives as long as the block."""
-    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch)
+    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch, frozenset(extensions))
     if choice.dev_url:
         conn = connect(choice.dev_url, "dev database server")
         try:
@@ -83,7 +91,7 @@ def dev_server(
             conn.close()
         yield choice.dev_url
         return
-    with EmbeddedServer(choice.pg_bin, major=choice.major) as server:
+    with choice.embedded() as server:
         yield server.url
 
 
@@ -94,17 +102,19 @@ def dev_database(
     *,
     major: int | None = None,
     allow_version_mismatch: bool = False,
+    extensions: Iterable[str] = (),
 ) -> Iterator[DevDatabase]:
     """Yield an empty dev database on a server of PostgreSQL ``major`` (any when None),
     removed again when the block ends."""
-    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch)
+    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch, frozenset(extensions))
     if choice.dev_url:
         with _database_on_server(choice.dev_url, False, choice) as dev:
             yield dev
         return
+    name = _new_name()
     with (
-        EmbeddedServer(choice.pg_bin, major=choice.major) as server,
-        _database_on_server(server.url, True, choice) as dev,
+        choice.embedded(database=name) as server,
+        _database_on_server(server.url, True, choice, name) as dev,
     ):
         yield dev
 
@@ -117,23 +127,28 @@ def dev_databases(
     *,
     major: int | None = None,
     allow_version_mismatch: bool = False,
+    extensions: Iterable[str] = (),
 ) -> Iterator[list[DevDatabase]]:
     """Yield ``count`` empty dev databases on one server (one embedded server at most)
     of PostgreSQL ``major`` (any when None), for comparing two schema folders."""
-    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch)
+    choice = DevServerChoice(dev_url, pg_bin, major, allow_version_mismatch, frozenset(extensions))
     with contextlib.ExitStack() as stack:
         server_url = dev_url
         if not server_url:
-            server_url = stack.enter_context(EmbeddedServer(pg_bin, major=major)).url
+            server_url = stack.enter_context(choice.embedded()).url
         yield [
             stack.enter_context(_database_on_server(server_url, not dev_url, choice))
             for _ in range(count)
         ]
 
 
+def _new_name() -> str:
+    return f"schemactl_dev_{secrets.token_hex(6)}"
+
+
 @contextmanager
 def _database_on_server(
-    server_url: str, embedded: bool, choice: DevServerChoice
+    server_url: str, embedded: bool, choice: DevServerChoice, name: str | None = None
 ) -> Iterator[DevDatabase]:
     admin = connect(server_url, "dev database server")
     try:
@@ -142,7 +157,7 @@ def _database_on_server(
         admin.close()
         raise
     version = str(admin.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-    name = f"schemactl_dev_{secrets.token_hex(6)}"
+    name = name or _new_name()
     try:
         admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
     except errors.InsufficientPrivilege:

@@ -8,7 +8,7 @@ from pathlib import Path
 from schemactl.config import Scope
 from schemactl.db import connect
 from schemactl.devdb import dev_database, load_desired_state
-from schemactl.pipeline import DesiredSource, external_objects_at
+from schemactl.pipeline import DesiredSource, external_objects_at, schema_extensions
 from schemactl.testing.files import read_test_folder
 from schemactl.testing.runner import TestReport, ensure_pgtap, load_fixtures, run_tests
 
@@ -28,7 +28,10 @@ def run_test_session(request: TestRequest) -> TestReport:
     fixtures, files = read_test_folder(request.tests_dir)
     external = external_objects_at(request.database_url, statements, request.scope)
     with dev_database(
-        request.source.dev_url, request.source.pg_bin, major=request.source.pg_version
+        request.source.dev_url,
+        request.source.pg_bin,
+        major=request.source.pg_version,
+        extensions=schema_extensions(statements, external),
     ) as dev:
         load_desired_state(dev.url, statements, external)
         conn = connect(dev.url, "dev database", autocommit=True)
