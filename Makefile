@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench postgres clean
+.PHONY: demo test lint typecheck bench bench-fleet postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: $(VENV)/.installed postgres lint typecheck
 
 bench: $(VENV)/.installed postgres
 	$(BIN)/python bench/introspection.py
+
+bench-fleet: $(VENV)/.installed postgres
+	$(BIN)/python bench/fleet.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
 import psycopg
+import psycopg.sql
 from pglast import ast
 
 from schemactl.catalog import Catalog, introspect
@@ -112,6 +114,14 @@ def plan_against(
             )  # fmt: skip
         finally:
             dev_conn.close()
+    return with_target_warnings(plan, statements, scope, target)
+
+
+def with_target_warnings(
+    plan: Plan, statements: Sequence[Statement], scope: Scope, target: psycopg.Connection
+) -> Plan:
+    """What a plan should say about the schema as this target sees it: definitions on
+    tables schemactl does not manage, roles the target lacks."""
     unmanaged = defined_on_external(statements, scope.is_external)
     if unmanaged:
         warning = (
@@ -126,6 +136,114 @@ def plan_against(
             plan, missing_roles=tuple(missing), warnings=(*plan.warnings, warning)
         )
     return plan
+
+
+@dataclass
+class PreparedState:
+    """The desired state loaded once into a dev database and read, ready to be planned
+    against any number of targets (``schemactl fleet``). Each planning thread opens its
+    own connection to the dev database (``dev_url``) to reconcile printouts.
+
+    For schema-per-tenant fleets the state is written for ``template_schema``: it is
+    renamed to a tenant's schema in the dev database while that tenant is planned, so
+    every printout names the tenant (:meth:`desired_for`), one tenant at a time."""
+
+    statements: list[Statement]
+    scope: Scope
+    dev_url: str
+    external: Catalog
+    adjust: Adjust
+    desired: Catalog
+    template_schema: str | None = None
+    schema_now: str = ""  # what the template schema is called in the dev database now
+    _renaming: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def plan(
+        self, target: psycopg.Connection, online: bool = True, tenant: str | None = None
+    ) -> Plan:
+        scope = dataclasses.replace(self.scope, include=(tenant,)) if tenant else self.scope
+        dev_conn = connect(self.dev_url, "dev database")
+        try:
+            current = introspect(target, scope)
+            current_fingerprint = fingerprint(current)
+            current = without_received(current, self.external)
+            if tenant:
+                with self._renaming:
+                    desired = self._as_tenant(dev_conn, tenant, scope)
+                    current = reconcile_equivalent(dev_conn, current, desired)
+                    self._as_tenant(dev_conn, None, scope)
+            else:
+                desired = self.desired
+                current = reconcile_equivalent(dev_conn, current, desired)
+        finally:
+            dev_conn.close()
+        current, desired, warnings = self.adjust(current, desired)
+        plan = build_plan(current, desired, online, current_fingerprint)
+        if warnings:
+            plan = dataclasses.replace(plan, warnings=(*plan.warnings, *warnings))
+        return with_target_warnings(plan, self.statements, scope, target)
+
+    def _as_tenant(self, dev_conn: psycopg.Connection, tenant: str | None, scope: Scope) -> Catalog:
+        """Rename the template schema to ``tenant`` (or back, for None) in the dev
+        database; the desired state as that tenant's."""
+        template = self.template_schema or DEFAULT_TEMPLATE_SCHEMA
+        old, new = (template, tenant) if tenant else (self.schema_now, template)
+        dev_conn.execute(
+            psycopg.sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                psycopg.sql.Identifier(old), psycopg.sql.Identifier(new)
+            )
+        )
+        self.schema_now = new
+        return introspect(dev_conn, scope) if tenant else self.desired
+
+
+DEFAULT_TEMPLATE_SCHEMA = "public"
+
+
+@contextmanager
+def prepared_state(
+    source: DesiredSource,
+    scope: Scope,
+    *,
+    major: int | None,
+    external_from: psycopg.Connection | None,
+    template_schema: str | None = None,
+) -> Iterator[PreparedState]:
+    """Load the desired state once (external objects read from ``external_from``) and
+    keep its dev database for as long as the block runs."""
+    statements = source.statements
+    external = (
+        external_objects(external_from, statements, scope)
+        if template_schema is None
+        else Catalog(server_version="")
+    )
+    jobs = read_jobs(statements)
+    with dev_database(
+        source.dev_url,
+        source.pg_bin,
+        major=major,
+        allow_version_mismatch=source.allow_version_mismatch,
+    ) as dev:
+        load_desired_state(dev.url, statements, external)
+        dev_conn = connect(dev.url, "dev database")
+        try:
+            check_job_commands(dev_conn, jobs)
+            desired_scope = (
+                dataclasses.replace(scope, include=(template_schema,)) if template_schema else scope
+            )
+            desired = without_received(introspect(dev_conn, desired_scope), external)
+        finally:
+            dev_conn.close()
+        yield PreparedState(
+            statements=statements,
+            scope=scope,
+            dev_url=dev.url,
+            external=external,
+            adjust=declared_operations(statements, jobs, source.moment),
+            desired=desired,
+            template_schema=template_schema,
+            schema_now=template_schema or DEFAULT_TEMPLATE_SCHEMA,
+        )
 
 
 def compare(origin: Source, destination: Source, scope: Scope, online: bool = True) -> Plan:

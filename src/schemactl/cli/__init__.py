@@ -12,6 +12,7 @@ from schemactl.cli import (  # noqa: F401 - each module registers its commands
     declarative,
     diff,
     dump,
+    fleet,
     init,
     lifecycle,
     meta,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from schemactl.apply import ApplyOptions, apply_plan, exclusive
+from schemactl.apply.allowance import allowed_hazards, refuse_missing_roles, refuse_unallowed
 from schemactl.apply.executor import steps_beyond_one_transaction
 from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import app
@@ -44,7 +45,6 @@ from schemactl.cli.options import (
     show_pooling,
     target_url,
 )
-from schemactl.cli.safety import allowed_hazards, refuse_unallowed
 from schemactl.config import Scope, load_project_config
 from schemactl.db import connect, describe
 from schemactl.errors import PlanRefused
@@ -112,14 +112,6 @@ def plan(
         )
     if exit_code and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
-
-
-def _refuse_missing_roles(result: Plan) -> None:
-    if result.missing_roles:
-        raise PlanRefused(
-            f"the schema names roles the target does not have: {', '.join(result.missing_roles)}; "
-            "roles are server-wide: create them on the target first (nothing was changed)"
-        )
 
 
 def _still_valid(reviewed: Plan, live_fingerprint: str, path: Path | None) -> Plan:
@@ -196,7 +188,7 @@ def apply(
             show_plan(out, result, show_sql=not no_sql, verbose=verbose)
             if not result.has_changes:
                 return
-            _refuse_missing_roles(result)
+            refuse_missing_roles(result)
             refuse_unallowed(result, allowed, frozenset(project.require_allow))
             refuse_outside_one_transaction(
                 pooling,

@@ -11,7 +11,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from schemactl.apply import exclusive
-from schemactl.apply.history import ensure_history_table, read_history
+from schemactl.apply.history import read_history
 from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import sub_app
 from schemactl.cli.options import (
@@ -43,12 +43,11 @@ from schemactl.errors import SchemactlError
 from schemactl.migrations import manifest
 from schemactl.migrations.authoring import DiffRequest, diff_migration
 from schemactl.migrations.deploy import (
+    Deployed,
     beyond_one_transaction,
-    deploy_inside_transaction,
-    deploy_one,
+    deploy_pending,
     plan_deploy,
 )
-from schemactl.migrations.errors import MigrationError
 from schemactl.migrations.files import MANIFEST_NAME, read_folder
 from schemactl.migrations.runner import RunOptions
 from schemactl.pooler import detect_pooling
@@ -125,14 +124,12 @@ def migrate_hash(migrations: MigrationsOpt = Path("migrations")) -> None:
     out.print(f"Wrote {migrations}/{MANIFEST_NAME} ({len(written.files)} file(s)).")
 
 
-def _what_stayed(applied: int, one_transaction: bool) -> str:
-    """What a failed ``migrate apply`` left applied, for its error message."""
-    if one_transaction:
-        return (
-            "; nothing was applied (through a transaction pooler, pending migrations run in "
-            "one transaction)"
-        )
-    return f"; {applied} migration(s) before it were applied" if applied else ""
+def _report_deployed(done: Deployed) -> None:
+    resumed = f", resumed after statement {done.resumed_from}" if done.resumed_from else ""
+    out.print(
+        f"Applied {done.migration.id} ({done.statements} statement(s), "
+        f"{done.duration_ms} ms{resumed})."
+    )
 
 
 @migrate_app.command("apply")
@@ -186,26 +183,9 @@ def migrate_apply(
             refuse_outside_one_transaction(
                 pooling, beyond_one_transaction(plan), action="apply these migrations"
             )
-            ensure_history_table(conn)
-            applied = 0
-            for pending in plan.pending:
-                try:
-                    if pooling.transaction_pooled:
-                        done = deploy_inside_transaction(conn, pending, options)
-                    else:
-                        done = deploy_one(conn, pending, options)
-                except MigrationError as exc:
-                    raise MigrationError(
-                        f"{exc}{_what_stayed(applied, pooling.transaction_pooled)}"
-                    ) from None
-                applied += 1
-                resumed = (
-                    f", resumed after statement {done.resumed_from}" if done.resumed_from else ""
-                )
-                out.print(
-                    f"Applied {done.migration.id} ({done.statements} statement(s), "
-                    f"{done.duration_ms} ms{resumed})."
-                )
+            applied = len(
+                deploy_pending(conn, plan, options, pooling.transaction_pooled, _report_deployed)
+            )
     finally:
         conn.close()
     out.print(f"[green]Applied {applied} migration(s) to {describe(url)}.[/green]")

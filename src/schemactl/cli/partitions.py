@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from schemactl.apply import ApplyOptions, apply_plan, exclusive
+from schemactl.apply.allowance import allowed_hazards, refuse_unallowed
 from schemactl.apply.executor import steps_beyond_one_transaction
 from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import app
@@ -28,7 +29,6 @@ from schemactl.cli.options import (
     show_pooling,
     target_url,
 )
-from schemactl.cli.safety import allowed_hazards, refuse_unallowed
 from schemactl.config import clock, load_project_config
 from schemactl.db import connect, describe
 from schemactl.output.plan_view import show_plan

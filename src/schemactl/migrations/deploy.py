@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
@@ -22,6 +23,7 @@ from schemactl.apply.history import (
     HistoryEntry,
     HistoryRow,
     checksum,
+    ensure_history_table,
     finish_entry,
     record,
     update_progress,
@@ -208,3 +210,38 @@ def deploy_inside_transaction(
     duration_ms = int((time.monotonic() - started) * 1000)
     record(conn, _entry(migration, duration_ms, options))
     return Deployed(migration, statements, duration_ms, 0)
+
+
+def deploy_pending(
+    conn: psycopg.Connection,
+    plan: DeployPlan,
+    options: RunOptions,
+    one_transaction: bool,
+    on_deployed: Callable[[Deployed], None] = lambda deployed: None,
+) -> list[Deployed]:
+    """Run every pending migration in order (each in its own transaction, or all inside
+    the caller's one when ``one_transaction``, as through a transaction pooler). A
+    failure names what was applied before it."""
+    ensure_history_table(conn)
+    done: list[Deployed] = []
+    for pending in plan.pending:
+        try:
+            if one_transaction:
+                deployed = deploy_inside_transaction(conn, pending, options)
+            else:
+                deployed = deploy_one(conn, pending, options)
+        except MigrationError as exc:
+            raise MigrationError(f"{exc}{_what_stayed(len(done), one_transaction)}") from None
+        done.append(deployed)
+        on_deployed(deployed)
+    return done
+
+
+def _what_stayed(applied: int, one_transaction: bool) -> str:
+    """What a failed ``migrate apply`` left applied, for its error message."""
+    if one_transaction:
+        return (
+            "; nothing was applied (through a transaction pooler, pending migrations run in "
+            "one transaction)"
+        )
+    return f"; {applied} migration(s) before it were applied" if applied else ""

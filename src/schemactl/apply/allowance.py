@@ -1,4 +1,5 @@
-"""What apply refuses unless allowed: hazard classes, named on the command line."""
+"""What apply refuses unless allowed: hazard classes named on the command line, and
+roles a target lacks. Refusals raise before anything changes."""
 
 from __future__ import annotations
 
@@ -34,3 +35,11 @@ def refuse_unallowed(result: Plan, allowed: frozenset[str], required: frozenset[
         + "\n".join(lines)
         + f"\nallow them with --allow-hazards {','.join(classes)} or --allow-destructive"
     )
+
+
+def refuse_missing_roles(result: Plan) -> None:
+    if result.missing_roles:
+        raise PlanRefused(
+            f"the schema names roles the target does not have: {', '.join(result.missing_roles)}; "
+            "roles are server-wide: create them on the target first (nothing was changed)"
+        )
