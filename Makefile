@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench bench-fleet postgres clean
+.PHONY: demo test test-matrix lint typecheck bench bench-fleet postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ typecheck: $(VENV)/.installed
 
 test: $(VENV)/.installed postgres lint typecheck
 	$(BIN)/pytest
+
+# The version matrix: the conformance corpus, the example schema and the CLI specifications
+# on PostgreSQL 14, 15, 16, 17 and 18 (make test runs them on the machine's server and 17).
+test-matrix: $(VENV)/.installed postgres
+	$(BIN)/pytest -m version_matrix --pg-versions=all
 
 bench: $(VENV)/.installed postgres
 	$(BIN)/python bench/introspection.py

@@ -8,7 +8,7 @@ create databases.
 
 Specifications marked ``version_matrix`` (the conformance corpus, the example
 schema, the CLI) run once per major version of ``--pg-versions`` (default
-``default``: the machine's server; ``all`` for 14-18).
+``default,17``: the machine's server and PostgreSQL 17; ``all`` for 14-18).
 Versions the machine lacks are downloaded into the cache the product uses
 (``schemactl.devdb.binary_cache``).
 """
@@ -32,7 +32,7 @@ from tests.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support import Server
 
 VERSIONS_ENV = "SCHEMACTL_TEST_PG_VERSIONS"
-DEFAULT_VERSIONS = "default"
+DEFAULT_VERSIONS = "default,17"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

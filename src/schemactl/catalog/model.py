@@ -57,7 +57,7 @@ class Column:
     not_null: bool
     default: str | None
     identity: str  # '' (none), 'a' (ALWAYS) or 'd' (BY DEFAULT)
-    generated: str | None  # expression of a STORED generated column
+    generated: str | None  # expression of a generated column
     collation: str | None  # only when it differs from the type's default
     comment: str | None = None
     # A volatile default (random(), nextval()) makes ADD COLUMN rewrite the table.
@@ -65,6 +65,7 @@ class Column:
     # Routines (by signature) the default or generation expression calls: pg_depend.
     default_calls: tuple[str, ...] = field(default=(), compare=False)
     identity_sequence: IdentitySequence | None = None  # with ``identity``
+    generated_storage: str = "STORED"  # or VIRTUAL (PostgreSQL 18), with ``generated``
 
 
 @dataclass(frozen=True)

@@ -197,8 +197,10 @@ def _alter_column(table: Table, old: Column, new: Column, online: bool = False) 
     ) -> Change:
         return Change("column", name, "alter", operation, params, phase, hazard_list)
 
-    if old.generated != new.generated:
-        if new.generated is None:
+    storage_changed = new.generated is not None and old.generated_storage != new.generated_storage
+    if old.generated != new.generated or storage_changed:
+        # DROP EXPRESSION keeps a stored column's values; a virtual one has none to keep.
+        if new.generated is None and old.generated_storage == "STORED":
             return [
                 change("column.drop_expression"),
                 *_plain_column_changes(table, old, new, change, online),

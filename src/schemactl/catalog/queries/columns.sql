@@ -7,7 +7,9 @@ SELECT a.attrelid AS relation_oid,
        a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
        a.attidentity AS identity,
-       CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+       CASE WHEN a.attgenerated IN ('s', 'v') THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+       -- 'v' (VIRTUAL, computed when read) exists from PostgreSQL 18 on
+       CASE WHEN a.attgenerated = 'v' THEN 'VIRTUAL' ELSE 'STORED' END AS generated_storage,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
        a.attislocal AS local,
