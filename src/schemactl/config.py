@@ -165,6 +165,8 @@ class ProjectConfig:
     pg_version: int | None = None  # dev server's major version where no target decides it
     extra: dict[str, object] = field(default_factory=dict)
     environments: dict[str, Environment] = field(default_factory=dict)
+    # Renames declared for a release: [renamed_from.KIND] "schema.[table.]name" = "old".
+    renamed_from: dict[str, dict[str, str]] = field(default_factory=dict)
     path: Path | None = None  # where it was read from; None without a file
 
     def environment(self, name: str) -> Environment:
@@ -198,8 +200,23 @@ def load_project_config(directory: Path | None = None) -> ProjectConfig:
         pg_version=_pg_version(path, section.get("pg_version")),
         extra=section,
         environments=_environments(path, section.get("env", data.get("env", {}))),
+        renamed_from=_renamed_from(path, section.get("renamed_from", {})),
         path=path,
     )
+
+
+def _renamed_from(path: Path, tables: object) -> dict[str, dict[str, str]]:
+    entries = tables if isinstance(tables, dict) else None
+    if entries is None or not all(
+        isinstance(names, dict) and all(isinstance(v, str) for v in names.values())
+        for names in entries.values()
+    ):
+        raise SchemactlError(
+            f'{path}: renamed_from reads [renamed_from.KIND] "schema.name" = "old_name"'
+        )
+    return {
+        str(kind): {str(k): str(v) for k, v in names.items()} for kind, names in entries.items()
+    }
 
 
 def _refuse_secrets(path: Path, data: dict[str, Any], where: str = "") -> None:

@@ -25,7 +25,7 @@ from schemactl.catalog.external import (
 )
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.jobs import declared_jobs
-from schemactl.config import Scope, clock
+from schemactl.config import CONFIG_FILE, Scope, clock, load_project_config
 from schemactl.db import connect, describe_connection
 from schemactl.devdb import dev_database, dev_databases, load_desired_state
 from schemactl.devdb.job_commands import check_job_commands
@@ -33,9 +33,13 @@ from schemactl.devdb.loader import referenced_roles
 from schemactl.devdb.versions import connection_major
 from schemactl.diff.partition_rules import apply_partition_rules
 from schemactl.diff.partman import with_registrations
+from schemactl.diff.renames import Rename, implied_renames, pair_hints
 from schemactl.errors import SchemactlError
 from schemactl.plan import Plan, build_plan
+from schemactl.plan.builder import with_renames
+from schemactl.plan.render import render
 from schemactl.source import Statement, read_desired_state
+from schemactl.source.hints import RenameHint, hints_from_config, rename_hints
 from schemactl.source.jobs import JobDeclaration, read_jobs
 from schemactl.source.partition_rules import read_partition_rules
 from schemactl.source.partman import read_registrations
@@ -70,6 +74,19 @@ class DesiredSource:
         """The schema folder's statements in load order, read once. Commands read them
         before connecting anywhere, so bad input is reported first and touches nothing."""
         return read_desired_state(self.schema_dir, allow_empty=self.allow_empty)
+
+    @cached_property
+    def rename_hints(self) -> list[RenameHint]:
+        """Renames declared beside the definitions (``-- @renamed from=old``) and, for a
+        release, in ``schemactl.toml`` (``[renamed_from.KIND]``)."""
+        return declared_renames(self.statements)
+
+
+def declared_renames(statements: Sequence[Statement]) -> list[RenameHint]:
+    """Rename hints beside the definitions, then those of schemactl.toml."""
+    project = load_project_config()
+    declared = hints_from_config(project.renamed_from, str(project.path or CONFIG_FILE))
+    return [*rename_hints(statements), *declared]
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,7 @@ def plan_against(
             plan = _plan_between(
                 target, dev_conn, desired_is_dev=True, scope=scope, online=online,
                 received=(external,), adjust=declared_operations(statements, jobs, source.moment),
+                hints=source.rename_hints,
             )  # fmt: skip
         finally:
             dev_conn.close()
@@ -299,7 +317,16 @@ def compare(origin: Source, destination: Source, scope: Scope, online: bool = Tr
             scope=scope,
             online=online,
             received=received,
+            adjust=_declared_by(destination),
+            hints=destination.rename_hints if isinstance(destination, DesiredSource) else (),
         )
+
+
+def _declared_by(source: Source) -> Adjust | None:
+    """What a destination folder declares beyond what it loads (jobs, partition rules)."""
+    if not isinstance(source, DesiredSource):
+        return None
+    return declared_operations(source.statements, read_jobs(source.statements), source.moment)
 
 
 def _opened(stack: ExitStack, url: str, purpose: str) -> psycopg.Connection:
@@ -317,25 +344,73 @@ def _plan_between(
     online: bool,
     received: Sequence[Catalog] = (),
     adjust: Adjust | None = None,
+    hints: Sequence[RenameHint] = (),
 ) -> Plan:
     """Read both databases, reconcile printouts on the desired side, plan.
 
     A dev database may be probed directly; a live desired database only on temporary
     copies (``sandbox``). What dev databases were given from a target (``received``)
     is the target's, and compared on neither side. ``adjust`` adds to the desired state
-    what the schema declares but never loads (jobs, rolling partitions)."""
-    current, desired = introspect_both(current_conn, desired_conn, scope)
+    what the schema declares but never loads (jobs, rolling partitions). Declared
+    renames (``hints``) run backwards in a dev database before the diff (see
+    :mod:`schemactl.diff.renames`)."""
+
+    def read(conn: psycopg.Connection) -> Catalog:
+        catalog = introspect(conn, scope)
+        for external in received:
+            catalog = without_received(catalog, external)
+        return catalog
+
+    current, desired = introspect_both(current_conn, desired_conn, scope, read)
     current_fingerprint = fingerprint(current)
-    for external in received:
-        current, desired = without_received(current, external), without_received(desired, external)
+    renames: list[Rename] = []
+    notes: list[str] = []
+    if desired_is_dev and hints:
+        desired, renames, notes = rename_back(desired_conn, hints, current, desired, read)
     current = reconcile_equivalent(desired_conn, current, desired, sandbox=not desired_is_dev)
     warnings: tuple[str, ...] = ()
     if adjust is not None:
         current, desired, warnings = adjust(current, desired)
     plan = build_plan(current, desired, online, current_fingerprint)
-    if warnings:
-        plan = dataclasses.replace(plan, warnings=(*plan.warnings, *warnings))
+    if renames:
+        plan = with_renames(plan, renames)
+    if warnings or notes:
+        plan = dataclasses.replace(plan, warnings=(*plan.warnings, *notes, *warnings))
     return plan
+
+
+def rename_back(
+    dev: psycopg.Connection,
+    hints: Sequence[RenameHint],
+    current: Catalog,
+    desired: Catalog,
+    read: Callable[[psycopg.Connection], Catalog],
+) -> tuple[Catalog, list[Rename], list[str]]:
+    """Run the renames the target needs backwards in the dev database (new names to old),
+    declared ones and then the generated names they imply, and read it again: the
+    desired state under the target's names, the renames (as they ran), notes."""
+    renames, notes = pair_hints(hints, current, desired)
+    if not renames:
+        return desired, [], notes
+    run_renames(dev, renames)
+    desired = read(dev)
+    implied = implied_renames(renames, current, desired)
+    if implied:
+        run_renames(dev, implied)
+        desired = read(dev)
+    return desired, [*renames, *implied], notes
+
+
+def run_renames(dev: psycopg.Connection, renames: Sequence[Rename]) -> None:
+    """Run renames in the dev database, in one transaction."""
+    try:
+        with dev.transaction():
+            for rename in renames:
+                dev.execute(render(rename.change()).encode())
+    except psycopg.Error as exc:
+        names = ", ".join(f"{r.kind} {r.label} -> {r.new}" for r in renames)
+        reason = " ".join(str(exc).split())
+        raise SchemactlError(f"the declared renames ({names}) cannot run: {reason}") from None
 
 
 # Turns (current, desired) into what is compared, with warnings for the plan.
@@ -361,13 +436,17 @@ def declared_operations(
 
 
 def introspect_both(
-    first: psycopg.Connection, second: psycopg.Connection, scope: Scope
+    first: psycopg.Connection,
+    second: psycopg.Connection,
+    scope: Scope,
+    read: Callable[[psycopg.Connection], Catalog] | None = None,
 ) -> tuple[Catalog, Catalog]:
     """Both catalogs, read at the same time on their own connections (the waits are
     network and server time, so two threads halve the wall clock)."""
+    reader = read or (lambda conn: introspect(conn, scope))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
-        later = pool.submit(introspect, second, scope)
-        return introspect(first, scope), later.result()
+        later = pool.submit(reader, second)
+        return reader(first), later.result()
 
 
 def external_objects(

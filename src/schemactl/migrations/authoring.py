@@ -11,6 +11,7 @@ their data) is written with ``-- NOT REVERSIBLE:`` lines naming why.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,8 +42,15 @@ from schemactl.migrations.fingerprint import differences, object_fingerprints
 from schemactl.migrations.replay import replay, script_statements
 from schemactl.migrations.runner import run_script
 from schemactl.migrations.script import NO_TRANSACTION_MARK, OWN_TRANSACTION_MARK, parse_script
-from schemactl.pipeline import external_objects_at, without_received
+from schemactl.pipeline import (
+    declared_renames,
+    external_objects_at,
+    rename_back,
+    run_renames,
+    without_received,
+)
 from schemactl.plan import Plan, Step, build_plan
+from schemactl.plan.builder import with_renames
 from schemactl.plan.render import environment
 from schemactl.source import read_desired_state
 
@@ -253,10 +261,21 @@ def diff_migration(request: DiffRequest) -> NewMigration:
         replay_conn = connect(replay_db.url, "dev database")
         desired_conn = connect(desired_db.url, "dev database")
         try:
-            start = without_received(introspect(replay_conn, request.scope), external)
-            desired = without_received(introspect(desired_conn, request.scope), external)
-            current = reconcile_equivalent(desired_conn, start, desired)
-            plan = build_plan(current, desired)
+
+            def read(conn: psycopg.Connection) -> Catalog:
+                return without_received(introspect(conn, request.scope), external)
+
+            start, desired = read(replay_conn), read(desired_conn)
+            renamed, renames, notes = rename_back(
+                desired_conn, declared_renames(statements), start, desired, read
+            )
+            current = reconcile_equivalent(desired_conn, start, renamed)
+            plan = build_plan(current, renamed)
+            if renames:
+                plan = with_renames(plan, renames)
+                # Back to the schema's own names, which the scripts are tested against.
+                run_renames(desired_conn, [r.inverse() for r in reversed(renames)])
+            plan = dataclasses.replace(plan, warnings=(*plan.warnings, *notes))
             if not plan.has_changes:
                 return NewMigration(plan, None)
             version = next_version(folder, request.now)
@@ -292,5 +311,5 @@ def diff_migration(request: DiffRequest) -> NewMigration:
         plan,
         Migration(version, name, up_path, down_path),
         tuple(reasons),
-        tuple(trial.warnings),
+        (*plan.warnings, *trial.warnings),
     )

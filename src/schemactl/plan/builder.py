@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.model import Catalog
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import Change
+from schemactl.diff.renames import Rename, rename_suggestions
 from schemactl.plan.model import Plan, Step
 from schemactl.plan.render import render
 
@@ -46,6 +50,7 @@ def build_plan(
             f"{current.server_version} (--allow-version-mismatch): printed definitions and "
             "defaults differ between major versions, so review every step of this plan"
         )
+    warnings += rename_suggestions(current, desired)
     return Plan(
         steps=_steps(diff_catalogs(current, desired, online)),
         rollback=_steps(diff_catalogs(desired, current)),
@@ -53,6 +58,19 @@ def build_plan(
         target_server_version=current.server_version,
         target_fingerprint=target_fingerprint or fingerprint(current),
         warnings=tuple(warnings),
+    )
+
+
+def with_renames(plan: Plan, renames: Sequence[Rename]) -> Plan:
+    """``plan`` (computed with the renamed objects under their old names) followed by the
+    renames, as they ran in the dev database from new names to old: the migration
+    renames forwards last, in the reverse order; its rollback renames back first."""
+    forwards = [rename.inverse().change() for rename in reversed(renames)]
+    backwards = [rename.change() for rename in renames]
+    return dataclasses.replace(
+        plan,
+        steps=(*plan.steps, *_steps(forwards)),
+        rollback=(*_steps(backwards), *plan.rollback),
     )
 
 
