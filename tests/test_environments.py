@@ -295,3 +295,26 @@ def test_a_scaffolded_project_plans_applies_and_checks_drift_by_environment(
     assert run_cli(capsys, "plan", "--env", "dev", "--exit-code").code == 2
     assert run_cli(capsys, "apply", "--env", "dev", "--auto-approve").code == 0
     assert run_cli(capsys, "drift", "--env", "prod").code == 0
+
+
+def test_init_from_an_unreachable_database_writes_nothing(tmp_path: Path, capsys: Capsys) -> None:
+    project = tmp_path / "app"
+    result = run_cli(
+        capsys, "init", str(project), "--from-database", "postgresql://u:Sekr3t@127.0.0.1:1/db"
+    )
+    assert result.code == 1
+    assert "cannot connect to the database to dump at 127.0.0.1:1/db" in result.stderr
+    assert "Sekr3t" not in result.stdout + result.stderr
+    assert not project.exists()
+
+
+def test_init_keeps_a_schema_folder_that_holds_sql(
+    database: str, tmp_path: Path, capsys: Capsys
+) -> None:
+    (tmp_path / "schema").mkdir()
+    write_schema(tmp_path / "schema", "CREATE TABLE mine (id int);")
+    result = run_cli(capsys, "init", str(tmp_path), "--from-database", database)
+    assert result.code == 1
+    assert "already holds .sql files and init keeps them" in result.stderr
+    assert (tmp_path / "schema" / "schema.sql").read_text() == "CREATE TABLE mine (id int);"
+    assert not (tmp_path / "schemactl.toml").exists()

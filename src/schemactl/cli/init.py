@@ -1,4 +1,5 @@
-"""``init``: scaffold a project (schemactl.toml with environments, schema/, migrations/, CI)."""
+"""``init``: scaffold a project (schemactl.toml with environments, schema/, migrations/, CI),
+optionally with schema/ dumped from an existing database."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import typer
 from rich.text import Text
 
 from schemactl.cli.app import app
-from schemactl.cli.options import out
-from schemactl.scaffold import scaffold
+from schemactl.cli.options import out, scope_of
+from schemactl.db import connect, describe
+from schemactl.dump import Dump, Layout, dump_database, write_dump
+from schemactl.dump.writer import existing_sql_files
+from schemactl.errors import SchemactlError
+from schemactl.scaffold import SCHEMA_FOLDER, scaffold
 
 
 @app.command()
@@ -18,16 +23,49 @@ def init(
     directory: Annotated[
         Path, typer.Argument(help="The project folder (created if missing).")
     ] = Path("."),
+    from_database: Annotated[
+        str | None,
+        typer.Option(
+            "--from-database",
+            help="Fill schema/ with the dump of this database (as schemactl dump does).",
+        ),
+    ] = None,
 ) -> None:
     """Write schemactl.toml (environments dev, staging, prod), schema/, migrations/ and a
     GitHub Actions workflow that runs drift. Existing files are kept."""
+    dumped = _dump_of(from_database, directory / SCHEMA_FOLDER) if from_database else None
     for item in scaffold(directory):
         if item.created:
             out.print(Text(f"created {item.path}", style="green"), soft_wrap=True)
         else:
             out.print(Text(f"kept    {item.path} (exists)", style="dim"), soft_wrap=True)
+    if dumped is not None and from_database:
+        write_dump(dumped, directory / SCHEMA_FOLDER)
+        out.print(
+            Text(
+                f"dumped  {describe(from_database)} into {directory / SCHEMA_FOLDER} "
+                f"({len(dumped.files)} file(s))",
+                style="green",
+            ),
+            soft_wrap=True,
+        )
     out.print(
         "Next: put your database's URL in $DATABASE_URL (never in schemactl.toml), "
-        "write schema/*.sql, then run: schemactl plan --env dev",
+        + ("" if dumped else "write schema/*.sql, ")
+        + "then run: schemactl plan --env dev",
         soft_wrap=True,
     )
+
+
+def _dump_of(url: str, folder: Path) -> Dump:
+    """The dump, made before anything is written: a failure leaves no half project."""
+    if existing_sql_files(folder):
+        raise SchemactlError(
+            f"{folder} already holds .sql files and init keeps them: "
+            f"replace them with schemactl dump --out {folder} --force"
+        )
+    conn = connect(url, "database to dump")
+    try:
+        return dump_database(conn, scope_of(None, None), Layout.by_table)
+    finally:
+        conn.close()

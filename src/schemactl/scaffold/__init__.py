@@ -13,6 +13,7 @@ from pathlib import Path
 
 from schemactl import __version__
 
+SCHEMA_FOLDER = "schema"
 # Where each file goes in the project, and the data file it comes from.
 FILES: tuple[tuple[str, str], ...] = (
     ("schemactl.toml", "schemactl.toml"),
