@@ -189,7 +189,7 @@ def test_the_environment_gives_dev_server_scope_and_lock_timeout(
 ) -> None:
     (project / "schemactl.toml").write_text(
         CONFIG + '\n[env.ci]\nurl_env = "CI_URL"\ndev_url_env = "CI_DEV_URL"\n'
-        'include_schemas = ["app"]\nprofile = "supabase"\n'
+        'include_schemas = ["app"]\nprofile = "supabase"\nexclude = ["tmp_*"]\n'
     )
     monkeypatch.setenv("CI_DEV_URL", "postgresql://localhost/dev")
     monkeypatch.delenv("SCHEMACTL_DEV_URL", raising=False)
@@ -198,6 +198,7 @@ def test_the_environment_gives_dev_server_scope_and_lock_timeout(
     assert dev_url(None, "prod") is None
     assert scope_of(None, None, None, "ci").include == ("app",)
     assert scope_of(None, None, None, "ci").profile is not None
+    assert scope_of(None, None, None, "ci").objects == ("tmp_*",)
     assert scope_of(None, None, None, "prod").exclude == ("audit",)
     assert scope_of(None, ["x"], None, "prod").exclude == ("x",)
     assert lock_timeout_of(None, "prod") == "2s"

@@ -122,6 +122,7 @@ class Environment:
     dev_url_env: str | None = None
     include_schemas: tuple[str, ...] = ()
     exclude_schemas: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # object name patterns, as --exclude
     profile: str | None = None
     lock_timeout: str | None = None
 
@@ -269,6 +270,7 @@ def _environments(path: Path, tables: object) -> dict[str, Environment]:
             dev_url_env=_text(path, name, settings, "dev_url_env"),
             include_schemas=_names(path, name, settings, "include_schemas"),
             exclude_schemas=_names(path, name, settings, "exclude_schemas"),
+            exclude=_names(path, name, settings, "exclude"),
             profile=_text(path, name, settings, "profile"),
             lock_timeout=_text(path, name, settings, "lock_timeout"),
         )
@@ -287,7 +289,7 @@ def _text(path: Path, env: str, settings: dict[str, Any], key: str) -> str | Non
 def _names(path: Path, env: str, settings: dict[str, Any], key: str) -> tuple[str, ...]:
     value = settings.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SchemactlError(f"{path}: [env.{env}] {key} must be a list of schema names")
+        raise SchemactlError(f"{path}: [env.{env}] {key} must be a list of names")
     return tuple(value)
 
 

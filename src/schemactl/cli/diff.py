@@ -15,6 +15,7 @@ from schemactl.cli.options import (
     AllowVersionMismatchOpt,
     DevOpt,
     EnvOpt,
+    ExcludeObjectsOpt,
     ExcludeOpt,
     IncludeOpt,
     NoSqlOpt,
@@ -75,6 +76,7 @@ def diff(
     allow_version_mismatch: AllowVersionMismatchOpt = False,
     include_schema: IncludeOpt = None,
     exclude_schema: ExcludeOpt = None,
+    exclude: ExcludeObjectsOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
@@ -99,7 +101,7 @@ def diff(
     result = compare(
         source_of(from_, "--from", folders),
         source_of(to, "--to", folders),
-        scope_of(include_schema, exclude_schema, profile, env),
+        scope_of(include_schema, exclude_schema, profile, env, exclude),
         online,
     )
     print_plan(result, format, show_sql=not no_sql, verbose=verbose, unchanged=NO_DIFFERENCES)

@@ -193,6 +193,7 @@ def scope_of(
     if selected is not None:
         include = include or list(selected.include_schemas)
         exclude = exclude or list(selected.exclude_schemas)
+        objects = objects or list(selected.exclude)
         profile = profile or selected.profile
     name = profile or load_project_config().profile
     return Scope(
