@@ -86,10 +86,19 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             definition = row["definition"]
             if definition.endswith(NOT_VALID_SUFFIX):
                 definition = definition[: -len(NOT_VALID_SUFFIX)]
-            constraint = Constraint(**{**row, "definition": definition})
+            constraint = Constraint(
+                **{
+                    **row,
+                    "definition": definition,
+                    "columns": tuple(row["columns"]),
+                    "calls": tuple(row["calls"]),
+                }
+            )
             catalog.constraints[constraint.key] = constraint
         for row in rows(conn, "indexes", params):
-            catalog.indexes[row["ident"]] = Index(**row)
+            catalog.indexes[row["ident"]] = Index(
+                **{**row, "columns": tuple(row["columns"]), "calls": tuple(row["calls"])}
+            )
         for row in rows(conn, "sequences", params):
             catalog.sequences[row["ident"]] = Sequence(**row)
         for reader in READERS:

@@ -112,6 +112,9 @@ class Constraint:
     # The unique index a foreign key relies on; not part of its identity (a key
     # re-created over an equivalent index is the same key).
     referenced_index: str | None = field(default=None, compare=False)
+    # What it stands on (pg_depend): its table's column idents, routine signatures.
+    columns: tuple[str, ...] = field(default=(), compare=False)
+    calls: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> str:
@@ -128,6 +131,9 @@ class Index:
     valid: bool = True
     table_kind: str = "r"  # r table, p partitioned table, m materialized view
     comment: str | None = None
+    # What it stands on (pg_depend): its table's column idents, routine signatures.
+    columns: tuple[str, ...] = field(default=(), compare=False)
+    calls: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class Phase(IntEnum):
     DROP_FOREIGN_KEY = 10
     DROP_CONSTRAINT = 12
     DROP_INDEX = 14
+    DISOWN_SEQUENCE = 19  # OWNED BY NONE: a sequence that outlives the column owning it
     DROP_TABLE = 20
     DROP_COLUMN = 22
     DETACH_DEFAULT = 21  # a default calling a routine that is dropped and created again
@@ -32,7 +33,6 @@ class Phase(IntEnum):
     DROP_FUNCTION = 25
     DROP_TYPE = 26
     DROP_EXTENSION = 28
-    DROP_SCHEMA = 29
     CREATE_SCHEMA = 30
     DEFAULT_PRIVILEGES = 31  # before creates, as in the dev database
     CREATE_EXTENSION = 32
@@ -67,6 +67,7 @@ class Phase(IntEnum):
     COMMENT = 90
     REGISTER_PARTMAN = 92  # pg_partman copies the parent's indexes to the children it makes
     SCHEDULE_JOB = 95  # jobs start once everything they use exists
+    DROP_SCHEMA = 99  # last: sequences and replaced types are dropped late, and must be gone
 
 
 class HazardKind:

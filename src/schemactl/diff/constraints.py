@@ -6,9 +6,10 @@ import dataclasses
 
 from schemactl.catalog.model import Constraint
 from schemactl.diff import hazards
-from schemactl.diff.changes import Change, Hazard, Phase
+from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.regenerated import standing_on
 
 FOREIGN_KEY = "f"
 
@@ -160,11 +161,22 @@ def rebuilt_indexes(ctx: DiffContext) -> set[str]:
         if old.type in ("p", "u", "x") and (new is None or new.definition != old.definition):
             schema = old.table.rsplit(".", 1)[0]
             rebuilt.add(f"{schema}.{old.ident}")
+        elif old.type in ("p", "u", "x") and _standing_on(ctx, old):
+            rebuilt.add(f"{old.table.rsplit('.', 1)[0]}.{old.ident}")
     for ident, index in ctx.current.indexes.items():
         wanted = ctx.desired.indexes.get(ident)
-        if wanted is None or wanted.definition != index.definition or not index.valid:
+        if (
+            wanted is None
+            or wanted.definition != index.definition
+            or not index.valid
+            or standing_on(ctx, index.table, index.columns, index.calls)
+        ):
             rebuilt.add(ident)
     return rebuilt
+
+
+def _standing_on(ctx: DiffContext, constraint: Constraint) -> str | None:
+    return standing_on(ctx, constraint.table, constraint.columns, constraint.calls)
 
 
 def _loses_its_index(constraint: Constraint, rebuilt: set[str]) -> bool:
@@ -195,6 +207,14 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
             or _loses_its_index(old, rebuilt)
         ):
             changes.append(_drop(old))
+            changes += _add(ctx, new)
+            continue
+        if reason := _standing_on(ctx, old):
+            risk = Hazard(
+                HazardKind.DEPENDENT_RECREATE,
+                f"constraint {old.name} on {old.table} is dropped and added again: {reason}",
+            )
+            changes.append(dataclasses.replace(_drop(old), hazards=(risk,)))
             changes += _add(ctx, new)
             continue
         if new.validated and not old.validated:

@@ -132,11 +132,14 @@ def change_type(table: str, column: str, old: str, new: str) -> tuple[Hazard, ..
     )
 
 
-def regenerate_column(table: str, column: str) -> tuple[Hazard, ...]:
+def regenerate_column(
+    table: str, column: str, why: str = "to change its expression"
+) -> tuple[Hazard, ...]:
     return (
         Hazard(
             HazardKind.TABLE_REWRITE,
-            f"generated column {table}.{column} is dropped and re-added to change its expression",
+            f"generated column {table}.{column} is dropped and re-added {why}: "
+            "its values are computed again",
         ),
     )
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from schemactl.catalog.model import Index
 from schemactl.diff import hazards
-from schemactl.diff.changes import Change, Phase
+from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.regenerated import standing_on
 from schemactl.diff.views import dropped_materialized_views
 
 
@@ -83,6 +86,13 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
             changes += _create(ctx, new)  # a rebuilt materialized view gets its indexes back
         elif old.definition != new.definition or not old.valid:
             changes.append(_drop(ctx, old))
+            changes += _create(ctx, new)
+        elif reason := standing_on(ctx, old.table, old.columns, old.calls):
+            risk = Hazard(
+                HazardKind.DEPENDENT_RECREATE,
+                f"index {old.ident} is dropped and built again: {reason}",
+            )
+            changes.append(dataclasses.replace(_drop(ctx, old), hazards=(risk,)))
             changes += _create(ctx, new)
         else:
             changes += comment_change("index", f"INDEX {ident}", ident, old.comment, new.comment)

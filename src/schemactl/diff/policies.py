@@ -24,6 +24,7 @@ from schemactl.catalog.model import Catalog, Column, Policy
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.context import DiffContext
+from schemactl.diff.regenerated import regenerated_columns
 from schemactl.diff.routines import recreated_functions
 from schemactl.diff.views import rebuilt_views
 
@@ -72,6 +73,10 @@ class _Dependencies:
     def rebuilt_views(self) -> frozenset[str]:
         return frozenset(rebuilt_views(self.ctx))
 
+    @cached_property
+    def regenerated(self) -> frozenset[tuple[str, str]]:
+        return regenerated_columns(self.ctx)
+
     def relation_survives(self, ident: str) -> bool:
         """Whether a relation (table, view, sequence) is still there after the migration,
         the same object: a table rebuilt is set aside from ``current`` and does not."""
@@ -111,7 +116,7 @@ class _Dependencies:
             after is None
             or before.type != after.type
             or before.collation != after.collation
-            or (before.generated != after.generated and after.generated is not None)
+            or column in self.regenerated
         )
 
 

@@ -30,6 +30,7 @@ from schemactl.catalog.model import OWNER, Catalog, DefaultPrivileges, Grant, Ob
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.context import DiffContext
+from schemactl.diff.regenerated import regenerated_columns
 from schemactl.diff.routines import recreated_functions
 from schemactl.diff.views import rebuilt_views
 
@@ -55,12 +56,8 @@ def recreated_keys(ctx: DiffContext) -> frozenset[str]:
     """Privilege keys of objects the migration drops and creates again: they lose their
     privileges and owner, and start over as created objects."""
     keys = {f"TABLE {ident}" for ident in rebuilt_views(ctx)}
-    for ident in ctx.current.tables.keys() & ctx.desired.tables.keys():
-        before = {c.ident: c for c in ctx.current.tables[ident].columns}
-        for column in ctx.desired.tables[ident].columns:
-            old = before.get(column.ident)
-            if old and column.generated is not None and old.generated != column.generated:
-                keys.add(f"COLUMN {ident}.{column.ident}")  # dropped and added again
+    for ident, column in regenerated_columns(ctx):
+        keys.add(f"COLUMN {ident}.{column}")  # dropped and added again
     for signature in recreated_functions(ctx):
         function = ctx.desired.functions[signature]
         kind = "PROCEDURE" if function.kind == "p" else "FUNCTION"

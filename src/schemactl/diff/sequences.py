@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from schemactl.catalog.model import Sequence
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Phase
@@ -73,7 +75,17 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
                     Phase.CREATE_SEQUENCE,
                 )
             )
-        if old.owned_by != new.owned_by:
+        owner_goes = old.owned_by is not None and _dropped_with_owner(ctx, old)
+        if owner_goes:
+            # Dropping the column or table that owns it would drop the sequence too.
+            changes.append(
+                Change(
+                    "sequence", ident, "alter", "sequence.owned_by",
+                    {"sequence": dataclasses.replace(old, owned_by=None)},
+                    Phase.DISOWN_SEQUENCE,
+                )
+            )  # fmt: skip
+        if old.owned_by != new.owned_by and (new.owned_by is not None or not owner_goes):
             changes.append(
                 Change(
                     "sequence",

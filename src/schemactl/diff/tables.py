@@ -12,6 +12,7 @@ from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
+from schemactl.diff.regenerated import regenerates
 from schemactl.diff.routines import recreated_functions
 from schemactl.diff.types import cast_through_text, table_rank
 
@@ -32,7 +33,7 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     recreated = recreated_functions(ctx)
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
-        altered = _alter_table(old, new, ctx.online)
+        altered = _alter_table(old, new, ctx.online, recreated)
         changes += cast_through_text(ctx, altered)
         changes += _detach_defaults(old, new, recreated)
     return changes
@@ -109,13 +110,16 @@ def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
     return changes
 
 
-def _alter_table(old: Table, new: Table, online: bool = False) -> list[Change]:
+def _alter_table(
+    old: Table, new: Table, online: bool = False, recreated: frozenset[str] = frozenset()
+) -> list[Change]:
     changes: list[Change] = []
     ident = new.ident
     old_columns = {c.name: c for c in old.columns}
     new_columns = {c.name: c for c in new.columns}
     for column in new.columns:
-        if column.name not in old_columns:
+        before = old_columns.get(column.name)
+        if before is None:
             changes.append(
                 Change(
                     "column", f"{ident}.{column.ident}", "create", "column.add",
@@ -124,11 +128,12 @@ def _alter_table(old: Table, new: Table, online: bool = False) -> list[Change]:
                 )
             )  # fmt: skip
         else:
-            changes += _alter_column(new, old_columns[column.name], column, online)
+            changes += _alter_column(new, before, column, online, recreated)
+        if before is not None and regenerates(before, column, recreated):
+            before = None  # added again: its comment with it
         changes += comment_change(
             "column", f"COLUMN {ident}.{column.ident}", f"{ident}.{column.ident}",
-            old_columns[column.name].comment if column.name in old_columns else None,
-            column.comment,
+            before.comment if before else None, column.comment,
         )  # fmt: skip
     for column in old.columns:
         if column.name not in new_columns:
@@ -187,7 +192,9 @@ def _row_security(
     return changes
 
 
-def _alter_column(table: Table, old: Column, new: Column, online: bool = False) -> list[Change]:
+def _alter_column(
+    table: Table, old: Column, new: Column, online: bool, recreated: frozenset[str]
+) -> list[Change]:
     """The smallest ALTERs that turn ``old`` into ``new``."""
     name = f"{table.ident}.{new.ident}"
     params = {"table": table, "column": new, "old": old}
@@ -197,20 +204,32 @@ def _alter_column(table: Table, old: Column, new: Column, online: bool = False) 
     ) -> Change:
         return Change("column", name, "alter", operation, params, phase, hazard_list)
 
-    storage_changed = new.generated is not None and old.generated_storage != new.generated_storage
-    if old.generated != new.generated or storage_changed:
-        # DROP EXPRESSION keeps a stored column's values; a virtual one has none to keep.
-        if new.generated is None and old.generated_storage == "STORED":
-            return [
-                change("column.drop_expression"),
-                *_plain_column_changes(table, old, new, change, online),
-            ]
-        # PostgreSQL cannot change a generation expression in place.
+    if regenerates(old, new, recreated):
+        # PostgreSQL cannot change a generation expression in place, nor drop a routine
+        # it calls: the column goes (before the routine) and comes back (after it).
+        why = "to change its expression" if old.generated != new.generated else (
+            "around a routine it calls, which is dropped and created again")  # fmt: skip
         return [
             change(
-                "column.drop", hazards.regenerate_column(table.ident, new.name), Phase.DROP_COLUMN
+                "column.drop", hazards.regenerate_column(table.ident, new.name, why),
+                Phase.DROP_COLUMN,
             ),
             change("column.add", (), Phase.ADD_COLUMN),
+        ]  # fmt: skip
+    if old.generated != new.generated and new.generated is None:
+        if old.generated_storage != "STORED":  # a virtual column has no values to keep
+            return [
+                change(
+                    "column.drop",
+                    hazards.regenerate_column(table.ident, new.name),
+                    Phase.DROP_COLUMN,
+                ),
+                change("column.add", (), Phase.ADD_COLUMN),
+            ]
+        # DROP EXPRESSION keeps a stored column's values.
+        return [
+            change("column.drop_expression"),
+            *_plain_column_changes(table, old, new, change, online),
         ]
     return _plain_column_changes(table, old, new, change, online)
 

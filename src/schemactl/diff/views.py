@@ -16,6 +16,7 @@ from schemactl.catalog.model import Catalog, Table, View, ViewColumn
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.regenerated import regenerated_columns
 from schemactl.diff.types import dropped_or_replaced
 
 
@@ -186,17 +187,16 @@ def _changed_columns(ctx: DiffContext) -> set[tuple[str, str]]:
     """(table, column) idents that diff/tables.py drops or retypes (``column.drop``,
     ``column.set_type``, a generated column re-added), and their copies in partitions
     and inheriting children, which change with them."""
-    changed: set[tuple[str, str]] = set()
+    changed: set[tuple[str, str]] = set(regenerated_columns(ctx))
     for ident, old in ctx.current.tables.items():
         new = ctx.desired.tables.get(ident)
         if new is None:
             continue
         for column in old.columns:
             wanted = new.column(column.name)
-            if (
-                wanted is None
-                or (wanted.type, wanted.collation) != (column.type, column.collation)
-                or (wanted.generated is not None and wanted.generated != column.generated)
+            if wanted is None or (wanted.type, wanted.collation) != (
+                column.type,
+                column.collation,
             ):
                 changed.add((ident, column.ident))
     children = _children(ctx.current.tables)

@@ -14,6 +14,19 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
             THEN (SELECT quote_ident(xn.nspname) || '.' || quote_ident(x.relname)
                     FROM pg_class x JOIN pg_namespace xn ON xn.oid = x.relnamespace
                    WHERE x.oid = con.conindid) END AS referenced_index,
+       ARRAY(SELECT DISTINCT quote_ident(a.attname)
+               FROM pg_depend d
+               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+              WHERE d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = con.conrelid
+                AND d.refobjsubid > 0) AS columns,
+       ARRAY(SELECT DISTINCT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                    || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+               FROM pg_depend d
+               JOIN pg_proc p ON p.oid = d.refobjid
+               JOIN pg_namespace pn ON pn.oid = p.pronamespace
+              WHERE d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
+                AND d.refclassid = 'pg_proc'::regclass) AS calls,
        dsc.description AS comment
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid

@@ -6,6 +6,19 @@ SELECT n.nspname AS schema,
        pg_get_indexdef(i.indexrelid) AS definition,
        i.indisvalid AS valid,
        c.relkind AS table_kind,
+       ARRAY(SELECT DISTINCT quote_ident(a.attname)
+               FROM pg_depend d
+               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+              WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
+                AND d.refobjsubid > 0) AS columns,
+       ARRAY(SELECT DISTINCT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                    || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+               FROM pg_depend d
+               JOIN pg_proc p ON p.oid = d.refobjid
+               JOIN pg_namespace pn ON pn.oid = p.pronamespace
+              WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                AND d.refclassid = 'pg_proc'::regclass) AS calls,
        dsc.description AS comment
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid

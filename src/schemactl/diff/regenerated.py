@@ -1,0 +1,52 @@
+"""Generated columns the migration drops and adds again.
+
+PostgreSQL cannot change a stored generation expression in place (before 17), nor drop
+a routine that one calls: either way the column is dropped and added again, and its
+values computed anew (a rewrite, not a loss: they are derived). What stands on the
+column (indexes, constraints, views, policies, privileges, its comment) goes with it
+and must come back; the differs of those kinds ask :func:`regenerated_columns`.
+"""
+
+from __future__ import annotations
+
+from schemactl.catalog.model import Column
+from schemactl.diff.context import DiffContext
+
+
+def regenerates(old: Column, new: Column, recreated: frozenset[str]) -> bool:
+    """Whether column ``old`` becomes ``new`` by being dropped and added again."""
+    if new.generated is None:
+        return False  # DROP EXPRESSION keeps the column and its values
+    if old.generated != new.generated or old.generated_storage != new.generated_storage:
+        return True
+    return bool(recreated.intersection(old.default_calls))
+
+
+def regenerated_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
+    """(table ident, column ident) of every column dropped and added again."""
+    from schemactl.diff.routines import recreated_functions  # routines ask views, views ask us
+
+    recreated = recreated_functions(ctx)
+    found = set()
+    for ident in ctx.current.tables.keys() & ctx.desired.tables.keys():
+        wanted = ctx.desired.tables[ident]
+        for column in ctx.current.tables[ident].columns:
+            new = wanted.column(column.name)
+            if new is not None and regenerates(column, new, recreated):
+                found.add((ident, column.ident))
+    return frozenset(found)
+
+
+def standing_on(
+    ctx: DiffContext, table: str, columns: tuple[str, ...], calls: tuple[str, ...]
+) -> str | None:
+    """Why an index or constraint that itself stays the same must be dropped and created
+    again: a routine it calls is recreated, or a column it uses is added again."""
+    from schemactl.diff.routines import recreated_functions
+
+    if recreating := sorted(recreated_functions(ctx).intersection(calls)):
+        return f"{', '.join(recreating)} is dropped and created again"
+    regenerated = regenerated_columns(ctx)
+    if readded := sorted(c for c in columns if (table, c) in regenerated):
+        return f"generated column {', '.join(readded)} of {table} is dropped and added again"
+    return None
