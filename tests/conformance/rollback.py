@@ -38,9 +38,25 @@ _DATA_DROP = re.compile(
 )
 
 
+# A table rebuilt in place (made partitioned, say) has its rows copied aside first and
+# back after: its DROP TABLE drops no data.
+_SET_ASIDE = re.compile(
+    r"^\s*CREATE\s+TABLE\s+\S+\s+AS\s+SELECT\s+\*\s+FROM\s+(?:ONLY\s+)?([^;\s]+);",
+    re.I | re.M,
+)
+_DROPPED_TABLE = re.compile(r"\s*DROP\s+TABLE\s+([^;\s]+)", re.I)
+
+
 def dropped_data(up_sql: str) -> list[str]:
-    """The statements of ``up_sql`` that drop a table, a column or a sequence."""
-    return [m.group(0).strip() for m in _DATA_DROP.finditer(up_sql)]
+    """The statements of ``up_sql`` that drop a table, a column or a sequence (a table
+    whose rows were copied aside to be copied back is not dropped data)."""
+    kept = {m.group(1) for m in _SET_ASIDE.finditer(up_sql)}
+    found = []
+    for match in _DATA_DROP.finditer(up_sql):
+        table = _DROPPED_TABLE.match(up_sql, match.start())
+        if table is None or table.group(1) not in kept:
+            found.append(match.group(0).strip())
+    return found
 
 
 def _last_apply_sql(url: str) -> str | None:

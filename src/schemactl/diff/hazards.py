@@ -112,10 +112,11 @@ def reattach_partition(partition: str, parent: str) -> tuple[Hazard, ...]:
 def rebuild_table(name: str, reason: str) -> tuple[Hazard, ...]:
     return (
         Hazard(
-            HazardKind.DATA_LOSS,
+            HazardKind.DATA_MOVE,
             f"{name} cannot be altered in place ({reason}): its rows are copied aside, the table "
-            "is dropped and created anew, and the rows copied back; rows no partition accepts "
-            "make it fail, and views or policies elsewhere that use it block the drop",
+            "is dropped and created anew with what uses it (keys, views, policies, routines), "
+            "and the rows copied back, all in one transaction; a row no partition accepts "
+            "makes it fail and changes nothing",
         ),
         Hazard(HazardKind.TABLE_REWRITE, f"every row of {name} is written twice"),
         Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"{name} is unavailable for the whole rebuild"),

@@ -174,7 +174,8 @@ def _rebuild(ctx: DiffContext, before: Catalog, old: Table, new: Table) -> list[
                 "table": new, "holding": holding, "columns": columns, "owners": owners,
                 "identities": [c for c in columns if c.identity and not new.partition_of],
             },
-            Phase.ALTER_TABLE, risk, order=(table_rank(ctx, ctx.desired, new.ident),),
+            # The data-moving hazard is named once, on the step that moves the rows out.
+            Phase.ALTER_TABLE, order=(table_rank(ctx, ctx.desired, new.ident),),
         ),
     ]  # fmt: skip
     changes += _foreign_keys_into(ctx, before, old.ident)
