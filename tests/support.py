@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from schemactl.apply import ApplyOptions, apply_plan
 from schemactl.catalog import Catalog, introspect
 from schemactl.cli import main
 from schemactl.config import Scope
+from schemactl.devdb.binaries import find_server_binaries
 from schemactl.devdb.loader import ensure_roles, referenced_roles
 from schemactl.pipeline import DesiredSource, plan_against
 from schemactl.plan import Plan
@@ -165,3 +167,14 @@ def skip_unless_loads(server: Server, folder: Path) -> None:
 
 def sqls(plan: Plan) -> list[str]:
     return [step.sql for step in plan.steps]
+
+
+def pg_dump(url: str, *options: str) -> str:
+    """``pg_dump --schema-only`` as a user runs it (owners, grants and all), by the
+    pg_dump of the server's own major version."""
+    with psycopg.connect(url) as conn:
+        major = conn.info.server_version // 10000
+    binary = Path(find_server_binaries(major=major)) / "pg_dump"
+    return subprocess.run(
+        [str(binary), "--schema-only", *options, url], capture_output=True, text=True, check=True
+    ).stdout

@@ -12,6 +12,7 @@ from schemactl.devdb.loader import ensure_roles
 from tests.support import Server, execute, run_cli, write_schema
 
 Capsys = pytest.CaptureFixture[str]
+pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
 EXAMPLE = Path(__file__).resolve().parents[1] / "schema"
 
 SHOWCASE = """

@@ -16,7 +16,7 @@ from psycopg import conninfo
 
 from schemactl.devdb.embedded import EmbeddedServer
 from schemactl.errors import DevDatabaseError
-from tests.support import Server, run_cli, write_schema
+from tests.support import Server, execute, run_cli, write_schema
 
 CRON_DATABASE = "jobs"
 
@@ -260,3 +260,17 @@ def test_the_example_schedules_its_jobs_and_its_upkeep_job_is_not_drift(
         made = conn.execute("SELECT ensure_user_behavior_log_partitions(8)").fetchone()
     assert made and made[0] >= 1, "the job made partitions beyond what the rule made"
     assert cli(capsys, "drift", EXAMPLE, target, cron_server).code == 0
+
+
+def test_a_dump_writes_the_jobs_as_declarations_and_plans_empty(
+    cron_server: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    execute(target, TABLES + REFRESH_HOURLY + EXPIRE)
+    folder = tmp_path / "dumped"
+    dumped = run_cli(capsys, "dump", "--database-url", target, "--out", str(folder))
+    assert dumped.code == 0, dumped.stderr
+    jobs = (folder / "jobs.sql").read_text()
+    assert "SELECT cron.schedule('expire-payments', '*/5 * * * *'," in jobs
+    assert "SELECT cron.schedule('refresh-analytics', '0 * * * *'," in jobs
+    planned = cli(capsys, "plan", folder, target, cron_server, "--exit-code")
+    assert planned.code == 0, planned.stdout + planned.stderr

@@ -38,7 +38,7 @@ from schemactl.errors import SchemactlError
 from schemactl.plan import Plan, build_plan
 from schemactl.plan.builder import with_renames
 from schemactl.plan.render import render
-from schemactl.source import Statement, read_desired_state
+from schemactl.source import DesiredState, Skipped, Statement, read_desired_source
 from schemactl.source.hints import RenameHint, hints_from_config, rename_hints
 from schemactl.source.jobs import JobDeclaration, read_jobs
 from schemactl.source.partition_rules import read_partition_rules
@@ -70,10 +70,20 @@ class DesiredSource:
         return self.now or clock()
 
     @cached_property
+    def desired(self) -> DesiredState:
+        """The schema folder read once. Commands read it before connecting anywhere, so
+        bad input is reported first and touches nothing."""
+        return read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
+
+    @property
     def statements(self) -> list[Statement]:
-        """The schema folder's statements in load order, read once. Commands read them
-        before connecting anywhere, so bad input is reported first and touches nothing."""
-        return read_desired_state(self.schema_dir, allow_empty=self.allow_empty)
+        """The schema folder's statements in load order."""
+        return self.desired.statements
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        """What the folder holds that declares nothing (a pg_dump file's psql lines)."""
+        return self.desired.skipped
 
     @cached_property
     def rename_hints(self) -> list[RenameHint]:

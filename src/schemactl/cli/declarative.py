@@ -50,6 +50,7 @@ from schemactl.db import connect, describe
 from schemactl.errors import PlanRefused
 from schemactl.output.drift_view import drift_json, show_drift
 from schemactl.output.plan_view import show_plan
+from schemactl.output.source_notes import show_skipped
 from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
 from schemactl.plan import Plan
 from schemactl.plan.planfile import read_plan_file
@@ -58,7 +59,7 @@ from schemactl.pooler import detect_pooling
 
 def _plan_once(url: str, source: DesiredSource, scope: Scope, online: bool = True) -> Plan:
     """Plan against the target on a connection of its own (plan and drift never write)."""
-    source.statements  # noqa: B018 - read the schema before connecting: bad input first
+    show_skipped(source.skipped)  # read the schema before connecting: bad input first
     conn = connect(url, "target database")
     try:
         return plan_against(conn, source, scope, online)
@@ -174,7 +175,7 @@ def apply(
     )
     reviewed = read_plan_file(plan_file) if plan_file else None
     if reviewed is None:
-        source.statements  # noqa: B018 - read the schema before connecting: bad input first
+        show_skipped(source.skipped)  # read the schema before connecting: bad input first
     url = target_url(database_url, env)
     conn = connect(url, "target database")
     try:

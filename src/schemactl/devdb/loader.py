@@ -78,7 +78,9 @@ def _error_message(exc: psycopg.Error) -> str:
 
 
 VALIDATION_QUERY = """
-SELECT p.oid, p.proname, format('SELECT %%s(%%s)', l.lanvalidator::regproc, p.oid)
+SELECT p.oid, p.proname, format('SELECT %%s(%%s)', l.lanvalidator::regproc, p.oid),
+       (SELECT substr(c, length('search_path=') + 1) FROM unnest(p.proconfig) c
+         WHERE c LIKE 'search_path=%%') AS search_path
 FROM pg_proc p
 JOIN pg_language l ON l.oid = p.prolang
 JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -97,15 +99,38 @@ def _validate_function_bodies(
     conn: psycopg.Connection, statements: list[Statement], before: list[int]
 ) -> None:
     """Bodies were loaded unchecked (they may name objects defined later); check them
-    now that everything exists, so a broken body fails here and not at call time."""
+    now that everything exists, so a broken body fails here and not at call time.
+
+    A routine that sets its own search_path is checked with it, as it runs with it.
+    Others run with their caller's: they are checked with the loading session's, and
+    failing that with the server's default (a pg_dump file empties the session's
+    search_path and qualifies every name it writes, but not those inside bodies)."""
     conn.execute("SET check_function_bodies = on")
-    for _oid, name, validation in conn.execute(VALIDATION_QUERY, {"before": before}).fetchall():
-        try:
+    default_row = conn.execute(
+        "SELECT reset_val FROM pg_settings WHERE name = 'search_path'"
+    ).fetchone()
+    default_path = str(default_row[0]) if default_row else None
+    rows = conn.execute(VALIDATION_QUERY, {"before": before}).fetchall()
+    for _oid, name, validation, search_path in rows:
+        error = _validation_error(conn, validation, search_path)
+        if error is not None and search_path is None and default_path is not None:
+            error = error if _validation_error(conn, validation, default_path) else None
+        if error is not None:
+            raise SchemaSourceError(_function_location(statements, str(name)), error)
+
+
+def _validation_error(
+    conn: psycopg.Connection, validation: str, search_path: str | None
+) -> str | None:
+    """Run one validator call, under ``search_path`` when given; the error, if any."""
+    try:
+        with conn.transaction():
+            if search_path is not None:
+                conn.execute("SELECT set_config('search_path', %s, true)", (search_path,))
             conn.execute(validation.encode())
-        except psycopg.Error as exc:
-            raise SchemaSourceError(
-                _function_location(statements, str(name)), _error_message(exc)
-            ) from None
+    except psycopg.Error as exc:
+        return _error_message(exc)
+    return None
 
 
 def _function_location(statements: list[Statement], name: str) -> SourceLocation:

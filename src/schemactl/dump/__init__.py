@@ -7,7 +7,7 @@ import psycopg
 
 from schemactl.catalog import introspect
 from schemactl.config import Scope
-from schemactl.dump.baseline import fresh_database
+from schemactl.dump.baseline import as_stated, fresh_database
 from schemactl.dump.build import Dump, DumpFile, build_dump
 from schemactl.dump.layout import Layout
 from schemactl.dump.writer import write_dump
@@ -18,4 +18,4 @@ __all__ = ["Dump", "DumpFile", "Layout", "build_dump", "dump_database", "write_d
 def dump_database(conn: psycopg.Connection, scope: Scope, layout: Layout) -> Dump:
     """The schema folder of the database behind ``conn``, as far as ``scope`` reaches."""
     live = introspect(conn, scope)
-    return build_dump(fresh_database(conn, live), live, layout)
+    return build_dump(fresh_database(conn, live), as_stated(conn, live), layout)

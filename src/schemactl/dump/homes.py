@@ -21,6 +21,7 @@ from schemactl.catalog.model import (
     Extension,
     Function,
     Index,
+    Job,
     Policy,
     Schema,
     Sequence,
@@ -45,6 +46,7 @@ class Kind:
     SEQUENCE = "sequence"
     EVENT_TRIGGER = "event trigger"
     DEFAULT_PRIVILEGES = "default privileges"
+    JOB = "job"  # pg_cron: scheduled for the database, in no schema
     ROLE = "role"
     OTHER = "other"
 
@@ -190,6 +192,8 @@ class Homes:
                 return Home(Kind.EXTENSION, None, value.name)
             case EventTrigger():
                 return Home(Kind.EVENT_TRIGGER, None, value.name)
+            case Job():
+                return Home(Kind.JOB, None, value.name)
         return None
 
     def _named(self, keyword: str, target: str) -> Home:

@@ -3,7 +3,7 @@
 - ``by-table`` (default): a folder per schema; a file per table (its columns,
   constraints, indexes, triggers, policies, comments, grants), per view,
   materialized view, function name (overloads together), type and sequence;
-  extensions, event triggers and roles in files of their own at the top.
+  extensions, event triggers, roles and pg_cron jobs in files of their own at the top.
 - ``by-kind``: a folder per schema, a file per kind of statement
   (``tables.sql``, ``indexes.sql``, ``policies.sql``, ...).
 - ``single``: everything in ``schema.sql``.
@@ -90,12 +90,14 @@ def by_table_path(home: Home) -> PurePosixPath:
         return _schema_folder(home) / "default_privileges.sql"
     if home.kind == Kind.ROLE:
         return PurePosixPath("roles.sql")
+    if home.kind == Kind.JOB:
+        return PurePosixPath("jobs.sql")
     return PurePosixPath("other.sql")
 
 
 def by_kind_path(home: Home, change: Change) -> PurePosixPath:
     template = change.operation.split(".", 1)[0]
-    if home.kind in (Kind.EXTENSION, Kind.EVENT_TRIGGER, Kind.ROLE, Kind.OTHER):
+    if home.kind in (Kind.EXTENSION, Kind.EVENT_TRIGGER, Kind.ROLE, Kind.JOB, Kind.OTHER):
         return by_table_path(home)
     if home.kind == Kind.DEFAULT_PRIVILEGES:
         return by_table_path(home)

@@ -16,6 +16,7 @@ from typing import Any
 from pglast import ast
 
 from schemactl.errors import SchemaSourceError
+from schemactl.source.dumps import is_session_setting
 from schemactl.source.statements import Statement
 
 DEFAULT_SCHEMA = "public"
@@ -300,9 +301,9 @@ def references_in(node: Any) -> set[NameKey]:
 
 def _phase(statement: Statement) -> int:
     """Tie-break when no dependency decides: settings, schemas, extensions first."""
+    if is_session_setting(statement.node):
+        return 0
     match statement.node:
-        case ast.VariableSetStmt():
-            return 0
         case ast.CreateSchemaStmt():
             return 1
         case ast.CreateExtensionStmt():
@@ -312,15 +313,68 @@ def _phase(statement: Statement) -> int:
     return 4
 
 
+def _view_completions(statements: list[Statement], names: list[StatementNames]) -> dict[int, int]:
+    """Later definitions of a view -> the definition each one follows.
+
+    pg_dump breaks a dependency loop through a view by creating it first as a
+    placeholder (``CREATE VIEW v AS SELECT NULL::integer AS id``) and completing it
+    further down with ``CREATE OR REPLACE VIEW v AS <its query>``. That is one view
+    whose last definition wins: the definitions run in file order, the one without
+    OR REPLACE first. Two plain ``CREATE VIEW`` of one name stay an error."""
+    views: dict[NameKey, list[int]] = {}
+    for i, statement in enumerate(statements):
+        if isinstance(statement.node, ast.ViewStmt):
+            for key in names[i].creates:
+                if key[0] == "rel":
+                    views.setdefault(key, []).append(i)
+    completes: dict[int, int] = {}
+    for definitions in views.values():
+        plain = [i for i in definitions if not statements[i].node.replace]
+        if len(definitions) < 2 or len(plain) > 1:
+            continue
+        chain = plain + [i for i in definitions if i not in plain]
+        completes.update(zip(chain[1:], chain[:-1], strict=True))
+    return completes
+
+
+def _default_privileges_order(statements: list[Statement], i: int, adps: list[int]) -> set[int]:
+    """What statement ``i`` waits for among ALTER DEFAULT PRIVILEGES (``adps``), and they
+    for it. Default privileges are in force before anything is created, wherever they are
+    stated, except in pg_dump output: it writes them last, meant for objects created
+    later, and the grants it wrote on the objects above them are complete already."""
+    if not adps:
+        return set()
+    statement = statements[i]
+    if isinstance(statement.node, ast.AlterDefaultPrivilegesStmt):
+        if not statement.from_pg_dump:
+            return set()
+        return {
+            j
+            for j in range(i)
+            if statements[j].path == statement.path and _phase(statements[j]) > 3
+        }
+    if _phase(statement) <= 3:
+        return set()
+    return {
+        j
+        for j in adps
+        if not (statements[j].from_pg_dump and statements[j].path == statement.path and i < j)
+    }
+
+
 def load_order(statements: list[Statement]) -> list[Statement]:
     """Sort statements so every object is created before what references it.
 
-    Duplicate definitions of one object are an error naming both places.
+    Duplicate definitions of one object are an error naming both places, except a
+    view completed by ``CREATE OR REPLACE VIEW`` (see :func:`_view_completions`).
     """
     names = [names_of(s) for s in statements]
+    completes = _view_completions(statements, names)
     creator: dict[NameKey, int] = {}
     shared: dict[NameKey, list[int]] = {}
     for i, statement_names in enumerate(names):
+        if i in completes:
+            continue  # it defines again a view defined before: it waits for that one
         for key in sorted(statement_names.creates):
             if key[0] in _SHARED_NAMESPACES:
                 shared.setdefault(key, []).append(i)
@@ -334,14 +388,20 @@ def load_order(statements: list[Statement]) -> list[Statement]:
             creator.setdefault(key, i)
 
     extensions = [i for i, s in enumerate(statements) if _phase(s) <= 2]
+    default_privileges = [
+        i for i, s in enumerate(statements) if isinstance(s.node, ast.AlterDefaultPrivilegesStmt)
+    ]
     dependents: list[set[int]] = [set() for _ in statements]
     waiting_on = [0] * len(statements)
     for i, statement_names in enumerate(names):
         needs = {creator[key] for key in statement_names.references if key in creator}
         for key in statement_names.references & shared.keys():
             needs.update(shared[key])
+        if i in completes:
+            needs.add(completes[i])
         if _phase(statements[i]) > 2:
             needs.update(extensions)
+        needs.update(_default_privileges_order(statements, i, default_privileges))
         needs.discard(i)
         for j in needs:
             if i not in dependents[j]:

@@ -3,19 +3,30 @@
 pglast (the PostgreSQL parser itself) splits the files, so what we accept is
 exactly what the server's grammar accepts. Statements that do not describe a
 declarative schema (data changes, drops, transaction control) are refused here,
-before anything reaches a database.
+before anything reaches a database. What pg_dump output holds besides declarations
+(psql meta-commands, its --clean prelude, a framework's bookkeeping rows) is
+skipped with a reason instead (see ``psql`` and ``dumps``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pglast import ast, parser
+from psycopg import sql
 
 from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.calls import is_declared_call
+from schemactl.source.dumps import (
+    is_session_setting,
+    public_schema_owner,
+    skip_reason,
+    written_by_pg_dump,
+)
+from schemactl.source.psql import blank_meta_commands
 
 # Statement node types that describe schema objects.
 DECLARATIVE = frozenset(
@@ -56,9 +67,6 @@ DECLARATIVE = frozenset(
     }
 )
 
-# Session settings are harmless and common at the top of dumped schemas.
-SESSION_SETTINGS = frozenset({"VariableSetStmt"})
-
 _REFUSED_REASON = {
     "InsertStmt": "data changes (INSERT) do not belong in a declarative schema",
     "UpdateStmt": "data changes (UPDATE) do not belong in a declarative schema",
@@ -66,7 +74,8 @@ _REFUSED_REASON = {
     "MergeStmt": "data changes (MERGE) do not belong in a declarative schema",
     "TruncateStmt": "TRUNCATE does not belong in a declarative schema",
     "CopyStmt": "COPY does not belong in a declarative schema",
-    "DropStmt": "DROP does not belong in a declarative schema: remove the object's definition instead",
+    "DropStmt": "DROP does not belong in a declarative schema: remove the object's definition instead "
+    "(a pg_dump --clean prelude is read when dumped with --if-exists too)",
     "TransactionStmt": "transaction control does not belong in a schema file: schemactl runs its own transactions",
     "SelectStmt": "queries do not belong in a declarative schema",
     "DoStmt": "DO blocks run code; a declarative schema may only define objects",
@@ -88,6 +97,9 @@ class Statement:
     offset: int
     source: str = field(repr=False)
     node: Any = field(repr=False, compare=False)
+    # Its file is pg_dump output: a restore script, whose grants are complete as
+    # written and whose default privileges, written last, are for what comes later.
+    from_pg_dump: bool = field(default=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -96,6 +108,22 @@ class Statement:
     def location(self, position_in_statement: int = 0) -> SourceLocation:
         """file:line:column of a 0-based character position inside this statement."""
         return location_of(self.path, self.source, self.offset + position_in_statement)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A statement or psql meta-command read and deliberately left out, and why."""
+
+    location: SourceLocation
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One schema file: the statements that declare the schema, and what was skipped."""
+
+    statements: list[Statement]
+    skipped: list[Skipped]
 
 
 def location_of(path: Path, text: str, offset: int) -> SourceLocation:
@@ -125,25 +153,48 @@ def _start_of_code(text: str, offset: int) -> int:
 
 def read_statements(path: Path) -> list[Statement]:
     """Parse a file into statements, refusing anything that is not declarative DDL."""
-    statements = read_statements_unchecked(path)
-    for statement in statements:
+    return read_source_file(path).statements
+
+
+def read_source_file(path: Path) -> SourceFile:
+    """Parse a schema file into the statements that declare the schema and what was
+    skipped, refusing anything else with its file:line:column."""
+    text, meta_commands = blank_meta_commands(path, _read_text(path))
+    parsed = _parse(path, text)
+    pg_dump = written_by_pg_dump(text, [statement.node for statement in parsed])
+    statements: list[Statement] = []
+    skipped = [Skipped(m.location, m.reason) for m in meta_commands]
+    for statement in parsed:
+        reason = skip_reason(statement.node)
+        if reason is not None:
+            skipped.append(Skipped(statement.location(), reason))
+            continue
         _refuse_non_declarative(statement)
-    return statements
+        statements.append(_as_declared(dataclasses.replace(statement, from_pg_dump=pg_dump)))
+    return SourceFile(
+        statements, sorted(skipped, key=lambda s: (s.location.line, s.location.column))
+    )
 
 
 def read_statements_unchecked(path: Path) -> list[Statement]:
     """Parse a file into statements with their positions, whatever they do (fixture
     data, tests); a syntax error names file:line:column."""
+    return _parse(path, _read_text(path))
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SchemaSourceError(SourceLocation(str(path), 1, 1), f"not UTF-8 text: {exc}") from None
+
+
+def _parse(path: Path, text: str) -> list[Statement]:
     try:
         raw_statements = parser.parse_sql(text)
     except parser.ParseError as exc:
         message, position = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
         raise SchemaSourceError(location_of(path, text, position), str(message)) from None
-
     statements: list[Statement] = []
     for index, raw in enumerate(raw_statements or ()):
         location = raw.stmt_location or 0
@@ -154,12 +205,22 @@ def read_statements_unchecked(path: Path) -> list[Statement]:
     return statements
 
 
+def _as_declared(statement: Statement) -> Statement:
+    """The statement to run for what it declares: ``CREATE SCHEMA public AUTHORIZATION r``
+    states the owner of a schema every database has."""
+    owner = public_schema_owner(statement.node)
+    if owner is None:
+        return statement
+    text = sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)).as_string()
+    return dataclasses.replace(statement, sql=text, node=parser.parse_sql(text)[0].stmt)
+
+
 def _refuse_non_declarative(statement: Statement) -> None:
     kind = statement.kind
     node = statement.node
     if is_declared_call(node):
         return  # read as a declaration by source/jobs.py, never loaded
-    if kind in DECLARATIVE or kind in SESSION_SETTINGS:
+    if kind in DECLARATIVE or is_session_setting(node):
         if isinstance(node, ast.AlterTableStmt):
             _refuse_drop_subcommands(statement, node)
         return
