@@ -80,7 +80,9 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
                 row["name"], row["ident"], row["owner"], row["comment"]
             )
         for row in rows(conn, "extensions", params):
-            catalog.extensions[row["ident"]] = Extension(**row)
+            catalog.extensions[row["ident"]] = Extension(
+                **{**row, "requires": tuple(row["requires"])}
+            )
         _read_tables(conn, params, catalog)
         for row in rows(conn, "constraints", params):
             definition = row["definition"]

@@ -27,6 +27,8 @@ class Extension:
     ident: str
     schema: str
     version: str
+    # Extensions it needs (its control file's ``requires``): created before it, dropped after.
+    requires: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class Sequence:
     max_value: int
     cache: int
     cycle: bool
+    # PostgreSQL 15+: a serial sequence of an UNLOGGED table is unlogged too.
+    unlogged: bool = False
     owned_by: str | None = None  # "table_ident.column_ident"
     owned_by_table: str | None = None
     comment: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from schemactl.catalog.model import Extension
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
@@ -44,6 +45,13 @@ def diff_schemas(ctx: DiffContext) -> list[Change]:
     return changes
 
 
+def _depth(extensions: dict[str, Extension], ident: str, seen: frozenset[str] = frozenset()) -> int:
+    """How many extensions stand below this one (postgis_topology needs postgis): what
+    it requires is created before it and dropped after it."""
+    required = [r for r in extensions[ident].requires if r in extensions and r not in seen]
+    return max((1 + _depth(extensions, r, seen | {ident}) for r in required), default=0)
+
+
 def diff_extensions(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     current, desired = ctx.current.extensions, ctx.desired.extensions
@@ -57,6 +65,7 @@ def diff_extensions(ctx: DiffContext) -> list[Change]:
                 "extension.create",
                 {"extension": ext},
                 Phase.CREATE_EXTENSION,
+                order=(_depth(desired, ident),),
             )
         )
     for ident in sorted(current.keys() - desired.keys()):
@@ -69,6 +78,7 @@ def diff_extensions(ctx: DiffContext) -> list[Change]:
                 "extension.drop",
                 {"extension": ext},
                 Phase.DROP_EXTENSION,
+                order=(-_depth(current, ident),),
             )
         )
     for ident in sorted(current.keys() & desired.keys()):

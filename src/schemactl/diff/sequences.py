@@ -75,6 +75,18 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
                     Phase.CREATE_SEQUENCE,
                 )
             )
+        if old.unlogged != new.unlogged:
+            # After the tables: ALTER TABLE ... SET LOGGED carries its owned sequences along.
+            changes.append(
+                Change(
+                    "sequence",
+                    ident,
+                    "alter",
+                    "sequence.set_logged",
+                    {"sequence": new},
+                    Phase.SEQUENCE_OWNERSHIP,
+                )
+            )
         owner_goes = old.owned_by is not None and _dropped_with_owner(ctx, old)
         if owner_goes:
             # Dropping the column or table that owns it would drop the sequence too.

@@ -9,6 +9,7 @@ SELECT n.nspname AS schema,
        s.seqmax AS max_value,
        s.seqcache AS cache,
        s.seqcycle AS cycle,
+       c.relpersistence = 'u' AS unlogged,
        (SELECT quote_ident(tn.nspname) || '.' || quote_ident(t.relname) || '.' || quote_ident(a.attname)
           FROM pg_depend d
           JOIN pg_class t ON t.oid = d.refobjid
