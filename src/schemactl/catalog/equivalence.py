@@ -264,7 +264,7 @@ def reconcile_equivalent(
             current.indexes,
             desired.indexes,
             same_index,
-            lambda a, b: dataclasses.replace(a, definition=b.definition),
+            lambda a, b: dataclasses.replace(a, definition=b.definition, shape=b.shape),
         )
         from schemactl.catalog.type_equivalence import reconcile_domains  # imports this module
 

@@ -31,6 +31,7 @@ from schemactl.catalog.readers.partman import read_partman
 from schemactl.catalog.readers.policies import read_policies
 from schemactl.catalog.readers.privileges import read_privileges
 from schemactl.catalog.readers.routines import read_routines
+from schemactl.catalog.readers.settings import read_column_settings, read_index_settings
 from schemactl.catalog.readers.triggers import read_triggers
 from schemactl.catalog.readers.types import read_types
 from schemactl.catalog.readers.views import read_views
@@ -47,6 +48,8 @@ READERS: list[Reader] = [
     read_types,
     read_views,
     read_partition_columns,
+    read_column_settings,
+    read_index_settings,
     read_policies,
     read_privileges,
     read_jobs,
@@ -99,7 +102,12 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             catalog.constraints[constraint.key] = constraint
         for row in rows(conn, "indexes", params):
             catalog.indexes[row["ident"]] = Index(
-                **{**row, "columns": tuple(row["columns"]), "calls": tuple(row["calls"])}
+                **{
+                    **row,
+                    "columns": tuple(row["columns"]),
+                    "calls": tuple(row["calls"]),
+                    "options": tuple(row["options"]),
+                }
             )
         for row in rows(conn, "sequences", params):
             catalog.sequences[row["ident"]] = Sequence(**row)

@@ -70,6 +70,28 @@ class Column:
     generated_storage: str = "STORED"  # or VIRTUAL (PostgreSQL 18), with ``generated``
 
 
+STORAGE_KEYWORDS = {"p": "PLAIN", "e": "EXTERNAL", "x": "EXTENDED", "m": "MAIN"}
+
+
+@dataclass(frozen=True)
+class ColumnSettings:
+    """What ``ALTER TABLE ... ALTER COLUMN ... SET`` says about a column beyond its
+    definition. Read for every column of a table where one of them differs from the
+    default, inherited and partition columns included: they are set per table (``ONLY``),
+    and a new partition copies its parent's storage and compression, not its statistics."""
+
+    name: str
+    ident: str
+    statistics: int | None = None  # SET STATISTICS n; None: the server's default_statistics_target
+    storage: str | None = None  # PLAIN, EXTERNAL, EXTENDED, MAIN; None: the type's own
+    compression: str | None = None  # pglz, lz4; None: default_toast_compression
+    options: tuple[str, ...] = ()  # SET (n_distinct=..., n_distinct_inherited=...), sorted
+    # The column's type, and the storage that type gives: ALTER COLUMN TYPE resets the
+    # storage and compression to the new type's, and a reset must name the keyword.
+    type: str = field(default="", compare=False)
+    type_storage: str = field(default="EXTENDED", compare=False)
+
+
 @dataclass(frozen=True)
 class Table:
     schema: str
@@ -96,6 +118,9 @@ class Table:
     # FULL, 'n' NOTHING, 'i' USING INDEX (named, in the table's schema).
     replica_identity: str = "d"
     replica_identity_index: str | None = None
+    # Statistics targets, storage, compression and attribute options set on its columns.
+    column_settings: tuple[ColumnSettings, ...] = ()
+    clustered_on: str | None = None  # the index CLUSTER uses, unqualified (CLUSTER ON)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -136,6 +161,13 @@ class Index:
     # What it stands on (pg_depend): its table's column idents, routine signatures.
     columns: tuple[str, ...] = field(default=(), compare=False)
     calls: tuple[str, ...] = field(default=(), compare=False)
+    # Storage parameters (fillfactor=70): pg_get_indexdef prints them in its WITH clause,
+    # but they change with ALTER INDEX ... SET, without a rebuild.
+    options: tuple[str, ...] = ()
+    # Statistics targets of expression columns: (column number, target).
+    statistics: tuple[tuple[int, int], ...] = ()
+    # The definition without its WITH clause: what only a rebuild can change.
+    shape: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from schemactl.diff.privileges import diff_privileges
 from schemactl.diff.replica_identity import diff_replica_identity
 from schemactl.diff.routines import diff_routines
 from schemactl.diff.sequences import diff_sequences
+from schemactl.diff.settings import diff_settings
 from schemactl.diff.tables import diff_tables
 from schemactl.diff.triggers import diff_triggers
 from schemactl.diff.types import diff_types
@@ -43,6 +44,7 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_views,
     diff_indexes,
     diff_replica_identity,
+    diff_settings,
     diff_routines,
     diff_triggers,
     diff_policies,

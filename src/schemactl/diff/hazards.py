@@ -280,3 +280,13 @@ def move_default_rows(default: str, partition: str) -> tuple[Hazard, ...]:
             f"{default} is detached and attached again: locks its parent while its rows move",
         ),
     )
+
+
+def column_storage_change(table: str, column: str, what: str) -> tuple[Hazard, ...]:
+    """SET STORAGE and SET COMPRESSION apply to values written from now on: no rewrite."""
+    return (
+        Hazard(
+            HazardKind.ACCESS_EXCLUSIVE_LOCK,
+            f"{what} of {table}.{column}: metadata-only change under an ACCESS EXCLUSIVE lock",
+        ),
+    )

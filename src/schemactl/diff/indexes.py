@@ -47,6 +47,7 @@ def _create(ctx: DiffContext, index: Index) -> list[Change]:
         )
     return [
         change,
+        *_statistics(index, ()),
         *comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment),
     ]
 
@@ -55,6 +56,42 @@ def _new_views(ctx: DiffContext) -> frozenset[str]:
     """Materialized views the migration creates, or drops and creates again."""
     created = ctx.desired.views.keys() - ctx.current.views.keys()
     return frozenset(created) | dropped_materialized_views(ctx)
+
+
+def _shape(index: Index) -> str:
+    return index.shape or index.definition
+
+
+def _partitioned_options(old: Index, new: Index) -> bool:
+    """A partitioned index's storage parameters cannot be altered, only rebuilt."""
+    return new.table_kind == "p" and sorted(old.options) != sorted(new.options)
+
+
+def _options(old: Index, new: Index) -> list[Change]:
+    """Storage parameters change in place: ALTER INDEX ... SET / RESET, no rebuild."""
+    if sorted(old.options) == sorted(new.options):
+        return []
+    removed = {o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options}
+    return [
+        Change(
+            "index", new.ident, "alter", "settings.set_index_options",
+            {"index": new, "set": new.options, "reset": sorted(removed)}, Phase.CREATE_INDEX,
+        )
+    ]  # fmt: skip
+
+
+def _statistics(index: Index, current: tuple[tuple[int, int], ...]) -> list[Change]:
+    """Statistics targets of expression columns: ALTER INDEX ... ALTER COLUMN n."""
+    phase = Phase.VIEW_INDEX_SETTINGS if index.table_kind == "m" else Phase.INDEX_SETTINGS
+    wanted, now = dict(index.statistics), dict(current)
+    return [
+        Change(
+            "index", index.ident, "alter", "settings.set_index_statistics",
+            {"index": index, "column": number, "value": wanted.get(number, -1)}, phase,
+        )
+        for number in sorted(wanted.keys() | now.keys())
+        if wanted.get(number, -1) != now.get(number, -1)
+    ]  # fmt: skip
 
 
 def _drop(ctx: DiffContext, index: Index) -> Change:
@@ -84,7 +121,7 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
         old, new = current[ident], desired[ident]
         if old.table in gone:
             changes += _create(ctx, new)  # a rebuilt materialized view gets its indexes back
-        elif old.definition != new.definition or not old.valid:
+        elif _shape(old) != _shape(new) or not old.valid or _partitioned_options(old, new):
             changes.append(_drop(ctx, old))
             changes += _create(ctx, new)
         elif reason := standing_on(ctx, old.table, old.columns, old.calls):
@@ -95,5 +132,7 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
             changes.append(dataclasses.replace(_drop(ctx, old), hazards=(risk,)))
             changes += _create(ctx, new)
         else:
+            changes += _options(old, new)
+            changes += _statistics(new, old.statistics)
             changes += comment_change("index", f"INDEX {ident}", ident, old.comment, new.comment)
     return changes

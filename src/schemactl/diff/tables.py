@@ -152,7 +152,7 @@ def _alter_table(
                                      "unlogged" if new.unlogged else "logged")[0],),
             )
         )  # fmt: skip
-    if old.options != new.options:
+    if sorted(old.options) != sorted(new.options):  # the order they were set in is no matter
         removed = sorted(
             {o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options}
         )

@@ -20,6 +20,17 @@ SELECT n.nspname AS schema,
                JOIN pg_namespace pn ON pn.oid = p.pronamespace
               WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
                 AND d.refclassid = 'pg_proc'::regclass) AS calls,
+       coalesce(ic.reloptions, '{}') AS options,
+       -- pg_get_indexdef prints each option as name=value, quoting values that are not
+       -- plain identifiers, in the order stored.
+       CASE WHEN ic.reloptions IS NULL THEN pg_get_indexdef(i.indexrelid)
+            ELSE replace(pg_get_indexdef(i.indexrelid),
+                         ' WITH (' || (SELECT string_agg(o.option_name || '=' ||
+                                              CASE WHEN quote_ident(o.option_value) = o.option_value
+                                                   THEN o.option_value
+                                                   ELSE quote_literal(o.option_value) END, ', ')
+                                         FROM pg_options_to_table(ic.reloptions) AS o) || ')',
+                         '') END AS shape,
        dsc.description AS comment
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid

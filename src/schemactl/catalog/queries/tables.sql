@@ -18,7 +18,12 @@ SELECT c.oid,
               ORDER BY i.inhseqno) AS inherits,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
-       coalesce(c.reloptions, '{}') AS options,
+       -- storage parameters of the table, then its TOAST table's as toast.name=value
+       ARRAY(SELECT o FROM unnest(c.reloptions) AS o
+             UNION ALL
+             SELECT 'toast.' || o
+               FROM pg_class tc, unnest(tc.reloptions) AS o
+              WHERE tc.oid = c.reltoastrelid) AS options,
        -- USING INDEX whose index was dropped behaves as NOTHING.
        CASE WHEN c.relreplident = 'i' AND ri.name IS NULL THEN 'n'
             ELSE c.relreplident::text END AS replica_identity,
