@@ -88,6 +88,10 @@ class Scope:
     def external_extensions(self) -> tuple[str, ...]:
         return self.profile.extensions if self.profile else ()
 
+    @property
+    def external_publications(self) -> tuple[str, ...]:
+        return self.profile.publications if self.profile else ()
+
     def in_scope(self, schema: str) -> bool:
         """Whether objects in ``schema`` are schemactl's to manage."""
         if schema in SYSTEM_SCHEMAS or schema.startswith("pg_"):

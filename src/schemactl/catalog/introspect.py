@@ -25,13 +25,17 @@ from schemactl.catalog.model import (
     Sequence,
     Table,
 )
+from schemactl.catalog.readers.collations import read_casts, read_collations
 from schemactl.catalog.readers.jobs import cron_available, read_jobs
+from schemactl.catalog.readers.operators import read_operators
 from schemactl.catalog.readers.partitions import read_partition_columns
 from schemactl.catalog.readers.partman import read_partman
 from schemactl.catalog.readers.policies import read_policies
 from schemactl.catalog.readers.privileges import read_privileges
+from schemactl.catalog.readers.publications import read_publications
 from schemactl.catalog.readers.routines import read_routines
 from schemactl.catalog.readers.settings import read_column_settings, read_index_settings
+from schemactl.catalog.readers.text_search import read_text_search
 from schemactl.catalog.readers.triggers import read_triggers
 from schemactl.catalog.readers.types import read_types
 from schemactl.catalog.readers.views import read_views
@@ -43,6 +47,10 @@ Reader = Callable[[psycopg.Connection, dict[str, Any], Catalog], None]
 # Readers of further object kinds, one module each under catalog/readers/.
 # A reader fills its own fields of the catalog from its own queries.
 READERS: list[Reader] = [
+    read_collations,
+    read_casts,
+    read_operators,
+    read_text_search,
     read_routines,
     read_triggers,
     read_types,
@@ -54,6 +62,7 @@ READERS: list[Reader] = [
     read_privileges,
     read_jobs,
     read_partman,
+    read_publications,
 ]
 
 NOT_VALID_SUFFIX = " NOT VALID"
@@ -73,6 +82,7 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             "platform_schemas": list(scope.profile.schemas if scope.profile else ()),
             "external_roles": list(scope.external_roles),
             "external_extensions": list(scope.external_extensions),
+            "external_publications": list(scope.external_publications),
         }
         catalog = Catalog(
             server_version=str(version_row[0]) if version_row else "",

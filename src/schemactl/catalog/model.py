@@ -300,6 +300,209 @@ class UserType:
     depends_on: tuple[str, ...] = field(default=(), compare=False)  # type idents it uses
 
 
+@dataclass(frozen=True)
+class Collation:
+    """``CREATE COLLATION``: a libc locale (``lc_collate``/``lc_ctype``), an ICU locale
+    (with ``rules`` since PostgreSQL 16) or a builtin one (17). Its version is the
+    library's, not the schema's, and is not compared."""
+
+    schema: str
+    name: str
+    ident: str
+    provider: str  # libc, icu, builtin
+    deterministic: bool = True
+    lc_collate: str | None = None  # libc
+    lc_ctype: str | None = None  # libc
+    locale: str | None = None  # icu, builtin
+    rules: str | None = None  # icu
+    comment: str | None = None
+
+
+CAST_CONTEXTS = {"e": "", "a": " AS ASSIGNMENT", "i": " AS IMPLICIT"}
+
+
+@dataclass(frozen=True)
+class Cast:
+    """``CREATE CAST (source AS target)``, keyed by its two types. Casts live in no
+    schema: one belongs to the schema when every type or function it names is in scope
+    (or built in)."""
+
+    source: str  # format_type
+    target: str
+    method: str  # f function, i inout, b binary coercible
+    context: str  # e explicit, a assignment, i implicit
+    function: str | None = None  # signature, for method f: "public.f(public.mood)"
+    comment: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"({self.source} AS {self.target})"
+
+    @property
+    def how(self) -> str:
+        """What follows the parenthesis in CREATE CAST."""
+        if self.method == "f":
+            via = f"WITH FUNCTION {self.function}"
+        else:
+            via = "WITH INOUT" if self.method == "i" else "WITHOUT FUNCTION"
+        return via + CAST_CONTEXTS[self.context]
+
+
+@dataclass(frozen=True)
+class Operator:
+    """``CREATE OPERATOR``, keyed by its signature: ``public.===(integer,integer)``.
+    Function names are as ``regproc`` prints them, operators as ``OPERATOR(schema.op)``."""
+
+    schema: str
+    name: str  # the symbol: ===
+    ident: str  # public.===
+    left: str | None  # None for a prefix operator
+    right: str
+    function: str
+    commutator: str | None = None
+    negator: str | None = None
+    restrict: str | None = None
+    join: str | None = None
+    hashes: bool = False
+    merges: bool = False
+    comment: str | None = None
+
+    @property
+    def signature(self) -> str:
+        """How DROP, ALTER and COMMENT name it: ``public.=== (integer, integer)``."""
+        return f"{self.ident} ({self.left or 'NONE'}, {self.right})"
+
+    @property
+    def key(self) -> str:
+        return f"{self.ident}({self.left or 'NONE'},{self.right})"
+
+
+@dataclass(frozen=True, order=True)
+class OperatorMember:
+    """One operator or support function of an operator class or family."""
+
+    kind: str  # OPERATOR or FUNCTION
+    number: int  # strategy or support number
+    left: str  # operand types
+    right: str
+    name: str  # regoperator or regprocedure: public.<<<(integer,integer)
+    order_by: str | None = None  # FOR ORDER BY this sort family (operators)
+
+    @property
+    def definition(self) -> str:
+        if self.kind == "OPERATOR":
+            tail = f" FOR ORDER BY {self.order_by}" if self.order_by else ""
+            return f"OPERATOR {self.number} {self.name}{tail}"
+        return f"FUNCTION {self.number} ({self.left}, {self.right}) {self.name}"
+
+    @property
+    def dropped(self) -> str:
+        """How ALTER OPERATOR FAMILY ... DROP names it."""
+        return f"{self.kind} {self.number} ({self.left}, {self.right})"
+
+
+@dataclass(frozen=True)
+class OperatorFamily:
+    """``CREATE OPERATOR FAMILY`` with its loose members (``ALTER OPERATOR FAMILY ...
+    ADD``): those that belong to no class of the family. Every class has a family; one
+    made by CREATE OPERATOR CLASS without FAMILY has the class's name."""
+
+    schema: str
+    name: str
+    ident: str
+    method: str  # btree, hash, gist, gin, spgist, brin
+    members: tuple[OperatorMember, ...] = ()
+    comment: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.ident} USING {self.method}"
+
+
+@dataclass(frozen=True)
+class OperatorClass:
+    schema: str
+    name: str
+    ident: str
+    method: str
+    type: str  # FOR TYPE
+    family: str  # ident of its family
+    default: bool = False
+    storage: str | None = None  # STORAGE type, when it differs from the indexed type
+    members: tuple[OperatorMember, ...] = ()
+    comment: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.ident} USING {self.method}"
+
+
+@dataclass(frozen=True)
+class TextSearchDictionary:
+    """``CREATE TEXT SEARCH DICTIONARY``: a template and its options, each as
+    ``name = 'value'`` the way PostgreSQL stores them."""
+
+    schema: str
+    name: str
+    ident: str
+    template: str  # qualified: pg_catalog.snowball
+    options: tuple[str, ...] = ()
+    comment: str | None = None
+
+    def option_names(self) -> set[str]:
+        return {option.split(" = ", 1)[0] for option in self.options}
+
+
+@dataclass(frozen=True, order=True)
+class TextSearchMapping:
+    """Which dictionaries, in order, a configuration consults for one token type."""
+
+    token: str  # asciiword, email, ...
+    dictionaries: tuple[str, ...]  # as regdictionary prints them
+
+
+@dataclass(frozen=True)
+class TextSearchConfiguration:
+    """``CREATE TEXT SEARCH CONFIGURATION`` (a parser) and its mappings (``ALTER TEXT
+    SEARCH CONFIGURATION ... ADD MAPPING``); a configuration made with ``COPY =`` holds
+    the copied mappings, so both spellings compare equal."""
+
+    schema: str
+    name: str
+    ident: str
+    parser: str  # qualified: pg_catalog."default"
+    mappings: tuple[TextSearchMapping, ...] = ()  # by token
+    comment: str | None = None
+
+
+@dataclass(frozen=True, order=True)
+class PublishedTable:
+    """A table in a publication: optionally only some columns, only rows matching a filter."""
+
+    table: str  # ident
+    columns: tuple[str, ...] = ()  # column idents; () for all
+    row_filter: str | None = None  # pg_get_expr of the WHERE clause
+
+
+PUBLISHED_OPERATIONS = ("insert", "update", "delete", "truncate")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """``CREATE PUBLICATION`` (logical replication). Publications are per database and
+    live in no schema: one belongs to the schema unless it names a table or schema out
+    of scope."""
+
+    name: str
+    ident: str
+    all_tables: bool = False
+    publish: tuple[str, ...] = PUBLISHED_OPERATIONS  # in PUBLISHED_OPERATIONS order
+    via_root: bool = False  # publish_via_partition_root
+    tables: tuple[PublishedTable, ...] = ()  # by table
+    schemas: tuple[str, ...] = ()  # FOR TABLES IN SCHEMA, idents
+    comment: str | None = None
+
+
 PUBLIC = "PUBLIC"  # the grantee every role belongs to, as GRANT spells it
 OWNER = "OWNER"  # stands for an object's owner in its privileges: owners differ between databases
 
@@ -470,6 +673,14 @@ class Catalog:
     functions: dict[str, Function] = field(default_factory=dict)  # by signature
     triggers: dict[str, Trigger] = field(default_factory=dict)
     event_triggers: dict[str, EventTrigger] = field(default_factory=dict)
+    collations: dict[str, Collation] = field(default_factory=dict)
+    casts: dict[str, Cast] = field(default_factory=dict)  # by key: "(source AS target)"
+    operators: dict[str, Operator] = field(default_factory=dict)  # by key: "public.===(a,b)"
+    operator_families: dict[str, OperatorFamily] = field(default_factory=dict)  # "f USING am"
+    operator_classes: dict[str, OperatorClass] = field(default_factory=dict)  # "c USING am"
+    text_search_dictionaries: dict[str, TextSearchDictionary] = field(default_factory=dict)
+    text_search_configurations: dict[str, TextSearchConfiguration] = field(default_factory=dict)
+    publications: dict[str, Publication] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     privileges: dict[str, ObjectPrivileges] = field(default_factory=dict)  # by key
     default_privileges: dict[str, DefaultPrivileges] = field(default_factory=dict)

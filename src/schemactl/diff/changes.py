@@ -8,17 +8,20 @@ keeps the decision (what must change) apart from the spelling (how to say it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import Enum
 from typing import Any
 
 
-class Phase(IntEnum):
+class Phase(float, Enum):
     """Where a change runs in a migration. Drops first (dependents before what
     they depend on), then creates (what is depended on before dependents).
-    Inside a phase, ``Change.order`` breaks ties (partition depth, view rank)."""
+    Inside a phase, ``Change.order`` breaks ties (partition depth, view rank).
+    Phases are numbers so that a new one fits between two others (38.2) without
+    renumbering."""
 
     UNSCHEDULE_JOB = 1  # a job stops before anything it uses is dropped
     REVOKE = 2
+    DROP_PUBLICATION = 3  # and tables leaving one: before the tables and columns go
     DROP_TRIGGER = 4
     DROP_POLICY = 5
     DROP_VIEW = 6  # views and materialized views, dependents first
@@ -30,10 +33,16 @@ class Phase(IntEnum):
     DROP_COLUMN = 22
     DETACH_DEFAULT = 21  # a default calling a routine that is dropped and created again
     DROP_IDENTITY = 23  # frees the identity sequence's name before sequences are created
+    DROP_TEXT_SEARCH = 24  # configurations, then dictionaries
+    DROP_CAST = 24.2
+    DROP_OPERATOR_CLASS = 24.4  # operator classes, then families
+    DROP_OPERATOR = 24.6
     DROP_FUNCTION = 25
     DROP_TYPE = 26
+    DROP_COLLATION = 27
     DROP_EXTENSION = 28
     CREATE_SCHEMA = 30
+    CREATE_COLLATION = 30.5  # types, domains and columns name them
     DEFAULT_PRIVILEGES = 31  # before creates, as in the dev database
     CREATE_EXTENSION = 32
     ALTER_EXTENSION = 33
@@ -41,6 +50,10 @@ class Phase(IntEnum):
     ALTER_TYPE = 35
     CREATE_SEQUENCE = 36
     CREATE_FUNCTION = 38
+    CREATE_OPERATOR = 38.2  # their functions exist; tables, indexes and views use them
+    CREATE_OPERATOR_CLASS = 38.4  # families, then classes, then loose family members
+    CREATE_CAST = 38.6
+    CREATE_TEXT_SEARCH = 38.8  # dictionaries, then configurations
     ADD_DOMAIN_CONSTRAINT = 39  # domain checks that call functions, once those exist
     CREATE_TABLE = 40
     ALTER_TABLE = 41
@@ -66,6 +79,7 @@ class Phase(IntEnum):
     REPLACE_FUNCTION = 64  # bodies that reference tables and views
     CREATE_TRIGGER = 70
     CREATE_POLICY = 72
+    CREATE_PUBLICATION = 74  # and tables joining one
     GRANT = 80
     OWNER = 85
     COMMENT = 90

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from schemactl.catalog.model import Catalog
 from schemactl.catalog.version_neutral import version_neutral
 from schemactl.diff.changes import Change
+from schemactl.diff.collations import diff_casts, diff_collations
 from schemactl.diff.constraints import diff_constraints
 from schemactl.diff.context import DiffContext
 from schemactl.diff.describe import describe
@@ -18,16 +19,19 @@ from schemactl.diff.hazards import settle_new_objects
 from schemactl.diff.indexes import diff_indexes
 from schemactl.diff.jobs import diff_jobs
 from schemactl.diff.namespaces import diff_extensions, diff_schemas
+from schemactl.diff.operators import diff_operators
 from schemactl.diff.partition_rules import diff_retirements
 from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
 from schemactl.diff.partman import diff_partman
 from schemactl.diff.policies import diff_policies
 from schemactl.diff.privileges import diff_privileges
+from schemactl.diff.publications import diff_publications
 from schemactl.diff.replica_identity import diff_replica_identity
 from schemactl.diff.routines import diff_routines
 from schemactl.diff.sequences import diff_sequences
 from schemactl.diff.settings import diff_settings
 from schemactl.diff.tables import diff_tables
+from schemactl.diff.text_search import diff_text_search
 from schemactl.diff.triggers import diff_triggers
 from schemactl.diff.types import diff_types
 from schemactl.diff.views import diff_views
@@ -35,6 +39,7 @@ from schemactl.diff.views import diff_views
 DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_schemas,
     diff_extensions,
+    diff_collations,
     diff_types,
     diff_sequences,
     diff_tables,
@@ -46,8 +51,12 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_replica_identity,
     diff_settings,
     diff_routines,
+    diff_casts,
+    diff_operators,
+    diff_text_search,
     diff_triggers,
     diff_policies,
+    diff_publications,
     diff_privileges,
     diff_jobs,
     diff_partman,

@@ -2,7 +2,7 @@
 
 Each platform is one data file beside this module (``supabase.toml``,
 ``neon.toml``): its schemas, roles and extensions, which schemactl treats as
-external (never planned, diffed, dropped or shown as drift), the default
+external (never planned, diffed, dropped or shown as drift), its publications, the default
 privileges it hands out on objects the project creates, and which entries of
 ``poolers.toml`` describe its connection pooler. Adding a platform means adding a file, not code.
 """
@@ -48,6 +48,7 @@ class Profile:
     schemas: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()
+    publications: tuple[str, ...] = ()  # logical replication publications the platform owns
     default_privileges: tuple[PlatformDefaultPrivileges, ...] = ()
     schema_privileges: tuple[PlatformSchemaPrivileges, ...] = ()
     poolers: tuple[str, ...] = ()  # names of entries in poolers.toml: how its pooler looks
@@ -105,6 +106,7 @@ def _profile(name: str, data: dict[str, Any]) -> Profile:
         schemas=_strings(data, "schemas"),
         roles=_strings(data, "roles"),
         extensions=_strings(data, "extensions"),
+        publications=_strings(data, "publications"),
         default_privileges=tuple(entries),
         schema_privileges=tuple(
             PlatformSchemaPrivileges(

@@ -16,6 +16,7 @@ from typing import Any
 from pglast import ast
 
 from schemactl.errors import SchemaSourceError
+from schemactl.source import object_names
 from schemactl.source.dumps import is_session_setting
 from schemactl.source.statements import Statement
 
@@ -26,7 +27,7 @@ DEFAULT_SCHEMA = "public"
 NameKey = tuple[str, str]
 
 # Namespaces where a second definition of a name is a mistake (functions overload).
-_UNIQUE_NAMESPACES = frozenset({"rel", "schema", "extension"})
+_UNIQUE_NAMESPACES = frozenset({"rel", "schema", "extension", "collation", "publication"})
 # Namespaces many statements add to, and a reference waits for all of them: a
 # table's unique keys ("key"), which a foreign key needs, may be added by its
 # CREATE TABLE, ALTER TABLE ... ADD PRIMARY KEY / UNIQUE and CREATE UNIQUE INDEX.
@@ -164,7 +165,7 @@ def _created_name_list(node: Any) -> tuple[str, Any] | None:
             return "type", node.domainname
         case ast.CreateFunctionStmt():
             return "func", node.funcname
-        case ast.DefineStmt():
+        case ast.DefineStmt() if object_names.defines_routine_or_type(node):
             return "func", node.defnames
     return None
 
@@ -286,8 +287,8 @@ def names_of(statement: Statement) -> StatementNames:
 
 def names_in(node: Any) -> StatementNames:
     """The names a statement's syntax tree creates and those it references."""
-    creates = _creates(node)
-    references = _references(node)
+    creates = _creates(node) | object_names.creates(node)
+    references = _references(node) | object_names.references(node, list(walk(node)))
     if isinstance(node, ast.CommentStmt):
         references |= _comment_target(node)
     references -= creates

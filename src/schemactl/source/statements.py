@@ -64,6 +64,14 @@ DECLARATIVE = frozenset(
         "ViewStmt",
         "AlterStatsStmt",
         "CreateStatsStmt",
+        "AlterOpFamilyStmt",
+        "AlterOperatorStmt",
+        "AlterPublicationStmt",
+        "AlterTSConfigurationStmt",
+        "AlterTSDictionaryStmt",
+        "CreateOpClassStmt",
+        "CreateOpFamilyStmt",
+        "CreatePublicationStmt",
     }
 )
 

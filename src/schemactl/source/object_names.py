@@ -1,0 +1,173 @@
+"""Names of collations, operators, operator classes and families, text search objects
+and publications: what a statement creates and references among them, for the load
+order. (Relations, types and routines are found in ``order``.)
+
+A schema may define a collation after the table that uses it, an operator class after
+the index that names it, a text search configuration after the generated column that
+calls ``to_tsvector('english_nostop', ...)``; these names let the load order see it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+
+DEFAULT_SCHEMA = "public"
+
+NameKey = tuple[str, str]
+
+# DefineStmt kinds and the namespace of what they create.
+_DEFINED = {
+    "OBJECT_COLLATION": "collation",
+    "OBJECT_OPERATOR": "operator",
+    "OBJECT_TSDICTIONARY": "tsdict",
+    "OBJECT_TSCONFIGURATION": "tsconfig",
+    "OBJECT_TSPARSER": "tsparser",
+    "OBJECT_TSTEMPLATE": "tstemplate",
+}
+# DefElems of a DefineStmt that name another object (parsed as type names).
+_DEFINITION_REFERENCES = {
+    "function": "func",
+    "procedure": "func",
+    "restrict": "func",
+    "join": "func",
+    "copy": "tsconfig",
+    "parser": "tsparser",
+    "template": "tstemplate",
+    "from": "collation",
+}
+# Functions whose first argument, a string literal, names a text search configuration.
+_CONFIG_FUNCTIONS = frozenset(
+    {
+        "to_tsvector",
+        "to_tsquery",
+        "plainto_tsquery",
+        "phraseto_tsquery",
+        "websearch_to_tsquery",
+        "ts_headline",
+        "json_to_tsvector",
+        "jsonb_to_tsvector",
+    }
+)
+_REG_TYPES = {"regconfig": "tsconfig", "regdictionary": "tsdict"}
+_COMMENT_KINDS = {
+    "OBJECT_COLLATION": "collation",
+    "OBJECT_TSCONFIGURATION": "tsconfig",
+    "OBJECT_TSDICTIONARY": "tsdict",
+}
+
+
+def _strings(nodes: Any) -> list[str]:
+    return [str(n.sval) for n in nodes or () if isinstance(n, ast.String)]
+
+
+def qualified(names: list[str]) -> str | None:
+    if len(names) == 1:
+        return f"{DEFAULT_SCHEMA}.{names[0]}"
+    if len(names) == 2:
+        return f"{names[0]}.{names[1]}"
+    return None
+
+
+def _key(namespace: str, names: list[str]) -> set[NameKey]:
+    name = qualified(names)
+    return {(namespace, name)} if name else set()
+
+
+def defines_routine_or_type(node: ast.DefineStmt) -> bool:
+    """Whether a DefineStmt makes an aggregate or a base type (not one of the kinds here)."""
+    return getattr(node.kind, "name", "") not in _DEFINED
+
+
+def creates(node: Any) -> set[NameKey]:
+    match node:
+        case ast.DefineStmt() if not defines_routine_or_type(node):
+            return _key(_DEFINED[getattr(node.kind, "name", "")], _strings(node.defnames))
+        case ast.CreateOpClassStmt():
+            made = _key("opclass", _strings(node.opclassname))
+            if not node.opfamilyname:  # a family of the same name comes with it
+                made |= _key("opfamily", _strings(node.opclassname))
+            return made
+        case ast.CreateOpFamilyStmt():
+            return _key("opfamily", _strings(node.opfamilyname))
+        case ast.CreatePublicationStmt() if node.pubname:
+            return {("publication", str(node.pubname))}
+    return set()
+
+
+def _literal(node: Any) -> list[str] | None:
+    if isinstance(node, ast.A_Const) and isinstance(node.val, ast.String):
+        return str(node.val.sval).split(".")
+    return None
+
+
+def references(node: Any, nodes: list[Any]) -> set[NameKey]:
+    """What ``node`` (a statement) references; ``nodes`` are all nodes below it."""
+    refs: set[NameKey] = set()
+    if isinstance(node, ast.DefineStmt) and not defines_routine_or_type(node):
+        for element in node.definition or ():
+            namespace = _DEFINITION_REFERENCES.get(str(element.defname).lower())
+            arg = element.arg
+            names = _strings(arg.names) if isinstance(arg, ast.TypeName) else _strings(arg)
+            if namespace and isinstance(arg, ast.TypeName | tuple):
+                refs |= _key(namespace, names)
+    match node:
+        case ast.CreateOpClassStmt() if node.opfamilyname:
+            refs |= _key("opfamily", _strings(node.opfamilyname))
+        case ast.AlterOpFamilyStmt():
+            refs |= _key("opfamily", _strings(node.opfamilyname))
+        case ast.AlterOperatorStmt() if node.opername is not None:
+            refs |= _key("operator", _strings(node.opername.objname))
+        case ast.AlterTSConfigurationStmt():
+            refs |= _key("tsconfig", _strings(node.cfgname))
+            for dictionary in node.dicts or ():
+                refs |= _key("tsdict", _strings(dictionary))
+        case ast.AlterTSDictionaryStmt():
+            refs |= _key("tsdict", _strings(node.dictname))
+        case ast.AlterPublicationStmt() if node.pubname:
+            refs.add(("publication", str(node.pubname)))
+        case ast.CommentStmt():
+            refs |= _comment_target(node)
+    for child in nodes:
+        refs |= _child_references(child)
+    return refs
+
+
+def _child_references(child: Any) -> set[NameKey]:
+    match child:
+        case ast.CollateClause():
+            return _key("collation", _strings(child.collname))
+        case ast.A_Expr() if child.name:
+            return _key("operator", _strings(child.name))
+        case ast.CreateOpClassItem() if child.itemtype == 1 and child.name is not None:
+            return _key("operator", _strings(child.name.objname))
+        case ast.IndexElem() | ast.PartitionElem() if child.opclass:
+            return _key("opclass", _strings(child.opclass))
+        case ast.TypeCast() if isinstance(child.typeName, ast.TypeName):
+            namespace = _REG_TYPES.get((_strings(child.typeName.names) or [""])[-1])
+            names = _literal(child.arg)
+            if namespace and names:
+                return _key(namespace, names)
+        case ast.FuncCall() if child.args and len(child.args) > 1:
+            names = _strings(child.funcname)
+            literal = _literal(child.args[0])
+            if names and names[-1] in _CONFIG_FUNCTIONS and literal:
+                return _key("tsconfig", literal)
+        case ast.PublicationObjSpec() if child.name:
+            return {("schema", str(child.name))}
+    return set()
+
+
+def _comment_target(node: ast.CommentStmt) -> set[NameKey]:
+    kind = getattr(node.objtype, "name", "")
+    if kind == "OBJECT_PUBLICATION" and isinstance(node.object, ast.String):
+        return {("publication", str(node.object.sval))}
+    if kind == "OBJECT_OPERATOR" and isinstance(node.object, ast.ObjectWithArgs):
+        return _key("operator", _strings(node.object.objname))
+    if kind in ("OBJECT_OPCLASS", "OBJECT_OPFAMILY") and isinstance(node.object, tuple):
+        names = _strings(node.object)[1:]  # the access method comes first
+        return _key("opclass" if kind == "OBJECT_OPCLASS" else "opfamily", names)
+    if kind in _COMMENT_KINDS and isinstance(node.object, tuple):
+        return _key(_COMMENT_KINDS[kind], _strings(node.object))
+    return set()
