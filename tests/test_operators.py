@@ -163,3 +163,25 @@ def test_an_operator_made_elsewhere_is_drift_and_a_commutator_shell_is_not(
     assert sqls(plan_for(server.url, database, schema_dir)) == [
         "DROP OPERATOR public.~~~ (integer, integer);"
     ]
+
+
+def test_a_reviewer_sees_each_operator_class_and_its_comment_under_it(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    execute(database, FUNCTIONS + OPERATORS)
+    write_schema(
+        schema_dir,
+        FUNCTIONS
+        + OPERATORS
+        + OPCLASS
+        + "COMMENT ON OPERATOR CLASS abs_ops USING btree IS 'by size';",
+    )
+    places = [
+        (s.place.kind, s.place.name, s.place.part_kind)
+        for s in plan_for(server.url, database, schema_dir).steps
+    ]
+    assert places == [
+        ("operator family", "public.abs_ops USING btree", ""),
+        ("operator class", "public.abs_ops USING btree", ""),
+        ("operator class", "public.abs_ops USING btree", "comment"),
+    ]

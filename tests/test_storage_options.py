@@ -235,3 +235,15 @@ def test_a_partitioned_index_with_new_storage_parameters_is_rebuilt(
         "DROP INDEX public.p_a;",
         "CREATE INDEX p_a ON public.p USING btree (a) WITH (fillfactor='70');",
     ]
+
+
+def test_a_reviewer_sees_settings_under_their_column_old_to_new(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    execute(database, RAILS_LIKE)
+    write_schema(schema_dir, RAILS_LIKE.replace("1000", "200"))
+    (step,) = plan_for(server.url, database, schema_dir).steps
+    assert (step.place.kind, step.place.name, step.place.part_kind, step.place.part) == (
+        "table", "public.events", "column", "kind",
+    )  # fmt: skip
+    assert [(a.name, a.old, a.new) for a in step.attributes] == [("statistics", "1000", "200")]

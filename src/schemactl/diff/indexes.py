@@ -6,7 +6,7 @@ import dataclasses
 
 from schemactl.catalog.model import Index
 from schemactl.diff import hazards
-from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
+from schemactl.diff.changes import AttributeChange, Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.regenerated import standing_on
@@ -80,6 +80,10 @@ def _options(old: Index, new: Index) -> list[Change]:
     ]  # fmt: skip
 
 
+def _target(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _statistics(index: Index, current: tuple[tuple[int, int], ...]) -> list[Change]:
     """Statistics targets of expression columns: ALTER INDEX ... ALTER COLUMN n."""
     phase = Phase.VIEW_INDEX_SETTINGS if index.table_kind == "m" else Phase.INDEX_SETTINGS
@@ -88,6 +92,8 @@ def _statistics(index: Index, current: tuple[tuple[int, int], ...]) -> list[Chan
         Change(
             "index", index.ident, "alter", "settings.set_index_statistics",
             {"index": index, "column": number, "value": wanted.get(number, -1)}, phase,
+            attributes=(AttributeChange(f"statistics of column {number}",
+                                        _target(now.get(number)), _target(wanted.get(number))),),
         )
         for number in sorted(wanted.keys() | now.keys())
         if wanted.get(number, -1) != now.get(number, -1)

@@ -16,12 +16,20 @@ from schemactl.catalog.model import Operator, OperatorFamily, OperatorMember
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.placing import placed
 
 FAMILIES, CLASSES, LOOSE_MEMBERS = 0, 1, 2  # order inside the operator class phases
 
 
+LABELS = {
+    "operator": "operator",
+    "operator_family": "operator family",
+    "operator_class": "operator class",
+}
+
+
 def diff_operators(ctx: DiffContext) -> list[Change]:
-    return _operators(ctx) + _families(ctx) + _classes(ctx)
+    return placed(_operators(ctx) + _families(ctx) + _classes(ctx), LABELS)
 
 
 def _operators(ctx: DiffContext) -> list[Change]:

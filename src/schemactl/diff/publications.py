@@ -13,6 +13,7 @@ from schemactl.catalog.model import Publication
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.placing import placed
 
 
 def diff_publications(ctx: DiffContext) -> list[Change]:
@@ -35,7 +36,7 @@ def diff_publications(ctx: DiffContext) -> list[Change]:
         changes += _members(ctx, old, new)
         changes += comment_change("publication", f"PUBLICATION {ident}", ident, old.comment,
                                   new.comment)  # fmt: skip
-    return changes
+    return placed(changes, {"publication": "publication"})
 
 
 def _members(ctx: DiffContext, old: Publication, new: Publication) -> list[Change]:

@@ -6,7 +6,7 @@ import dataclasses
 
 from schemactl.catalog.model import Sequence
 from schemactl.diff import hazards
-from schemactl.diff.changes import Change, Phase
+from schemactl.diff.changes import AttributeChange, Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 
@@ -19,6 +19,10 @@ def _dropped_with_owner(ctx: DiffContext, sequence: Sequence) -> bool:
         return False
     column_ident = sequence.owned_by[len(sequence.owned_by_table) + 1 :]
     return not ctx.column_survives(sequence.owned_by_table, column_ident)
+
+
+def _persistence(sequence: Sequence) -> str:
+    return "UNLOGGED" if sequence.unlogged else "LOGGED"
 
 
 def diff_sequences(ctx: DiffContext) -> list[Change]:
@@ -85,6 +89,9 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
                     "sequence.set_logged",
                     {"sequence": new},
                     Phase.SEQUENCE_OWNERSHIP,
+                    attributes=(
+                        AttributeChange("persistence", _persistence(old), _persistence(new)),
+                    ),
                 )
             )
         owner_goes = old.owned_by is not None and _dropped_with_owner(ctx, old)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from schemactl.catalog.model import Catalog, ColumnSettings, Index, Table
 from schemactl.diff import hazards
-from schemactl.diff.changes import Change, Hazard, Phase
+from schemactl.diff.changes import AttributeChange, Change, Hazard, Phase, Subject
 from schemactl.diff.context import DiffContext
 
 
@@ -73,25 +73,33 @@ def _column_changes(
     name = f"{table.ident}.{column.ident}"
     changes: list[Change] = []
 
-    def change(operation: str, hazard: tuple[Hazard, ...] = (), **params: object) -> None:
+    def change(
+        operation: str,
+        setting: tuple[object, object],
+        hazard: tuple[Hazard, ...] = (),
+        **params: object,
+    ) -> None:
+        old, new = (None if value in (None, ()) else str(value) for value in setting)
         changes.append(
             Change(
                 "column", name, "alter", f"settings.{operation}",
                 {"table": table, "column": column, **params}, Phase.COLUMN_SETTINGS,
                 hazard if existing else (),
+                subject=Subject("table", table.ident, "column", column.ident),
+                attributes=(AttributeChange(operation.removeprefix("set_"), old, new),),
             )
         )  # fmt: skip
 
     statistics = (before.statistics if before else None, after.statistics if after else None)
     if statistics[0] != statistics[1]:
-        change("set_statistics", value=-1 if statistics[1] is None else statistics[1])
+        change("set_statistics", statistics, value=-1 if statistics[1] is None else statistics[1])
     # A type change leaves the new type's storage and no explicit compression.
     storage = (None if retyped or not before else before.storage, after.storage if after else None)
     if storage[0] != storage[1]:
         reset = before.type_storage if before else "EXTENDED"
         value = storage[1] or reset
-        change("set_storage", hazards.column_storage_change(table.ident, column.name, "storage"),
-               value=value)  # fmt: skip
+        change("set_storage", storage, hazards.column_storage_change(table.ident, column.name,
+               "storage"), value=value)  # fmt: skip
     compression = (
         None if retyped or not before else before.compression,
         after.compression if after else None,
@@ -99,13 +107,15 @@ def _column_changes(
     if compression[0] != compression[1]:
         change(
             "set_compression",
+            compression,
             hazards.column_storage_change(table.ident, column.name, "compression"),
             value=compression[1] or "default",
         )
     options = (before.options if before else (), after.options if after else ())
     if sorted(options[0]) != sorted(options[1]):
         removed = _option_names(options[0]) - _option_names(options[1])
-        change("set_column_options", set=options[1], reset=sorted(removed))
+        change("set_column_options", (", ".join(options[0]), ", ".join(options[1])),
+               set=options[1], reset=sorted(removed))  # fmt: skip
     return changes
 
 
@@ -121,14 +131,16 @@ def _clustering(ctx: DiffContext, old: Table | None, new: Table) -> list[Change]
         return [
             Change(
                 "table", new.ident, "alter", "settings.cluster_on", {"table": new},
-                Phase.CLUSTER_ON,
+                Phase.CLUSTER_ON, subject=Subject("table", new.ident, "clustering"),
+                attributes=(AttributeChange("index", before, new.clustered_on),),
             )
         ]  # fmt: skip
     if new.clustered_on is None and before is not None:
         return [
             Change(
                 "table", new.ident, "alter", "settings.set_without_cluster", {"table": new},
-                Phase.CLUSTER_ON,
+                Phase.CLUSTER_ON, subject=Subject("table", new.ident, "clustering"),
+                attributes=(AttributeChange("index", before, None),),
             )
         ]  # fmt: skip
     return []

@@ -15,13 +15,20 @@ from schemactl.catalog.model import TextSearchConfiguration, TextSearchMapping
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.placing import placed
 
 DICTIONARIES, CONFIGURATIONS, MAPPINGS = 0, 1, 2  # creation order inside the phase
 UNMAPPED, DROPPED_DICTIONARIES = 0, 1  # drop order: mappings and configurations first
 
 
+LABELS = {
+    "text_search_dictionary": "text search dictionary",
+    "text_search_configuration": "text search configuration",
+}
+
+
 def diff_text_search(ctx: DiffContext) -> list[Change]:
-    return _dictionaries(ctx) + _configurations(ctx)
+    return placed(_dictionaries(ctx) + _configurations(ctx), LABELS)
 
 
 def _dictionaries(ctx: DiffContext) -> list[Change]:
