@@ -34,6 +34,7 @@ from schemactl.catalog.readers.policies import read_policies
 from schemactl.catalog.readers.privileges import read_privileges
 from schemactl.catalog.readers.publications import read_publications
 from schemactl.catalog.readers.routines import read_routines
+from schemactl.catalog.readers.rules import read_rules, read_statistics
 from schemactl.catalog.readers.settings import read_column_settings, read_index_settings
 from schemactl.catalog.readers.text_search import read_text_search
 from schemactl.catalog.readers.triggers import read_triggers
@@ -63,6 +64,8 @@ READERS: list[Reader] = [
     read_jobs,
     read_partman,
     read_publications,
+    read_statistics,
+    read_rules,
 ]
 
 NOT_VALID_SUFFIX = " NOT VALID"

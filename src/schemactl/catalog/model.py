@@ -104,6 +104,9 @@ class Table:
     partition_of: str | None = None  # parent ident when this table is a partition
     partition_bound: str | None = None  # "FOR VALUES FROM (...) TO (...)" / "DEFAULT"
     inherits: tuple[str, ...] = ()
+    of_type: str | None = (
+        None  # a typed table (CREATE TABLE ... OF type): its columns are the type's
+    )
     rls_enabled: bool = False
     rls_forced: bool = False
     options: tuple[str, ...] = ()
@@ -503,6 +506,35 @@ class Publication:
     comment: str | None = None
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """``CREATE STATISTICS`` (extended statistics on columns or expressions of a table)."""
+
+    schema: str
+    name: str
+    ident: str
+    table: str  # ident
+    definition: str  # pg_get_statisticsobjdef: CREATE STATISTICS ... FROM table
+    target: int | None = None  # ALTER STATISTICS ... SET STATISTICS n; None: the default
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``CREATE RULE`` on a table or view (a view's own ``_RETURN`` rule is the view)."""
+
+    table: str  # ident of the table or view
+    name: str
+    ident: str
+    definition: str  # pg_get_ruledef, without its final semicolon
+    enabled: str = "O"  # O origin, D disabled, R replica, A always, as for triggers
+    comment: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.ident}"
+
+
 PUBLIC = "PUBLIC"  # the grantee every role belongs to, as GRANT spells it
 OWNER = "OWNER"  # stands for an object's owner in its privileges: owners differ between databases
 
@@ -681,6 +713,8 @@ class Catalog:
     text_search_dictionaries: dict[str, TextSearchDictionary] = field(default_factory=dict)
     text_search_configurations: dict[str, TextSearchConfiguration] = field(default_factory=dict)
     publications: dict[str, Publication] = field(default_factory=dict)
+    statistics: dict[str, Statistics] = field(default_factory=dict)  # extended statistics
+    rules: dict[str, Rule] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     privileges: dict[str, ObjectPrivileges] = field(default_factory=dict)  # by key
     default_privileges: dict[str, DefaultPrivileges] = field(default_factory=dict)

@@ -23,11 +23,13 @@ class Phase(float, Enum):
     REVOKE = 2
     DROP_PUBLICATION = 3  # and tables leaving one: before the tables and columns go
     DROP_TRIGGER = 4
+    DROP_RULE = 4.5
     DROP_POLICY = 5
     DROP_VIEW = 6  # views and materialized views, dependents first
     DROP_FOREIGN_KEY = 10
     DROP_CONSTRAINT = 12
     DROP_INDEX = 14
+    DROP_STATISTICS = 14.5  # extended statistics, before their columns change or go
     DISOWN_SEQUENCE = 19  # OWNED BY NONE: a sequence that outlives the column owning it
     DROP_TABLE = 20
     DROP_COLUMN = 22
@@ -67,6 +69,7 @@ class Phase(float, Enum):
     ADD_CONSTRAINT = 50
     CREATE_INDEX = 52
     REPLICA_IDENTITY = 53  # once the index it names exists
+    CREATE_STATISTICS = 53.5  # extended statistics, once columns and functions exist
     ADD_FOREIGN_KEY = 54
     INDEX_SETTINGS = 55  # statistics targets of index expressions, once the index exists
     VALIDATE_CONSTRAINT = 56
@@ -77,6 +80,7 @@ class Phase(float, Enum):
     CREATE_VIEW_INDEX = 62  # indexes on materialized views
     VIEW_INDEX_SETTINGS = 63
     REPLACE_FUNCTION = 64  # bodies that reference tables and views
+    CREATE_RULE = 66  # rules name other tables and views in their actions
     CREATE_TRIGGER = 70
     CREATE_POLICY = 72
     CREATE_PUBLICATION = 74  # and tables joining one

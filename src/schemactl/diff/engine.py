@@ -28,6 +28,7 @@ from schemactl.diff.privileges import diff_privileges
 from schemactl.diff.publications import diff_publications
 from schemactl.diff.replica_identity import diff_replica_identity
 from schemactl.diff.routines import diff_routines
+from schemactl.diff.rules import diff_rules, diff_statistics
 from schemactl.diff.sequences import diff_sequences
 from schemactl.diff.settings import diff_settings
 from schemactl.diff.tables import diff_tables
@@ -50,11 +51,13 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_indexes,
     diff_replica_identity,
     diff_settings,
+    diff_statistics,
     diff_routines,
     diff_casts,
     diff_operators,
     diff_text_search,
     diff_triggers,
+    diff_rules,
     diff_policies,
     diff_publications,
     diff_privileges,

@@ -152,6 +152,10 @@ def _alter_table(
                                      "unlogged" if new.unlogged else "logged")[0],),
             )
         )  # fmt: skip
+    if old.of_type != new.of_type:  # the columns already match the type, or stay
+        changes.append(
+            Change("table", ident, "alter", "table.set_type_of", {"table": new}, Phase.ALTER_TABLE)
+        )
     if sorted(old.options) != sorted(new.options):  # the order they were set in is no matter
         removed = sorted(
             {o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options}

@@ -1,4 +1,5 @@
--- Casts created in this database (not built in, not an extension's) whose types and
+-- Casts created in this database (not built in, not an extension's, not made along with
+-- a range type for its multirange) whose types and
 -- function all live in schemas in scope or in pg_catalog: casts have no schema of their
 -- own, and one naming an object out of scope is not this schema's.
 SELECT format_type(c.castsource, NULL) AS source,
@@ -18,5 +19,5 @@ WHERE c.oid >= 16384
        OR p.pronamespace = 'pg_catalog'::regnamespace)
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
 ORDER BY 1, 2

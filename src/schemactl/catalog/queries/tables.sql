@@ -16,6 +16,7 @@ SELECT c.oid,
                JOIN pg_namespace pn ON pn.oid = p.relnamespace
               WHERE i.inhrelid = c.oid AND NOT c.relispartition
               ORDER BY i.inhseqno) AS inherits,
+       CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        -- storage parameters of the table, then its TOAST table's as toast.name=value

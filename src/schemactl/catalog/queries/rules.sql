@@ -1,0 +1,16 @@
+-- Rules on tables and views in scope; a view's own _RETURN rule is its definition.
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
+       r.rulename AS name,
+       quote_ident(r.rulename) AS ident,
+       rtrim(pg_get_ruledef(r.oid), ';') AS definition,
+       r.ev_enabled AS enabled,
+       obj_description(r.oid, 'pg_rewrite') AS comment
+FROM pg_rewrite r
+JOIN pg_class c ON c.oid = r.ev_class
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE r.rulename <> '_RETURN'
+  AND c.relnamespace = ANY(%(namespaces)s::oid[])
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend d
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2

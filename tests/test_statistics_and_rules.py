@@ -1,0 +1,99 @@
+"""Extended statistics (CREATE STATISTICS) and rules (CREATE RULE): both were accepted in
+schema files and then silently left out; now they are built, compared and rolled back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support import Server, execute, plan_for, round_trip, sqls, write_schema
+
+TABLES = """
+CREATE TABLE orders (id bigint PRIMARY KEY, city text, zip text, total numeric);
+CREATE TABLE order_log (id bigint, at timestamptz DEFAULT now());
+"""
+
+
+def test_extended_statistics_are_created_with_their_target(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        TABLES,
+        TABLES
+        + "CREATE STATISTICS orders_place (ndistinct, dependencies) ON city, zip FROM orders;"
+        "CREATE STATISTICS orders_expr ON (lower(city)), total FROM orders;"
+        "ALTER STATISTICS orders_expr SET STATISTICS 400;"
+        "COMMENT ON STATISTICS orders_place IS 'zip decides city';",
+    )
+    assert sqls(plan) == [
+        "CREATE STATISTICS public.orders_expr ON total, lower(city) FROM public.orders;",
+        "CREATE STATISTICS public.orders_place (ndistinct, dependencies) ON city, zip"
+        " FROM public.orders;",
+        "ALTER STATISTICS public.orders_expr SET STATISTICS 400;",
+        "COMMENT ON STATISTICS public.orders_place IS 'zip decides city';",
+    ]
+
+
+def test_a_changed_statistics_object_is_replaced_and_a_new_target_set_in_place(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    stats = "CREATE STATISTICS s ON city, zip FROM orders;"
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        TABLES + stats,
+        TABLES + stats + "ALTER STATISTICS s SET STATISTICS 50;",
+    )
+    assert sqls(plan) == ["ALTER STATISTICS public.s SET STATISTICS 50;"]
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "",
+        TABLES.replace("zip text", "postcode text") + stats.replace("zip", "postcode"),
+    )
+    assert sqls(plan)[0] == "DROP STATISTICS public.s;"
+    assert "CREATE STATISTICS public.s ON city, postcode FROM public.orders;" in sqls(plan)
+
+
+RULE = (
+    "CREATE RULE log_orders AS ON INSERT TO orders DO ALSO"
+    " INSERT INTO order_log (id) VALUES (new.id);"
+)
+
+
+def test_a_rule_is_created_after_the_tables_it_names_and_replaced_in_place(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(server.url, database, schema_dir, "", RULE + TABLES)
+    assert sqls(plan)[-1] == (
+        "CREATE RULE log_orders AS\n"
+        "    ON INSERT TO public.orders DO  INSERT INTO public.order_log (id)\n"
+        "  VALUES (new.id);"
+    )
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        TABLES + RULE,
+        TABLES
+        + RULE.replace("(new.id)", "(new.id + 0)")
+        + "ALTER TABLE orders DISABLE RULE log_orders;",
+    )
+    assert sqls(plan) == [
+        "CREATE OR REPLACE RULE log_orders AS\n"
+        "    ON INSERT TO public.orders DO  INSERT INTO public.order_log (id)\n"
+        "  VALUES ((new.id + 0));",
+        "ALTER TABLE public.orders DISABLE RULE log_orders;",
+    ]
+
+
+def test_a_rule_made_elsewhere_is_drift(server: Server, database: str, schema_dir: Path) -> None:
+    execute(database, TABLES + RULE)
+    write_schema(schema_dir, TABLES)
+    assert sqls(plan_for(server.url, database, schema_dir)) == [
+        "DROP RULE log_orders ON public.orders;"
+    ]
