@@ -79,3 +79,14 @@ def test_a_database_loaded_by_psql_shows_no_drift_against_its_own_file(
     common = ["--schema", str(folder), "--database-url", loaded_by_psql, "--dev-url", server.url]
     drift = run_cli(capsys, "drift", *common, "--format", "json")
     assert drift.code == 0, drift.stdout + drift.stderr
+
+
+def test_schemactl_dump_of_the_rich_schema_plans_empty_against_it(
+    server: Server, loaded_by_psql: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "dumped"
+    dumped = run_cli(capsys, "dump", "--database-url", loaded_by_psql, "--out", str(out))
+    assert dumped.code == 0, dumped.stderr
+    common = ["--schema", str(out), "--database-url", loaded_by_psql, "--dev-url", server.url]
+    planned = run_cli(capsys, "plan", *common, "--exit-code")
+    assert planned.code == 0, planned.stdout + planned.stderr
