@@ -13,6 +13,7 @@ from schemactl.catalog.model import Catalog, ColumnSettings, Index, Table
 from schemactl.diff import hazards
 from schemactl.diff.changes import AttributeChange, Change, Hazard, Phase, Subject
 from schemactl.diff.context import DiffContext
+from schemactl.diff.regenerated import standing_on
 
 
 def diff_settings(ctx: DiffContext) -> list[Change]:
@@ -161,8 +162,12 @@ def _index_rebuilt(ctx: DiffContext, table: Table, index_name: str) -> bool:
 
     old_index, new_index = on_table(ctx.current), on_table(ctx.desired)
     if new_index is not None:
-        return old_index is None or (old_index.shape or old_index.definition) != (
-            new_index.shape or new_index.definition
+        return (
+            old_index is None
+            or not old_index.valid
+            or (old_index.shape or old_index.definition)
+            != (new_index.shape or new_index.definition)
+            or standing_on(ctx, table.ident, old_index.columns, old_index.calls) is not None
         )
     key = f"{table.ident}.{index_name}"  # a primary key or unique constraint's index
     old_key, new_key = ctx.current.constraints.get(key), ctx.desired.constraints.get(key)
