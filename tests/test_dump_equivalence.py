@@ -19,7 +19,7 @@ import pytest
 from psycopg import sql
 
 from schemactl.devdb.loader import ensure_roles
-from tests.conformance.dump import canonical_schema, normalized_schema
+from tests.conformance.dump import canonical_schema, normalized_schema, pg_dump_schema
 from tests.support import Server, execute, run_cli
 
 RICH_SCHEMA = Path(__file__).with_name("dump") / "rich_schema.sql"
@@ -88,5 +88,16 @@ def test_schemactl_dump_of_the_rich_schema_plans_empty_against_it(
     dumped = run_cli(capsys, "dump", "--database-url", loaded_by_psql, "--out", str(out))
     assert dumped.code == 0, dumped.stderr
     common = ["--schema", str(out), "--database-url", loaded_by_psql, "--dev-url", server.url]
+    planned = run_cli(capsys, "plan", *common, "--exit-code")
+    assert planned.code == 0, planned.stdout + planned.stderr
+
+
+def test_pg_dump_of_the_rich_schema_is_a_schema_folder_that_plans_empty_against_it(
+    server: Server, loaded_by_psql: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "from_pg_dump"
+    folder.mkdir()
+    (folder / "dump.sql").write_text(pg_dump_schema(loaded_by_psql))
+    common = ["--schema", str(folder), "--database-url", loaded_by_psql, "--dev-url", server.url]
     planned = run_cli(capsys, "plan", *common, "--exit-code")
     assert planned.code == 0, planned.stdout + planned.stderr
