@@ -24,9 +24,11 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     if checks_rows and ctx.online:
         return _add_then_validate(constraint)
     if checks_rows:
-        risk = hazards.validate_constraint(constraint.name, constraint.table)
+        risk = hazards.validate_constraint(
+            constraint.name, constraint.table, constraint.references if is_fk else None
+        )
     elif on_existing_table and constraint.type in ("p", "u", "x"):
-        risk = hazards.build_index(constraint.name, constraint.table)
+        risk = hazards.build_key_index(constraint.name, constraint.table)
     changes = [
         Change(
             "constraint",
@@ -226,7 +228,7 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
                     "constraint.validate",
                     {"constraint": new},
                     Phase.VALIDATE_CONSTRAINT,
-                    hazards.validate_constraint(new.name, new.table),
+                    hazards.validate_constraint_online(new.name, new.table),
                 )
             )
         changes += _comment(new, old.comment)

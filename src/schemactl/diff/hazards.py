@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from schemactl.diff.changes import Change, Hazard, HazardKind
+from schemactl.diff.type_changes import Cost, classify
 
 
 def drop_table(name: str) -> tuple[Hazard, ...]:
@@ -26,13 +27,16 @@ def drop_column(table: str, column: str) -> tuple[Hazard, ...]:
     )
 
 
-def add_column(table: str, column: str, volatile_default: bool) -> tuple[Hazard, ...]:
-    if volatile_default:
+def add_column(
+    table: str, column: str, volatile_default: bool, computed: str = ""
+) -> tuple[Hazard, ...]:
+    """ADD COLUMN is metadata-only unless every row needs a value of its own: a volatile
+    default (``random()``, ``nextval()``), or what ``computed`` names (an identity, a
+    stored generated expression, a domain whose checks must see each row's value)."""
+    if volatile_default or computed:
+        why = computed or "a volatile default"
         return (
-            Hazard(
-                HazardKind.TABLE_REWRITE,
-                f"adding {column} with a volatile default rewrites {table}",
-            ),
+            Hazard(HazardKind.TABLE_REWRITE, f"adding {column} with {why} rewrites {table}"),
             Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole rewrite"),
         )
     return (
@@ -123,11 +127,47 @@ def rebuild_table(name: str, reason: str) -> tuple[Hazard, ...]:
     )
 
 
-def change_type(table: str, column: str, old: str, new: str) -> tuple[Hazard, ...]:
+def change_type(
+    table: str, column: str, old: str, new: str, collation_changes: bool = False
+) -> tuple[Hazard, ...]:
+    """What ``ALTER COLUMN ... TYPE`` does, as PostgreSQL decides it (type_changes.toml):
+    a relabel keeps the table and its indexes; anything else rewrites both."""
+    change = classify(old, new)
+    if change.cost is Cost.RELABEL:
+        if old == new and collation_changes:
+            reason = (
+                f"{table}.{column} changes collation only: no rewrite, no scan; indexes "
+                "that use it are rebuilt under an ACCESS EXCLUSIVE lock"
+            )
+        elif change.rebuilds_indexes or collation_changes:
+            reason = (
+                f"{table}.{column} {old} -> {new} is binary coercible: no rewrite, no scan; "
+                "indexes that use it are rebuilt under an ACCESS EXCLUSIVE lock"
+            )
+        else:
+            reason = (
+                f"{table}.{column} {old} -> {new} is binary coercible: no rewrite, no scan, "
+                "indexes kept; metadata-only change under an ACCESS EXCLUSIVE lock"
+            )
+        return (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, reason),)
+    unless = f" unless {change.condition}" if change.cost is Cost.DEPENDS else ""
     return (
         Hazard(
             HazardKind.TABLE_REWRITE,
-            f"{table}.{column} changes type {old} -> {new}: may rewrite the table and its indexes",
+            f"{table}.{column} changes type {old} -> {new}: rewrites the table and rebuilds "
+            f"its indexes{unless}",
+        ),
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole rewrite"),
+    )
+
+
+def set_persistence(table: str, unlogged: bool) -> tuple[Hazard, ...]:
+    target = "UNLOGGED" if unlogged else "LOGGED"
+    return (
+        Hazard(
+            HazardKind.TABLE_REWRITE,
+            f"SET {target} rewrites {table} and its indexes"
+            + ("" if unlogged else ", all of it written to the WAL"),
         ),
         Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole rewrite"),
     )
@@ -156,10 +196,19 @@ def set_not_null(table: str, column: str) -> tuple[Hazard, ...]:
 
 
 def build_index(name: str, table: str) -> tuple[Hazard, ...]:
+    """CREATE INDEX takes a SHARE lock: reads go on, writes wait for the build."""
     return (
         Hazard(
             HazardKind.INDEX_BUILD, f"building {name} blocks writes to {table} until it finishes"
         ),
+    )
+
+
+def build_key_index(name: str, table: str) -> tuple[Hazard, ...]:
+    """ADD PRIMARY KEY / UNIQUE / EXCLUDE builds its index under ACCESS EXCLUSIVE."""
+    return (
+        Hazard(HazardKind.INDEX_BUILD, f"adding {name} builds its index over every row of {table}"),
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole build: reads and writes wait"),
     )
 
 
@@ -172,7 +221,18 @@ def build_index_concurrently(name: str, table: str) -> tuple[Hazard, ...]:
     )
 
 
-def validate_constraint(name: str, table: str) -> tuple[Hazard, ...]:
+def validate_constraint(name: str, table: str, references: str | None = None) -> tuple[Hazard, ...]:
+    """Adding a CHECK scans under ACCESS EXCLUSIVE; a foreign key scans under SHARE ROW
+    EXCLUSIVE on both tables (writes wait, reads go on)."""
+    if references is not None:
+        both = table if references == table else f"{table} and {references}"
+        return (
+            Hazard(
+                HazardKind.VALIDATION_SCAN,
+                f"adding {name} scans {table} for rows without a match in {references}; "
+                f"writes to {both} wait for the scan (SHARE ROW EXCLUSIVE), reads go on",
+            ),
+        )
     return (
         Hazard(HazardKind.VALIDATION_SCAN, f"adding {name} scans {table} to check existing rows"),
         Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held for the whole scan"),
@@ -180,6 +240,7 @@ def validate_constraint(name: str, table: str) -> tuple[Hazard, ...]:
 
 
 def validate_constraint_online(name: str, table: str) -> tuple[Hazard, ...]:
+    """VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE: reads and writes go on."""
     return (
         Hazard(
             HazardKind.VALIDATION_SCAN,

@@ -33,7 +33,7 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     recreated = recreated_functions(ctx)
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
-        altered = _alter_table(old, new, ctx.online, recreated)
+        altered = _alter_table(old, new, ctx.online, recreated, _checked_domains(ctx))
         changes += cast_through_text(ctx, altered)
         changes += _detach_defaults(old, new, recreated)
     return changes
@@ -110,8 +110,32 @@ def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
     return changes
 
 
+def _checked_domains(ctx: DiffContext) -> frozenset[str]:
+    """Domains with constraints: a column of one checks every row's value when added."""
+    return frozenset(
+        ident
+        for ident, user_type in ctx.desired.types.items()
+        if user_type.kind == "d" and (user_type.constraints or user_type.not_null)
+    )
+
+
+def _computed_per_row(column: Column, checked_domains: frozenset[str]) -> str:
+    """Why ADD COLUMN must visit every row (the empty string when it need not)."""
+    if column.identity:
+        return "an identity"
+    if column.generated is not None:
+        return "a stored generated expression"
+    if column.type.removesuffix("[]") in checked_domains:
+        return f"the checks of domain {column.type}"
+    return ""
+
+
 def _alter_table(
-    old: Table, new: Table, online: bool = False, recreated: frozenset[str] = frozenset()
+    old: Table,
+    new: Table,
+    online: bool = False,
+    recreated: frozenset[str] = frozenset(),
+    checked_domains: frozenset[str] = frozenset(),
 ) -> list[Change]:
     changes: list[Change] = []
     ident = new.ident
@@ -124,7 +148,10 @@ def _alter_table(
                 Change(
                     "column", f"{ident}.{column.ident}", "create", "column.add",
                     {"table": new, "column": column}, Phase.ADD_COLUMN,
-                    hazards.add_column(ident, column.name, column.default_volatile),
+                    hazards.add_column(
+                        ident, column.name, column.default_volatile,
+                        _computed_per_row(column, checked_domains),
+                    ),
                 )
             )  # fmt: skip
         else:
@@ -148,8 +175,7 @@ def _alter_table(
         changes.append(
             Change(
                 "table", ident, "alter", "table.set_logged", {"table": new}, Phase.ALTER_TABLE,
-                (hazards.change_type(ident, "(all)", "unlogged" if old.unlogged else "logged",
-                                     "unlogged" if new.unlogged else "logged")[0],),
+                hazards.set_persistence(ident, new.unlogged),
             )
         )  # fmt: skip
     if old.of_type != new.of_type:  # the columns already match the type, or stay
@@ -249,7 +275,10 @@ def _plain_column_changes(
             changes.append(change("column.drop_default"))  # the old default may not cast
         changes.append(
             change(
-                "column.set_type", hazards.change_type(table.ident, new.name, old.type, new.type)
+                "column.set_type",
+                hazards.change_type(
+                    table.ident, new.name, old.type, new.type, old.collation != new.collation
+                ),
             )
         )
         if new.default is not None:
