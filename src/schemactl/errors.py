@@ -45,3 +45,7 @@ class PlanRefused(SchemactlError):
 
 class DevDatabaseError(SchemactlError):
     """No dev database could be provided."""
+
+
+class RehearsalFailed(SchemactlError):
+    """A rehearsed step failed on the target (everything was rolled back)."""

@@ -12,7 +12,9 @@ from schemactl.apply import ApplyOptions, apply_plan, exclusive
 from schemactl.apply.allowance import allowed_hazards, refuse_missing_roles, refuse_unallowed
 from schemactl.apply.executor import steps_beyond_one_transaction
 from schemactl.apply.lock import refuse_outside_one_transaction
+from schemactl.apply.preflight import DEFAULT_TIMEOUT as DEFAULT_PREFLIGHT_TIMEOUT
 from schemactl.cli.app import app
+from schemactl.cli.checks import TargetChecks, check_target
 from schemactl.cli.options import (
     EXIT_CHANGES,
     AllowEmptyOpt,
@@ -25,11 +27,14 @@ from schemactl.cli.options import (
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
+    NoPreflightOpt,
     NoSqlOpt,
     OnlineOpt,
     PgBinOpt,
     PlanFormat,
+    PreflightTimeoutOpt,
     ProfileOpt,
+    RehearseOpt,
     ReportFormat,
     ReportFormatOpt,
     SchemaOpt,
@@ -49,7 +54,7 @@ from schemactl.config import Scope, load_project_config
 from schemactl.db import connect, describe
 from schemactl.errors import PlanRefused
 from schemactl.output.drift_view import drift_json, show_drift
-from schemactl.output.plan_view import show_plan
+from schemactl.output.plan_view import show_plan, show_rehearsal
 from schemactl.output.source_notes import show_skipped
 from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
 from schemactl.plan import Plan
@@ -92,25 +97,40 @@ def plan(
     online: OnlineOpt = True,
     no_sql: NoSqlOpt = False,
     verbose: VerboseOpt = False,
+    no_preflight: NoPreflightOpt = False,
+    preflight_timeout: PreflightTimeoutOpt = DEFAULT_PREFLIGHT_TIMEOUT,
+    rehearse_it: RehearseOpt = False,
+    lock_timeout: LockTimeoutOpt = None,
 ) -> None:
     """Show what apply would change. Never changes the target."""
-    result = _plan_once(
-        target_url(database_url, env),
-        DesiredSource(
-            schema,
-            dev_url(dev_url_option, env),
-            pg_bin,
-            allow_empty,
-            allow_version_mismatch=allow_version_mismatch,
-        ),
-        scope_of(include_schema, exclude_schema, profile, env, exclude),
-        online,
+    source = DesiredSource(
+        schema,
+        dev_url(dev_url_option, env),
+        pg_bin,
+        allow_empty,
+        allow_version_mismatch=allow_version_mismatch,
     )
-    print_plan(result, format, show_sql=not no_sql, verbose=verbose)
+    show_skipped(source.skipped)  # read the schema before connecting: bad input first
+    checks = TargetChecks(
+        preflight=not no_preflight,
+        preflight_timeout=preflight_timeout,
+        rehearse=rehearse_it,
+        lock_timeout=lock_timeout_of(lock_timeout, env),
+    )
+    scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
+    conn = connect(target_url(database_url, env), "target database")
+    try:
+        result = plan_against(conn, source, scope, online)
+        checked = check_target(conn, result, checks, announce=format is PlanFormat.text)
+    finally:
+        conn.close()
+    document = print_plan(
+        result, format, show_sql=not no_sql, verbose=verbose,
+        preflight=checked.preflight, rehearsal=checked.rehearsal,
+    )  # fmt: skip
     if out_file:
-        out_file.write_text(
-            result.up_sql() if format is PlanFormat.sql else json.dumps(result.to_json(), indent=2)
-        )
+        out_file.write_text(result.up_sql() if format is PlanFormat.sql else document)
+    checked.refuse_failed_rehearsal()
     if exit_code and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
 
@@ -161,6 +181,9 @@ def apply(
     ] = None,
     no_sql: NoSqlOpt = False,
     verbose: VerboseOpt = False,
+    no_preflight: NoPreflightOpt = False,
+    preflight_timeout: PreflightTimeoutOpt = DEFAULT_PREFLIGHT_TIMEOUT,
+    rehearse_it: RehearseOpt = False,
 ) -> None:
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
@@ -186,11 +209,26 @@ def apply(
                 result = _still_valid(reviewed, target_fingerprint(conn, scope), plan_file)
             else:
                 result = plan_against(conn, source, scope, online)
-            show_plan(out, result, show_sql=not no_sql, verbose=verbose)
+            checks = TargetChecks(
+                preflight=not no_preflight,
+                preflight_timeout=preflight_timeout,
+                rehearse=rehearse_it,
+                lock_timeout=lock_timeout_of(lock_timeout, env),
+                statement_timeout=statement_timeout,
+            )
+            checked = check_target(conn, result, checks)
+            show_plan(
+                out, result, show_sql=not no_sql, verbose=verbose, preflight=checked.preflight
+            )
             if not result.has_changes:
+                return
+            if checked.rehearsal is not None:
+                show_rehearsal(out, checked.rehearsal)
+                checked.refuse_failed_rehearsal()
                 return
             refuse_missing_roles(result)
             refuse_unallowed(result, allowed, frozenset(project.require_allow))
+            checked.refuse_failing_rows()
             refuse_outside_one_transaction(
                 pooling,
                 steps_beyond_one_transaction(result.steps),
@@ -199,7 +237,7 @@ def apply(
             )
             confirm(auto_approve, "Apply these changes?")
             options = ApplyOptions(
-                lock_timeout=lock_timeout_of(lock_timeout, env),
+                lock_timeout=checks.lock_timeout,
                 statement_timeout=statement_timeout,
                 lock_retries=lock_retries,
                 scope=scope,

@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from schemactl.apply.preflight import PreflightReport
+from schemactl.apply.rehearsal import Rehearsal
 from schemactl.config import (
     DATABASE_URL_ENV,
     DEV_URL_ENV,
@@ -27,7 +29,8 @@ from schemactl.config import (
 )
 from schemactl.devdb.versions import parse_major
 from schemactl.errors import PlanRefused, SchemactlError
-from schemactl.output.plan_view import show_plan
+from schemactl.output.plan_json import plan_document
+from schemactl.output.plan_view import show_plan, show_rehearsal
 from schemactl.plan import Plan
 from schemactl.pooler import Pooling
 from schemactl.profiles import load_profile
@@ -37,6 +40,7 @@ EXIT_ERROR = 1
 EXIT_CHANGES = 2  # changes planned, drift found, a verify mismatch
 
 out = Console(highlight=False)
+err = Console(highlight=False, stderr=True)  # notices that must not mix with --format output
 
 
 class PlanFormat(StrEnum):
@@ -129,6 +133,22 @@ WaitLockOpt = Annotated[
     bool, typer.Option("--wait-lock", help="Wait for another running schemactl instead of failing.")
 ]
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", help="text or json.")]
+NoPreflightOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-preflight", help="Do not ask the target's rows whether the steps can succeed."
+    ),
+]
+PreflightTimeoutOpt = Annotated[
+    str, typer.Option("--preflight-timeout", help="statement_timeout of each preflight query.")
+]
+RehearseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rehearse",
+        help="Run the transactional steps on the target in a transaction that is rolled back.",
+    ),
+]
 NoSqlOpt = Annotated[
     bool, typer.Option("--no-sql", help="Show the grouped plan without the SQL after it.")
 ]
@@ -146,14 +166,24 @@ def print_plan(
     show_sql: bool = True,
     verbose: bool = False,
     unchanged: str = "No changes: the database matches the schema.",
-) -> None:
-    """A plan on standard output in one of the formats plan and diff share."""
+    preflight: PreflightReport | None = None,
+    rehearsal: Rehearsal | None = None,
+) -> str:
+    """A plan on standard output in one of the formats plan and diff share; returns the
+    JSON document (what ``--out`` writes)."""
+    document = json.dumps(plan_document(result, preflight, rehearsal), indent=2)
     if format is PlanFormat.json:
-        print(json.dumps(result.to_json(), indent=2))
+        print(document)
     elif format is PlanFormat.sql:
         sys.stdout.write(result.up_sql())
     else:
-        show_plan(out, result, show_sql=show_sql, verbose=verbose, unchanged=unchanged)
+        show_plan(
+            out, result, show_sql=show_sql, verbose=verbose, unchanged=unchanged,
+            preflight=preflight,
+        )  # fmt: skip
+        if rehearsal is not None:
+            show_rehearsal(out, rehearsal)
+    return document
 
 
 def _known_environment(name: str | None) -> str | None:

@@ -187,6 +187,66 @@ class AttributeChange:
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """What the target's rows must satisfy for a step to succeed; preflight asks.
+
+    ``kind`` is one of: ``empty`` (a NOT NULL column without a default is added),
+    ``no_nulls`` (``columns`` get NOT NULL), ``unique`` (``expressions`` become unique,
+    rows matching ``predicate`` only; ``nulls_distinct`` as the index says), ``check``
+    (``predicate`` holds), ``references`` (``columns`` find their match in
+    ``referenced_columns`` of ``referenced``), ``castable`` (``expressions[0]`` evaluates
+    for every row: the conversion the step runs), ``values_unused`` (``columns[0]``
+    holds none of ``values``). Names and expressions are SQL, as the catalog prints them.
+    """
+
+    kind: str
+    table: str
+    columns: tuple[str, ...] = ()
+    expressions: tuple[str, ...] = ()
+    predicate: str = ""
+    nulls_distinct: bool = True
+    referenced: str = ""
+    referenced_columns: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    target_type: str = ""  # castable: the type converted to
+    match_full: bool = False  # references: MATCH FULL
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "table": self.table,
+            "columns": list(self.columns),
+            "expressions": list(self.expressions),
+            "predicate": self.predicate,
+            "nulls_distinct": self.nulls_distinct,
+            "referenced": self.referenced,
+            "referenced_columns": list(self.referenced_columns),
+            "values": list(self.values),
+            "target_type": self.target_type,
+            "match_full": self.match_full,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Precondition:
+        def strings(key: str) -> tuple[str, ...]:
+            return tuple(str(v) for v in data.get(key, ()))
+
+        return cls(
+            kind=str(data["kind"]),
+            table=str(data["table"]),
+            columns=strings("columns"),
+            expressions=strings("expressions"),
+            predicate=str(data.get("predicate", "")),
+            nulls_distinct=bool(data.get("nulls_distinct", True)),
+            referenced=str(data.get("referenced", "")),
+            referenced_columns=strings("referenced_columns"),
+            values=strings("values"),
+            target_type=str(data.get("target_type", "")),
+            match_full=bool(data.get("match_full", False)),
+        )
+
+
+@dataclass(frozen=True)
 class Change:
     """One step of a migration, before rendering."""
 
@@ -204,3 +264,5 @@ class Change:
     # attribute. Differs may set them; diff/describe.py fills in the rest.
     subject: Subject | None = None
     attributes: tuple[AttributeChange, ...] = ()
+    # What the rows must satisfy for it to succeed (diff/preconditions.py).
+    preconditions: tuple[Precondition, ...] = ()

@@ -24,6 +24,7 @@ from schemactl.diff.partition_rules import diff_retirements
 from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
 from schemactl.diff.partman import diff_partman
 from schemactl.diff.policies import diff_policies
+from schemactl.diff.preconditions import with_preconditions
 from schemactl.diff.privileges import diff_privileges
 from schemactl.diff.publications import diff_publications
 from schemactl.diff.replica_identity import diff_replica_identity
@@ -77,5 +78,5 @@ def diff_catalogs(current: Catalog, desired: Catalog, online: bool = False) -> l
     # Tables PostgreSQL cannot alter into shape are rebuilt: the diff sees them as new.
     ctx = DiffContext(set_aside_rebuilt(current, desired), desired, online, current)
     changes = [change for differ in DIFFERS for change in differ(ctx)]
-    described = settle_new_objects(describe(ctx, changes))
+    described = with_preconditions(ctx, settle_new_objects(describe(ctx, changes)))
     return sorted(described, key=lambda c: (c.phase, c.order))

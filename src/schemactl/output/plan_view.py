@@ -15,6 +15,8 @@ from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree
 
+from schemactl.apply.preflight import PreflightReport
+from schemactl.apply.rehearsal import Rehearsal
 from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard
 from schemactl.output.grouping import (
     ADD,
@@ -42,8 +44,9 @@ def show_plan(
     show_sql: bool = True,
     verbose: bool = False,
     unchanged: str = "No changes: the database matches the schema.",
+    preflight: PreflightReport | None = None,
 ) -> None:
-    """The whole text plan: summary, warnings, tree, then the SQL."""
+    """The whole text plan: summary, warnings, tree, preflight findings, then the SQL."""
     entries = group(plan.steps)
     if plan.has_changes:
         console.print(Text(summarize(plan, entries).line(), style="bold"), soft_wrap=True)
@@ -56,9 +59,52 @@ def show_plan(
         console.print(Text(unchanged, style="green"))
         return
     console.print(plan_tree(entries, verbose))
+    if preflight is not None:
+        show_preflight(console, preflight)
     if show_sql:
         console.print()
         print_sql(console, plan.up_sql())
+
+
+def show_preflight(console: Console, report: PreflightReport) -> None:
+    """What the target's rows say about the steps that can fail on them."""
+    if not report.checked:
+        return
+    blocking = report.blocking
+    if not blocking:
+        verdict = Text(
+            f"Preflight: {report.checked} condition(s) checked against the target's rows: "
+            "all hold.",
+            style="green",
+        )
+    else:
+        verdict = Text(
+            f"Preflight: {report.checked} condition(s) checked against the target's rows; "
+            f"{len(blocking)} would make apply fail:",
+            style="bold red",
+        )
+    console.print(verdict)
+    for finding in blocking:
+        console.print(Text(f"  x {finding.where}: {finding.problem}", style="red"))
+        console.print(Text(f"    remedy: {finding.remedy}", style="dim"))
+    for finding in report.unchecked:
+        console.print(Text(f"  ? {finding.where}: {finding.problem}", style="yellow"))
+
+
+def rehearsal_notice(lock_timeout: str) -> Text:
+    """Said before a rehearsal starts: what it does to the target while it runs."""
+    return Text(
+        "Rehearsing: the transactional steps run on the target in a transaction that is "
+        f"always rolled back. It takes the same locks as apply (lock_timeout {lock_timeout}) "
+        "and holds them until the rollback.",
+        style="bold",
+    )
+
+
+def show_rehearsal(console: Console, rehearsal: Rehearsal) -> None:
+    style = "green" if rehearsal.succeeded else ("yellow" if rehearsal.inconclusive else "bold red")
+    summary = rehearsal.summary()
+    console.print(Text(summary[0].upper() + summary[1:] + ".", style=style))
 
 
 def print_sql(console: Console, sql: str) -> None:

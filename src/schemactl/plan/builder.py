@@ -26,7 +26,8 @@ def _steps(changes: list[Change]) -> tuple[Step, ...]:
             c.separate,
             c.subject,
             c.attributes,
-        )  # fmt: skip
+            c.preconditions,
+        )
         for c in changes
     )
 

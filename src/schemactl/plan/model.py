@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard, Subject
+from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard, Precondition, Subject
 
 # 2: steps carry their subject and attribute changes. Plan files of version 1 are
 # still read (their steps are shown under their own kind and name).
@@ -24,6 +24,7 @@ class Step:
     separate: bool = False  # runs in a transaction of its own, after what came before
     subject: Subject | None = None  # where a reviewer finds it; None: under kind and name
     attributes: tuple[AttributeChange, ...] = ()
+    preconditions: tuple[Precondition, ...] = ()  # what the rows must satisfy (preflight)
 
     @property
     def place(self) -> Subject:
@@ -41,6 +42,7 @@ class Step:
             "separate": self.separate,
             "subject": self.place.to_json(),
             "attributes": [a.to_json() for a in self.attributes],
+            "preconditions": [p.to_json() for p in self.preconditions],
         }
 
     @classmethod
@@ -56,6 +58,7 @@ class Step:
             separate=bool(data.get("separate", False)),
             subject=Subject.from_json(subject) if subject is not None else None,
             attributes=tuple(AttributeChange.from_json(a) for a in data.get("attributes", ())),
+            preconditions=tuple(Precondition.from_json(p) for p in data.get("preconditions", ())),
         )
 
     @property

@@ -1,0 +1,348 @@
+"""Preflight: ask the target's rows, before anything runs, whether the plan can succeed.
+
+Each step's preconditions (diff/preconditions.py) become one bounded, read-only query:
+a transaction ``READ ONLY`` under ``statement_timeout``, counting at most
+``ROW_LIMIT + 1`` rows. A violated condition is a blocking finding that names the
+step, the table, how many rows (or "at least one"), and the remedy. A condition that
+cannot be asked (the statement timed out, the plan creates what it names) is reported
+as not checked, and blocks nothing: the apply itself stays all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from schemactl.diff.changes import Precondition
+from schemactl.plan.model import Plan, Step
+
+ROW_LIMIT = 1000
+DEFAULT_TIMEOUT = "10s"
+QUERY_CANCELED = "57014"
+DATA_EXCEPTION_CLASS = "22"
+INTEGRITY_CLASS = "23"
+UNDEFINED = {"42P01", "42703", "42704", "42883"}  # table, column, object, function
+_LENGTH_LIMITED = re.compile(r"^(character varying|character)\((\d+)\)$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    step_number: int  # 1-based, in execution order
+    step: Step
+    precondition: Precondition
+    problem: str
+    remedy: str = ""
+    blocking: bool = True  # False: the condition could not be checked
+
+    @property
+    def where(self) -> str:
+        first_line = self.step.sql.splitlines()[0] if self.step.sql else ""
+        return f"step {self.step_number} `{first_line}`"
+
+    def message(self) -> str:
+        remedy = f"; remedy: {self.remedy}" if self.remedy else ""
+        return f"{self.where}: {self.problem}{remedy}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step_number,
+            "sql": self.step.sql,
+            "table": self.precondition.table,
+            "condition": self.precondition.kind,
+            "problem": self.problem,
+            "remedy": self.remedy,
+            "blocking": self.blocking,
+        }
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    checked: int = 0  # conditions asked
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def unchecked(self) -> list[Finding]:
+        return [f for f in self.findings if not f.blocking]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checked": self.checked, "findings": [f.to_json() for f in self.findings]}
+
+
+def preflight(
+    conn: psycopg.Connection, plan: Plan, timeout: str = DEFAULT_TIMEOUT
+) -> PreflightReport:
+    """Ask the target about every step that can fail on its rows. Reads only."""
+    findings: list[Finding] = []
+    asked: set[Precondition] = set()
+    for number, step, condition in _conditions(plan):
+        if condition in asked:
+            continue
+        asked.add(condition)
+        findings += _ask(conn, number, step, condition, timeout)
+    return PreflightReport(len(asked), tuple(findings))
+
+
+def _conditions(plan: Plan) -> Iterator[tuple[int, Step, Precondition]]:
+    for number, step in enumerate(plan.steps, start=1):
+        for condition in step.preconditions:
+            yield number, step, condition
+
+
+# -- asking --------------------------------------------------------------------------------
+
+
+def _ask(
+    conn: psycopg.Connection, number: int, step: Step, condition: Precondition, timeout: str
+) -> list[Finding]:
+    question = _QUESTIONS[condition.kind]
+    try:
+        return [
+            Finding(number, step, condition, problem, remedy)
+            for problem, remedy in question(_Reader(conn, timeout), condition)
+        ]
+    except psycopg.Error as exc:
+        return [_unanswered(number, step, condition, exc, timeout)]
+
+
+def _unanswered(
+    number: int, step: Step, condition: Precondition, exc: psycopg.Error, timeout: str
+) -> Finding:
+    state = exc.sqlstate or ""
+    reason = " ".join((exc.diag.message_primary or str(exc)).split())
+    if condition.kind == "castable" and state[:2] in (DATA_EXCEPTION_CLASS, INTEGRITY_CLASS):
+        problem = f"{condition.table}: at least one row fails {condition.expressions[0]}: {reason}"
+        return Finding(number, step, condition, problem, remedy(condition))
+    if state == QUERY_CANCELED:
+        note = (
+            f"not checked: the check of {condition.table} took longer than {timeout} "
+            "(--preflight-timeout; --no-preflight skips it)"
+        )
+    elif state in UNDEFINED:
+        note = f"not checked: {reason} (the plan creates it first)"
+    else:
+        note = f"not checked: {reason}"
+    return Finding(number, step, condition, note, blocking=False)
+
+
+class _Reader:
+    """Runs one read-only, time-bounded query per condition."""
+
+    def __init__(self, conn: psycopg.Connection, timeout: str) -> None:
+        self.conn, self.timeout = conn, timeout
+
+    def count(self, query: sql.Composed) -> int:
+        """Rows of ``query`` (a SELECT of rows), counted up to ROW_LIMIT + 1."""
+        bounded = sql.SQL("SELECT count(*) FROM ({} LIMIT {}) AS found").format(
+            query, sql.Literal(ROW_LIMIT + 1)
+        )
+        return int(self.scalar(bounded) or 0)
+
+    def scalar(self, query: sql.Composed) -> Any:
+        """Without parameters: a % in a printed expression stays a %."""
+        with self.conn.transaction(force_rollback=True):
+            self.conn.execute("SET TRANSACTION READ ONLY")
+            self.conn.execute("SELECT set_config('statement_timeout', %s, true)", (self.timeout,))
+            row = self.conn.execute(query).fetchone()
+        return row[0] if row else None
+
+
+def rows(count: int, noun: str = "row") -> str:
+    """``1 row``, ``3 rows``, ``more than 1000 rows``."""
+    if count > ROW_LIMIT:
+        return f"more than {ROW_LIMIT} {noun}s"
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _raw(text: str) -> sql.SQL:
+    """SQL text read from the catalog (identifiers quoted, expressions as printed)."""
+    return sql.SQL(text)  # type: ignore[arg-type,unused-ignore]
+
+
+def _columns(names: tuple[str, ...], alias: str = "") -> sql.Composed:
+    prefix = f"{alias}." if alias else ""
+    return sql.SQL(", ").join(_raw(prefix + name) for name in names)
+
+
+Answers = list[tuple[str, str]]  # (problem, remedy)
+
+
+def _empty(reader: _Reader, c: Precondition) -> Answers:
+    count = reader.count(sql.SQL("SELECT 1 FROM {}").format(_raw(c.table)))
+    if not count:
+        return []
+    column = c.columns[0]
+    return [
+        (
+            f"{c.table} has {rows(count)}: adding {column} NOT NULL without a DEFAULT fails",
+            remedy(c),
+        )
+    ]
+
+
+def _no_nulls(reader: _Reader, c: Precondition) -> Answers:
+    nulls = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(_raw(col)) for col in c.columns)
+    count = reader.count(sql.SQL("SELECT 1 FROM {} WHERE {}").format(_raw(c.table), nulls))
+    if not count:
+        return []
+    columns = ", ".join(c.columns)
+    return [(f"{c.table}: {rows(count)} with NULL in {columns}", remedy(c))]
+
+
+def _unique(reader: _Reader, c: Precondition) -> Answers:
+    expressions = c.expressions or c.columns
+    conditions: list[sql.Composable] = []
+    if c.predicate:
+        conditions.append(sql.SQL("({})").format(_raw(c.predicate)))
+    if c.nulls_distinct:  # rows with a NULL in the key never collide
+        conditions += [sql.SQL("({}) IS NOT NULL").format(_raw(e)) for e in expressions]
+    where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("")
+    query = sql.SQL("SELECT 1 FROM {}{} GROUP BY {} HAVING count(*) > 1").format(
+        _raw(c.table), where, _columns(expressions)
+    )
+    count = reader.count(query)
+    if not count:
+        return []
+    key = ", ".join(expressions)
+    return [
+        (
+            f"{c.table}: {rows(count, 'value')} of ({key}) held by more than one row",
+            remedy(c),
+        )
+    ]
+
+
+def _check(reader: _Reader, c: Precondition) -> Answers:
+    query = sql.SQL("SELECT 1 FROM {} WHERE NOT ({})").format(_raw(c.table), _raw(c.predicate))
+    count = reader.count(query)
+    if not count:
+        return []
+    return [(f"{c.table}: {rows(count)} violating CHECK ({c.predicate})", remedy(c))]
+
+
+def _references(reader: _Reader, c: Precondition) -> Answers:
+    child = [sql.SQL("child.{}").format(_raw(col)) for col in c.columns]
+    present = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(col) for col in child)
+    match = sql.SQL(" AND ").join(
+        sql.SQL("parent.{} = {}").format(_raw(ref), col)
+        for ref, col in zip(c.referenced_columns, child, strict=True)
+    )
+    orphan = sql.SQL("({} AND NOT EXISTS (SELECT 1 FROM {} AS parent WHERE {}))").format(
+        present, _raw(c.referenced), match
+    )
+    if c.match_full:  # some but not all key columns NULL violates MATCH FULL
+        some = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(col) for col in child)
+        orphan = sql.SQL("{} OR (({}) AND NOT ({}))").format(orphan, some, _all_null(child))
+    query = sql.SQL("SELECT 1 FROM {} AS child WHERE {}").format(_raw(c.table), orphan)
+    count = reader.count(query)
+    if not count:
+        return []
+    columns = ", ".join(c.columns)
+    return [
+        (
+            f"{c.table}: {rows(count)} without a match for ({columns}) in {c.referenced}",
+            remedy(c),
+        )
+    ]
+
+
+def _all_null(columns: list[sql.Composed]) -> sql.Composed:
+    return sql.SQL(" AND ").join(sql.SQL("{} IS NULL").format(col) for col in columns)
+
+
+def _castable(reader: _Reader, c: Precondition) -> Answers:
+    """Run the conversion the step runs over every row (a failure raises: at least one
+    row); and a conversion to a shorter varchar or char cuts values without an error."""
+    conversion = c.expressions[0]
+    reader.scalar(
+        sql.SQL(
+            "SELECT count(converted) FROM (SELECT {} AS converted FROM {} OFFSET 0) AS s"
+        ).format(_raw(conversion), _raw(c.table))
+    )
+    limited = _LENGTH_LIMITED.match(c.target_type)
+    if limited is None:
+        return []
+    length = int(limited[2])
+    column = c.columns[0]
+    query = sql.SQL("SELECT 1 FROM {} WHERE char_length({}::text) > {}").format(
+        _raw(c.table), _raw(column), sql.Literal(length)
+    )
+    count = reader.count(query)
+    if not count:
+        return []
+    return [
+        (
+            f"{c.table}: {rows(count)} with {column} longer than {length} characters: "
+            f"{conversion} cuts them without an error",
+            f"shorten those values in a migration file first, or keep {column} longer",
+        )
+    ]
+
+
+def _values_unused(reader: _Reader, c: Precondition) -> Answers:
+    column = c.columns[0]
+    query = sql.SQL("SELECT 1 FROM {} WHERE {}::text = ANY({})").format(
+        _raw(c.table), _raw(column), sql.Literal(list(c.values))
+    )
+    count = reader.count(query)
+    if not count:
+        return []
+    values = ", ".join(repr(v) for v in c.values)
+    return [
+        (
+            f"{c.table}: {rows(count)} still holding {values} in {column}, which the type loses",
+            remedy(c),
+        )
+    ]
+
+
+_QUESTIONS = {
+    "empty": _empty,
+    "no_nulls": _no_nulls,
+    "unique": _unique,
+    "check": _check,
+    "references": _references,
+    "castable": _castable,
+    "values_unused": _values_unused,
+}
+
+
+def remedy(c: Precondition) -> str:
+    """What to do about rows that break ``c``."""
+    column = c.columns[0] if c.columns else ""
+    if c.kind == "empty":
+        return (
+            f"give {column} a DEFAULT, or add it without NOT NULL, fill it in a migration "
+            "file, then declare it NOT NULL"
+        )
+    if c.kind == "no_nulls":
+        return (
+            f"fill the NULLs in a migration file first (UPDATE {c.table} SET {column} = ... "
+            f"WHERE {column} IS NULL), or give it a DEFAULT and backfill"
+        )
+    if c.kind == "unique":
+        return "remove or merge the duplicates in a migration file first"
+    if c.kind == "check":
+        return (
+            "fix those rows in a migration file first, or declare the constraint NOT VALID "
+            "(it then holds for new rows only)"
+        )
+    if c.kind == "references":
+        return (
+            "delete or fix those rows in a migration file first, or declare the foreign key "
+            "NOT VALID (it then holds for new rows only)"
+        )
+    if c.kind == "values_unused":
+        return (
+            f"move those rows to another value in a migration file first "
+            f"(UPDATE {c.table} SET {column} = ...)"
+        )
+    return "convert or fix those values in a migration file first"

@@ -1,0 +1,62 @@
+"""What plan and apply ask the target about a plan: preflight, and the rehearsal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+from schemactl.apply.preflight import DEFAULT_TIMEOUT as DEFAULT_PREFLIGHT_TIMEOUT
+from schemactl.apply.preflight import PreflightReport, preflight
+from schemactl.apply.rehearsal import Rehearsal, rehearse
+from schemactl.cli.options import err
+from schemactl.errors import PlanRefused, RehearsalFailed
+from schemactl.output.plan_view import rehearsal_notice
+from schemactl.plan import Plan
+
+
+@dataclass(frozen=True)
+class TargetChecks:
+    """What to ask the target about a plan before (or instead of) applying it."""
+
+    preflight: bool = True
+    preflight_timeout: str = DEFAULT_PREFLIGHT_TIMEOUT
+    rehearse: bool = False
+    lock_timeout: str = "5s"
+    statement_timeout: str | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    preflight: PreflightReport | None = None
+    rehearsal: Rehearsal | None = None
+
+    def refuse_failed_rehearsal(self) -> None:
+        if self.rehearsal is not None and not self.rehearsal.succeeded:
+            raise RehearsalFailed(self.rehearsal.summary())
+
+    def refuse_failing_rows(self) -> None:
+        report = self.preflight
+        if report is None or not report.blocking:
+            return
+        raise PlanRefused(
+            "refusing to apply: the target's rows would make these steps fail "
+            "(nothing was changed):\n"
+            + "\n".join(f"  {finding.message()}" for finding in report.blocking)
+            + "\n--no-preflight skips the check (apply then fails on the server instead)"
+        )
+
+
+def check_target(
+    conn: psycopg.Connection, plan: Plan, checks: TargetChecks, announce: bool = True
+) -> Checked:
+    """Preflight (reads only) and, if asked, the rehearsal (always rolled back)."""
+    if not plan.has_changes:
+        return Checked()
+    report = preflight(conn, plan, checks.preflight_timeout) if checks.preflight else None
+    rehearsal = None
+    if checks.rehearse:
+        if announce:
+            err.print(rehearsal_notice(checks.lock_timeout))
+        rehearsal = rehearse(conn, plan, checks.lock_timeout, checks.statement_timeout)
+    return Checked(report, rehearsal)

@@ -1,0 +1,188 @@
+"""What the target's rows must satisfy for a step to succeed.
+
+Some steps are right for the schema and still fail on the data: a NOT NULL column
+added without a default to a table that has rows, SET NOT NULL over NULLs, a unique
+index over duplicates, a CHECK or a foreign key over rows that break it, a type
+change whose conversion fails for some value, an enum value removed that rows still
+hold. The diff says which condition each such step needs (a :class:`Precondition`,
+carried by the step into plan files); ``apply/preflight.py`` asks the target.
+
+Only tables that exist before the migration are concerned: a table the migration
+creates is empty. Definitions are read with the PostgreSQL parser (pglast), as the
+catalog printed them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pglast import ast, parse_sql
+from pglast.stream import RawStream
+
+from schemactl.catalog.model import Column, Constraint, Index, Table
+from schemactl.diff.changes import Change, Precondition
+from schemactl.diff.context import DiffContext
+from schemactl.diff.type_changes import Cost, classify
+
+PRIMARY_KEY, UNIQUE, CHECK, FOREIGN_KEY = "p", "u", "c", "f"
+
+
+def with_preconditions(ctx: DiffContext, changes: Iterable[Change]) -> list[Change]:
+    result = []
+    for change in changes:
+        finder = _FINDERS.get(change.operation)
+        found = finder(ctx, change) if finder else ()
+        if found and not change.preconditions:
+            change = dataclasses.replace(change, preconditions=tuple(found))
+        result.append(change)
+    return result
+
+
+def _existing_table(ctx: DiffContext, table: str) -> Table | None:
+    """The table as the target holds it now, unless the migration creates it."""
+    return ctx.current.tables.get(table)
+
+
+def _existing_column(ctx: DiffContext, table: str, column: Column) -> bool:
+    existing = _existing_table(ctx, table)
+    return existing is not None and any(c.ident == column.ident for c in existing.columns)
+
+
+def _add_column(ctx: DiffContext, change: Change) -> list[Precondition]:
+    table: Table = change.params["table"]
+    column: Column = change.params["column"]
+    if _existing_table(ctx, table.ident) is None:
+        return []
+    if column.not_null and column.default is None and not column.identity and not column.generated:
+        return [Precondition("empty", table.ident, (column.ident,))]
+    return []
+
+
+def _not_null(ctx: DiffContext, change: Change) -> list[Precondition]:
+    table: Table = change.params["table"]
+    column: Column = change.params["column"]
+    if not _existing_column(ctx, table.ident, column) and not _inherited(ctx, table, column):
+        return []
+    return [Precondition("no_nulls", table.ident, (column.ident,))]
+
+
+def _inherited(ctx: DiffContext, table: Table, column: Column) -> bool:
+    """A partition's column lives on its parent."""
+    return bool(table.partition_of) and _existing_column(ctx, table.partition_of or "", column)
+
+
+def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
+    constraint: Constraint = change.params["constraint"]
+    if change.params.get("not_valid") or _existing_table(ctx, constraint.table) is None:
+        return []
+    try:
+        node: Any = parse_sql(f"ALTER TABLE t ADD CONSTRAINT c {constraint.definition}")[0].stmt
+        definition = node.cmds[0].def_
+    except Exception:  # noqa: BLE001 - a definition we cannot read is not checked
+        return []
+    table = constraint.table
+    if constraint.type in (PRIMARY_KEY, UNIQUE):
+        keys = tuple(_ident(k.sval) for k in definition.keys or ())
+        distinct = not getattr(definition, "nulls_not_distinct", False)
+        found = [Precondition("unique", table, keys, keys, nulls_distinct=distinct)]
+        if constraint.type == PRIMARY_KEY:
+            found.append(Precondition("no_nulls", table, keys))
+        return found
+    if constraint.type == CHECK and definition.raw_expr is not None:
+        return [Precondition("check", table, predicate=_check_expression(constraint.definition))]
+    if constraint.type == FOREIGN_KEY and definition.pktable is not None:
+        referenced = definition.pktable
+        name = ".".join(_ident(p) for p in (referenced.schemaname, referenced.relname) if p)
+        return [
+            Precondition(
+                "references", table,
+                tuple(_ident(k.sval) for k in definition.fk_attrs or ()),
+                referenced=name,
+                referenced_columns=tuple(_ident(k.sval) for k in definition.pk_attrs or ()),
+                match_full=definition.fk_matchtype == "f",
+            )
+        ]  # fmt: skip
+    return []
+
+
+def _check_expression(definition: str) -> str:
+    """``CHECK ((a > 0)) NO INHERIT`` -> ``(a > 0)``: the expression as the catalog prints it."""
+    expression = definition.removeprefix("CHECK ").removesuffix(" NO INHERIT")
+    return (
+        expression[1:-1] if expression.startswith("(") and expression.endswith(")") else expression
+    )
+
+
+def _unique_index(ctx: DiffContext, change: Change) -> list[Precondition]:
+    index: Index = change.params["index"]
+    if _existing_table(ctx, index.table) is None:
+        return []
+    try:
+        node = parse_sql(index.definition)[0].stmt
+    except Exception:  # noqa: BLE001
+        return []
+    if not isinstance(node, ast.IndexStmt) or not node.unique:
+        return []
+    expressions = tuple(
+        _ident(element.name) if element.name else f"({RawStream()(element.expr)})"
+        for element in node.indexParams or ()
+    )
+    predicate = RawStream()(node.whereClause) if node.whereClause is not None else ""
+    return [
+        Precondition(
+            "unique", index.table, expressions=expressions, predicate=predicate,
+            nulls_distinct=not node.nulls_not_distinct,
+        )
+    ]  # fmt: skip
+
+
+def _set_type(ctx: DiffContext, change: Change) -> list[Precondition]:
+    table: Table = change.params["table"]
+    old: Column = change.params["old"]
+    column: Column = change.params["column"]
+    if not _existing_column(ctx, table.ident, old):
+        return []
+    removed = _removed_labels(ctx, table, old)
+    if removed is not None:
+        return [Precondition("values_unused", table.ident, (old.ident,), values=removed)] if (
+            removed
+        ) else []  # fmt: skip
+    via_text = bool(change.params.get("via_text"))
+    if not via_text and classify(old.type, column.type).cost is Cost.RELABEL:
+        return []
+    conversion = f"{old.ident}::{'text::' if via_text else ''}{column.type}"
+    return [
+        Precondition("castable", table.ident, (old.ident,), (conversion,), target_type=column.type)
+    ]
+
+
+def _removed_labels(ctx: DiffContext, table: Table, old: Column) -> tuple[str, ...] | None:
+    """Labels of the column's enum that the enum it ends up with lacks; None unless the
+    column goes from one enum to another (or to a new version of its own)."""
+    before = ctx.current.types.get(old.type.removesuffix("[]"))
+    desired_table = ctx.desired.tables.get(table.ident)
+    wanted = desired_table.column(old.name) if desired_table else None
+    after = ctx.desired.types.get(wanted.type.removesuffix("[]")) if wanted else None
+    if before is None or after is None or before.kind != "e" or after.kind != "e":
+        return None
+    return tuple(label for label in before.labels if label not in after.labels)
+
+
+def _ident(name: str) -> str:
+    """A name as SQL: quoted where PostgreSQL needs it (reserved words included)."""
+    return str(RawStream()(ast.ColumnRef(fields=(ast.String(sval=name),))))
+
+
+_FINDERS: dict[str, Callable[[DiffContext, Change], list[Precondition]]] = {
+    "column.add": _add_column,
+    "column.set_not_null": _not_null,
+    "column.validate_not_null_check": _not_null,
+    "partition.set_not_null": _not_null,
+    "constraint.add": _constraint,
+    "constraint.validate": _constraint,
+    "index.create": _unique_index,
+    "index.create_concurrently": _unique_index,
+    "column.set_type": _set_type,
+}
