@@ -71,6 +71,7 @@ def test_plan_json_lists_steps_with_sql_kind_name_hazards_transactionality_and_s
             "separate": False,
             "subject": {"kind": "table", "name": "public.t", "part_kind": "column", "part": "old"},
             "attributes": [],
+            "preconditions": [],
         }
     ]
     assert plan["rollback"][0]["sql"] == "ALTER TABLE public.t ADD COLUMN old text;"

@@ -54,7 +54,7 @@ def test_the_examples_first_plan_is_a_summary_and_one_entry_per_table_in_under_1
         assert sum(line.endswith(f"+ table {table}") for line in lines) == 1, table
     # Partitions nest under their parent; ENABLE and FORCE row security are one flag line.
     assert "+ table public.user_behavior_log_2026_01" not in text
-    assert re.search(r"13 partitions", text)
+    assert re.search(r"\d+ partitions", text)
     assert "row security enabled, forced" in " ".join(text.split())
     # The SQL follows the tree, which is shown once, before it.
     with_sql = rendered(plan, show_sql=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from schemactl.cli.options import (
     AutoApproveOpt,
     DatabaseOpt,
     DevOpt,
+    DriftFormat,
     EnvOpt,
     ExcludeObjectsOpt,
     ExcludeOpt,
@@ -35,8 +37,6 @@ from schemactl.cli.options import (
     PreflightTimeoutOpt,
     ProfileOpt,
     RehearseOpt,
-    ReportFormat,
-    ReportFormatOpt,
     SchemaOpt,
     StatementTimeoutOpt,
     VerboseOpt,
@@ -54,12 +54,15 @@ from schemactl.config import Scope, load_project_config
 from schemactl.db import connect, describe
 from schemactl.errors import PlanRefused
 from schemactl.output.drift_view import drift_json, show_drift
+from schemactl.output.github import drift_annotations
+from schemactl.output.markdown import drift_markdown
 from schemactl.output.plan_view import show_plan, show_rehearsal
 from schemactl.output.source_notes import show_skipped
 from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
 from schemactl.plan import Plan
 from schemactl.plan.planfile import read_plan_file
 from schemactl.pooler import detect_pooling
+from schemactl.source.locations import SourceIndex
 
 
 def _plan_once(url: str, source: DesiredSource, scope: Scope, online: bool = True) -> Plan:
@@ -86,7 +89,7 @@ def plan(
     allow_empty: AllowEmptyOpt = False,
     allow_version_mismatch: AllowVersionMismatchOpt = False,
     format: Annotated[
-        PlanFormat, typer.Option("--format", help="text, sql or json.")
+        PlanFormat, typer.Option("--format", help="text, sql, json, markdown or github.")
     ] = PlanFormat.text,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Also write the plan to this file.")
@@ -127,6 +130,7 @@ def plan(
     document = print_plan(
         result, format, show_sql=not no_sql, verbose=verbose,
         preflight=checked.preflight, rehearsal=checked.rehearsal,
+        locate=SourceIndex.of(source.statements).find,
     )  # fmt: skip
     if out_file:
         out_file.write_text(result.up_sql() if format is PlanFormat.sql else document)
@@ -264,22 +268,30 @@ def drift(
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
     allow_version_mismatch: AllowVersionMismatchOpt = False,
-    format: ReportFormatOpt = ReportFormat.text,
+    format: Annotated[
+        DriftFormat, typer.Option("--format", help="text, json, markdown or github.")
+    ] = DriftFormat.text,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
+    source = DesiredSource(
+        schema,
+        dev_url(dev_url_option, env),
+        pg_bin,
+        allow_empty,
+        allow_version_mismatch=allow_version_mismatch,
+    )
     result = _plan_once(
         target_url(database_url, env),
-        DesiredSource(
-            schema,
-            dev_url(dev_url_option, env),
-            pg_bin,
-            allow_empty,
-            allow_version_mismatch=allow_version_mismatch,
-        ),
+        source,
         scope_of(include_schema, exclude_schema, profile, env, exclude),
     )
-    if format is ReportFormat.json:
+    if format is DriftFormat.json:
         print(json.dumps(drift_json(result), indent=2))
+    elif format is DriftFormat.markdown:
+        sys.stdout.write(drift_markdown(result))
+    elif format is DriftFormat.github:
+        for line in drift_annotations(result, SourceIndex.of(source.statements).find):
+            print(line)
     else:
         show_drift(out, result)
     if result.has_changes:

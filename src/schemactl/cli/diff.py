@@ -32,7 +32,9 @@ from schemactl.cli.options import (
 )
 from schemactl.config import load_project_config
 from schemactl.errors import SchemactlError
+from schemactl.output.github import Locate
 from schemactl.pipeline import DesiredSource, LiveDatabase, Source, compare
+from schemactl.source.locations import SourceIndex
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 ENVIRONMENT_PREFIX = "env:"
@@ -60,6 +62,13 @@ def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
     )
 
 
+def _locator(destination: Source) -> Locate:
+    """Where the objects of a schema folder are defined (GitHub annotations point there)."""
+    if isinstance(destination, DesiredSource):
+        return SourceIndex.of(destination.statements).find
+    return lambda subject: None
+
+
 @app.command()
 def diff(
     from_: Annotated[
@@ -81,7 +90,7 @@ def diff(
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
     format: Annotated[
-        PlanFormat, typer.Option("--format", help="text, sql or json.")
+        PlanFormat, typer.Option("--format", help="text, sql, json, markdown or github.")
     ] = PlanFormat.text,
     online: OnlineOpt = True,
     no_sql: NoSqlOpt = False,
@@ -98,12 +107,16 @@ def diff(
         allow_version_mismatch=allow_version_mismatch,
         pg_version=pg_version(pg_version_opt),
     )
+    destination = source_of(to, "--to", folders)
     result = compare(
         source_of(from_, "--from", folders),
-        source_of(to, "--to", folders),
+        destination,
         scope_of(include_schema, exclude_schema, profile, env, exclude),
         online,
     )
-    print_plan(result, format, show_sql=not no_sql, verbose=verbose, unchanged=NO_DIFFERENCES)
+    print_plan(
+        result, format, show_sql=not no_sql, verbose=verbose, unchanged=NO_DIFFERENCES,
+        title="schemactl diff", locate=_locator(destination),
+    )  # fmt: skip
     if result.has_changes:
         raise typer.Exit(EXIT_CHANGES)

@@ -29,6 +29,8 @@ from schemactl.config import (
 )
 from schemactl.devdb.versions import parse_major
 from schemactl.errors import PlanRefused, SchemactlError
+from schemactl.output.github import Locate, plan_annotations
+from schemactl.output.markdown import plan_markdown
 from schemactl.output.plan_json import plan_document
 from schemactl.output.plan_view import show_plan, show_rehearsal
 from schemactl.plan import Plan
@@ -47,6 +49,15 @@ class PlanFormat(StrEnum):
     text = "text"
     sql = "sql"
     json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+class DriftFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
 
 
 class ReportFormat(StrEnum):
@@ -168,14 +179,22 @@ def print_plan(
     unchanged: str = "No changes: the database matches the schema.",
     preflight: PreflightReport | None = None,
     rehearsal: Rehearsal | None = None,
+    title: str = "schemactl plan",
+    locate: Locate = lambda subject: None,
 ) -> str:
     """A plan on standard output in one of the formats plan and diff share; returns the
-    JSON document (what ``--out`` writes)."""
+    JSON document (what ``--out`` writes). ``locate`` finds where a subject is defined,
+    for GitHub annotations."""
     document = json.dumps(plan_document(result, preflight, rehearsal), indent=2)
     if format is PlanFormat.json:
         print(document)
     elif format is PlanFormat.sql:
         sys.stdout.write(result.up_sql())
+    elif format is PlanFormat.markdown:
+        sys.stdout.write(plan_markdown(result, title, preflight, rehearsal, unchanged))
+    elif format is PlanFormat.github:
+        for line in plan_annotations(result, locate, preflight):
+            print(line)
     else:
         show_plan(
             out, result, show_sql=show_sql, verbose=verbose, unchanged=unchanged,

@@ -36,6 +36,9 @@ class Part:
     kind: str
     name: str
     steps: list[Step] = field(default_factory=list)
+    # Steps on the part as an object of its own (a partition's grants): counted, their
+    # hazards shown, their attributes not merged into the part's.
+    folded: list[Step] = field(default_factory=list)
 
     @property
     def sign(self) -> str:
@@ -51,7 +54,7 @@ class Part:
 
     @property
     def hazards(self) -> list[Hazard]:
-        return _hazards(self.steps)
+        return _hazards([*self.steps, *self.folded])
 
     @property
     def label(self) -> str:
@@ -69,7 +72,7 @@ class Entry:
 
     @property
     def steps(self) -> list[Step]:
-        return [*self.own, *(s for p in self.parts for s in p.steps)]
+        return [*self.own, *(s for p in self.parts for s in (*p.steps, *p.folded))]
 
     @property
     def sign(self) -> str:
@@ -135,9 +138,23 @@ def group(steps: tuple[Step, ...] | list[Step]) -> list[Entry]:
             entry.part(subject.part_kind, subject.part).steps.append(step)
         else:
             entry.own.append(step)
+    _fold_partitions(entries)
     for entry in entries.values():
         entry.parts.sort(key=lambda p: (_rank(PART_ORDER, p.kind), p.kind, p.name))
     return sorted(entries.values(), key=lambda e: (_rank(KIND_ORDER, e.kind), e.kind, e.name))
+
+
+def _fold_partitions(entries: dict[tuple[str, str], Entry]) -> None:
+    """A partition that the plan creates or attaches is a part of its parent; what the plan
+    does to the partition itself (its grants, row security, comments) goes with that part."""
+    for parent in list(entries.values()):
+        schema = parent.name.rsplit(".", 1)[0] if "." in parent.name else ""
+        for part in parent.parts:
+            if part.kind != "partition":
+                continue
+            own = entries.pop(("table", f"{schema}.{part.name}" if schema else part.name), None)
+            if own is not None and own is not parent:
+                part.folded += own.steps
 
 
 def summarize(plan: Plan, entries: list[Entry] | None = None) -> Summary:

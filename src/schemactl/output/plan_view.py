@@ -120,7 +120,7 @@ def plan_tree(entries: list[Entry], verbose: bool = False) -> Tree:
         node = tree.add(_headline(entry.sign, entry.label, entry.replaced))
         summarized = entry.sign == ADD and not verbose
         if summarized:
-            if line := _created_summary(entry):
+            if line := created_summary(entry):
                 node.add(Text(line, style="dim"))
         else:
             _add_attributes(node, entry.attributes, entry.sign)
@@ -141,7 +141,7 @@ def _headline(sign: str, label: str, replaced: bool) -> Text:
     return line
 
 
-def _created_summary(entry: Entry) -> str:
+def created_summary(entry: Entry) -> str:
     """``14 columns; 5 constraints, 2 indexes, 2 policies; row security enabled, forced``"""
     pieces: list[str] = []
     for attribute in entry.attributes:
