@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 
 from schemactl.apply.history import HistoryEntry, ensure_history_table, new_version, record
 from schemactl.apply.lock import ADVISORY_LOCK_KEY as ADVISORY_LOCK_KEY
+from schemactl.apply.progress import SILENT, StepProgress
 from schemactl.apply.session import migration_settings, reset_migration_settings
 from schemactl.config import Scope
 from schemactl.errors import SchemactlError
@@ -33,6 +34,7 @@ class ApplyOptions:
     retry_backoff_seconds: float = 0.5
     name: str = ""
     scope: Scope | None = None  # what the history entry's fingerprint covers
+    progress: StepProgress = field(default=SILENT, compare=False)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class _Runner:
         self.started = time.monotonic()
         self.completed = 0
         self.current: Step | None = None
+        self.progress = options.progress
 
     def entry(self) -> HistoryEntry:
         return HistoryEntry(
@@ -144,24 +147,25 @@ class _Runner:
             except psycopg.Error as exc:
                 if not _is_retryable(exc) or attempt == self.options.lock_retries:
                     raise
-                time.sleep(self.options.retry_backoff_seconds * (2**attempt))
+                delay = self.options.retry_backoff_seconds * (2**attempt)
+                reason = " ".join((exc.diag.message_primary or str(exc)).split())
+                self.progress.retry(attempt + 1, delay, reason)
+                time.sleep(delay)
 
     def _run_transaction(self, group: StepGroup, record_history: bool) -> None:
         with self.conn.transaction():
             _session_settings(self.conn, self.options, local=True)
-            for step in group.steps:
-                self.current = step
-                self.conn.execute(step.sql.encode())
+            for offset, step in enumerate(group.steps):
+                self._execute(self.completed + offset + 1, step)
             self.current = None
             if record_history:
                 ensure_history_table(self.conn)
                 record(self.conn, self.entry())
 
     def _run_outside_transaction(self, step: Step) -> None:
-        self.current = step
         _session_settings(self.conn, self.options, local=False)
         try:
-            self.conn.execute(step.sql.encode())
+            self._execute(self.completed + 1, step)
         except psycopg.Error:
             if step.kind == "index" and step.action == "create":
                 # An interrupted concurrent build leaves an INVALID index behind,
@@ -172,6 +176,13 @@ class _Runner:
         finally:
             reset_migration_settings(self.conn)
         self.current = None
+
+    def _execute(self, number: int, step: Step) -> None:
+        self.current = step
+        self.progress.step(number, step.sql)
+        started = time.monotonic()
+        self.conn.execute(step.sql.encode())
+        self.progress.done(number, int((time.monotonic() - started) * 1000))
 
     def record_separately(self) -> None:
         with self.conn.transaction():
@@ -190,6 +201,7 @@ def apply_plan(conn: psycopg.Connection, plan: Plan, options: ApplyOptions) -> A
     runner = _Runner(conn, plan, options)
     groups = group_steps(plan.steps)
     history_in_last_group = bool(groups) and groups[-1].transactional
+    options.progress.begin("apply", len(plan.steps))
     try:
         for index, group in enumerate(groups):
             runner.run_group(
@@ -199,6 +211,8 @@ def apply_plan(conn: psycopg.Connection, plan: Plan, options: ApplyOptions) -> A
             runner.record_separately()
     except psycopg.Error as exc:
         raise _failure(exc, runner, len(groups)) from None
+    finally:
+        options.progress.end()
     duration_ms = int((time.monotonic() - runner.started) * 1000)
     return ApplyResult(runner.version, len(plan.steps), duration_ms)
 

@@ -29,6 +29,7 @@ from schemactl.cli.options import (
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
+    NoColorOpt,
     NoPreflightOpt,
     NoSqlOpt,
     OnlineOpt,
@@ -36,6 +37,7 @@ from schemactl.cli.options import (
     PlanFormat,
     PreflightTimeoutOpt,
     ProfileOpt,
+    QuietOpt,
     RehearseOpt,
     SchemaOpt,
     StatementTimeoutOpt,
@@ -57,6 +59,7 @@ from schemactl.output.drift_view import drift_json, show_drift
 from schemactl.output.github import drift_annotations
 from schemactl.output.markdown import drift_markdown
 from schemactl.output.plan_view import show_plan, show_rehearsal
+from schemactl.output.progress import progress_for
 from schemactl.output.source_notes import show_skipped
 from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
 from schemactl.plan import Plan
@@ -104,6 +107,7 @@ def plan(
     preflight_timeout: PreflightTimeoutOpt = DEFAULT_PREFLIGHT_TIMEOUT,
     rehearse_it: RehearseOpt = False,
     lock_timeout: LockTimeoutOpt = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Show what apply would change. Never changes the target."""
     source = DesiredSource(
@@ -188,6 +192,8 @@ def apply(
     no_preflight: NoPreflightOpt = False,
     preflight_timeout: PreflightTimeoutOpt = DEFAULT_PREFLIGHT_TIMEOUT,
     rehearse_it: RehearseOpt = False,
+    quiet: QuietOpt = False,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     project = load_project_config()
@@ -222,8 +228,9 @@ def apply(
             )
             checked = check_target(conn, result, checks)
             show_plan(
-                out, result, show_sql=not no_sql, verbose=verbose, preflight=checked.preflight
-            )
+                out, result, show_sql=not no_sql, verbose=verbose, preflight=checked.preflight,
+                quiet=quiet,
+            )  # fmt: skip
             if not result.has_changes:
                 return
             if checked.rehearsal is not None:
@@ -245,13 +252,15 @@ def apply(
                 statement_timeout=statement_timeout,
                 lock_retries=lock_retries,
                 scope=scope,
+                progress=progress_for(out, quiet, verbose),
             )
             applied = apply_plan(conn, result, options)
     finally:
         conn.close()
     out.print(
         f"[green]Applied {applied.steps} step(s) to {describe(url)} in {applied.duration_ms} ms "
-        f"(history version {applied.version}).[/green]"
+        f"(history version {applied.version}).[/green]",
+        soft_wrap=True,
     )
 
 
@@ -271,6 +280,7 @@ def drift(
     format: Annotated[
         DriftFormat, typer.Option("--format", help="text, json, markdown or github.")
     ] = DriftFormat.text,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
     source = DesiredSource(

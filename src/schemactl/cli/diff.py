@@ -18,6 +18,7 @@ from schemactl.cli.options import (
     ExcludeObjectsOpt,
     ExcludeOpt,
     IncludeOpt,
+    NoColorOpt,
     NoSqlOpt,
     OnlineOpt,
     PgBinOpt,
@@ -95,6 +96,7 @@ def diff(
     online: OnlineOpt = True,
     no_sql: NoSqlOpt = False,
     verbose: VerboseOpt = False,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Show the changes that turn FROM into TO: exit 0 equal, 2 different, 1 error.
 

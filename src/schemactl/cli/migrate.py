@@ -22,11 +22,14 @@ from schemactl.cli.options import (
     IncludeOpt,
     LockTimeoutOpt,
     MigrationsOpt,
+    NoColorOpt,
     PgBinOpt,
     PgVersionOpt,
     ProfileOpt,
+    QuietOpt,
     SchemaOpt,
     StatementTimeoutOpt,
+    VerboseOpt,
     WaitLockOpt,
     dev_url,
     lock_timeout_of,
@@ -50,6 +53,7 @@ from schemactl.migrations.deploy import (
 )
 from schemactl.migrations.files import MANIFEST_NAME, read_folder
 from schemactl.migrations.runner import RunOptions
+from schemactl.output.progress import progress_for
 from schemactl.pooler import detect_pooling
 
 migrate_app = sub_app(
@@ -149,16 +153,21 @@ def migrate_apply(
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Apply pending migration files in order, each in its own transaction, recorded in history."""
     folder = read_folder(migrations)
     if not folder.exists:
         raise SchemactlError(f"migrations folder {migrations} does not exist")
     url = target_url(database_url, env)
+    progress = progress_for(out, quiet, verbose)
     options = RunOptions(
         lock_timeout=lock_timeout_of(lock_timeout, env),
         statement_timeout=statement_timeout,
         scope=scope_of(include_schema, exclude_schema, profile, env),
+        progress=progress,
     )
     conn = connect(url, "target database")
     try:
@@ -183,9 +192,8 @@ def migrate_apply(
             refuse_outside_one_transaction(
                 pooling, beyond_one_transaction(plan), action="apply these migrations"
             )
-            applied = len(
-                deploy_pending(conn, plan, options, pooling.transaction_pooled, _report_deployed)
-            )
+            report = (lambda deployed: None) if quiet else _report_deployed
+            applied = len(deploy_pending(conn, plan, options, pooling.transaction_pooled, report))
     finally:
         conn.close()
     out.print(f"[green]Applied {applied} migration(s) to {describe(url)}.[/green]")

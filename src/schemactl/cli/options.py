@@ -160,6 +160,24 @@ RehearseOpt = Annotated[
         help="Run the transactional steps on the target in a transaction that is rolled back.",
     ),
 ]
+
+
+def _no_color(value: bool) -> bool:
+    """--no-color: plain text on every console (NO_COLOR in the environment does the same)."""
+    if value:
+        out.no_color = True
+        err.no_color = True
+    return value
+
+
+NoColorOpt = Annotated[
+    bool,
+    typer.Option("--no-color", callback=_no_color, help="No colours (as NO_COLOR=1 does)."),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Only the summary, refusals, errors and the outcome."),
+]
 NoSqlOpt = Annotated[
     bool, typer.Option("--no-sql", help="Show the grouped plan without the SQL after it.")
 ]

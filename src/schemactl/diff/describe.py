@@ -25,6 +25,7 @@ from schemactl.catalog.model import (
     Extension,
     Function,
     Index,
+    Job,
     Policy,
     Sequence,
     Table,
@@ -38,7 +39,12 @@ from schemactl.diff.context import DiffContext
 TRIGGER_FIRES = {"O": "on origin", "D": "disabled", "R": "on replica", "A": "always"}
 IDENTITY = {"a": "ALWAYS", "d": "BY DEFAULT"}
 # What a new thing is unless it says otherwise: not worth listing when it is created.
-CREATION_DEFAULTS = {"persistence": "LOGGED", "nullability": "NULL", "kind": "PERMISSIVE"}
+CREATION_DEFAULTS = {
+    "persistence": "LOGGED",
+    "nullability": "NULL",
+    "kind": "PERMISSIVE",
+    "active": "yes",
+}
 SEQUENCE_PARAMETERS = (
     "data_type",
     "start",
@@ -431,6 +437,8 @@ def _before_and_after(
         return _extension(current.extensions.get(ident)), _extension(desired.extensions.get(ident))
     if subject.kind in ("type", "domain"):
         return _type(current.types.get(subject.name)), _type(desired.types.get(subject.name))
+    if subject.kind == "job":
+        return _job(current.jobs.get(subject.name)), _job(desired.jobs.get(subject.name))
     if subject.kind == "table":
         before, after = (
             _table(current.tables.get(subject.name)),
@@ -440,6 +448,18 @@ def _before_and_after(
             del before["columns"], after["columns"]
         return before, after
     return None
+
+
+def _job(job: Job | None) -> Description | None:
+    if job is None:
+        return None
+    return {
+        "schedule": job.schedule,
+        "command": job.command,
+        "database": job.database,
+        "role": job.username,
+        "active": "yes" if job.active else "no",
+    }
 
 
 def _enum_position(params: dict[str, Any]) -> str | None:

@@ -225,6 +225,9 @@ def deploy_pending(
     ensure_history_table(conn)
     done: list[Deployed] = []
     for pending in plan.pending:
+        options.progress.begin(
+            pending.migration.up.name, len(pending.migration.up_script().statements)
+        )
         try:
             if one_transaction:
                 deployed = deploy_inside_transaction(conn, pending, options)
@@ -232,6 +235,8 @@ def deploy_pending(
                 deployed = deploy_one(conn, pending, options)
         except MigrationError as exc:
             raise MigrationError(f"{exc}{_what_stayed(len(done), one_transaction)}") from None
+        finally:
+            options.progress.end()
         done.append(deployed)
         on_deployed(deployed)
     return done

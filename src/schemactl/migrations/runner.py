@@ -7,13 +7,15 @@ statements, or not at all), or right after a statement that ran outside any.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from pglast import ast
 from psycopg import sql
 
+from schemactl.apply.progress import SILENT, StepProgress
 from schemactl.apply.session import migration_settings, reset_migration_settings
 from schemactl.config import Scope
 from schemactl.migrations.errors import ScriptFailed
@@ -37,6 +39,17 @@ class RunOptions:
     lock_timeout: str | None = None
     statement_timeout: str | None = None
     scope: Scope | None = None  # what history fingerprints cover
+    progress: StepProgress = field(default=SILENT, compare=False)
+
+
+def _execute(
+    conn: psycopg.Connection, statement: ScriptStatement, number: int, options: RunOptions
+) -> None:
+    """One statement, reported to whoever watches (numbered 1-based in its script)."""
+    options.progress.step(number, statement.sql)
+    started = time.monotonic()
+    conn.execute(statement.sql.encode())
+    options.progress.done(number, int((time.monotonic() - started) * 1000))
 
 
 def _set_timeouts(conn: psycopg.Connection, options: RunOptions, local: bool) -> None:
@@ -112,7 +125,7 @@ def _run_batch(
         _set_timeouts(conn, options, local=False)
         try:
             _drop_invalid_leftover(conn, current)
-            conn.execute(current.sql.encode())
+            _execute(conn, current, done + 1, options)
         except psycopg.Error as exc:
             raise _failure(script, current, exc, done) from None
         finally:
@@ -123,9 +136,9 @@ def _run_batch(
     try:
         with conn.transaction():
             _set_timeouts(conn, options, local=True)
-            for statement in batch.statements:
+            for offset, statement in enumerate(batch.statements):
                 current = statement
-                conn.execute(statement.sql.encode())
+                _execute(conn, statement, done + offset + 1, options)
             if after_batch:
                 after_batch(conn, done + len(batch.statements))
     except psycopg.Error as exc:
@@ -146,9 +159,9 @@ def run_inside_transaction(
     try:
         with conn.transaction():
             _set_timeouts(conn, options, local=True)
-            for statement in script.statements:
+            for number, statement in enumerate(script.statements, start=1):
                 current = statement
-                conn.execute(statement.sql.encode())
+                _execute(conn, statement, number, options)
     except psycopg.Error as exc:
         assert current is not None
         raise _failure(script, current, exc, 0) from None

@@ -45,18 +45,25 @@ def show_plan(
     verbose: bool = False,
     unchanged: str = "No changes: the database matches the schema.",
     preflight: PreflightReport | None = None,
+    quiet: bool = False,
 ) -> None:
-    """The whole text plan: summary, warnings, tree, preflight findings, then the SQL."""
+    """The whole text plan: summary, warnings, tree, preflight findings, then the SQL.
+    ``quiet``: the summary line, warnings and findings only."""
     entries = group(plan.steps)
     if plan.has_changes:
         console.print(Text(summarize(plan, entries).line(), style="bold"), soft_wrap=True)
     for warning in plan.warnings:
         console.print(Text(f"warning: {warning}", style="yellow"))
-    console.print(
-        Text(f"desired state normalized by PostgreSQL {plan.dev_server_version}", style="dim")
-    )
+    if not quiet:
+        console.print(
+            Text(f"desired state normalized by PostgreSQL {plan.dev_server_version}", style="dim")
+        )
     if not plan.has_changes:
         console.print(Text(unchanged, style="green"))
+        return
+    if quiet:
+        if preflight is not None and preflight.findings:
+            show_preflight(console, preflight)
         return
     console.print(plan_tree(entries, verbose))
     if preflight is not None:
