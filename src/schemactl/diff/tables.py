@@ -123,8 +123,8 @@ def _computed_per_row(column: Column, checked_domains: frozenset[str]) -> str:
     """Why ADD COLUMN must visit every row (the empty string when it need not)."""
     if column.identity:
         return "an identity"
-    if column.generated is not None:
-        return "a stored generated expression"
+    if column.generated is not None and column.generated_storage == "STORED":
+        return "a stored generated expression"  # a VIRTUAL one (PostgreSQL 18) is computed on read
     if column.type.removesuffix("[]") in checked_domains:
         return f"the checks of domain {column.type}"
     return ""
