@@ -252,6 +252,13 @@ def test_plan_json_matches_its_schema_with_preflight_and_rehearsal(
     valid(json.loads(compared.stdout), "plan")
 
 
+def test_the_plan_schema_names_every_hazard_class() -> None:
+    from schemactl.diff.changes import ALL_HAZARDS
+
+    schema = json.loads((SCHEMAS / "plan.schema.json").read_text())
+    assert set(schema["$defs"]["hazard"]["properties"]["kind"]["enum"]) == set(ALL_HAZARDS)
+
+
 def test_drift_verify_and_status_json_match_their_schemas(
     server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
 ) -> None:
