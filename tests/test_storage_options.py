@@ -247,3 +247,44 @@ def test_a_reviewer_sees_settings_under_their_column_old_to_new(
         "table", "public.events", "column", "kind",
     )  # fmt: skip
     assert [(a.name, a.old, a.new) for a in step.attributes] == [("statistics", "1000", "200")]
+
+
+def test_a_keys_index_storage_parameters_change_without_touching_the_key_or_its_references(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    tables = (
+        "CREATE TABLE accounts (id bigint, CONSTRAINT accounts_pkey PRIMARY KEY (id) {});"
+        "CREATE TABLE payments (id bigint, account_id bigint REFERENCES accounts (id));"
+    )
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        tables.format(""),
+        tables.format("WITH (fillfactor = 80)"),
+    )
+    assert sqls(plan) == ["ALTER INDEX public.accounts_pkey SET (fillfactor=80);"]
+    assert [step.sql for step in plan.rollback] == [
+        "ALTER INDEX public.accounts_pkey RESET (fillfactor);"
+    ]
+
+
+def test_a_new_key_is_added_with_its_index_storage_parameters(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TABLE t (id bigint, code text);",
+        "CREATE TABLE t (id bigint, code text,"
+        " CONSTRAINT t_pkey PRIMARY KEY (id) WITH (fillfactor = 80),"
+        " CONSTRAINT t_code UNIQUE (code) WITH (fillfactor = 70) DEFERRABLE INITIALLY DEFERRED);",
+        online=False,
+    )
+    assert sqls(plan) == [
+        "ALTER TABLE public.t ALTER COLUMN id SET NOT NULL;",
+        "ALTER TABLE public.t ADD CONSTRAINT t_code UNIQUE (code) WITH (fillfactor=70)"
+        " DEFERRABLE INITIALLY DEFERRED;",
+        "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id) WITH (fillfactor=80);",
+    ]

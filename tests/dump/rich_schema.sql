@@ -103,7 +103,13 @@ CREATE TABLE app.bookings (
 CREATE INDEX bookings_user ON app.bookings (user_id) WHERE guests IS NOT NULL;
 CREATE STATISTICS app.bookings_user_place (ndistinct, dependencies) ON user_id, place_id FROM app.bookings;
 
-CREATE UNLOGGED TABLE app.sessions (id serial PRIMARY KEY, token text NOT NULL, data jsonb);
+CREATE UNLOGGED TABLE app.sessions (
+    id serial,
+    token text NOT NULL,
+    data jsonb,
+    CONSTRAINT sessions_pkey PRIMARY KEY (id) WITH (fillfactor = 80),
+    CONSTRAINT sessions_token UNIQUE (token) WITH (fillfactor = 70) DEFERRABLE INITIALLY DEFERRED
+);
 
 CREATE TABLE app.events (
     id bigint GENERATED ALWAYS AS IDENTITY,

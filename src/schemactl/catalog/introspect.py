@@ -101,15 +101,18 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             )
         _read_tables(conn, params, catalog)
         for row in rows(conn, "constraints", params):
-            definition = row["definition"]
+            definition, shape = row["definition"], row["shape"]
             if definition.endswith(NOT_VALID_SUFFIX):
                 definition = definition[: -len(NOT_VALID_SUFFIX)]
+                shape = shape.removesuffix(NOT_VALID_SUFFIX)
             constraint = Constraint(
                 **{
                     **row,
                     "definition": definition,
+                    "shape": shape,
                     "columns": tuple(row["columns"]),
                     "calls": tuple(row["calls"]),
+                    "index_options": tuple(row["index_options"]),
                 }
             )
             catalog.constraints[constraint.key] = constraint

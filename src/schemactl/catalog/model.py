@@ -145,10 +145,25 @@ class Constraint:
     # What it stands on (pg_depend): its table's column idents, routine signatures.
     columns: tuple[str, ...] = field(default=(), compare=False)
     calls: tuple[str, ...] = field(default=(), compare=False)
+    # Storage parameters of a key's index (fillfactor=70): they change with ALTER INDEX
+    # ... SET. pg_get_constraintdef prints them for an exclusion constraint only; ``shape``
+    # is the definition without them.
+    index_options: tuple[str, ...] = ()
+    shape: str = field(default="", compare=False)
 
     @property
     def key(self) -> str:
         return f"{self.table}.{self.ident}"
+
+    @property
+    def creation(self) -> str:
+        """What ADD CONSTRAINT says: a primary key's or unique constraint's index storage
+        parameters go before DEFERRABLE, as pg_dump writes them."""
+        if self.type not in ("p", "u") or not self.index_options:
+            return self.definition
+        clause = f" WITH ({', '.join(self.index_options)})"
+        head, deferrable, tail = self.definition.partition(" DEFERRABLE")
+        return f"{head}{clause}{deferrable}{tail}"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.indexes import rebuilds
 from schemactl.diff.regenerated import standing_on
 
 FOREIGN_KEY = "f"
@@ -160,7 +161,7 @@ def rebuilt_indexes(ctx: DiffContext) -> set[str]:
     rebuilt: set[str] = set()
     for key, old in current.items():
         new = desired.get(key)
-        if old.type in ("p", "u", "x") and (new is None or new.definition != old.definition):
+        if old.type in ("p", "u", "x") and (new is None or _rebuilt(ctx, old, new)):
             schema = old.table.rsplit(".", 1)[0]
             rebuilt.add(f"{schema}.{old.ident}")
         elif old.type in ("p", "u", "x") and _standing_on(ctx, old):
@@ -169,12 +170,41 @@ def rebuilt_indexes(ctx: DiffContext) -> set[str]:
         wanted = ctx.desired.indexes.get(ident)
         if (
             wanted is None
-            or wanted.definition != index.definition
-            or not index.valid
+            or rebuilds(index, wanted)
             or standing_on(ctx, index.table, index.columns, index.calls)
         ):
             rebuilt.add(ident)
     return rebuilt
+
+
+def _rebuilt(ctx: DiffContext, old: Constraint, new: Constraint) -> bool:
+    """Whether the definition changes beyond its index's storage parameters, which
+    ALTER INDEX ... SET changes in place (not on a partitioned table's index)."""
+    table = ctx.desired.tables.get(new.table)
+    if table is not None and table.kind == "p" and _options_differ(old, new):
+        return True
+    if old.definition == new.definition:
+        return False
+    return not old.shape or old.shape != new.shape  # an exclusion constraint prints WITH
+
+
+def _options_differ(old: Constraint, new: Constraint) -> bool:
+    return sorted(old.index_options) != sorted(new.index_options)
+
+
+def _index_options(old: Constraint, new: Constraint) -> list[Change]:
+    if not _options_differ(old, new):
+        return []
+    names = {o.split("=", 1)[0] for o in new.index_options}
+    removed = sorted({o.split("=", 1)[0] for o in old.index_options} - names)
+    index = f"{new.table.rsplit('.', 1)[0]}.{new.ident}"  # a key's index has its name
+    return [
+        Change(
+            "constraint", new.key, "alter", "settings.set_constraint_index_options",
+            {"constraint": new, "index": index, "set": new.index_options, "reset": removed},
+            Phase.CREATE_INDEX,
+        )
+    ]  # fmt: skip
 
 
 def _standing_on(ctx: DiffContext, constraint: Constraint) -> str | None:
@@ -204,13 +234,14 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
         old, new = current[key], desired[key]
         if (
             old.type != new.type
-            or old.definition != new.definition
+            or _rebuilt(ctx, old, new)
             or (old.validated and not new.validated)
             or _loses_its_index(old, rebuilt)
         ):
             changes.append(_drop(old))
             changes += _add(ctx, new)
             continue
+        changes += _index_options(old, new)
         if reason := _standing_on(ctx, old):
             risk = Hazard(
                 HazardKind.DEPENDENT_RECREATE,

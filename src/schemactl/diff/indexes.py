@@ -62,6 +62,12 @@ def _shape(index: Index) -> str:
     return index.shape or index.definition
 
 
+def rebuilds(old: Index, new: Index) -> bool:
+    """Whether turning ``old`` into ``new`` takes a new index: storage parameters alone
+    change in place, except on a partitioned table's index."""
+    return _shape(old) != _shape(new) or not old.valid or _partitioned_options(old, new)
+
+
 def _partitioned_options(old: Index, new: Index) -> bool:
     """A partitioned index's storage parameters cannot be altered, only rebuilt."""
     return new.table_kind == "p" and sorted(old.options) != sorted(new.options)
@@ -127,7 +133,7 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
         old, new = current[ident], desired[ident]
         if old.table in gone:
             changes += _create(ctx, new)  # a rebuilt materialized view gets its indexes back
-        elif _shape(old) != _shape(new) or not old.valid or _partitioned_options(old, new):
+        elif rebuilds(old, new):
             changes.append(_drop(ctx, old))
             changes += _create(ctx, new)
         elif reason := standing_on(ctx, old.table, old.columns, old.calls):

@@ -27,8 +27,20 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
                JOIN pg_namespace pn ON pn.oid = p.pronamespace
               WHERE d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
                 AND d.refclassid = 'pg_proc'::regclass) AS calls,
+       -- The storage parameters of a key's index (pg_get_constraintdef prints them in its
+       -- WITH clause), and the definition without them: what only a rebuild changes.
+       coalesce(ix.reloptions, '{}') AS index_options,
+       CASE WHEN ix.reloptions IS NULL THEN pg_get_constraintdef(con.oid)
+            ELSE replace(pg_get_constraintdef(con.oid),
+                         ' WITH (' || (SELECT string_agg(o.option_name || '=' ||
+                                              CASE WHEN quote_ident(o.option_value) = o.option_value
+                                                   THEN o.option_value
+                                                   ELSE quote_literal(o.option_value) END, ', ')
+                                         FROM pg_options_to_table(ix.reloptions) AS o) || ')',
+                         '') END AS shape,
        dsc.description AS comment
 FROM pg_constraint con
+LEFT JOIN pg_class ix ON ix.oid = con.conindid AND con.contype IN ('p', 'u', 'x')
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description dsc
