@@ -78,3 +78,20 @@ def test_a_table_turning_logged_takes_its_serial_sequence_along(
         "ALTER TABLE public.events SET LOGGED;",
         "ALTER SEQUENCE public.events_id_seq SET LOGGED;",
     ]
+
+
+def test_an_unlogged_partition_is_created_unlogged(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "",
+        "CREATE TABLE readings (at date, v int) PARTITION BY RANGE (at);"
+        "CREATE UNLOGGED TABLE readings_scratch PARTITION OF readings"
+        " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+    )
+    assert sqls(plan)[1].startswith(
+        "CREATE UNLOGGED TABLE public.readings_scratch PARTITION OF public.readings"
+    )

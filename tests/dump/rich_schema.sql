@@ -121,6 +121,8 @@ CREATE TABLE app.events (
 ALTER TABLE app.events ALTER COLUMN kind SET STATISTICS 500;
 CREATE TABLE app.events_2024 PARTITION OF app.events
     FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE UNLOGGED TABLE app.events_2023 PARTITION OF app.events
+    FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
 CREATE TABLE app.events_default PARTITION OF app.events DEFAULT;
 CREATE INDEX events_kind ON app.events (kind);
 
