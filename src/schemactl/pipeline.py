@@ -31,7 +31,7 @@ from schemactl.devdb import dev_database, dev_databases, load_desired_state
 from schemactl.devdb.job_commands import check_job_commands
 from schemactl.devdb.loader import referenced_roles
 from schemactl.devdb.versions import connection_major
-from schemactl.diff.partition_rules import apply_partition_rules
+from schemactl.diff.partition_rules import apply_partition_rules, without_rule_partitions
 from schemactl.diff.partman import with_registrations
 from schemactl.diff.renames import Rename, implied_renames, pair_hints
 from schemactl.errors import SchemactlError
@@ -64,6 +64,7 @@ class DesiredSource:
     now: datetime | None = None  # the moment rolling partition rules plan for
     allow_version_mismatch: bool = False  # accept a --dev-url of another major version
     pg_version: int | None = None  # the dev server's major version where no target decides
+    upkeep: bool = True  # plan rolling partitions; False: leave the rules' partitions out
 
     @property
     def moment(self) -> datetime:
@@ -137,7 +138,7 @@ def plan_against(
             check_job_commands(dev_conn, jobs)
             plan = _plan_between(
                 target, dev_conn, desired_is_dev=True, scope=scope, online=online,
-                received=(external,), adjust=declared_operations(statements, jobs, source.moment),
+                received=(external,), adjust=declared_operations(statements, jobs, source.moment, source.upkeep),
                 hints=source.rename_hints,
             )  # fmt: skip
         finally:
@@ -267,7 +268,7 @@ def prepared_state(
             scope=scope,
             dev_url=dev.url,
             external=external,
-            adjust=declared_operations(statements, jobs, source.moment),
+            adjust=declared_operations(statements, jobs, source.moment, source.upkeep),
             desired=desired,
             template_schema=template_schema,
             schema_now=template_schema or DEFAULT_TEMPLATE_SCHEMA,
@@ -336,7 +337,9 @@ def _declared_by(source: Source) -> Adjust | None:
     """What a destination folder declares beyond what it loads (jobs, partition rules)."""
     if not isinstance(source, DesiredSource):
         return None
-    return declared_operations(source.statements, read_jobs(source.statements), source.moment)
+    return declared_operations(
+        source.statements, read_jobs(source.statements), source.moment, source.upkeep
+    )
 
 
 def _opened(stack: ExitStack, url: str, purpose: str) -> psycopg.Connection:
@@ -428,18 +431,25 @@ Adjust = Callable[[Catalog, Catalog], tuple[Catalog, Catalog, tuple[str, ...]]]
 
 
 def declared_operations(
-    statements: Sequence[Statement], jobs: list[JobDeclaration], moment: datetime
+    statements: Sequence[Statement],
+    jobs: list[JobDeclaration],
+    moment: datetime,
+    upkeep: bool = True,
 ) -> Adjust:
     """pg_cron jobs and rolling partition rules join the desired state after it was read
-    from the dev database: neither is loaded there."""
+    from the dev database: neither is loaded there. Without ``upkeep`` the partitions
+    the rules name leave the comparison on both sides instead."""
     rules = read_partition_rules(statements)
     registrations = read_registrations(statements)
 
     def adjust(current: Catalog, desired: Catalog) -> tuple[Catalog, Catalog, tuple[str, ...]]:
         desired, warnings = with_jobs(desired, current, jobs)
         desired, current = with_registrations(desired, current, registrations)
-        if rules:
+        if rules and upkeep:
             desired, current = apply_partition_rules(desired, current, rules, moment)
+        elif rules:
+            desired = without_rule_partitions(desired, rules)
+            current = without_rule_partitions(current, rules)
         return current, desired, warnings
 
     return adjust

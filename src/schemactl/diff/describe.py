@@ -129,7 +129,11 @@ def _table_subject(ctx: DiffContext, change: Change) -> Subject | None:
     table: Table | None = change.params.get("table")
     macro = change.operation.split(".", 1)[1]
     if macro in ("row_security", "force_row_security"):
-        return Subject("table", str(change.params["ident"]), "row security")
+        ident = str(change.params["ident"])
+        parent = _parent_of(ctx, ident)
+        if parent:  # a partition's own flag: under its parent, named
+            return Subject("table", parent, "row security", unqualified(ident))
+        return Subject("table", ident, "row security")
     if table is None:
         return None
     if table.partition_of and macro in ("create", "drop"):
@@ -231,8 +235,20 @@ _GRANT_KINDS = {
 }
 
 
+def _parent_of(ctx: DiffContext, ident: str) -> str | None:
+    """The partitioned table ``ident`` is a partition of, on either side."""
+    for catalog in _catalogs(ctx):
+        table = catalog.tables.get(ident)
+        if table is not None and table.partition_of:
+            return table.partition_of
+    return None
+
+
 def _grant_target(ctx: DiffContext, keyword: str, target: str) -> Subject:
     if keyword in ("TABLE", "VIEW", "MATERIALIZED VIEW"):
+        parent = _parent_of(ctx, target) if keyword == "TABLE" else None
+        if parent:  # a partition's grants: under its parent, like the partition itself
+            return Subject("table", parent, "partition", unqualified(target))
         return Subject(_relation_kind(ctx, target), target)
     if keyword == "TYPE":
         return Subject(_type_kind(ctx, target), target)
@@ -249,7 +265,9 @@ def _grant_subject(ctx: DiffContext, change: Change) -> Subject | None:
     macro = change.operation.split(".", 1)[1]
     if macro == "owner":
         owned = _grant_target(ctx, str(params["keyword"]), str(params["target"]))
-        return dataclasses.replace(owned, part_kind="owner", part="")
+        return dataclasses.replace(
+            owned, part_kind="owner", part=owned.part if owned.part_kind else ""
+        )
     if macro.startswith("default_"):
         where = "".join(
             (

@@ -143,6 +143,18 @@ def apply_partition_rules(
     return desired, current
 
 
+def without_rule_partitions(catalog: Catalog, rules: Iterable[PartitionRule]) -> Catalog:
+    """The catalog without every partition a rule names (any period, attached or
+    retired). Where no upkeep runs (migration files, ``verify``), those are the
+    upkeep's business (``schemactl partitions`` or a job), never a difference."""
+    for rule in rules:
+        parent = _find(catalog, rule.schema, rule.table)
+        if parent is not None:
+            named = _named_by_rule(catalog, rule, parent)
+            catalog = without_tables(catalog, [t.ident for t in named.values()])
+    return catalog
+
+
 def diff_retirements(ctx: DiffContext) -> list[Change]:
     """Detach partitions a rule retires; the rollback attaches them again."""
     changes: list[Change] = []

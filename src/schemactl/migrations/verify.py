@@ -18,6 +18,7 @@ say so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from schemactl.devdb import dev_database, dev_server
 from schemactl.devdb.versions import connection_major
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import Change
+from schemactl.diff.partition_rules import without_rule_partitions
 from schemactl.errors import SchemactlError
 from schemactl.migrations import manifest
 from schemactl.migrations.deploy import applied_migrations
@@ -42,6 +44,8 @@ from schemactl.migrations.replay import replay, script_statements
 from schemactl.migrations.script import parse_script
 from schemactl.pipeline import DesiredSource, external_objects, plan_against, without_received
 from schemactl.plan import Step
+from schemactl.source import read_desired_state
+from schemactl.source.partition_rules import PartitionRule, read_partition_rules
 
 OK = "ok"
 FAILED = "failed"
@@ -136,7 +140,11 @@ def _describe(changes: list[Change] | tuple[Step, ...]) -> list[str]:
 
 
 def check_replay(
-    conn: psycopg.Connection, server: str, applied: list[Migration], scope: Scope
+    conn: psycopg.Connection,
+    server: str,
+    applied: list[Migration],
+    scope: Scope,
+    rules: Sequence[PartitionRule] = (),
 ) -> Check:
     upto = applied[-1].id if applied else "none"
     note = f"live schema vs the replay of {len(applied)} applied migration(s) (up to {upto})"
@@ -150,6 +158,9 @@ def check_replay(
         try:
             expected = without_received(introspect(dev_conn, scope), external)
             live = without_received(introspect(conn, scope), external)
+            # Partitions the upkeep made are not the migrations': compared on neither side.
+            expected = without_rule_partitions(expected, rules)
+            live = without_rule_partitions(live, rules)
             live = reconcile_equivalent(dev_conn, live, expected)
         finally:
             dev_conn.close()
@@ -160,7 +171,11 @@ def check_replay(
 def check_schema(
     conn: psycopg.Connection, server: str, schema_dir: Path, scope: Scope, allow_mismatch: bool
 ) -> Check:
-    source = DesiredSource(schema_dir, dev_url=server, allow_version_mismatch=allow_mismatch)
+    # Migration files do not carry rolling partitions: those are the upkeep's (a job or
+    # schemactl partitions), so they are left out rather than planned here.
+    source = DesiredSource(
+        schema_dir, dev_url=server, allow_version_mismatch=allow_mismatch, upkeep=False
+    )
     plan = plan_against(conn, source, scope)
     failures = [f"live schema: {line}" for line in _describe(plan.steps)]
     return _check("schema", failures, f"live schema vs {schema_dir}")
@@ -200,6 +215,13 @@ def check_verify_scripts(conn: psycopg.Connection, applied: list[Migration]) -> 
     return _check("verify scripts", failures, f"{len(scripts)} verify script(s) run")
 
 
+def _rules(schema_dir: Path | None) -> list[PartitionRule]:
+    """The schema folder's rolling partition rules, if there is a folder to read."""
+    if schema_dir is None or not schema_dir.is_dir():
+        return []
+    return read_partition_rules(read_desired_state(schema_dir, allow_empty=True))
+
+
 def verify(request: VerifyRequest) -> VerifyReport:
     folder = read_folder(request.migrations_dir)
     if not folder.exists:
@@ -226,7 +248,9 @@ def verify(request: VerifyRequest) -> VerifyReport:
             major=connection_major(conn),
             allow_version_mismatch=request.allow_version_mismatch,
         ) as server:
-            checks.append(check_replay(conn, server, applied, request.scope))
+            checks.append(
+                check_replay(conn, server, applied, request.scope, _rules(request.schema_dir))
+            )
             if request.schema_dir is None:
                 checks.append(Check("schema", SKIPPED, note="no schema folder given"))
             elif not request.schema_dir.is_dir():
