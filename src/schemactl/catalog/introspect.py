@@ -28,6 +28,7 @@ from schemactl.catalog.model import (
 from schemactl.catalog.readers.collations import read_casts, read_collations
 from schemactl.catalog.readers.jobs import cron_available, read_jobs
 from schemactl.catalog.readers.operators import read_operators
+from schemactl.catalog.readers.partition_indexes import read_partition_indexes
 from schemactl.catalog.readers.partitions import read_partition_columns
 from schemactl.catalog.readers.partman import read_partman
 from schemactl.catalog.readers.policies import read_policies
@@ -59,6 +60,7 @@ READERS: list[Reader] = [
     read_partition_columns,
     read_column_settings,
     read_index_settings,
+    read_partition_indexes,
     read_policies,
     read_privileges,
     read_jobs,

@@ -736,3 +736,8 @@ class Catalog:
     jobs: dict[str, Job] = field(default_factory=dict)  # pg_cron jobs by name
     cron: bool = False  # pg_cron's job table is readable here: jobs can be managed
     partman: dict[str, PartmanParent] = field(default_factory=dict)  # by parent table
+    # Partitioned index ident -> (partition ident, attached index ident) for each partition
+    # whose index is attached to it, at every level; a constraint's index bears its name.
+    partition_indexes: dict[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, compare=False
+    )

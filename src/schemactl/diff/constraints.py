@@ -10,6 +10,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.indexes import rebuilds
+from schemactl.diff.partition_indexes import adopted_indexes, adopted_keys
 from schemactl.diff.regenerated import standing_on
 
 FOREIGN_KEY = "f"
@@ -158,16 +159,22 @@ def rebuilt_indexes(ctx: DiffContext) -> set[str]:
     """Unique indexes that go away or are re-created: dropped or changed primary,
     unique and exclusion constraints (their index shares their name), and indexes."""
     current, desired = ctx.current.constraints, ctx.desired.constraints
+    adopted = adopted_keys(ctx)
     rebuilt: set[str] = set()
     for key, old in current.items():
         new = desired.get(key)
+        if key in adopted:
+            continue
         if old.type in ("p", "u", "x") and (new is None or _rebuilt(ctx, old, new)):
             schema = old.table.rsplit(".", 1)[0]
             rebuilt.add(f"{schema}.{old.ident}")
         elif old.type in ("p", "u", "x") and _standing_on(ctx, old):
             rebuilt.add(f"{old.table.rsplit('.', 1)[0]}.{old.ident}")
+    kept = adopted_indexes(ctx)
     for ident, index in ctx.current.indexes.items():
         wanted = ctx.desired.indexes.get(ident)
+        if ident in kept:
+            continue
         if (
             wanted is None
             or rebuilds(index, wanted)
@@ -221,9 +228,18 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     current, desired = ctx.current.constraints, ctx.desired.constraints
     rebuilt = rebuilt_indexes(ctx)
+    adopted = adopted_keys(ctx)  # a partition's own, taken over by its parent's new key
     for key in sorted(desired.keys() - current.keys()):
         changes += _add(ctx, desired[key])
-    for key in sorted(current.keys() - desired.keys()):
+    for key, (_, name) in sorted(adopted.items()):
+        if name != current[key].ident:
+            changes.append(
+                Change(
+                    "constraint", key, "alter", "constraint.rename",
+                    {"constraint": current[key], "to": name}, Phase.ADD_CONSTRAINT, order=(1,),
+                )
+            )  # fmt: skip
+    for key in sorted(current.keys() - desired.keys() - adopted.keys()):
         if (
             current[key].table not in ctx.dropped_tables
             or _links_dropped_tables(ctx, current[key])

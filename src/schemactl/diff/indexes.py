@@ -9,6 +9,12 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import AttributeChange, Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.partition_indexes import (
+    PARTITIONED,
+    adopted_indexes,
+    complete_invalid,
+    create_partitioned,
+)
 from schemactl.diff.regenerated import standing_on
 from schemactl.diff.views import dropped_materialized_views
 
@@ -25,6 +31,11 @@ def _online(ctx: DiffContext, index: Index) -> bool:
 
 
 def _create(ctx: DiffContext, index: Index) -> list[Change]:
+    if index.table_kind == PARTITIONED:
+        return [
+            *create_partitioned(ctx, index),
+            *comment_change("index", f"INDEX {index.ident}", index.ident, None, index.comment),
+        ]
     # Nobody uses a relation the migration creates (or drops and creates again: the
     # drop holds its lock to the end) while its index is built.
     new_relation = index.table in ctx.created_tables or index.table in _new_views(ctx)
@@ -126,13 +137,22 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
     gone = ctx.dropped_tables | dropped_materialized_views(ctx)  # their indexes go with them
     for ident in sorted(desired.keys() - current.keys()):
         changes += _create(ctx, desired[ident])
+    adopted = adopted_indexes(ctx)  # a partition's own, taken over by its parent's new one
     for ident in sorted(current.keys() - desired.keys()):
-        if current[ident].table not in gone:
+        if current[ident].table not in gone and ident not in adopted:
             changes.append(_drop(ctx, current[ident]))
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]
         if old.table in gone:
             changes += _create(ctx, new)  # a rebuilt materialized view gets its indexes back
+        elif (
+            _shape(old) == _shape(new)
+            and not old.valid
+            and new.table_kind == PARTITIONED
+            and not _partitioned_options(old, new)
+        ):
+            changes += complete_invalid(ctx, new)
+            changes += comment_change("index", f"INDEX {ident}", ident, old.comment, new.comment)
         elif rebuilds(old, new):
             changes.append(_drop(ctx, old))
             changes += _create(ctx, new)
