@@ -19,11 +19,14 @@ from schemactl.apply.lock import ADVISORY_LOCK_KEY as ADVISORY_LOCK_KEY
 from schemactl.apply.progress import SILENT, StepProgress
 from schemactl.apply.session import migration_settings, reset_migration_settings
 from schemactl.config import Scope
+from schemactl.diff.changes import HazardKind
 from schemactl.errors import SchemactlError
 from schemactl.plan.model import Plan, Step
 
 LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
 DEADLOCK_DETECTED = "40P01"
+# What a rollback cannot undo: dropped data, a conversion with no way back.
+IRREVERSIBLE = frozenset({HazardKind.DATA_LOSS, HazardKind.NOT_REVERSIBLE})
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,17 @@ def _session_settings(conn: psycopg.Connection, options: ApplyOptions, local: bo
     migration_settings(conn, options.lock_timeout, options.statement_timeout, local)
 
 
+def irreversible_reasons(plan: Plan) -> list[str]:
+    """Why the plan's rollback cannot restore what it changes, each once: the data it
+    drops (which table, column, sequence), or a conversion with no way back."""
+    reasons: list[str] = []
+    for step in plan.steps:
+        for hazard in step.hazards:
+            if hazard.kind in IRREVERSIBLE and hazard.reason not in reasons:
+                reasons.append(hazard.reason)
+    return reasons
+
+
 class _Runner:
     """Runs groups with retries on lock timeouts, and records the history entry."""
 
@@ -124,15 +138,17 @@ class _Runner:
         self.progress = options.progress
 
     def entry(self) -> HistoryEntry:
+        reasons = irreversible_reasons(self.plan)
         return HistoryEntry(
             version=self.version,
             name=self.options.name,
             kind="apply",
             up_sql=self.plan.up_sql(),
             down_sql=self.plan.down_sql(),
-            reversible=not any(h.kind == "data_loss" for s in self.plan.steps for h in s.hazards),
+            reversible=not reasons,
             duration_ms=int((time.monotonic() - self.started) * 1000),
             scope=self.options.scope,
+            irreversible_reason="; ".join(reasons) or None,
         )
 
     def run_group(self, group: StepGroup, record_history: bool) -> None:

@@ -92,6 +92,7 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
         catalog = Catalog(
             server_version=str(version_row[0]) if version_row else "",
             cron=cron_available(conn),
+            role=_current_user(conn),
         )
         for row in schema_rows:
             catalog.schemas[row["ident"]] = Schema(
@@ -132,6 +133,11 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
         for reader in READERS:
             reader(conn, params, catalog)
     return without_excluded(catalog, scope.objects)
+
+
+def _current_user(conn: psycopg.Connection) -> str:
+    row = conn.execute("SELECT quote_ident(current_user)").fetchone()
+    return str(row[0]) if row else ""
 
 
 def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:

@@ -579,13 +579,16 @@ class Policy:
 
 @dataclass(frozen=True, order=True)
 class Grant:
-    """One privilege one grantee holds, as ``aclexplode`` lists it (the grantor is not
-    compared). The grantee is a role ident, ``PUBLIC``, or ``OWNER`` for the owner.
-    Held in sorted tuples, so that equal ACLs are equal and serialize the same."""
+    """One privilege one grantee holds, as ``aclexplode`` lists it. The grantee is a role
+    ident, ``PUBLIC``, or ``OWNER`` for the owner. The grantor counts only where it is
+    not the owner (a role granting on with its grant option): such a grant is revoked
+    and granted by that role, and reads as ``""`` otherwise. Held in sorted tuples, so
+    that equal ACLs are equal and serialize the same."""
 
     grantee: str
     privilege: str  # SELECT, INSERT, USAGE, EXECUTE, ...
     grantable: bool = False
+    grantor: str = ""  # role ident of a grantor other than the owner
 
 
 @dataclass(frozen=True)
@@ -736,6 +739,8 @@ class Catalog:
     jobs: dict[str, Job] = field(default_factory=dict)  # pg_cron jobs by name
     cron: bool = False  # pg_cron's job table is readable here: jobs can be managed
     partman: dict[str, PartmanParent] = field(default_factory=dict)  # by parent table
+    # The role that read it (current_user): owns what reads as having no stated owner.
+    role: str = field(default="", compare=False)
     # Partitioned index ident -> (partition ident, attached index ident) for each partition
     # whose index is attached to it, at every level; a constraint's index bears its name.
     partition_indexes: dict[str, tuple[tuple[str, str], ...]] = field(

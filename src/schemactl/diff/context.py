@@ -15,6 +15,9 @@ class DiffContext:
     online: bool = False  # prefer lock-light operations on tables that already exist
     # The target as read, before tables that must be rebuilt were set aside from ``current``.
     original_current: Catalog | None = None
+    # A rollback gives objects the schema gave away back to this role, when the target's
+    # owner was the role that read it (read as no stated owner); None leaves such owners.
+    restore_owner: str | None = None
 
     @cached_property
     def dropped_tables(self) -> frozenset[str]:

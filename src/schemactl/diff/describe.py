@@ -652,6 +652,8 @@ def _grant_attributes(macro: str, params: dict[str, Any]) -> tuple[AttributeChan
     if macro == "owner":
         return (AttributeChange("owner", None, str(params["owner"])),)
     privileges = ", ".join(params["privileges"])
+    if params.get("grantor"):
+        privileges += f" (granted by {params['grantor']})"
     if macro.endswith("grant"):
         option = " WITH GRANT OPTION" if params["option"] else ""
         return (AttributeChange("privileges", None, privileges + option),)

@@ -67,16 +67,20 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
 )
 
 
-def diff_catalogs(current: Catalog, desired: Catalog, online: bool = False) -> list[Change]:
+def diff_catalogs(
+    current: Catalog, desired: Catalog, online: bool = False, restore_owner: str | None = None
+) -> list[Change]:
     """Changes that turn ``current`` into ``desired``, sorted into a runnable order.
 
     ``online`` trades one transaction for lighter locks on existing tables:
     concurrent index builds, constraints added NOT VALID and validated later.
+    ``restore_owner`` (for rollbacks) is who owned what ``desired`` shows with no stated
+    owner: objects the migration gave to someone else go back to it.
     """
     # Read on two major versions (--allow-version-mismatch): compare what both know.
     current, desired = version_neutral(current, desired)
     # Tables PostgreSQL cannot alter into shape are rebuilt: the diff sees them as new.
-    ctx = DiffContext(set_aside_rebuilt(current, desired), desired, online, current)
+    ctx = DiffContext(set_aside_rebuilt(current, desired), desired, online, current, restore_owner)
     changes = [change for differ in DIFFERS for change in differ(ctx)]
     described = with_preconditions(ctx, settle_new_objects(describe(ctx, changes)))
     return sorted(described, key=lambda c: (c.phase, c.order))

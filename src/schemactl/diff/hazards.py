@@ -279,10 +279,6 @@ def default_privilege_change(object_type: str) -> tuple[Hazard, ...]:
 def owner_change(target: str, owner: str) -> tuple[Hazard, ...]:
     return (
         Hazard(HazardKind.AUTHZ_CHANGE, f"{target} is given to {owner}, with all an owner may do"),
-        Hazard(
-            HazardKind.NOT_REVERSIBLE,
-            "the rollback leaves the new owner: the previous one is not stated in the schema",
-        ),
     )
 
 

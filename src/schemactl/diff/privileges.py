@@ -44,8 +44,10 @@ PRIVILEGE_ORDER = (
 # The public schema comes with every database, owned by pg_database_owner: not a stated owner.
 UNSTATED_OWNERS = {("SCHEMA", "pg_database_owner")}
 
-# (grantee, privilege) -> with grant option
-Acl = dict[tuple[str, str], bool]
+# (grantee, privilege, grantor) -> with grant option; the grantor "" for the owner
+Acl = dict[tuple[str, str, str], bool]
+# One change of an ACL: verb, grantee, grant option, privileges, grantor ("" the owner).
+Delta = tuple[str, str, bool, tuple[str, ...], str]
 
 
 def diff_privileges(ctx: DiffContext) -> list[Change]:
@@ -77,7 +79,7 @@ def creation_acl(desired: Catalog, obj: ObjectPrivileges) -> tuple[Grant, ...]:
     if obj.schema is not None:
         in_schema = desired.default_privileges.get(_default_key(None, obj.schema, object_type))
         grants += in_schema.grants if in_schema else ()
-    return tuple(sorted(Grant(g, p, o) for (g, p), o in _acl(grants).items()))
+    return tuple(sorted(Grant(g, p, o, r) for (g, p, r), o in _acl(grants).items()))
 
 
 def _default_key(role: str | None, schema: str | None, object_type: str) -> str:
@@ -87,37 +89,41 @@ def _default_key(role: str | None, schema: str | None, object_type: str) -> str:
 def _acl(grants: Iterable[Grant]) -> Acl:
     acl: Acl = {}
     for grant in grants:
-        key = (grant.grantee, grant.privilege)
+        key = (grant.grantee, grant.privilege, grant.grantor)
         acl[key] = acl.get(key, False) or grant.grantable
     return acl
 
 
-def acl_delta(
-    before: Iterable[Grant], after: Iterable[Grant]
-) -> list[tuple[str, str, bool, tuple[str, ...]]]:
-    """What turns ``before`` into ``after``: (verb, grantee, grant option, privileges),
-    verb ``revoke`` or ``grant``, revokes first. ``revoke`` with the option set takes only
-    the grant option away; ``grant`` with it set grants the option too."""
+def acl_delta(before: Iterable[Grant], after: Iterable[Grant]) -> list[Delta]:
+    """What turns ``before`` into ``after``: (verb, grantee, grant option, privileges,
+    grantor), verb ``revoke`` or ``grant``. ``revoke`` with the option set takes only the
+    grant option away; ``grant`` with it set grants the option too. Revokes come first,
+    those of other grantors before the owner's (whose grant option theirs rest on);
+    grants the other way round."""
     old, new = _acl(before), _acl(after)
-    buckets: dict[tuple[str, str, bool], list[str]] = {}
+    buckets: dict[tuple[str, str, bool, str], list[str]] = {}
     for key in old.keys() | new.keys():
-        grantee, privilege = key
+        grantee, privilege, grantor = key
         if key not in old:
-            bucket = ("grant", grantee, new[key])
+            bucket = ("grant", grantee, new[key], grantor)
         elif key not in new:
-            bucket = ("revoke", grantee, False)
+            bucket = ("revoke", grantee, False, grantor)
         elif new[key] and not old[key]:
-            bucket = ("grant", grantee, True)
+            bucket = ("grant", grantee, True, grantor)
         elif old[key] and not new[key]:
-            bucket = ("revoke", grantee, True)
+            bucket = ("revoke", grantee, True, grantor)
         else:
             continue
         buckets.setdefault(bucket, []).append(privilege)
+
+    def order(item: tuple[tuple[str, str, bool, str], list[str]]) -> tuple[object, ...]:
+        verb, grantee, option, grantor = item[0]
+        revoke = verb == "revoke"
+        return (not revoke, bool(grantor) != revoke, grantee, option, grantor)
+
     return [
-        (verb, grantee, option, _ordered(privileges))
-        for (verb, grantee, option), privileges in sorted(
-            buckets.items(), key=lambda item: (item[0][0] != "revoke", item[0][1], item[0][2])
-        )
+        (verb, grantee, option, _ordered(privileges), grantor)
+        for (verb, grantee, option, grantor), privileges in sorted(buckets.items(), key=order)
     ]
 
 
@@ -150,13 +156,15 @@ def _object_privileges(ctx: DiffContext) -> list[Change]:
         delta = acl_delta(before, new.grants)
         if new.kind == "TABLE" and not created:
             stripped[new.target] = {
-                (grantee, privilege): option
-                for verb, grantee, option, privileges in delta
+                (grantee, privilege, grantor): option
+                for verb, grantee, option, privileges, grantor in delta
                 if verb == "revoke"
                 for privilege in privileges
             }
         changes += _acl_changes(new, delta, owner, created)
-        changes += _owner_change(new, None if created or old is None else old.owner, created)
+        changes += _owner_change(
+            new, None if created or old is None else old.owner, created, ctx.restore_owner
+        )
     changes += _column_privileges(ctx, recreated, stripped)
     return changes
 
@@ -190,11 +198,11 @@ def _column_privileges(
         if old is not None and not created:
             taken = stripped.get(column.target, {})
             for grant in old.grants:
-                option_taken = taken.get((grant.grantee, grant.privilege))
+                option_taken = taken.get((grant.grantee, grant.privilege, grant.grantor))
                 if option_taken is None:
                     before.append(grant)
                 elif option_taken and grant.grantable:  # only the grant option went
-                    before.append(Grant(grant.grantee, grant.privilege, False))
+                    before.append(Grant(grant.grantee, grant.privilege, False, grant.grantor))
         delta = acl_delta(before, new.grants if new else ())
         changes += _acl_changes(column, delta, None, created)
     return changes
@@ -206,21 +214,21 @@ def _rebuilt(ctx: DiffContext, kind: str, target: str) -> bool:
 
 
 def _acl_changes(
-    obj: ObjectPrivileges,
-    delta: list[tuple[str, str, bool, tuple[str, ...]]],
-    owner: str | None,
-    created: bool,
+    obj: ObjectPrivileges, delta: list[Delta], owner: str | None, created: bool
 ) -> list[Change]:
     """One GRANT or REVOKE per grantee and kind of change. Revokes on objects that exist
     run first in the migration; on created objects, right after they are created."""
     kind = "TABLE" if obj.kind == "COLUMN" else obj.kind
     name = obj.key[len(obj.kind) + 1 :] if obj.kind != "COLUMN" else obj.key[len("COLUMN ") :]
     changes: list[Change] = []
-    for verb, grantee, option, privileges in delta:
+    for verb, grantee, option, privileges, grantor in delta:
+        # Other grantors' grants rest on the owner's: revoked before it, granted after.
+        order: tuple[int, ...]
         if verb == "revoke":
             phase, order = (Phase.GRANT, (0,)) if created else (Phase.REVOKE, ())
+            order = (*order, 0 if grantor else 1)
         else:
-            phase, order = Phase.GRANT, (1,)
+            phase, order = Phase.GRANT, (1, 1 if grantor else 0)
         params = {
             "kind": kind,
             "target": obj.target,
@@ -228,6 +236,7 @@ def _acl_changes(
             "privileges": privileges,
             "grantee": _grantee(grantee, owner),
             "option": option,
+            "grantor": grantor,
         }
         changes.append(
             Change(
@@ -239,13 +248,19 @@ def _acl_changes(
     return changes
 
 
-def _owner_change(new: ObjectPrivileges, current_owner: str | None, created: bool) -> list[Change]:
-    """ALTER ... OWNER TO, only towards an owner the schema states."""
-    if new.kind == "COLUMN" or new.owned_with_table or new.owner is None:
+def _owner_change(
+    new: ObjectPrivileges, current_owner: str | None, created: bool, restore: str | None
+) -> list[Change]:
+    """ALTER ... OWNER TO, only towards an owner the schema states; in a rollback, also
+    back to the role that owned the object when it was read (``restore``)."""
+    if new.kind == "COLUMN" or new.owned_with_table:
         return []
-    if (new.kind, new.owner) in UNSTATED_OWNERS:
+    owner = new.owner
+    if owner is None and restore and not created and current_owner is not None:
+        owner = restore  # the migration gave it away: the rollback gives it back
+    if owner is None or (new.kind, owner) in UNSTATED_OWNERS:
         return []
-    if not created and current_owner == new.owner:
+    if not created and current_owner == owner:
         return []
     target = new.target
     if new.alter_keyword == "AGGREGATE" and target.endswith("()"):
@@ -253,8 +268,8 @@ def _owner_change(new: ObjectPrivileges, current_owner: str | None, created: boo
     return [
         Change(
             "owner", f"{new.kind} {new.target}", "alter", "grant.owner",
-            {"keyword": new.alter_keyword, "target": target, "owner": new.owner},
-            Phase.OWNER, hazards.owner_change(f"{new.kind} {new.target}", new.owner),
+            {"keyword": new.alter_keyword, "target": target, "owner": owner},
+            Phase.OWNER, hazards.owner_change(f"{new.kind} {new.target}", owner),
         )
     ]  # fmt: skip
 
@@ -278,7 +293,7 @@ def _default_privileges(ctx: DiffContext) -> list[Change]:
                 f" in {entry.schema}" if entry.schema else "",
             )
         )
-        for verb, grantee, option, privileges in delta:
+        for verb, grantee, option, privileges, _ in delta:  # default privileges: no grantor
             params = {
                 "role": entry.role,
                 "schema": entry.schema,

@@ -28,6 +28,7 @@ from schemactl.db import connect
 from schemactl.devdb import dev_database, dev_server, load_desired_state
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import HazardKind
+from schemactl.diff.privileges import CURRENT_USER
 from schemactl.migrations import manifest
 from schemactl.migrations.errors import MigrationError, ScriptFailed
 from schemactl.migrations.files import (
@@ -270,7 +271,9 @@ def diff_migration(request: DiffRequest) -> NewMigration:
                 desired_conn, declared_renames(statements), start, desired, read
             )
             current = reconcile_equivalent(desired_conn, start, renamed)
-            plan = build_plan(current, renamed)
+            # Whoever runs the migration owns what it creates: the down script gives back
+            # to that role, by no name of the dev database's.
+            plan = build_plan(current, renamed, owner=CURRENT_USER)
             if renames:
                 plan = with_renames(plan, renames)
                 # Back to the schema's own names, which the scripts are tested against.

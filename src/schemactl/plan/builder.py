@@ -9,6 +9,7 @@ from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.model import Catalog
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import Change
+from schemactl.diff.privileges import CURRENT_USER
 from schemactl.diff.renames import Rename, rename_suggestions
 from schemactl.plan.model import Plan, Step
 from schemactl.plan.render import render
@@ -37,12 +38,17 @@ def _major(version: str) -> str:
 
 
 def build_plan(
-    current: Catalog, desired: Catalog, online: bool = True, target_fingerprint: str = ""
+    current: Catalog,
+    desired: Catalog,
+    online: bool = True,
+    target_fingerprint: str = "",
+    owner: str | None = None,
 ) -> Plan:
     """The migration from ``current`` to ``desired`` and its rollback, from one engine.
 
     The rollback is always planned without online operations, so that it can run
-    as one transaction."""
+    as one transaction. It gives what the migration gave away back to ``owner`` where
+    the target's owner was the role that read it (default: that role, by name)."""
     warnings: list[str] = []
     versions = (desired.server_version, current.server_version)
     if all(versions) and _major(versions[0]) != _major(versions[1]):
@@ -54,7 +60,9 @@ def build_plan(
     warnings += rename_suggestions(current, desired)
     return Plan(
         steps=_steps(diff_catalogs(current, desired, online)),
-        rollback=_steps(diff_catalogs(desired, current)),
+        rollback=_steps(
+            diff_catalogs(desired, current, restore_owner=owner or current.role or CURRENT_USER)
+        ),
         dev_server_version=desired.server_version,
         target_server_version=current.server_version,
         target_fingerprint=target_fingerprint or fingerprint(current),

@@ -3,7 +3,7 @@
 -- Each ACL is read as in effect: a NULL ACL is acldefault() for the object's kind and owner.
 -- Grantees are role idents, PUBLIC, or OWNER for the object's owner (owners may differ
 -- between two databases built from the same schema); the owner reads as NULL when it is
--- the role reading the catalog. The grantor takes no part.
+-- the role reading the catalog. The grantor is named only when it is not the owner.
 WITH me AS (
     SELECT oid FROM pg_roles WHERE rolname = current_user
 ), objects AS (
@@ -131,7 +131,9 @@ SELECT o.kind,
                                          WHEN a.grantee = 0 THEN 'PUBLIC'
                                          ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
                                     a.privilege_type,
-                                    a.is_grantable::text]
+                                    a.is_grantable::text,
+                                    CASE WHEN a.grantor = o.owner THEN ''
+                                         ELSE quote_ident(pg_get_userbyid(a.grantor)) END]
                          FROM aclexplode(o.acl) a) END AS grants,
        d.grants AS defaults
 FROM objects o

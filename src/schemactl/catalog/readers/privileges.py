@@ -21,19 +21,20 @@ from schemactl.catalog.sqlfiles import rows
 
 
 def grant_set(items: Iterable[list[str]]) -> tuple[Grant, ...]:
-    """``[grantee, privilege, 'true'|'false']`` rows as sorted grants. One privilege
-    granted by two grantors reads as one grant, with the grant option if either has it."""
+    """``[grantee, privilege, 'true'|'false', grantor]`` rows as sorted grants (the
+    grantor ``''`` for the owner). One privilege granted twice by one grantor reads as one
+    grant, with the grant option if either has it."""
     return _grant_set(tuple(tuple(item) for item in items))
 
 
 @cache
 def _grant_set(items: tuple[tuple[str, ...], ...]) -> tuple[Grant, ...]:
     """Thousands of objects share a handful of ACLs (the defaults): sort each once."""
-    grantable: dict[tuple[str, str], bool] = {}
-    for grantee, privilege, option in items:
-        key = (grantee, privilege)
+    grantable: dict[tuple[str, str, str], bool] = {}
+    for grantee, privilege, option, *grantor in items:
+        key = (grantee, privilege, grantor[0] if grantor else "")
         grantable[key] = grantable.get(key, False) or option == "true"
-    return tuple(sorted(Grant(g, p, o) for (g, p), o in grantable.items()))
+    return tuple(sorted(Grant(g, p, o, r) for (g, p, r), o in grantable.items()))
 
 
 def read_privileges(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
