@@ -17,6 +17,7 @@ import psycopg.sql
 from pglast import ast
 
 from schemactl.catalog import Catalog, introspect
+from schemactl.catalog.casts import with_conversions
 from schemactl.catalog.equivalence import reconcile_equivalent
 from schemactl.catalog.external import (
     platform_default_privileges,
@@ -39,6 +40,7 @@ from schemactl.plan import Plan, build_plan
 from schemactl.plan.builder import with_renames
 from schemactl.plan.render import render
 from schemactl.source import DesiredState, Skipped, Statement, read_desired_source
+from schemactl.source.conversions import Conversion, read_conversions
 from schemactl.source.hints import RenameHint, hints_from_config, rename_hints
 from schemactl.source.jobs import JobDeclaration, read_jobs
 from schemactl.source.partition_rules import read_partition_rules
@@ -74,7 +76,9 @@ class DesiredSource:
     def desired(self) -> DesiredState:
         """The schema folder read once. Commands read it before connecting anywhere, so
         bad input is reported first and touches nothing."""
-        return read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
+        state = read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
+        self.__dict__["conversions"] = read_conversions(state.statements)  # checked now too
+        return state
 
     @property
     def statements(self) -> list[Statement]:
@@ -85,6 +89,11 @@ class DesiredSource:
     def skipped(self) -> list[Skipped]:
         """What the folder holds that declares nothing (a pg_dump file's psql lines)."""
         return self.desired.skipped
+
+    @cached_property
+    def conversions(self) -> list[Conversion]:
+        """Type conversions declared on columns' lines (``@using``), read with the folder."""
+        return read_conversions(self.statements)
 
     @cached_property
     def rename_hints(self) -> list[RenameHint]:
@@ -140,6 +149,7 @@ def plan_against(
                 target, dev_conn, desired_is_dev=True, scope=scope, online=online,
                 received=(external,), adjust=declared_operations(statements, jobs, source.moment, source.upkeep),
                 hints=source.rename_hints,
+                conversions=source.conversions,
             )  # fmt: skip
         finally:
             dev_conn.close()
@@ -330,6 +340,7 @@ def compare(origin: Source, destination: Source, scope: Scope, online: bool = Tr
             received=received,
             adjust=_declared_by(destination),
             hints=destination.rename_hints if isinstance(destination, DesiredSource) else (),
+            conversions=destination.conversions if isinstance(destination, DesiredSource) else (),
         )
 
 
@@ -358,6 +369,7 @@ def _plan_between(
     received: Sequence[Catalog] = (),
     adjust: Adjust | None = None,
     hints: Sequence[RenameHint] = (),
+    conversions: Sequence[Conversion] = (),
 ) -> Plan:
     """Read both databases, reconcile printouts on the desired side, plan.
 
@@ -381,6 +393,7 @@ def _plan_between(
     if desired_is_dev and hints:
         desired, renames, notes = rename_back(desired_conn, hints, current, desired, read)
     current = reconcile_equivalent(desired_conn, current, desired, sandbox=not desired_is_dev)
+    desired = with_conversions(desired_conn, current, desired, conversions)
     warnings: tuple[str, ...] = ()
     if adjust is not None:
         current, desired, warnings = adjust(current, desired)

@@ -51,6 +51,22 @@ class IdentitySequence:
 
 
 @dataclass(frozen=True)
+class TypeConversion:
+    """How a column's values get from the target's type to the desired one, and back.
+
+    Set on the desired column when its type changes: what schema/ declares
+    (``-- @using EXPR``, ``-- @rollback-using EXPR``) and what
+    PostgreSQL offers each way: ``auto`` (an assignment cast: ALTER ... TYPE needs no
+    USING), ``explicit`` (only ``value::type``, which may fail on some values),
+    ``none``, or ``""`` when it could not be asked (a type the dev database lacks)."""
+
+    using: str | None = None
+    rollback_using: str | None = None
+    cast: str = ""
+    rollback_cast: str = ""
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     ident: str
@@ -68,6 +84,7 @@ class Column:
     default_calls: tuple[str, ...] = field(default=(), compare=False)
     identity_sequence: IdentitySequence | None = None  # with ``identity``
     generated_storage: str = "STORED"  # or VIRTUAL (PostgreSQL 18), with ``generated``
+    conversion: TypeConversion | None = field(default=None, compare=False)
 
 
 STORAGE_KEYWORDS = {"p": "PLAIN", "e": "EXTERNAL", "x": "EXTENDED", "m": "MAIN"}

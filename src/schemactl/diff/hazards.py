@@ -72,16 +72,6 @@ def swap_type(name: str, columns: list[str]) -> tuple[Hazard, ...]:
     )
 
 
-def add_enum_value_committed(name: str, label: str) -> tuple[Hazard, ...]:
-    return (
-        Hazard(
-            HazardKind.NOT_REVERSIBLE,
-            f"ALTER TYPE {name} ADD VALUE {label!r} commits on its own so later steps can use it; "
-            "if a later step fails, the value stays",
-        ),
-    )
-
-
 def domain_check(name: str, check: str) -> tuple[Hazard, ...]:
     return (
         Hazard(

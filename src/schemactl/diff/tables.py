@@ -10,6 +10,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.conversions import converted
 from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
 from schemactl.diff.regenerated import regenerates
@@ -34,7 +35,7 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
         altered = _alter_table(old, new, ctx.online, recreated, _checked_domains(ctx))
-        changes += cast_through_text(ctx, altered)
+        changes += converted(cast_through_text(ctx, altered))
         changes += _detach_defaults(old, new, recreated)
     return changes
 

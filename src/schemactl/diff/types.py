@@ -461,9 +461,9 @@ def _add_labels(ctx: DiffContext, old: UserType, new: UserType, rank: int) -> li
             Change(
                 "type", new.ident, "alter", "type.add_value",
                 {"type": new, "label": label, "before": before, "after": after},
-                Phase.ALTER_TYPE,
-                hazards.add_enum_value_committed(new.ident, label) if used else (),
-                transactional=in_block, separate=used, order=(rank, position),
+                # Committed on its own so that later steps may use it: if one of them
+                # fails, the value stays (as what an online plan committed does).
+                Phase.ALTER_TYPE, transactional=in_block, separate=used, order=(rank, position),
             )
         )  # fmt: skip
     return changes

@@ -21,6 +21,7 @@ import psycopg
 
 from schemactl import __version__
 from schemactl.catalog import introspect
+from schemactl.catalog.casts import with_conversions
 from schemactl.catalog.equivalence import reconcile_equivalent
 from schemactl.catalog.model import Catalog
 from schemactl.config import Scope
@@ -54,6 +55,7 @@ from schemactl.plan import Plan, Step, build_plan
 from schemactl.plan.builder import with_renames
 from schemactl.plan.render import environment
 from schemactl.source import read_desired_state
+from schemactl.source.conversions import read_conversions
 
 SIGNS = {"create": "+", "alter": "~", "drop": "-"}
 MAX_LISTED_DIFFERENCES = 8
@@ -271,6 +273,7 @@ def diff_migration(request: DiffRequest) -> NewMigration:
                 desired_conn, declared_renames(statements), start, desired, read
             )
             current = reconcile_equivalent(desired_conn, start, renamed)
+            renamed = with_conversions(desired_conn, current, renamed, read_conversions(statements))
             # Whoever runs the migration owns what it creates: the down script gives back
             # to that role, by no name of the dev database's.
             plan = build_plan(current, renamed, owner=CURRENT_USER)
