@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.support import Server, apply_up, execute, plan_for, round_trip, write_schema
+from tests.support import Server, apply_up, execute, plan_for, round_trip, sqls, write_schema
 
 ORDERS = """
 CREATE TABLE orders (id bigserial, at date NOT NULL, total int, PRIMARY KEY (id, at)){partitioning};
@@ -77,3 +77,65 @@ def test_the_rows_and_the_dependents_data_survive_the_rebuild(
     assert _rows(database, "SELECT count(*) FROM lines") == [(1,)]
     assert _rows(database, "SELECT n FROM daily ORDER BY at") == [(1,), (1,)]
     assert _rows(database, "SELECT nextval('order_numbers')") == [(1,)]
+
+
+PARENT = """
+CREATE TABLE measures (id int NOT NULL, region text NOT NULL, v int CHECK (v >= 0),
+                       PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE INDEX measures_v ON measures (v);
+CREATE TABLE measures_us PARTITION OF measures FOR VALUES IN ('us');
+"""
+STANDALONE_EU = """
+CREATE TABLE measures_eu (id int NOT NULL, region text NOT NULL, v int,
+                          CONSTRAINT measures_v_check CHECK (v >= 0),
+                          CONSTRAINT measures_eu_pkey PRIMARY KEY (id, region));
+CREATE INDEX measures_eu_v_idx ON measures_eu (v);
+INSERT INTO measures_eu VALUES (1, 'eu', 5);
+"""
+
+
+def test_a_standalone_table_that_fits_is_attached_not_rebuilt(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        PARENT + STANDALONE_EU,
+        PARENT + "CREATE TABLE measures_eu PARTITION OF measures FOR VALUES IN ('eu');",
+    )
+    assert sqls(plan) == [
+        "ALTER TABLE public.measures ATTACH PARTITION public.measures_eu FOR VALUES IN ('eu');"
+    ]
+    # its key, check and index are adopted: only the bound is checked, nothing is built
+    assert plan.steps[0].hazard_kinds == {"validation_scan", "access_exclusive_lock"}
+
+
+def test_the_rows_stay_where_they_are_when_a_table_is_attached(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    execute(database, PARENT + STANDALONE_EU.replace("CREATE INDEX measures_eu_v_idx", "--"))
+    write_schema(
+        schema_dir, PARENT + "CREATE TABLE measures_eu PARTITION OF measures FOR VALUES IN ('eu');"
+    )
+    plan = plan_for(server.url, database, schema_dir)
+    assert "index_build" in plan.steps[0].hazard_kinds  # measures_v is built on it
+    apply_up(database, plan)
+    assert _rows(database, "SELECT tableoid::regclass::text, id FROM measures") == [
+        ("measures_eu", 1)
+    ]
+    assert not plan_for(server.url, database, schema_dir).has_changes
+
+
+def test_a_table_without_the_parents_check_is_rebuilt_instead(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        PARENT + STANDALONE_EU.replace("CONSTRAINT measures_v_check CHECK (v >= 0),", ""),
+        PARENT + "CREATE TABLE measures_eu PARTITION OF measures FOR VALUES IN ('eu');",
+    )
+    assert "data_move" in plan.steps[0].hazard_kinds
+    assert "it becomes a partition" in plan.steps[0].hazards[0].reason

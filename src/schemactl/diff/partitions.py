@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemactl.catalog.model import Catalog, Column, Table
 from schemactl.diff import hazards
+from schemactl.diff.attach import as_attached, attach_change, attached_tables
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.types import table_rank
 
@@ -52,10 +53,12 @@ def rebuild_reason(old: Table, new: Table) -> str | None:
 
 
 def rebuilt_roots(current: Catalog, desired: Catalog) -> frozenset[str]:
+    attached = attached_tables(current, desired)  # becomes a partition as it is
     return frozenset(
         ident
         for ident in current.tables.keys() & desired.tables.keys()
         if rebuild_reason(current.tables[ident], desired.tables[ident]) is not None
+        and ident not in attached
     )
 
 
@@ -85,7 +88,7 @@ def set_aside_rebuilt(current: Catalog, desired: Catalog) -> Catalog:
     the table's and its columns' privileges): the diff then creates all of it anew."""
     rebuilt = rebuilt_tables(current, desired) & current.tables.keys()
     if not rebuilt:
-        return current
+        return as_attached(current, desired)
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(current):
         value = getattr(current, f.name)
@@ -95,7 +98,7 @@ def set_aside_rebuilt(current: Catalog, desired: Catalog) -> Catalog:
             changes[f.name] = {k: v for k, v in value.items() if k not in rebuilt}
         elif any(belongs_to(v, rebuilt) for v in value.values()):
             changes[f.name] = {k: v for k, v in value.items() if not belongs_to(v, rebuilt)}
-    return dataclasses.replace(current, **changes)
+    return as_attached(dataclasses.replace(current, **changes), desired)
 
 
 def belongs_to(value: object, tables: frozenset[str]) -> bool:
@@ -116,6 +119,10 @@ def diff_partitions(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     for ident in sorted(rebuilt_roots(before, ctx.desired)):
         changes += _rebuild(ctx, before, before.tables[ident], ctx.desired.tables[ident])
+    for ident in sorted(attached_tables(before, ctx.desired)):
+        changes.append(
+            attach_change(before, ctx.desired, ident, table_rank(ctx, ctx.desired, ident))
+        )
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
         if (
