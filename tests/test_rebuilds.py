@@ -139,3 +139,33 @@ def test_a_table_without_the_parents_check_is_rebuilt_instead(
     )
     assert "data_move" in plan.steps[0].hazard_kinds
     assert "it becomes a partition" in plan.steps[0].hazards[0].reason
+
+
+ROW_TYPE_USERS = """
+CREATE TYPE order_wrap AS (o orders, note text);
+CREATE DOMAIN order_row AS orders;
+CREATE TABLE snapshots (taken date, o orders, w order_wrap);
+"""
+
+
+def test_values_of_the_rebuilt_tables_row_type_are_kept_through_the_rebuild(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Columns elsewhere holding the table's rows, and types built on its row type, would
+    block the drop: the types go and come back, the values wait as text."""
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        PLAIN
+        + ROW_TYPE_USERS
+        + ROWS
+        + "INSERT INTO snapshots SELECT now(), o, ROW(o, 'first')::order_wrap FROM orders o;",
+        PARTITIONED + ROW_TYPE_USERS,
+    )
+    held = [s.sql for s in plan.steps if s.name.startswith("public.snapshots.")]
+    assert held[:2] == [
+        "ALTER TABLE public.snapshots ALTER COLUMN o TYPE text USING o::text;",
+        "ALTER TABLE public.snapshots ALTER COLUMN w TYPE text USING w::text;",
+    ]
+    assert _rows(database, "SELECT count(*) FROM snapshots WHERE (o).total = 5") == [(1,)]

@@ -30,6 +30,7 @@ class Phase(float, Enum):
     DROP_CONSTRAINT = 12
     DROP_INDEX = 14
     DROP_STATISTICS = 14.5  # extended statistics, before their columns change or go
+    HOLD_AS_TEXT = 18  # values of a rebuilt table's row type, held as text meanwhile
     DISOWN_SEQUENCE = 19  # OWNED BY NONE: a sequence that outlives the column owning it
     DROP_TABLE = 20
     DROP_COLUMN = 22

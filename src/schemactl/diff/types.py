@@ -53,6 +53,9 @@ def diff_types(ctx: DiffContext) -> list[Change]:
     }
     swapped = {ident for ident in replaced if _columns_using(ctx, ident)}
     recreated = _with_dependents(current, replaced - swapped) & desired.keys()
+    # Types built on the row type of a table that is rebuilt go with it and come back.
+    over_rebuilt = _over_rebuilt(ctx) - swapped
+    recreated |= over_rebuilt & desired.keys() & kept
     for ident in sorted(kept - swapped - recreated):
         if current[ident] != desired[ident]:
             changes += _alter(ctx, current[ident], desired[ident], desired_rank[ident])
@@ -60,7 +63,8 @@ def diff_types(ctx: DiffContext) -> list[Change]:
         changes += _swap(ctx, current[ident], desired[ident], desired_rank[ident])
     # Types built on a table's row type go between the tables they use and the tables
     # that use them.
-    desired_bound, current_bound = _stages(ctx.desired).types, _stages(ctx.current).types
+    before = ctx.original_current or ctx.current  # rebuilt tables are set aside from current
+    desired_bound, current_bound = _stages(ctx.desired).types, _stages(before).types
     for ident in sorted((desired.keys() - current.keys()) | recreated):
         rank = desired_rank[ident]
         placement = None
@@ -77,6 +81,73 @@ def diff_types(ctx: DiffContext) -> list[Change]:
         else:
             placement = (Phase.DROP_TYPE, (-rank,))
         changes += _drop(current[ident], placement)
+    return changes + _held_as_text(ctx, over_rebuilt)
+
+
+def _set_aside(ctx: DiffContext) -> set[str]:
+    """Tables the migration rebuilds (set aside from ``ctx.current``, there again after)
+    whose row type keeps its shape: values of it survive as text and back."""
+    before = ctx.original_current or ctx.current
+    rebuilt = (before.tables.keys() - ctx.current.tables.keys()) & ctx.desired.tables.keys()
+    return {
+        ident
+        for ident in rebuilt
+        if _row_shape(before.tables[ident]) == _row_shape(ctx.desired.tables[ident])
+    }
+
+
+def _row_shape(table: Table) -> list[tuple[str, str]]:
+    """A row type's fields in order: what its text form is read back by."""
+    return [(c.name, c.type) for c in sorted(table.columns, key=lambda c: c.position)]
+
+
+def _over_rebuilt(ctx: DiffContext) -> set[str]:
+    """User types built on the row type of a rebuilt table, however indirectly."""
+    rebuilt = _set_aside(ctx)
+    if not rebuilt:
+        return set()
+    types = ctx.current.types
+    return _with_dependents(types, {i for i, t in types.items() if rebuilt & set(t.depends_on)})
+
+
+def _held_as_text(ctx: DiffContext, over_rebuilt: set[str]) -> list[Change]:
+    """Columns of other tables holding values of a rebuilt table's row type (or of a type
+    built on it) keep them as text while the table and its types are dropped and created
+    again, and take the type back after: ``USING col::text``, then ``col::text::type``."""
+    held = _set_aside(ctx) | over_rebuilt
+    changes: list[Change] = []
+    for ident, table in sorted(ctx.current.tables.items()):
+        if ident not in ctx.desired.tables:
+            continue
+        for column in table.columns:
+            base = _base_type(column.type)
+            wanted = _desired_column(ctx, table, column)
+            if base not in held or wanted is None or wanted.type != column.type:
+                continue
+            as_text = dataclasses.replace(
+                column, type="text" + column.type[len(base) :], collation=None, default=None
+            )
+            name = f"{ident}.{column.ident}"
+            if column.default is not None:
+                changes.append(
+                    Change("column", name, "alter", "column.drop_default",
+                           {"table": table, "column": column, "old": column}, Phase.HOLD_AS_TEXT)
+                )  # fmt: skip
+            changes += [
+                Change("column", name, "alter", "column.set_type",
+                       {"table": table, "column": as_text, "old": column}, Phase.HOLD_AS_TEXT,
+                       hazards.change_type(ident, column.name, column.type, as_text.type)),
+                Change("column", name, "alter", "column.set_type",
+                       {"table": table, "column": wanted, "old": as_text, "via_text": True},
+                       Phase.ALTER_COLUMN,
+                       hazards.change_type(ident, column.name, as_text.type, column.type)),
+            ]  # fmt: skip
+            if wanted.default is not None:
+                changes.append(
+                    Change("column", name, "alter", "column.set_default",
+                           {"table": table, "column": wanted, "old": as_text}, Phase.ALTER_COLUMN,
+                           order=(1,))
+                )  # fmt: skip
     return changes
 
 
