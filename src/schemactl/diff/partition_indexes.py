@@ -25,6 +25,7 @@ from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.context import DiffContext
 
 PARTITIONED = "p"
+MAX_NAME_BYTES = 63  # what PostgreSQL keeps of a name
 KEYS = ("p", "u")
 
 
@@ -214,6 +215,14 @@ def _renames(ctx: DiffContext, index: Index) -> list[Change]:
     return changes
 
 
+def _fallback_name(table: str, parent: Index) -> str:
+    """A name for a partition's index where the desired database names none (it always
+    does: the partition's index is attached there too)."""
+    name = f"{_unqualified(table)}_{_unqualified(parent.ident)}".replace('"', "")
+    kept = name.encode()[:MAX_NAME_BYTES].decode(errors="ignore")
+    return f'{_schema_of(table)}."{kept}"'
+
+
 def _below(ctx: DiffContext, parent: Index, depth: int) -> list[Change]:
     """For each partition of ``parent``'s table without an attached index: the index it
     has on its own (renamed), or one built for it (concurrently when it exists and holds
@@ -225,7 +234,7 @@ def _below(ctx: DiffContext, parent: Index, depth: int) -> list[Change]:
         if table in attached and table in ctx.current.tables:
             continue
         partition = ctx.desired.tables[table]
-        name = names.get(table) or f"{_schema_of(table)}.{_unqualified(parent.ident)}"
+        name = names.get(table) or _fallback_name(table, parent)
         existing = _matching(ctx, parent, table) if table in ctx.current.tables else None
         if existing is not None:
             if existing.ident != name:
