@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table
 from schemactl.catalog.model import Sequence as SequenceObject
 from schemactl.diff.changes import AttributeChange, Change, Hazard, HazardKind, Phase, Subject
-from schemactl.plan.render import quote_ident
+from schemactl.identifiers import quote_ident
 from schemactl.source.hints import TABLE_PARTS, RenameHint
 
 # What each kind of object is renamed with.

@@ -6,31 +6,13 @@ import re
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from pglast import keywords
 
 from schemactl.catalog.identity import creation_options
 from schemactl.catalog.model import Column
 from schemactl.diff.changes import Change
+from schemactl.identifiers import quote_ident as quote_ident  # re-exported for templates' users
 
 _ON_ONLY = re.compile(r"^(CREATE (?:UNIQUE )?INDEX \S+ ON) ONLY ")
-
-
-_PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
-
-
-# Keywords an identifier must be quoted to use: all but the unreserved ones, as
-# PostgreSQL's own quote_ident decides.
-_QUOTED_KEYWORDS = frozenset(
-    keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS | keywords.COL_NAME_KEYWORDS
-)
-
-
-def quote_ident(name: str) -> str:
-    """An identifier, quoted unless PostgreSQL would read it unquoted the same way.
-    (Names read from the catalog arrive quoted by the server; this is for names we make.)"""
-    if _PLAIN_IDENTIFIER.match(name) and name not in _QUOTED_KEYWORDS:
-        return name
-    return '"' + name.replace('"', '""') + '"'
 
 
 def quote_literal(text: object) -> str:

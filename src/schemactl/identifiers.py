@@ -1,0 +1,28 @@
+"""SQL identifiers as PostgreSQL spells them.
+
+Names read from the catalog arrive quoted by the server; this is for names schemactl
+composes itself (a renamed object's new name, a partition a rule creates). It lives
+below both ``diff`` and ``plan``, which both need it, so neither imports the other
+for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pglast import keywords
+
+_PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
+
+# Keywords an identifier must be quoted to use: all but the unreserved ones, as
+# PostgreSQL's own quote_ident decides.
+_QUOTED_KEYWORDS = frozenset(
+    keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS | keywords.COL_NAME_KEYWORDS
+)
+
+
+def quote_ident(name: str) -> str:
+    """An identifier, quoted unless PostgreSQL would read it unquoted the same way."""
+    if _PLAIN_IDENTIFIER.match(name) and name not in _QUOTED_KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
