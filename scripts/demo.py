@@ -3,7 +3,8 @@
 It starts one embedded server to play the production database and runs the real
 ``schemactl`` commands against it, exactly as a user would type them. The dev
 database schemactl needs is embedded too (no --dev-url), so nothing has to be
-set up by hand; both servers are gone when the demo ends.
+set up by hand (the example's roles are declared in schema/ and created by the
+apply); both servers are gone when the demo ends.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import shlex
 import subprocess
 import sys
 
-import psycopg
-from psycopg import sql
 from rich.console import Console
 from rich.rule import Rule
 
@@ -28,26 +27,12 @@ def run(args: list[str], env: dict[str, str]) -> int:
     return subprocess.run(args, env=env).returncode
 
 
-# Roles are server-wide, not part of a database's schema: a DBA creates them once.
-EXAMPLE_ROLES = ("app_user", "app_admin")
-
-
-def create_roles(url: str) -> None:
-    console.print(Rule("roles the example schema names (server-wide, created once)", style="cyan"))
-    with psycopg.connect(url, autocommit=True) as conn:
-        for role in EXAMPLE_ROLES:
-            statement = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role))
-            console.print(statement.as_string(conn) + ";")
-            conn.execute(statement)
-
-
 def main() -> int:
     with EmbeddedServer() as target:
         env = {**os.environ, "DATABASE_URL": target.url}
         console.print(
             f"[bold]A throwaway PostgreSQL is playing the target database:[/bold] {target.url}"
         )
-        create_roles(target.url)
         schemactl = [sys.executable, "-m", "schemactl"]
         if run([*schemactl, "plan", "--schema", "schema"], env) != 0:
             return 1

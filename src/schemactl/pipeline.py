@@ -26,6 +26,7 @@ from schemactl.catalog.external import (
 )
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.jobs import declared_jobs
+from schemactl.catalog.roles import role_states
 from schemactl.config import CONFIG_FILE, Scope, clock, load_project_config
 from schemactl.db import connect, describe_connection
 from schemactl.devdb import dev_database, dev_databases, load_desired_state
@@ -35,7 +36,7 @@ from schemactl.devdb.versions import connection_major
 from schemactl.diff.partition_rules import apply_partition_rules, without_rule_partitions
 from schemactl.diff.partman import with_registrations
 from schemactl.diff.renames import Rename, implied_renames, pair_hints
-from schemactl.errors import SchemactlError
+from schemactl.errors import SchemactlError, SchemaSourceError
 from schemactl.plan import Plan, build_plan
 from schemactl.plan.builder import with_renames
 from schemactl.plan.render import render
@@ -51,6 +52,7 @@ from schemactl.source.references import (
     defined_on_external,
     external_names,
 )
+from schemactl.source.roles import RoleDeclarations, read_role_declarations
 
 CRON_EXTENSION = "pg_cron"
 
@@ -134,6 +136,12 @@ def plan_against(
     statements = source.statements
     external = external_objects(target, statements, scope)
     jobs = read_jobs(statements)
+    roles = read_role_declarations(statements)
+    _refuse_platform_roles(roles, scope)
+    adjust = chained(
+        declared_operations(statements, jobs, source.moment, source.upkeep),
+        declared_roles(target, roles),
+    )
     with dev_database(
         source.dev_url,
         source.pg_bin,
@@ -147,7 +155,7 @@ def plan_against(
             check_job_commands(dev_conn, jobs)
             plan = _plan_between(
                 target, dev_conn, desired_is_dev=True, scope=scope, online=online,
-                received=(external,), adjust=declared_operations(statements, jobs, source.moment, source.upkeep),
+                received=(external,), adjust=adjust,
                 hints=source.rename_hints,
                 conversions=source.conversions,
             )  # fmt: skip
@@ -168,7 +176,9 @@ def with_target_warnings(
             "so it is loaded in the dev database but never planned"
         )
         plan = dataclasses.replace(plan, warnings=(*plan.warnings, warning))
-    missing = sorted(referenced_roles(statements) - roles_of(target))
+    roles = read_role_declarations(statements)
+    needed = (referenced_roles(statements) | roles.required) - set(roles.declared)
+    missing = sorted(needed - roles_of(target))
     if missing:
         warning = f"the schema names roles the target does not have: {', '.join(missing)}"
         plan = dataclasses.replace(
@@ -216,7 +226,8 @@ class PreparedState:
                 current = reconcile_equivalent(dev_conn, current, desired)
         finally:
             dev_conn.close()
-        current, desired, warnings = self.adjust(current, desired)
+        roles = declared_roles(target, read_role_declarations(self.statements))
+        current, desired, warnings = chained(self.adjust, roles)(current, desired)
         plan = build_plan(current, desired, online, current_fingerprint)
         if warnings:
             plan = dataclasses.replace(plan, warnings=(*plan.warnings, *warnings))
@@ -463,6 +474,55 @@ def declared_operations(
         elif rules:
             desired = without_rule_partitions(desired, rules)
             current = without_rule_partitions(current, rules)
+        return current, desired, warnings
+
+    return adjust
+
+
+def declared_roles(target: psycopg.Connection, declarations: RoleDeclarations) -> Adjust:
+    """The roles the schema declares (and those it drops or grants memberships to) join
+    both sides: as the target has them, and as declared. Read after the dev database
+    loaded, so a dev server that is the target's own shows the roles it created there."""
+
+    def adjust(current: Catalog, desired: Catalog) -> tuple[Catalog, Catalog, tuple[str, ...]]:
+        current_roles, desired_roles = role_states(target, declarations)
+        return (
+            dataclasses.replace(current, roles=current_roles),
+            dataclasses.replace(desired, roles=desired_roles),
+            (),
+        )
+
+    return adjust
+
+
+def _refuse_platform_roles(declarations: RoleDeclarations, scope: Scope) -> None:
+    """A platform's roles (``--profile``) are the platform's: the schema may grant them
+    and grant memberships in them, never create, alter or drop them."""
+    platform = set(scope.external_roles)
+    profile = scope.profile.name if scope.profile else ""
+    for name, declared in declarations.declared.items():
+        if name in platform:
+            raise SchemaSourceError(
+                declared.location,
+                f"role {name} belongs to the platform (profile {profile}): "
+                "remove its CREATE ROLE; the schema may still grant to it",
+            )
+    for name, location in declarations.dropped.items():
+        if name in platform:
+            raise SchemaSourceError(
+                location,
+                f"role {name} belongs to the platform (profile {profile})",
+            )
+
+
+def chained(*adjustments: Adjust) -> Adjust:
+    """One adjustment doing each of ``adjustments`` in turn, warnings collected."""
+
+    def adjust(current: Catalog, desired: Catalog) -> tuple[Catalog, Catalog, tuple[str, ...]]:
+        warnings: tuple[str, ...] = ()
+        for each in adjustments:
+            current, desired, more = each(current, desired)
+            warnings += more
         return current, desired, warnings
 
     return adjust

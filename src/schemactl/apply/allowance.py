@@ -41,5 +41,6 @@ def refuse_missing_roles(result: Plan) -> None:
     if result.missing_roles:
         raise PlanRefused(
             f"the schema names roles the target does not have: {', '.join(result.missing_roles)}; "
-            "roles are server-wide: create them on the target first (nothing was changed)"
+            "declare them in schema/ with CREATE ROLE, or create them on the target first "
+            "(nothing was changed)"
         )

@@ -725,6 +725,41 @@ class PartmanParent:
 
 
 @dataclass(frozen=True)
+class RoleMembership:
+    """Membership in another role: ``GRANT role TO member [WITH ADMIN OPTION]``."""
+
+    role: str  # name of the role granted
+    ident: str = field(compare=False)
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role (server-wide) the schema declares, or whose memberships it names.
+
+    Attributes are PostgreSQL's (``pg_roles``) with its defaults; ``valid_until``
+    is None for never (NULL or infinity), else the moment in UTC. Passwords are
+    never read, compared or written."""
+
+    name: str
+    ident: str = field(compare=False)
+    login: bool = False
+    superuser: bool = False
+    createdb: bool = False
+    createrole: bool = False
+    inherit: bool = True
+    replication: bool = False
+    bypassrls: bool = False
+    connection_limit: int = -1
+    valid_until: str | None = None
+    comment: str | None = None
+    member_of: tuple[RoleMembership, ...] = ()  # sorted by role name
+    # Other databases of the server where it owns objects or holds privileges (or that
+    # it owns): a change to the role reaches them too.
+    used_in: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
 class Catalog:
     """One database's schema, as far as schemactl's scope reaches."""
 
@@ -763,3 +798,6 @@ class Catalog:
     partition_indexes: dict[str, tuple[tuple[str, str], ...]] = field(
         default_factory=dict, compare=False
     )
+    # Server-wide roles the schema declares (never introspected with the schema: they
+    # join the comparison from their declarations, like jobs).
+    roles: dict[str, Role] = field(default_factory=dict)

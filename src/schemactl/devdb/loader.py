@@ -2,7 +2,9 @@
 
 Every statement runs on its own, so a rejection names its file, line and
 column (PostgreSQL reports where in the statement it stopped). Roles the schema
-names are created first: they are server-wide, not part of any database.
+names or declares are created first, bare (``NOLOGIN``, no memberships): they are
+server-wide, and the dev server may be shared or be the target's own, so the
+schema's role statements themselves never run here (``source/roles.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from schemactl.devdb.external import create_external_objects, routine_oids
 from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.calls import is_declared_call
 from schemactl.source.order import walk
+from schemactl.source.roles import is_role_statement, read_role_declarations
 from schemactl.source.statements import Statement
 
 BUILTIN_ROLE_PREFIX = "pg_"
@@ -41,8 +44,14 @@ def roles_in(nodes: Iterable[Any]) -> set[str]:
 
 
 def referenced_roles(statements: Iterable[Statement]) -> set[str]:
-    """Role names the schema's statements use."""
-    return roles_in(statement.node for statement in statements)
+    """Role names the schema's statements use (role declarations are read apart)."""
+    return roles_in(s.node for s in statements if not is_role_statement(s.node))
+
+
+def dev_roles(statements: list[Statement]) -> set[str]:
+    """Roles the dev database needs before the schema loads: those it uses and those
+    it declares (but not those it drops)."""
+    return referenced_roles(statements) | set(read_role_declarations(statements).declared)
 
 
 def ensure_roles(conn: psycopg.Connection, roles: Iterable[str]) -> None:
@@ -152,15 +161,15 @@ def load_desired_state(
     (``catalog.external``): they are created first, and are not the schema's to validate."""
     conn = connect(url, "dev database")
     try:
-        ensure_roles(conn, referenced_roles(statements) | grantees(external or Catalog("")))
+        ensure_roles(conn, dev_roles(statements) | grantees(external or Catalog("")))
         if external is not None:
             create_external_objects(conn, external)
         before = routine_oids(conn)
         _check_extensions(conn, statements)
         conn.execute("SET check_function_bodies = off")
         for statement in statements:
-            if is_declared_call(statement.node):
-                continue  # jobs join the desired state from their declarations
+            if is_declared_call(statement.node) or is_role_statement(statement.node):
+                continue  # jobs and roles join the desired state from their declarations
             try:
                 conn.execute(statement.sql.encode())
             except psycopg.Error as exc:

@@ -19,9 +19,11 @@ class Phase(float, Enum):
     Phases are numbers so that a new one fits between two others (38.2) without
     renumbering."""
 
+    CREATE_ROLE = 0  # roles first (created, then altered): everything else may name them
     UNSCHEDULE_JOB = 1  # a job stops before anything it uses is dropped
     REVOKE = 2
     DROP_PUBLICATION = 3  # and tables leaving one: before the tables and columns go
+    ROLE_MEMBERSHIP = 3.5  # GRANT/REVOKE role TO/FROM role, once every role exists
     DROP_TRIGGER = 4
     DROP_RULE = 4.5
     DROP_POLICY = 5
@@ -91,6 +93,7 @@ class Phase(float, Enum):
     REGISTER_PARTMAN = 92  # pg_partman copies the parent's indexes to the children it makes
     SCHEDULE_JOB = 95  # jobs start once everything they use exists
     DROP_SCHEMA = 99  # last: sequences and replaced types are dropped late, and must be gone
+    DROP_ROLE = 99.5  # last: after its privileges were revoked and what it owned was dropped
 
 
 class HazardKind:
@@ -104,6 +107,7 @@ class HazardKind:
     NOT_REVERSIBLE = "not_reversible"
     JOB_REMOVED = "job_removed"
     DATA_MOVE = "data_move"
+    ROLE_DROP = "role_drop"
 
 
 ALL_HAZARDS = (
@@ -117,11 +121,13 @@ ALL_HAZARDS = (
     HazardKind.NOT_REVERSIBLE,
     HazardKind.JOB_REMOVED,
     HazardKind.DATA_MOVE,
+    HazardKind.ROLE_DROP,
 )
 
 # Classes that apply refuses unless explicitly allowed.
 # A job that stops silently stops the work it did (refreshes, upkeep, expiry).
-DESTRUCTIVE = frozenset({HazardKind.DATA_LOSS, HazardKind.JOB_REMOVED})
+# A dropped role is gone from the whole server, for every database that used it.
+DESTRUCTIVE = frozenset({HazardKind.DATA_LOSS, HazardKind.JOB_REMOVED, HazardKind.ROLE_DROP})
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from schemactl.diff.preconditions import with_preconditions
 from schemactl.diff.privileges import diff_privileges
 from schemactl.diff.publications import diff_publications
 from schemactl.diff.replica_identity import diff_replica_identity
+from schemactl.diff.roles import diff_roles
 from schemactl.diff.routines import diff_routines
 from schemactl.diff.rules import diff_rules, diff_statistics
 from schemactl.diff.sequences import diff_sequences
@@ -64,6 +65,7 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_privileges,
     diff_jobs,
     diff_partman,
+    diff_roles,
 )
 
 

@@ -337,3 +337,32 @@ def column_storage_change(table: str, column: str, what: str) -> tuple[Hazard, .
             f"{what} of {table}.{column}: metadata-only change under an ACCESS EXCLUSIVE lock",
         ),
     )
+
+
+def _also_used(used_in: tuple[str, ...]) -> str:
+    return f"; databases {', '.join(used_in)} use it too" if used_in else ""
+
+
+def alter_role(name: str, what: str, used_in: tuple[str, ...]) -> tuple[Hazard, ...]:
+    return (
+        Hazard(
+            HazardKind.AUTHZ_CHANGE,
+            f"changes role {name} ({what}) for the whole server{_also_used(used_in)}",
+        ),
+    )
+
+
+def role_membership(member: str, role: str, verb: str) -> tuple[Hazard, ...]:
+    return (Hazard(HazardKind.AUTHZ_CHANGE, f"{member} {verb} the privileges of {role}"),)
+
+
+def drop_role(name: str, login: bool, used_in: tuple[str, ...]) -> tuple[Hazard, ...]:
+    reason = f"drops role {name} from the whole server, as the schema's DROP ROLE says"
+    if login:
+        reason += "; it can log in, and no one will log in as it again"
+    if used_in:
+        reason += (
+            f"; databases {', '.join(used_in)} use it (it owns objects or holds privileges "
+            "there): DROP ROLE fails until they no longer do"
+        )
+    return (Hazard(HazardKind.ROLE_DROP, reason),)

@@ -54,8 +54,9 @@ from schemactl.pipeline import (
 from schemactl.plan import Plan, Step, build_plan
 from schemactl.plan.builder import with_renames
 from schemactl.plan.render import environment
-from schemactl.source import read_desired_state
+from schemactl.source import Statement, read_desired_state
 from schemactl.source.conversions import read_conversions
+from schemactl.source.roles import read_role_declarations
 
 SIGNS = {"create": "+", "alter": "~", "drop": "-"}
 MAX_LISTED_DIFFERENCES = 8
@@ -317,5 +318,18 @@ def diff_migration(request: DiffRequest) -> NewMigration:
         plan,
         Migration(version, name, up_path, down_path),
         tuple(reasons),
-        (*plan.warnings, *trial.warnings),
+        (*plan.warnings, *trial.warnings, *_roles_left_out(statements)),
     )
+
+
+def _roles_left_out(statements: list[Statement]) -> list[str]:
+    """Migration files are one database's history; roles belong to the whole server (a
+    second database on it would find them there already), so they stay out of the files."""
+    roles = sorted(read_role_declarations(statements).declared)
+    if not roles:
+        return []
+    return [
+        "migration files leave roles out (they belong to the whole server, not to one "
+        f"database's history): {', '.join(roles)} must exist before `migrate apply`; "
+        "`schemactl plan` and `apply` create and alter them from the schema"
+    ]

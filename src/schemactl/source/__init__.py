@@ -5,6 +5,7 @@ from pathlib import Path
 
 from schemactl.source.files import find_schema_files
 from schemactl.source.order import load_order
+from schemactl.source.roles import read_role_declarations
 from schemactl.source.statements import Skipped, Statement, read_source_file, read_statements
 
 __all__ = [
@@ -32,6 +33,7 @@ def read_desired_source(schema_dir: Path, allow_empty: bool = False) -> DesiredS
     the lines read but left out (psql meta-commands, a pg_dump --clean prelude)."""
     files = [read_source_file(path) for path in find_schema_files(schema_dir, allow_empty)]
     statements = [stmt for file in files for stmt in file.statements]
+    read_role_declarations(statements)  # refuses contradictions and passwords now
     return DesiredState(load_order(statements), [s for file in files for s in file.skipped])
 
 

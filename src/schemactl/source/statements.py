@@ -27,6 +27,7 @@ from schemactl.source.dumps import (
     written_by_pg_dump,
 )
 from schemactl.source.psql import blank_meta_commands
+from schemactl.source.roles import DO_ROLE_HINT, is_role_statement
 
 # Statement node types that describe schema objects.
 DECLARATIVE = frozenset(
@@ -86,11 +87,11 @@ _REFUSED_REASON = {
     "(a pg_dump --clean prelude is read when dumped with --if-exists too)",
     "TransactionStmt": "transaction control does not belong in a schema file: schemactl runs its own transactions",
     "SelectStmt": "queries do not belong in a declarative schema",
-    "DoStmt": "DO blocks run code; a declarative schema may only define objects",
+    "DoStmt": DO_ROLE_HINT,
     "CallStmt": "CALL runs code; a declarative schema may only define objects",
     "CreatedbStmt": "databases are not part of a schema",
     "DropdbStmt": "DROP does not belong in a declarative schema",
-    "CreateRoleStmt": "roles are server-wide, not part of a database schema; reference them and schemactl creates them in the dev database",
+    "AlterRoleSetStmt": "per-role settings (ALTER ROLE ... SET) are not managed by schemactl: set them on the server",
     "RenameStmt": "renames are changes, not definitions: write the object under its new name",
 }
 
@@ -228,6 +229,8 @@ def _refuse_non_declarative(statement: Statement) -> None:
     node = statement.node
     if is_declared_call(node):
         return  # read as a declaration by source/jobs.py, never loaded
+    if is_role_statement(node):
+        return  # read as a declaration by source/roles.py, never loaded
     if kind in DECLARATIVE or is_session_setting(node):
         if isinstance(node, ast.AlterTableStmt):
             _refuse_drop_subcommands(statement, node)
