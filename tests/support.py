@@ -19,11 +19,12 @@ from schemactl.catalog import Catalog, introspect
 from schemactl.cli import main
 from schemactl.config import Scope
 from schemactl.devdb.binaries import find_server_binaries
-from schemactl.devdb.loader import ensure_roles, referenced_roles
+from schemactl.devdb.loader import dev_roles, ensure_roles
 from schemactl.pipeline import DesiredSource, plan_against
 from schemactl.plan import Plan
 from schemactl.source import read_desired_state
 from schemactl.source.jobs import is_job_declaration
+from schemactl.source.roles import is_role_statement
 from tests.conformance.dump import normalized_schema
 
 
@@ -125,14 +126,16 @@ def schema_dump(url: str) -> list[str]:
 
 def load_schema_folder(url: str, folder: Path) -> None:
     """Run a schema folder's statements, in schemactl's load order, straight into a
-    database (as a DBA building it by hand would), creating the roles it names. pg_cron
-    job declarations are left out: the suite's servers do not preload pg_cron."""
+    database (as a DBA building it by hand would), creating the roles it names or
+    declares where the server lacks them (roles are server-wide: the suite's server has
+    them from earlier tests). pg_cron job declarations are left out: the suite's servers
+    do not preload pg_cron."""
     statements = read_desired_state(folder)
     with psycopg.connect(url, autocommit=True) as conn:
-        ensure_roles(conn, referenced_roles(statements))
+        ensure_roles(conn, dev_roles(statements))
         conn.execute("SET check_function_bodies = off")
         for statement in statements:
-            if not is_job_declaration(statement.node):
+            if not (is_job_declaration(statement.node) or is_role_statement(statement.node)):
                 conn.execute(statement.sql.encode())
 
 
