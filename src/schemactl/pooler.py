@@ -26,6 +26,7 @@ import psycopg
 from psycopg import conninfo
 
 from schemactl.db import connect
+from schemactl.errors import ConnectionFailed
 
 TRANSACTION = "transaction"
 SESSION = "session"
@@ -134,7 +135,11 @@ def hands_backends_around(conn: psycopg.Connection, url: str) -> bool:
     the second client another one, our next transaction may move instead.
     """
     first = _backend_pid(conn)
-    other = connect(url, "target database (pooler check)")
+    try:
+        other = connect(url, "target database (pooler check)")
+    except ConnectionFailed:
+        # No second connection to spare (a full server): our next transaction alone tells.
+        return _backend_pid(conn) != first
     try:
         with other.transaction():
             if _backend_pid(other) == first:
