@@ -120,6 +120,7 @@ def test_a_dump_of_the_example_database_plans_empty_against_it(
     assert "public/tables/users.sql" in files
     assert "public/materialized_views/user_booking_stats.sql" in files
     assert "extensions/citext.sql" in files
+    assert "other.sql" not in files  # every statement found the object it belongs to
 
 
 def test_the_same_database_always_gives_byte_identical_files(

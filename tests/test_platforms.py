@@ -560,3 +560,20 @@ def test_an_unknown_profile_is_an_error_naming_the_known_ones(
     )
     assert result.code == 1
     assert "unknown profile 'x'" in result.stderr and "supabase" in result.stderr
+
+
+def test_a_supabase_project_dumps_with_the_profile_and_the_dump_plans_empty(
+    server: Server, database: str, tmp_path: Path, capsys: Capsys
+) -> None:
+    build_platform(database)
+    execute(database, PROFILES)
+    folder = tmp_path / "schema"
+    dumped = run_cli(
+        capsys, "dump", "--database-url", database, "--out", str(folder), "--profile", "supabase"
+    )
+    assert dumped.code == 0, dumped.stderr
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.sql"))
+    assert "public/tables/profiles.sql" in files
+    assert not any(path.startswith(("auth/", "storage/", "extensions/")) for path in files)
+    planned = run_cli(capsys, "plan", *cli_args(folder, database, server, "--profile", "supabase", "--exit-code"))  # fmt: skip
+    assert planned.code == 0, planned.stdout + planned.stderr

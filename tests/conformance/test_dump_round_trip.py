@@ -62,6 +62,7 @@ def test_dump_of_the_desired_state_plans_empty(
     folder = tmp_path / "schema"
     dumped = run_cli(capsys, "dump", "--database-url", database, "--out", str(folder))
     assert dumped.code == 0, dumped.stderr
+    assert not (folder / "other.sql").exists(), "a statement whose object has no home"
     folder.mkdir(exist_ok=True)  # a case whose state is all built in: nothing to write
     planned = run_cli(
         capsys, "plan", "--schema", str(folder), "--database-url", database,

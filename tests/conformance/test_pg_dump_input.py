@@ -40,7 +40,8 @@ def _chosen(case: Case) -> bool:
 
 CHOSEN = [case for case in cases() if _chosen(case)]
 
-pytestmark = [pytest.mark.conformance, pytest.mark.version_matrix]
+# On the default server only: tests/test_pg_dump_input.py runs each version's pg_dump.
+pytestmark = pytest.mark.conformance
 
 if not CHOSEN:
     pytest.skip(
