@@ -51,12 +51,13 @@ def plan_folder(
     return result.code, result.stdout, result.stderr
 
 
+@pytest.mark.parametrize("options", [(), ("--clean", "--if-exists")], ids=["plain", "clean"])
 def test_pg_dump_of_the_example_database_plans_empty_unmodified(
-    server: Server, database: str, schema_dir: Path, capsys: Capsys
+    server: Server, database: str, schema_dir: Path, capsys: Capsys, options: tuple[str, ...]
 ) -> None:
     args = ["--schema", str(EXAMPLE), "--database-url", database, "--dev-url", server.url]
     assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
-    write_schema(schema_dir, pg_dump(database), "dump.sql")
+    write_schema(schema_dir, pg_dump(database, *options), "dump.sql")
     code, stdout, stderr = plan_folder(capsys, server, database, schema_dir)
     assert code == 0, stdout + stderr
     assert "No changes" in stdout
@@ -260,3 +261,15 @@ def test_pg_dump_of_a_view_in_a_dependency_loop_plans_empty(
     assert code == 0, stdout + stderr
     if server.major >= 16:
         assert "CREATE OR REPLACE VIEW public.v AS" in dump
+
+
+def test_diff_between_a_pg_dump_folder_and_its_source_is_empty_and_notes_what_it_skipped(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    execute(database, "CREATE TABLE t (id int PRIMARY KEY);")
+    write_schema(schema_dir, pg_dump(database, "--clean", "--if-exists"), "dump.sql")
+    result = run_cli(
+        capsys, "diff", "--from", database, "--to", str(schema_dir), "--dev-url", server.url
+    )
+    assert result.code == 0, result.stdout + result.stderr
+    assert "pg_dump --clean --if-exists" in result.stderr

@@ -34,6 +34,7 @@ from schemactl.cli.options import (
 from schemactl.config import load_project_config
 from schemactl.errors import SchemactlError
 from schemactl.output.github import Locate
+from schemactl.output.source_notes import show_skipped
 from schemactl.pipeline import DesiredSource, LiveDatabase, Source, compare
 from schemactl.source.locations import SourceIndex
 
@@ -109,9 +110,12 @@ def diff(
         allow_version_mismatch=allow_version_mismatch,
         pg_version=pg_version(pg_version_opt),
     )
-    destination = source_of(to, "--to", folders)
+    origin, destination = source_of(from_, "--from", folders), source_of(to, "--to", folders)
+    for side in (origin, destination):
+        if isinstance(side, DesiredSource):
+            show_skipped(side.skipped)  # read every folder before connecting: bad input first
     result = compare(
-        source_of(from_, "--from", folders),
+        origin,
         destination,
         scope_of(include_schema, exclude_schema, profile, env, exclude),
         online,
