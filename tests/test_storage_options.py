@@ -233,7 +233,9 @@ def test_a_partitioned_index_with_new_storage_parameters_is_rebuilt(
     )
     assert sqls(plan) == [
         "DROP INDEX public.p_a;",
-        "CREATE INDEX p_a ON public.p USING btree (a) WITH (fillfactor='70');",
+        "CREATE INDEX p_a ON ONLY public.p USING btree (a) WITH (fillfactor='70');",
+        "CREATE INDEX CONCURRENTLY p1_a_idx ON public.p1 USING btree (a) WITH (fillfactor='70');",
+        "ALTER INDEX public.p_a ATTACH PARTITION public.p1_a_idx;",
     ]
 
 

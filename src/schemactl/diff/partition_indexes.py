@@ -191,12 +191,13 @@ def create_partitioned(ctx: DiffContext, index: Index) -> list[Change]:
                         else hazards.build_index(index.ident, index.table))  # fmt: skip
         return [plain, *_renames(ctx, index)]
     changes = [_change(index, "index.create_on_only", {"index": index}, (0, 0))]
-    return changes + _below(ctx, index, depth=1)
+    return changes + _below(ctx, index, depth=1, attached={})
 
 
 def complete_invalid(ctx: DiffContext, index: Index) -> list[Change]:
     """Give the partitions of an INVALID partitioned index the indexes they lack."""
-    return _below(ctx, index, depth=1)
+    attached = dict(ctx.current.partition_indexes.get(index.ident, ()))
+    return _below(ctx, index, depth=1, attached=attached)
 
 
 def _renames(ctx: DiffContext, index: Index) -> list[Change]:
@@ -223,12 +224,13 @@ def _fallback_name(table: str, parent: Index) -> str:
     return f'{_schema_of(table)}."{kept}"'
 
 
-def _below(ctx: DiffContext, parent: Index, depth: int) -> list[Change]:
+def _below(ctx: DiffContext, parent: Index, depth: int, attached: dict[str, str]) -> list[Change]:
     """For each partition of ``parent``'s table without an attached index: the index it
     has on its own (renamed), or one built for it (concurrently when it exists and holds
-    rows; ``ON ONLY`` and recursively when it is partitioned itself), then attached."""
+    rows; ``ON ONLY`` and recursively when it is partitioned itself), then attached.
+    ``attached`` is what stays attached: nothing under a parent index created (or
+    re-created: dropping the old one dropped its partitions' indexes too)."""
     changes: list[Change] = []
-    attached = dict(ctx.current.partition_indexes.get(parent.ident, ()))
     names = dict(ctx.desired.partition_indexes.get(parent.ident, ()))
     for step, table in enumerate(_partitions(ctx.desired, parent.table)):
         if table in attached and table in ctx.current.tables:
@@ -249,7 +251,7 @@ def _below(ctx: DiffContext, parent: Index, depth: int) -> list[Change]:
                 changes.append(
                     _change(child, "index.create_on_only", {"index": child}, (0, depth, step))
                 )
-                changes += _below(ctx, child, depth + 1)
+                changes += _below(ctx, child, depth + 1, attached={})
             elif table in ctx.current.tables:
                 changes.append(
                     _change(child, "index.create_concurrently", {"index": child}, (1, step),
