@@ -155,9 +155,13 @@ def _links_dropped_tables(ctx: DiffContext, constraint: Constraint) -> bool:
     )
 
 
-def rebuilt_indexes(ctx: DiffContext) -> set[str]:
+def rebuilt_indexes(ctx: DiffContext) -> frozenset[str]:
     """Unique indexes that go away or are re-created: dropped or changed primary,
     unique and exclusion constraints (their index shares their name), and indexes."""
+    return ctx.answer("rebuilt_indexes", lambda: _rebuilt_indexes(ctx))
+
+
+def _rebuilt_indexes(ctx: DiffContext) -> frozenset[str]:
     current, desired = ctx.current.constraints, ctx.desired.constraints
     adopted = adopted_keys(ctx)
     rebuilt: set[str] = set()
@@ -181,7 +185,7 @@ def rebuilt_indexes(ctx: DiffContext) -> set[str]:
             or standing_on(ctx, index.table, index.columns, index.calls)
         ):
             rebuilt.add(ident)
-    return rebuilt
+    return frozenset(rebuilt)
 
 
 def _rebuilt(ctx: DiffContext, old: Constraint, new: Constraint) -> bool:
@@ -218,7 +222,7 @@ def _standing_on(ctx: DiffContext, constraint: Constraint) -> str | None:
     return standing_on(ctx, constraint.table, constraint.columns, constraint.calls)
 
 
-def _loses_its_index(constraint: Constraint, rebuilt: set[str]) -> bool:
+def _loses_its_index(constraint: Constraint, rebuilt: frozenset[str]) -> bool:
     """A foreign key must be dropped before the unique index it relies on, and
     added again once the new one exists, even when its own text is unchanged."""
     return constraint.type == FOREIGN_KEY and constraint.referenced_index in rebuilt

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from schemactl.catalog.model import Catalog
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,15 @@ class DiffContext:
     # A rollback gives objects the schema gave away back to this role, when the target's
     # owner was the role that read it (read as no stated owner); None leaves such owners.
     restore_owner: str | None = None
+    # Whole-comparison answers (rebuilt views, recreated routines, ...), worked out once:
+    # the differs ask them for every index and constraint. Never copied by replace().
+    _answers: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def answer(self, question: Any, work_out: Callable[[], T]) -> T:
+        """What ``work_out`` returns for this comparison, computed on the first ask."""
+        if question not in self._answers:
+            self._answers[question] = work_out()
+        return self._answers[question]  # type: ignore[no-any-return]
 
     @cached_property
     def dropped_tables(self) -> frozenset[str]:

@@ -24,7 +24,13 @@ def regenerates(old: Column, new: Column, recreated: frozenset[str]) -> bool:
 
 def regenerated_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     """(table ident, column ident) of every column dropped and added again."""
-    from schemactl.diff.routines import recreated_functions  # routines ask views, views ask us
+    from schemactl.diff.routines import views_asking  # routines ask views, views ask us
+
+    return ctx.answer(("regenerated_columns", views_asking()), lambda: _regenerated(ctx))
+
+
+def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
+    from schemactl.diff.routines import recreated_functions
 
     recreated = recreated_functions(ctx)
     found = set()

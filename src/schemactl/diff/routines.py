@@ -53,13 +53,23 @@ def must_recreate(old: Function, new: Function) -> bool:
 _VIEWS_ASKING: ContextVar[bool] = ContextVar("views_asking", default=False)
 
 
+def views_asking() -> bool:
+    """Whether the question comes from working out rebuilt views (answers differ then)."""
+    return _VIEWS_ASKING.get()
+
+
 def recreated_functions(ctx: DiffContext) -> frozenset[str]:
     """Signatures of routines the migration drops and creates again: those ``CREATE OR
     REPLACE`` cannot change, and those over a relation that is dropped or rebuilt (a row
     type in the signature, a ``BEGIN ATOMIC`` body), which would block its drop. What
     depends on them (triggers, grants, views) goes with them and must be recreated too."""
+    asking = _VIEWS_ASKING.get()
+    return ctx.answer(("recreated_functions", asking), lambda: _recreated(ctx, asking))
+
+
+def _recreated(ctx: DiffContext, views_asking: bool) -> frozenset[str]:
     vanishing = _vanishing_relations(ctx)
-    if not _VIEWS_ASKING.get():
+    if not views_asking:
         from schemactl.diff.views import rebuilt_views  # it asks this module in turn
 
         token = _VIEWS_ASKING.set(True)

@@ -17,6 +17,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.regenerated import regenerated_columns
+from schemactl.diff.routines import views_asking
 from schemactl.diff.types import dropped_or_replaced
 
 
@@ -41,6 +42,10 @@ def rebuilt_views(ctx: DiffContext) -> dict[str, str]:
     """Views that exist before and after the change but must be dropped and recreated,
     each with the reason a DBA reads: their own definition cannot be replaced in place,
     or something they use changes underneath them."""
+    return ctx.answer(("rebuilt_views", views_asking()), lambda: _rebuilt_views(ctx))
+
+
+def _rebuilt_views(ctx: DiffContext) -> dict[str, str]:
     current, desired = ctx.current.views, ctx.desired.views
     changed_columns = _changed_columns(ctx)
     staying = {ident: old for ident, old in current.items() if ident in desired}
