@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test test-matrix lint typecheck bench bench-fleet postgres clean
+.PHONY: demo test test-matrix lint typecheck bench bench-introspection bench-fleet postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,12 @@ test: $(VENV)/.installed postgres lint typecheck
 test-matrix: $(VENV)/.installed postgres
 	$(BIN)/pytest -m version_matrix --pg-versions=all
 
+# Side by side with migra and pg-delta (installed into bench/.tools on the first run);
+# writes bench/README.md and bench/time_vs_n.png. BENCH_ARGS="--sizes 100,1000 --repeat 3".
 bench: $(VENV)/.installed postgres
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-introspection: $(VENV)/.installed postgres
 	$(BIN)/python bench/introspection.py
 
 bench-fleet: $(VENV)/.installed postgres

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import conninfo
 
+from schemactl import metrics
 from schemactl.config import password_of, redact_secret
 from schemactl.errors import ConnectionFailed
 
@@ -54,13 +55,17 @@ def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psy
     """
     check_url(url, purpose)
     try:
-        return psycopg.connect(
+        conn = psycopg.connect(
             url,
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             application_name="schemactl",
             prepare_threshold=None,
         )
+        if metrics.enabled():
+            conn.cursor_factory = metrics.CountingCursor
+            metrics.count("connections")
+        return conn
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split()) + _tls_advice(str(exc), url)
         for secret in (password_of(url), os.environ.get("PGPASSWORD")):

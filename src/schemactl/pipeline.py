@@ -16,6 +16,7 @@ import psycopg
 import psycopg.sql
 from pglast import ast
 
+from schemactl import metrics
 from schemactl.catalog import Catalog, introspect
 from schemactl.catalog.casts import with_conversions
 from schemactl.catalog.equivalence import reconcile_equivalent
@@ -78,8 +79,9 @@ class DesiredSource:
     def desired(self) -> DesiredState:
         """The schema folder read once. Commands read it before connecting anywhere, so
         bad input is reported first and touches nothing."""
-        state = read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
-        self.__dict__["conversions"] = read_conversions(state.statements)  # checked now too
+        with metrics.phase("parse"):
+            state = read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
+            self.__dict__["conversions"] = read_conversions(state.statements)  # checked now too
         return state
 
     @property
@@ -134,22 +136,28 @@ def plan_against(
     the dev database before diffing.
     """
     statements = source.statements
-    external = external_objects(target, statements, scope)
-    jobs = read_jobs(statements)
-    roles = read_role_declarations(statements)
-    _refuse_platform_roles(roles, scope)
-    adjust = chained(
-        declared_operations(statements, jobs, source.moment, source.upkeep),
-        declared_roles(target, roles),
-    )
-    with dev_database(
-        source.dev_url,
-        source.pg_bin,
-        major=connection_major(target),
-        allow_version_mismatch=source.allow_version_mismatch,
-        extensions=schema_extensions(statements, external),
+    with metrics.phase("external"):
+        external = external_objects(target, statements, scope)
+    with metrics.phase("declarations"):
+        jobs = read_jobs(statements)
+        roles = read_role_declarations(statements)
+        _refuse_platform_roles(roles, scope)
+        adjust = chained(
+            declared_operations(statements, jobs, source.moment, source.upkeep),
+            declared_roles(target, roles),
+        )
+    with metrics.entered(
+        "dev_database",
+        dev_database(
+            source.dev_url,
+            source.pg_bin,
+            major=connection_major(target),
+            allow_version_mismatch=source.allow_version_mismatch,
+            extensions=schema_extensions(statements, external),
+        ),
     ) as dev:
-        load_desired_state(dev.url, statements, external)
+        with metrics.phase("load"):
+            load_desired_state(dev.url, statements, external)
         dev_conn = connect(dev.url, "dev database")
         try:
             check_job_commands(dev_conn, jobs)
@@ -161,7 +169,8 @@ def plan_against(
             )  # fmt: skip
         finally:
             dev_conn.close()
-    return with_target_warnings(plan, statements, scope, target)
+    with metrics.phase("warnings"):
+        return with_target_warnings(plan, statements, scope, target)
 
 
 def with_target_warnings(
@@ -340,7 +349,8 @@ def compare(origin: Source, destination: Source, scope: Scope, online: bool = Tr
                 )
             )
             for folder, dev, external in zip(folders, devs, received, strict=True):
-                load_desired_state(dev.url, folder.statements, external)
+                with metrics.phase("load"):
+                    load_desired_state(dev.url, folder.statements, external)
                 opened[id(folder)] = _opened(stack, dev.url, "dev database")
         return _plan_between(
             opened[id(origin)],
@@ -397,18 +407,21 @@ def _plan_between(
             catalog = without_received(catalog, external)
         return catalog
 
-    current, desired = introspect_both(current_conn, desired_conn, scope, read)
-    current_fingerprint = fingerprint(current)
+    with metrics.phase("introspect"):
+        current, desired = introspect_both(current_conn, desired_conn, scope, read)
+        current_fingerprint = fingerprint(current)
     renames: list[Rename] = []
     notes: list[str] = []
-    if desired_is_dev and hints:
-        desired, renames, notes = rename_back(desired_conn, hints, current, desired, read)
-    current = reconcile_equivalent(desired_conn, current, desired, sandbox=not desired_is_dev)
-    desired = with_conversions(desired_conn, current, desired, conversions)
-    warnings: tuple[str, ...] = ()
-    if adjust is not None:
-        current, desired, warnings = adjust(current, desired)
-    plan = build_plan(current, desired, online, current_fingerprint)
+    with metrics.phase("reconcile"):
+        if desired_is_dev and hints:
+            desired, renames, notes = rename_back(desired_conn, hints, current, desired, read)
+        current = reconcile_equivalent(desired_conn, current, desired, sandbox=not desired_is_dev)
+        desired = with_conversions(desired_conn, current, desired, conversions)
+        warnings: tuple[str, ...] = ()
+        if adjust is not None:
+            current, desired, warnings = adjust(current, desired)
+    with metrics.phase("diff"):
+        plan = build_plan(current, desired, online, current_fingerprint)
     if renames:
         plan = with_renames(plan, renames)
     if warnings or notes:

@@ -8,6 +8,7 @@ import sys
 
 import psycopg
 
+from schemactl import metrics
 from schemactl.cli.app import app
 from schemactl.cli.options import EXIT_ERROR, EXIT_OK
 from schemactl.config import redact
@@ -39,6 +40,7 @@ _USAGE_ERRORS = _exception_classes("ClickException")
 
 def main() -> None:
     """Console entry point: map every outcome onto the exit-code contract."""
+    metrics.restart()  # the command's own time, after the imports
     try:
         code = app(standalone_mode=False)
     except _EXIT_SIGNALS as exc:
@@ -58,4 +60,5 @@ def main() -> None:
     except KeyboardInterrupt:
         _print_error("interrupted")
         code = EXIT_ERROR
+    metrics.write_report()
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from schemactl import metrics
 from schemactl.apply.preflight import PreflightReport
 from schemactl.apply.rehearsal import Rehearsal
 from schemactl.config import (
@@ -203,6 +204,23 @@ def print_plan(
     """A plan on standard output in one of the formats plan and diff share; returns the
     JSON document (what ``--out`` writes). ``locate`` finds where a subject is defined,
     for GitHub annotations."""
+    with metrics.phase("render"):
+        return _print_plan(
+            result, format, show_sql, verbose, unchanged, preflight, rehearsal, title, locate
+        )
+
+
+def _print_plan(
+    result: Plan,
+    format: PlanFormat,
+    show_sql: bool,
+    verbose: bool,
+    unchanged: str,
+    preflight: PreflightReport | None,
+    rehearsal: Rehearsal | None,
+    title: str,
+    locate: Locate,
+) -> str:
     document = json.dumps(plan_document(result, preflight, rehearsal), indent=2)
     if format is PlanFormat.json:
         print(document)

@@ -1,0 +1,344 @@
+"""The side-by-side benchmark: schemactl against migra and pg-delta on synthetic schemas.
+
+For each size N it writes a synthetic schema (:mod:`bench.synthetic`: ``current``, what
+the target holds, and ``desired``, 1% of objects changed), loads the target and a live
+copy of the desired state into one throwaway server, and times, alternating the tools
+within each round, the median of ``--repeat`` rounds of:
+
+- **plan**: the desired state as SQL files -> migration. schemactl ``plan`` from the
+  schema folder (its dev database on the same server, ``--dev-url``); the peers the way
+  their users must: ``createdb`` + ``psql -1 -f`` of the files, then their diff.
+- **diff**: two live databases -> migration (``schemactl diff``, ``migra``, ``pgdelta plan``).
+- **drift**: the target against unchanged files (no changes expected), cold; ``warm`` is
+  schemactl run again at once with the same files.
+
+Every command is a fresh process, timed from outside (wall clock, peak resident memory
+from ``wait4``). schemactl also reports its phases and round trips (``SCHEMACTL_METRICS``).
+Each tool's migration is then applied to a copy of the target and the copy compared with
+the desired database (by schemactl and by migra, where installed): both must find nothing.
+Results go to ``bench/results.json``, ``bench/README.md`` and ``bench/time_vs_n.png``.
+
+    python -m bench.run [--sizes 100,1000,5000] [--repeat 5] [--tools schemactl,migra,pg-delta]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+import schemactl
+from bench import report, synthetic
+from bench.peers import Peers, ensure_peers
+from schemactl.devdb.embedded import EmbeddedServer
+
+BENCH = Path(__file__).resolve().parent
+SCHEMACTL = "schemactl"
+MIGRA = "migra"
+PG_DELTA = "pg-delta"
+TOOLS = (SCHEMACTL, MIGRA, PG_DELTA)
+WORKFLOWS = ("plan", "diff", "drift", "drift_warm")
+EXIT_DIFFERENCES = (0, 2)  # migra and schemactl exit 2 when they find differences
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+    metrics: dict[str, object] | None = None
+
+
+@dataclass
+class Results:
+    """Every sample of the run: results[N][workflow][tool] -> samples."""
+
+    samples: dict[int, dict[str, dict[str, list[Sample]]]] = field(default_factory=dict)
+    verified: dict[int, dict[str, str]] = field(default_factory=dict)
+    objects: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, n: int, workflow: str, tool: str, sample: Sample) -> None:
+        by_tool = self.samples.setdefault(n, {}).setdefault(workflow, {})
+        by_tool.setdefault(tool, []).append(sample)
+
+
+class Failed(RuntimeError):
+    pass
+
+
+def measured(args: Sequence[str], env: dict[str, str] | None = None, ok: Sequence[int] = (0,),
+             stdout: Path | None = None) -> Sample:  # fmt: skip
+    """Run one command to its end; its wall time and peak resident memory."""
+    with open(stdout or os.devnull, "wb") as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(list(args), stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in ok:
+            err.seek(0)
+            message = err.read().decode(errors="replace").strip()[-2000:]
+            raise Failed(f"{' '.join(args[:3])}... exited {process.returncode}: {message}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+def combined(samples: Sequence[Sample]) -> Sample:
+    """Steps run one after the other: times add up, memory is the largest step's."""
+    return Sample(sum(s.seconds for s in samples), max(s.peak_mb for s in samples))
+
+
+class Bench:
+    def __init__(self, server: EmbeddedServer, peers: Peers, tools: Sequence[str], work: Path):
+        self.server = server
+        self.peers = peers
+        self.tools = tools
+        self.work = work
+        self.bin = server.bin_dir
+        self.schemactl = str(Path(sys.executable).parent / "schemactl")
+        self.counter = 0
+
+    # -- databases -----------------------------------------------------------------
+
+    def url(self, dbname: str) -> str:
+        return self.server.url_for(dbname)
+
+    def createdb(self, dbname: str, template: str | None = None) -> Sample:
+        args = [str(self.bin / "createdb"), f"--maintenance-db={self.server.url}"]
+        return measured([*args, *(["-T", template] if template else []), dbname])
+
+    def dropdb(self, dbname: str) -> None:
+        with psycopg.connect(self.server.url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    def psql_file(self, dbname: str, path: Path, one_transaction: bool = True) -> Sample:
+        args = [str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url(dbname)]
+        return measured([*args, *(["-1"] if one_transaction else []), "-f", str(path)])
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}_{self.counter}"
+
+    # -- the tools -----------------------------------------------------------------
+
+    def schemactl_run(self, args: Sequence[str], out: Path | None = None) -> Sample:
+        with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+            env = {**os.environ, "SCHEMACTL_METRICS": handle.name}
+            sample = measured([self.schemactl, *args], env, EXIT_DIFFERENCES, out)
+            text = Path(handle.name).read_text()
+        sample.metrics = json.loads(text)["schemactl_metrics"] if text else None
+        return sample
+
+    def peer_diff(self, tool: str, source: str, desired: str, out: Path | None) -> Sample:
+        if tool == MIGRA:
+            assert self.peers.migra is not None
+            args = [str(self.peers.migra), "--unsafe", self.pg2(source), self.pg2(desired)]
+            return measured(args, None, EXIT_DIFFERENCES, out)
+        assert self.peers.pgdelta is not None
+        plan = out or self.work / "pgdelta-plan.json"
+        args = [str(self.peers.pgdelta), "plan", "--source", self.url(source), "--desired",
+                self.url(desired), "--out", str(plan)]  # fmt: skip
+        return measured(args, None, EXIT_DIFFERENCES)
+
+    def pg2(self, dbname: str) -> str:
+        return self.url(dbname).replace("postgresql://", "postgresql+psycopg2://", 1)
+
+    def from_files(self, tool: str, files: Path, target: str, out: Path | None = None) -> Sample:
+        """A peer given SQL files: createdb + ``psql -1 -f`` + its diff (dropdb untimed)."""
+        scratch = self.fresh("peer")
+        try:
+            steps = [self.createdb(scratch), self.psql_file(scratch, files)]
+            steps.append(self.peer_diff(tool, target, scratch, out))
+            return combined(steps)
+        finally:
+            self.dropdb(scratch)
+
+    # -- one size ------------------------------------------------------------------
+
+    def prepare(self, n: int) -> tuple[Path, Path]:
+        folder = self.work / f"n{n}"
+        current = synthetic.write(n, folder / "current", desired=False)
+        desired = synthetic.write(n, folder / "desired", desired=True)
+        for name, variant in ((f"target_{n}", current), (f"desired_{n}", desired)):
+            self.dropdb(name)
+            self.createdb(name)
+            self.psql_file(name, variant / "all.sql")
+        return current, desired
+
+    def round(self, n: int, current: Path, desired: Path, results: Results) -> None:
+        target, live_desired = f"target_{n}", f"desired_{n}"
+        dev = ["--dev-url", self.server.url]
+        runs: dict[str, dict[str, Callable[[], Sample]]] = {
+            SCHEMACTL: {
+                "plan": lambda: self.schemactl_run(
+                    [
+                        "plan",
+                        "--schema",
+                        str(desired / "schema"),
+                        "--database-url",
+                        self.url(target),
+                        *dev,
+                        "--format",
+                        "sql",
+                    ]
+                ),  # fmt: skip
+                "diff": lambda: self.schemactl_run(
+                    [
+                        "diff",
+                        "--from",
+                        self.url(target),
+                        "--to",
+                        self.url(live_desired),
+                        "--format",
+                        "sql",
+                    ]
+                ),  # fmt: skip
+                "drift": lambda: self.schemactl_run(
+                    [
+                        "drift",
+                        "--schema",
+                        str(current / "schema"),
+                        "--database-url",
+                        self.url(target),
+                        *dev,
+                    ]
+                ),  # fmt: skip
+            },
+        }
+        for peer in (MIGRA, PG_DELTA):
+            runs[peer] = {
+                "plan": lambda p=peer: self.from_files(p, desired / "all.sql", target),  # type: ignore[misc]
+                "diff": lambda p=peer: self.peer_diff(p, target, live_desired, None),  # type: ignore[misc]
+                "drift": lambda p=peer: self.from_files(p, current / "all.sql", target),  # type: ignore[misc]
+            }
+        for workflow in ("plan", "diff", "drift"):
+            for tool in self.tools:  # alternating: every tool once per workflow per round
+                results.add(n, workflow, tool, runs[tool][workflow]())
+                if tool == SCHEMACTL and workflow == "drift":
+                    results.add(n, "drift_warm", tool, runs[tool]["drift"]())
+
+    def verify(self, n: int, current: Path, desired: Path, results: Results) -> None:
+        """Apply each tool's migration (from the live diff) to a copy of the target; the
+        copy must then equal the desired database for every judge."""
+        target, live_desired = f"target_{n}", f"desired_{n}"
+        verdicts: dict[str, str] = {}
+        for tool in self.tools:
+            copy = self.fresh("verify")
+            migration = self.work / f"migration-{tool}-{n}.sql"
+            try:
+                self.createdb(copy, template=target)
+                if tool == SCHEMACTL:
+                    measured([self.schemactl, "diff", "--from", self.url(target), "--to",
+                              self.url(live_desired), "--format", "sql"], None,
+                             EXIT_DIFFERENCES, migration)  # fmt: skip
+                    self.psql_file(copy, migration, one_transaction=False)
+                elif tool == MIGRA:
+                    self.peer_diff(tool, target, live_desired, migration)
+                    self.psql_file(copy, migration)
+                else:
+                    plan = self.work / f"pgdelta-{n}.json"
+                    self.peer_diff(tool, target, live_desired, plan)
+                    assert self.peers.pgdelta is not None
+                    measured([str(self.peers.pgdelta), "apply", "--plan", str(plan), "--target",
+                              self.url(copy), "--force", "--allow-data-loss"])  # fmt: skip
+                verdicts[tool] = self.judge(copy, live_desired)
+            except Failed as exc:
+                verdicts[tool] = f"migration failed: {exc}"
+            finally:
+                self.dropdb(copy)
+        results.verified[n] = verdicts
+
+    def judge(self, copy: str, desired: str) -> str:
+        """'equal' when schemactl (and migra, if installed) find nothing left to do."""
+        left: list[str] = []
+        found = subprocess.run(
+            [self.schemactl, "diff", "--from", self.url(copy), "--to", self.url(desired),
+             "--format", "sql"], capture_output=True, text=True, check=False)  # fmt: skip
+        if found.returncode != 0:
+            left.append(f"schemactl diff: {(found.stdout + found.stderr).strip()[:400]}")
+        if self.peers.migra is not None:
+            found = subprocess.run(
+                [str(self.peers.migra), "--unsafe", self.pg2(copy), self.pg2(desired)],
+                capture_output=True, text=True, check=False)  # fmt: skip
+            if found.returncode != 0:
+                left.append(f"migra: {(found.stdout + found.stderr).strip()[:400]}")
+        return "equal" if not left else "differs: " + "; ".join(left)
+
+    def count_objects(self, n: int) -> dict[str, int]:
+        with psycopg.connect(self.url(f"target_{n}")) as conn:
+            row = conn.execute(report.OBJECT_COUNTS).fetchone()
+        assert row is not None
+        return dict(zip(report.OBJECT_COUNT_NAMES, (int(v) for v in row), strict=True))
+
+
+def compile_bytecode() -> None:
+    """Compile schemactl's modules as ``pip install`` does for an installed package (an
+    editable install under ``PYTHONDONTWRITEBYTECODE`` would compile every module from
+    source in every process, which no user's installed schemactl does; the peers' own
+    packages were compiled when pip installed them)."""
+    package = Path(schemactl.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
+        out: Path, verify: bool = True) -> Results:  # fmt: skip
+    peers = ensure_peers(install) if set(tools) - {SCHEMACTL} else Peers()
+    compile_bytecode()
+    chosen = [t for t in tools if t == SCHEMACTL or getattr(peers, t.replace("-", ""))]
+    results = Results()
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="schemactl-bench-") as work, EmbeddedServer() as server:
+        os.chmod(work, 0o755)  # psql and the server may run as another user
+        bench = Bench(server, peers, chosen, Path(work))
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            for role in synthetic.ROLES:
+                conn.execute(f"CREATE ROLE {role} NOLOGIN")
+        for n in sizes:
+            print(f"N = {n}: preparing", file=sys.stderr, flush=True)
+            current, desired = bench.prepare(n)
+            results.objects[n] = bench.count_objects(n)
+            for i in range(repeat):
+                print(f"N = {n}: round {i + 1} of {repeat}", file=sys.stderr, flush=True)
+                bench.round(n, current, desired, results)
+            if verify:
+                bench.verify(n, current, desired, results)
+            bench.dropdb(f"target_{n}")
+            bench.dropdb(f"desired_{n}")
+        server_version = _server_version(server.url)
+    report.write(out, results, peers, chosen, repeat, server_version, time.time() - started)
+    return results
+
+
+def _server_version(url: str) -> str:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "?"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,5000", help="table counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds per size (the median)")
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--no-install", action="store_true", help="only peers already installed")
+    parser.add_argument("--no-verify", action="store_true")
+    parser.add_argument("--out", type=Path, default=BENCH, help="folder for README.md and plot")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    tools = [t for t in args.tools.split(",") if t]
+    unknown = set(tools) - set(TOOLS)
+    if unknown:
+        parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
+    run(sizes, args.repeat, tools, not args.no_install, args.out, not args.no_verify)
+
+
+if __name__ == "__main__":
+    main()
