@@ -18,7 +18,9 @@ from schemactl.cli.app import app
 from schemactl.cli.checks import TargetChecks, check_target
 from schemactl.cli.options import (
     EXIT_CHANGES,
+    AllowDestructiveOpt,
     AllowEmptyOpt,
+    AllowHazardsOpt,
     AllowVersionMismatchOpt,
     AutoApproveOpt,
     DatabaseOpt,
@@ -166,13 +168,8 @@ def apply(
     allow_empty: AllowEmptyOpt = False,
     allow_version_mismatch: AllowVersionMismatchOpt = False,
     auto_approve: AutoApproveOpt = False,
-    allow_destructive: Annotated[
-        bool,
-        typer.Option("--allow-destructive", help="Allow every hazard class, data loss included."),
-    ] = False,
-    allow_hazards: Annotated[
-        str | None, typer.Option("--allow-hazards", help="Comma-separated hazard classes to allow.")
-    ] = None,
+    allow_destructive: AllowDestructiveOpt = False,
+    allow_hazards: AllowHazardsOpt = None,
     lock_timeout: LockTimeoutOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,

@@ -23,7 +23,9 @@ from schemactl.cli.app import sub_app
 from schemactl.cli.options import (
     EXIT_CHANGES,
     EXIT_ERROR,
+    AllowDestructiveOpt,
     AllowEmptyOpt,
+    AllowHazardsOpt,
     AllowVersionMismatchOpt,
     AutoApproveOpt,
     DevOpt,
@@ -241,13 +243,8 @@ def fleet_apply(
     allow_version_mismatch: AllowVersionMismatchOpt = False,
     online: OnlineOpt = True,
     auto_approve: AutoApproveOpt = False,
-    allow_destructive: Annotated[
-        bool,
-        typer.Option("--allow-destructive", help="Allow every hazard class, data loss included."),
-    ] = False,
-    allow_hazards: Annotated[
-        str | None, typer.Option("--allow-hazards", help="Comma-separated hazard classes to allow.")
-    ] = None,
+    allow_destructive: AllowDestructiveOpt = False,
+    allow_hazards: AllowHazardsOpt = None,
     lock_timeout: LockTimeoutOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,

@@ -27,6 +27,7 @@ from schemactl.cli.options import (
     PgVersionOpt,
     ProfileOpt,
     QuietOpt,
+    ReadOnlyDatabaseOpt,
     SchemaOpt,
     StatementTimeoutOpt,
     VerboseOpt,
@@ -40,7 +41,6 @@ from schemactl.cli.options import (
     show_pooling,
     target_url,
 )
-from schemactl.config import DATABASE_URL_ENV
 from schemactl.db import connect, describe
 from schemactl.errors import SchemactlError
 from schemactl.migrations import manifest
@@ -76,14 +76,7 @@ def migrate_diff(
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url",
-            help=f"Read objects the schema uses but does not manage from here, read only "
-            f"(env {DATABASE_URL_ENV}).",
-        ),
-    ] = None,
+    database_url: ReadOnlyDatabaseOpt = None,
 ) -> None:
     """Write the next migration: from the replay of migrations/ to schema/, down script tested."""
     result = diff_migration(

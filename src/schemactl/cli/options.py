@@ -131,6 +131,21 @@ AllowEmptyOpt = Annotated[
         "--allow-empty", help="Accept an empty schema folder (plans dropping everything)."
     ),
 ]
+AllowDestructiveOpt = Annotated[
+    bool,
+    typer.Option("--allow-destructive", help="Allow every hazard class, data loss included."),
+]
+AllowHazardsOpt = Annotated[
+    str | None, typer.Option("--allow-hazards", help="Comma-separated hazard classes to allow.")
+]
+ReadOnlyDatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help=f"Read objects the schema uses but does not manage from here, read only "
+        f"(env {DATABASE_URL_ENV}).",
+    ),
+]
 AutoApproveOpt = Annotated[
     bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
 ]

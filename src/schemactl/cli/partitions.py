@@ -13,6 +13,7 @@ from schemactl.apply.executor import steps_beyond_one_transaction
 from schemactl.apply.lock import refuse_outside_one_transaction
 from schemactl.cli.app import app
 from schemactl.cli.options import (
+    AllowHazardsOpt,
     AutoApproveOpt,
     DatabaseOpt,
     EnvOpt,
@@ -56,9 +57,7 @@ def partitions(
     allow_destructive: Annotated[
         bool, typer.Option("--allow-destructive", help="Allow dropping expired partitions.")
     ] = False,
-    allow_hazards: Annotated[
-        str | None, typer.Option("--allow-hazards", help="Comma-separated hazard classes to allow.")
-    ] = None,
+    allow_hazards: AllowHazardsOpt = None,
     lock_timeout: LockTimeoutOpt = None,
     wait_lock: WaitLockOpt = False,
     env: EnvOpt = None,

@@ -18,6 +18,7 @@ from schemactl.cli.options import (
     PgBinOpt,
     PgVersionOpt,
     ProfileOpt,
+    ReadOnlyDatabaseOpt,
     ReportFormat,
     ReportFormatOpt,
     SchemaOpt,
@@ -27,7 +28,6 @@ from schemactl.cli.options import (
     pg_version,
     scope_of,
 )
-from schemactl.config import DATABASE_URL_ENV
 from schemactl.output.test_view import show_test_report
 from schemactl.pipeline import DesiredSource
 from schemactl.testing.junit import write_junit
@@ -54,14 +54,7 @@ def test_command(
     exclude_schema: ExcludeOpt = None,
     profile: ProfileOpt = None,
     env: EnvOpt = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url",
-            help=f"Read objects the schema uses but does not manage from here, read only "
-            f"(env {DATABASE_URL_ENV}).",
-        ),
-    ] = None,
+    database_url: ReadOnlyDatabaseOpt = None,
 ) -> None:
     """Build the desired state in a dev database and run the SQL tests: exit 0 all pass, 1 not."""
     report = run_test_session(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pglast import ast, parser
 
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source.calls import sole_call
 
 if TYPE_CHECKING:
     from schemactl.source.statements import Statement
@@ -52,13 +53,10 @@ class JobDeclaration:
 
 def _cron_call(node: Any) -> ast.FuncCall | None:
     """The ``cron.<function>(...)`` call a ``SELECT`` consists of, if that is all it is."""
-    if not isinstance(node, ast.SelectStmt) or node.fromClause or node.whereClause:
+    found = sole_call(node)
+    if found is None:
         return None
-    targets = node.targetList or ()
-    if len(targets) != 1 or not isinstance(targets[0].val, ast.FuncCall):
-        return None
-    call = targets[0].val
-    names = [getattr(part, "sval", None) for part in call.funcname or ()]
+    names, call = found
     if len(names) == 2 and names[0] == CRON_SCHEMA and names[1] in _PARAMETERS:
         return call
     return None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pglast import ast
 
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source.calls import sole_call
 
 if TYPE_CHECKING:
     from schemactl.source.statements import Statement
@@ -32,13 +33,10 @@ class PartmanRegistration:
 
 
 def _create_parent_call(node: Any) -> ast.FuncCall | None:
-    if not isinstance(node, ast.SelectStmt) or node.fromClause or node.whereClause:
+    found = sole_call(node)
+    if found is None:
         return None
-    targets = node.targetList or ()
-    if len(targets) != 1 or not isinstance(targets[0].val, ast.FuncCall):
-        return None
-    call = targets[0].val
-    names = [getattr(part, "sval", None) for part in call.funcname or ()]
+    names, call = found
     return call if names == [PARTMAN_SCHEMA, "create_parent"] else None
 
 
