@@ -15,7 +15,7 @@ from pglast import ast, parser
 
 from schemactl.errors import SchemaSourceError
 from schemactl.source.jobs import JobDeclaration
-from schemactl.source.order import walk
+from schemactl.source.syntax import walk
 
 # pg_cron runs a job with the role's default search_path.
 JOB_SEARCH_PATH = "public"

@@ -1,7 +1,12 @@
 """Loading the desired state into the dev database, so PostgreSQL normalizes it.
 
-Every statement runs on its own, so a rejection names its file, line and
-column (PostgreSQL reports where in the statement it stopped). Roles the schema
+Statements go to the server in batches, many per round trip (one multi-statement
+query, which PostgreSQL runs as one implicit transaction). A batch that fails is rolled
+back by the server and replayed statement by statement, so a rejection names its file,
+line and column (PostgreSQL reports where in the statement it stopped) and carries
+PostgreSQL's own message, exactly as if every statement had run on its own; statements
+that cannot run inside a transaction block (``CREATE INDEX CONCURRENTLY``) or that need
+the one before committed (a new enum value used) load in the replay too. Roles the schema
 names or declares are created first, bare (``NOLOGIN``, no memberships): they are
 server-wide, and the dev server may be shared or be the target's own, so the
 schema's role statements themselves never run here (``source/roles.py``).
@@ -10,7 +15,7 @@ schema's role statements themselves never run here (``source/roles.py``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import psycopg
@@ -24,9 +29,9 @@ from schemactl.devdb.extensions import extension_problem
 from schemactl.devdb.external import create_external_objects, routine_oids
 from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.calls import is_declared_call
-from schemactl.source.order import walk
 from schemactl.source.roles import is_role_statement, read_role_declarations
 from schemactl.source.statements import Statement
+from schemactl.source.syntax import walk
 
 BUILTIN_ROLE_PREFIX = "pg_"
 
@@ -45,7 +50,14 @@ def roles_in(nodes: Iterable[Any]) -> set[str]:
 
 def referenced_roles(statements: Iterable[Statement]) -> set[str]:
     """Role names the schema's statements use (role declarations are read apart)."""
-    return roles_in(s.node for s in statements if not is_role_statement(s.node))
+    roles = {
+        node.rolename
+        for s in statements
+        if not is_role_statement(s.node)
+        for node in s.nodes
+        if isinstance(node, ast.RoleSpec) and node.rolename
+    }
+    return {r for r in roles if not r.startswith(BUILTIN_ROLE_PREFIX)}
 
 
 def dev_roles(statements: list[Statement]) -> set[str]:
@@ -167,15 +179,52 @@ def load_desired_state(
         before = routine_oids(conn)
         _check_extensions(conn, statements)
         conn.execute("SET check_function_bodies = off")
-        for statement in statements:
-            if is_declared_call(statement.node) or is_role_statement(statement.node):
-                continue  # jobs and roles join the desired state from their declarations
-            try:
-                conn.execute(statement.sql.encode())
-            except psycopg.Error as exc:
-                position = exc.diag.statement_position
-                offset = int(position) - 1 if position else 0
-                raise SchemaSourceError(statement.location(offset), _error_message(exc)) from None
+        loaded = [
+            s  # jobs and roles join the desired state from their declarations
+            for s in statements
+            if not is_declared_call(s.node) and not is_role_statement(s.node)
+        ]
+        for batch in batches(loaded):
+            _run_batch(conn, batch)
         _validate_function_bodies(conn, statements, before)
     finally:
         conn.close()
+
+
+# A batch is at most this many statements or characters: few round trips, and a failing
+# batch's replay stays short.
+BATCH_STATEMENTS = 500
+BATCH_CHARACTERS = 512 * 1024
+
+
+def batches(statements: list[Statement]) -> Iterator[list[Statement]]:
+    """Consecutive runs of ``statements``, in order, each sent in one round trip."""
+    batch: list[Statement] = []
+    size = 0
+    for statement in statements:
+        if batch and (
+            len(batch) >= BATCH_STATEMENTS or size + len(statement.sql) > BATCH_CHARACTERS
+        ):
+            yield batch
+            batch, size = [], 0
+        batch.append(statement)
+        size += len(statement.sql)
+    if batch:
+        yield batch
+
+
+def _run_batch(conn: psycopg.Connection, batch: list[Statement]) -> None:
+    """Run a batch in one round trip; where the server rejects it (and so rolls it back
+    whole), run its statements one by one, to pin the failing one as it stands alone."""
+    if len(batch) > 1:
+        # A newline before each separator ends a comment on a statement's last line.
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("\n;\n".join(s.sql for s in batch).encode())
+            return
+    for statement in batch:
+        try:
+            conn.execute(statement.sql.encode())
+        except psycopg.Error as exc:
+            position = exc.diag.statement_position
+            offset = int(position) - 1 if position else 0
+            raise SchemaSourceError(statement.location(offset), _error_message(exc)) from None

@@ -15,7 +15,7 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
-from schemactl.source.order import walk
+from schemactl.source.syntax import walk
 
 
 def parse_nodes(text: str, expression: bool = False) -> list[Any] | None:

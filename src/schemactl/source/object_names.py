@@ -9,6 +9,7 @@ calls ``to_tsvector('english_nostop', ...)``; these names let the load order see
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pglast import ast
@@ -102,7 +103,7 @@ def _literal(node: Any) -> list[str] | None:
     return None
 
 
-def references(node: Any, nodes: list[Any]) -> set[NameKey]:
+def references(node: Any, nodes: Sequence[Any]) -> set[NameKey]:
     """What ``node`` (a statement) references; ``nodes`` are all nodes below it."""
     refs: set[NameKey] = set()
     if isinstance(node, ast.DefineStmt) and not defines_routine_or_type(node):

@@ -9,7 +9,7 @@ topologically, keeping path order wherever no dependency decides.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from schemactl.errors import SchemaSourceError
 from schemactl.source import object_names
 from schemactl.source.dumps import is_session_setting
 from schemactl.source.statements import Statement
+from schemactl.source.syntax import walk as walk  # also read from here
 
 DEFAULT_SCHEMA = "public"
 
@@ -65,21 +66,6 @@ def _strings(nodes: Any) -> list[str]:
     return [str(n.sval) for n in nodes or () if isinstance(n, ast.String)]
 
 
-def walk(node: Any) -> Iterator[Any]:
-    """Every AST node below ``node`` (pglast nodes, tuples of nodes)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tuple | list):
-            stack.extend(current)
-        elif isinstance(current, ast.Node):
-            yield current
-            for attr in current:
-                value = getattr(current, attr, None)
-                if isinstance(value, ast.Node | tuple | list):
-                    stack.append(value)
-
-
 def _qualified_from_list(names: list[str]) -> str | None:
     if len(names) == 1:
         return _qualify(None, names[0])
@@ -88,9 +74,9 @@ def _qualified_from_list(names: list[str]) -> str | None:
     return None
 
 
-def _references(node: Any) -> set[NameKey]:
+def _references(nodes: Iterable[Any]) -> set[NameKey]:
     refs: set[NameKey] = set()
-    for child in walk(node):
+    for child in nodes:
         if isinstance(child, ast.RangeVar):
             refs.add(("rel", _qualify(child.schemaname, child.relname)))
             if child.schemaname:
@@ -261,13 +247,13 @@ def _commented_member(node: ast.CommentStmt) -> set[NameKey]:
     return set()
 
 
-def _member_references(node: Any) -> set[NameKey]:
+def _member_references(node: Any, nodes: Iterable[Any]) -> set[NameKey]:
     """The table members a statement waits for: a foreign key, for the unique keys of the
     table it references; ALTER TABLE ... ENABLE / DISABLE TRIGGER, for the triggers."""
     refs: set[NameKey] = set()
     if isinstance(node, ast.CommentStmt):
         refs |= _commented_member(node)
-    for child in walk(node):
+    for child in nodes:
         if isinstance(child, ast.Constraint) and child.pktable is not None:
             refs.add(("key", _relation_name(child.pktable)))
     if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
@@ -280,15 +266,18 @@ def _member_references(node: Any) -> set[NameKey]:
 def names_of(statement: Statement) -> StatementNames:
     """What a statement creates and references, table members included (the load order
     needs them; external names do not)."""
-    names = names_in(statement.node)
-    members = _member_references(statement.node) - names.creates
+    names = statement.names
+    members = _member_references(statement.node, statement.nodes) - names.creates
     return StatementNames(names.creates, names.references | members)
 
 
-def names_in(node: Any) -> StatementNames:
-    """The names a statement's syntax tree creates and those it references."""
+def names_in(node: Any, nodes: Sequence[Any] | None = None) -> StatementNames:
+    """The names a statement's syntax tree creates and those it references (``nodes``:
+    every node below it, when already walked)."""
+    if nodes is None:
+        nodes = tuple(walk(node))
     creates = _creates(node) | object_names.creates(node)
-    references = _references(node) | object_names.references(node, list(walk(node)))
+    references = _references(nodes) | object_names.references(node, nodes)
     if isinstance(node, ast.CommentStmt):
         references |= _comment_target(node)
     references -= creates
@@ -297,7 +286,7 @@ def names_in(node: Any) -> StatementNames:
 
 def references_in(node: Any) -> set[NameKey]:
     """The names used anywhere below a syntax node (a routine body's, say)."""
-    return _references(node)
+    return _references(walk(node))
 
 
 def _phase(statement: Statement) -> int:

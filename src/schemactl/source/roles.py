@@ -31,6 +31,7 @@ from pglast import ast
 from pglast.enums import ObjectType, RoleSpecType, RoleStmtType
 
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source.syntax import walk
 
 if TYPE_CHECKING:
     from schemactl.source.statements import Statement
@@ -265,19 +266,20 @@ def _refuse_contradictions(found: RoleDeclarations, statements: Sequence[Stateme
                 location, f"role {name} is dropped here but a membership names it at {use.location}"
             )
         for statement in statements:
-            if not is_role_statement(statement.node) and name in roles_named(statement.node):
+            if not is_role_statement(statement.node) and name in roles_named(
+                statement.node, statement.nodes
+            ):
                 raise SchemaSourceError(
                     location, f"role {name} is dropped here but used at {statement.location()}"
                 )
 
 
-def roles_named(node: Any) -> set[str]:
-    """Role names a statement's syntax tree uses (grants, policies, owners)."""
-    from schemactl.source.order import walk  # order imports statements, which import us
-
+def roles_named(node: Any, nodes: Iterable[Any] | None = None) -> set[str]:
+    """Role names a statement's syntax tree uses (grants, policies, owners); ``nodes``:
+    every node below it, when already walked."""
     return {
         str(n.rolename)
-        for n in walk(node)
+        for n in (walk(node) if nodes is None else nodes)
         if isinstance(n, ast.RoleSpec) and n.roletype == RoleSpecType.ROLESPEC_CSTRING
     }
 

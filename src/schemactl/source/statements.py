@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pglast import ast, parser
 from psycopg import sql
@@ -28,6 +29,10 @@ from schemactl.source.dumps import (
 )
 from schemactl.source.psql import blank_meta_commands
 from schemactl.source.roles import DO_ROLE_HINT, is_role_statement
+from schemactl.source.syntax import walk
+
+if TYPE_CHECKING:
+    from schemactl.source.order import StatementNames
 
 # Statement node types that describe schema objects.
 DECLARATIVE = frozenset(
@@ -113,6 +118,18 @@ class Statement:
     @property
     def kind(self) -> str:
         return type(self.node).__name__
+
+    @cached_property
+    def nodes(self) -> tuple[Any, ...]:
+        """Every syntax node below this statement, walked once for every reader."""
+        return tuple(walk(self.node))
+
+    @cached_property
+    def names(self) -> StatementNames:
+        """The names this statement creates and references (load order, external names)."""
+        from schemactl.source.order import names_in  # order reads statements
+
+        return names_in(self.node, self.nodes)
 
     def location(self, position_in_statement: int = 0) -> SourceLocation:
         """file:line:column of a 0-based character position inside this statement."""

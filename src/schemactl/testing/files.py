@@ -30,8 +30,8 @@ from pathlib import Path
 from pglast import ast
 
 from schemactl.errors import SchemaSourceError, SourceLocation
-from schemactl.source.order import walk
 from schemactl.source.statements import Statement, location_of, read_statements_unchecked
+from schemactl.source.syntax import walk
 
 FIXTURES_FOLDER = "fixtures"
 OWNER_ROLE = "owner"  # `-- as: owner` runs as the connecting role again
