@@ -8,6 +8,7 @@ entry left behind before its rollback runs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from typing import Any
@@ -23,26 +24,42 @@ def _default_of(f: dataclasses.Field[Any]) -> Any:
     return dataclasses.MISSING
 
 
+@functools.cache
+def _compared_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, default) of each compared field of a model class, worked out once per class."""
+    return tuple((f.name, _default_of(f)) for f in dataclasses.fields(cls) if f.compare)
+
+
+@functools.cache
+def _physically_ordered_class(cls: type) -> bool:
+    if not dataclasses.is_dataclass(cls):
+        return False
+    return any(f.name == "position" and not f.compare for f in dataclasses.fields(cls))
+
+
 def _physically_ordered(value: Any) -> bool:
     """Objects whose order is physical, not meaningful: the model says so by keeping
     their ``position`` out of comparisons (a table's columns)."""
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return False
-    return any(f.name == "position" and not f.compare for f in dataclasses.fields(value))
+    cls: Any = type(value)
+    return not isinstance(value, type) and _physically_ordered_class(cls)
+
+
+_SCALARS = frozenset({str, int, bool, float, type(None)})
 
 
 def canonical(value: Any) -> Any:
     """A JSON-able form of a model value: compared fields only, defaults left out, and
     physically ordered objects (a table's columns) sorted."""
+    cls: Any = type(value)
+    if cls in _SCALARS:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            if not f.compare:
+        for name, default in _compared_fields(cls):
+            item = getattr(value, name)
+            if item == default:
                 continue
-            item = getattr(value, f.name)
-            if item == _default_of(f):
-                continue
-            out[f.name] = canonical(item)
+            out[name] = canonical(item)
         return out
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in value.items()}

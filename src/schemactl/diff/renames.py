@@ -127,6 +127,7 @@ class Named(Protocol):
 
 N = TypeVar("N", bound=Named)
 T = TypeVar("T")
+TableMember = TypeVar("TableMember", Constraint, Index)
 
 
 def _by_name(objects: Mapping[str, N], schema: str, name: str) -> N | None:
@@ -301,6 +302,17 @@ def _unmatched(
     return [o for key, o in mine.items() if key not in theirs and keep(o)]
 
 
+def _unmatched_by_table(
+    mine: Mapping[str, TableMember], theirs: Mapping[str, TableMember]
+) -> dict[str, list[TableMember]]:
+    """What only ``mine`` has, grouped by table, in ``mine``'s order."""
+    grouped: dict[str, list[TableMember]] = {}
+    for key, member in mine.items():
+        if key not in theirs:
+            grouped.setdefault(member.table, []).append(member)
+    return grouped
+
+
 def _one_to_one(was: list[T], will: list[T], shape: Callable[[T], Hashable]) -> list[tuple[T, T]]:
     """Pairs of the same shape, where exactly one on each side has it."""
     pairs = []
@@ -391,26 +403,23 @@ def rename_suggestions(current: Catalog, desired: Catalog) -> list[str]:
     """Drops and adds of the same kind and shape (in one table, or whole tables), asked
     as questions among the plan's warnings."""
     questions: list[str] = []
+    # What only one side has, by table, read once (not once per table).
+    gone_constraints = _unmatched_by_table(current.constraints, desired.constraints)
+    added_constraints = _unmatched_by_table(desired.constraints, current.constraints)
+    gone_indexes = _unmatched_by_table(current.indexes, desired.indexes)
+    added_indexes = _unmatched_by_table(desired.indexes, current.indexes)
     for key in sorted(current.tables.keys() & desired.tables.keys()):
         was, will = current.tables[key], desired.tables[key]
         gone = [c for c in was.columns if will.column(c.name) is None]
         added = [c for c in will.columns if was.column(c.name) is None]
         for old_column, new_column in _one_to_one(gone, added, column_shape):
             questions.append(_question("column", was, old_column.name, new_column.name))
-
-        def on_table(o: Constraint | Index, ident: str = key) -> bool:
-            return o.table == ident
-
         for old_c, new_c in _one_to_one(
-            _unmatched(current.constraints, desired.constraints, on_table),
-            _unmatched(desired.constraints, current.constraints, on_table),
-            constraint_shape,
+            gone_constraints.get(key, []), added_constraints.get(key, []), constraint_shape
         ):
             questions.append(_question("constraint", was, old_c.name, new_c.name))
         for old_i, new_i in _one_to_one(
-            _unmatched(current.indexes, desired.indexes, on_table),
-            _unmatched(desired.indexes, current.indexes, on_table),
-            index_shape,
+            gone_indexes.get(key, []), added_indexes.get(key, []), index_shape
         ):
             questions.append(_question("index", was, old_i.name, new_i.name))
     dropped = [t for k, t in current.tables.items() if k not in desired.tables]
