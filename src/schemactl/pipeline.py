@@ -21,6 +21,7 @@ from schemactl.catalog import Catalog, introspect
 from schemactl.catalog.casts import with_conversions
 from schemactl.catalog.equivalence import reconcile_equivalent
 from schemactl.catalog.external import (
+    grantees,
     platform_default_privileges,
     platform_privileges,
     read_external_objects,
@@ -31,8 +32,16 @@ from schemactl.catalog.roles import role_states
 from schemactl.config import CONFIG_FILE, Scope, clock, load_project_config
 from schemactl.db import connect, describe_connection
 from schemactl.devdb import dev_database, dev_databases, load_desired_state
+from schemactl.devdb.binaries import find_server_binaries
+from schemactl.devdb.desired_cache import (
+    OFFLINE,
+    DesiredStateCache,
+    DevDatabaseNeeded,
+    cache_key,
+)
 from schemactl.devdb.job_commands import check_job_commands
-from schemactl.devdb.loader import referenced_roles
+from schemactl.devdb.loader import dev_roles, ensure_roles, referenced_roles
+from schemactl.devdb.provider import DevServerChoice
 from schemactl.devdb.versions import connection_major
 from schemactl.diff.partition_rules import apply_partition_rules, without_rule_partitions
 from schemactl.diff.partman import with_registrations
@@ -70,6 +79,7 @@ class DesiredSource:
     allow_version_mismatch: bool = False  # accept a --dev-url of another major version
     pg_version: int | None = None  # the dev server's major version where no target decides
     upkeep: bool = True  # plan rolling partitions; False: leave the rules' partitions out
+    cache: bool = False  # reuse the normalized desired state of unchanged files (CLI default)
 
     @property
     def moment(self) -> datetime:
@@ -146,12 +156,35 @@ def plan_against(
             declared_operations(statements, jobs, source.moment, source.upkeep),
             declared_roles(target, roles),
         )
+    major = connection_major(target)
+    cache = _desired_cache(source, statements, external, scope, major) if source.cache else None
+    cached = cache.read() if cache is not None else None
+    current: Catalog | None = None
+    if cached is not None:
+        # Only the target is read; the dev database is loaded after all only where the
+        # comparison needs it (see devdb.desired_cache).
+        metrics.count("cache_hits")
+        with metrics.phase("introspect"):
+            current = without_received(introspect(target, scope), external)
+            current_fingerprint = fingerprint(current)
+        try:
+            plan = _plan_catalogs(
+                current, cached, current_fingerprint, OFFLINE, desired_is_dev=True,
+                online=online, adjust=adjust, hints=source.rename_hints,
+                conversions=source.conversions,
+            )  # fmt: skip
+        except DevDatabaseNeeded:
+            metrics.count("cache_hits_needing_dev_database")
+        else:
+            _ensure_dev_roles(source, statements, external)
+            with metrics.phase("warnings"):
+                return with_target_warnings(plan, statements, scope, target)
     with metrics.entered(
         "dev_database",
         dev_database(
             source.dev_url,
             source.pg_bin,
-            major=connection_major(target),
+            major=major,
             allow_version_mismatch=source.allow_version_mismatch,
             extensions=schema_extensions(statements, external),
         ),
@@ -166,11 +199,54 @@ def plan_against(
                 received=(external,), adjust=adjust,
                 hints=source.rename_hints,
                 conversions=source.conversions,
+                current=current,
+                keep=cache.write if cache is not None and cached is None else None,
             )  # fmt: skip
         finally:
             dev_conn.close()
     with metrics.phase("warnings"):
         return with_target_warnings(plan, statements, scope, target)
+
+
+def _desired_cache(
+    source: DesiredSource,
+    statements: Sequence[Statement],
+    external: Catalog,
+    scope: Scope,
+    major: int,
+) -> DesiredStateCache:
+    """The cache entry of this desired state on the dev server it would be loaded on:
+    ``--dev-url``'s (its exact version, checked as for loading) or the embedded one's
+    binaries."""
+    if source.dev_url:
+        choice = DevServerChoice(source.dev_url, major=major,
+                                 allow_version_mismatch=source.allow_version_mismatch)  # fmt: skip
+        conn = connect(source.dev_url, "dev database server")
+        try:
+            choice.check(conn)
+            row = conn.execute("SELECT version()").fetchone()
+        finally:
+            conn.close()
+        server = f"server {row[0] if row else ''}"
+    else:
+        bin_dir = find_server_binaries(source.pg_bin, major)
+        postgres = (bin_dir / "postgres").stat()
+        server = f"embedded {bin_dir} {postgres.st_size} {postgres.st_mtime_ns}"
+    return DesiredStateCache(cache_key(statements, external, scope, server))
+
+
+def _ensure_dev_roles(
+    source: DesiredSource, statements: list[Statement], external: Catalog
+) -> None:
+    """The roles loading would have created on a ``--dev-url`` server (they are
+    server-wide, and that server may be the target's own): a cache hit creates them too."""
+    if not source.dev_url:
+        return
+    conn = connect(source.dev_url, "dev database server")
+    try:
+        ensure_roles(conn, dev_roles(statements) | grantees(external))
+    finally:
+        conn.close()
 
 
 def with_target_warnings(
@@ -391,6 +467,8 @@ def _plan_between(
     adjust: Adjust | None = None,
     hints: Sequence[RenameHint] = (),
     conversions: Sequence[Conversion] = (),
+    current: Catalog | None = None,
+    keep: Callable[[Catalog], None] | None = None,
 ) -> Plan:
     """Read both databases, reconcile printouts on the desired side, plan.
 
@@ -399,7 +477,8 @@ def _plan_between(
     is the target's, and compared on neither side. ``adjust`` adds to the desired state
     what the schema declares but never loads (jobs, rolling partitions). Declared
     renames (``hints``) run backwards in a dev database before the diff (see
-    :mod:`schemactl.diff.renames`)."""
+    :mod:`schemactl.diff.renames`). ``current``: the target, when already read;
+    ``keep`` is given the desired state as read (to cache it)."""
 
     def read(conn: psycopg.Connection) -> Catalog:
         catalog = introspect(conn, scope)
@@ -408,8 +487,38 @@ def _plan_between(
         return catalog
 
     with metrics.phase("introspect"):
-        current, desired = introspect_both(current_conn, desired_conn, scope, read)
+        if current is None:
+            current, desired = introspect_both(current_conn, desired_conn, scope, read)
+        else:
+            desired = read(desired_conn)
         current_fingerprint = fingerprint(current)
+    if keep is not None:
+        keep(desired)
+    return _plan_catalogs(
+        current, desired, current_fingerprint, desired_conn, desired_is_dev=desired_is_dev,
+        online=online, adjust=adjust, hints=hints, conversions=conversions, read=read,
+    )  # fmt: skip
+
+
+def _refuse_reading(conn: psycopg.Connection) -> Catalog:
+    raise DevDatabaseNeeded("read the dev database")
+
+
+def _plan_catalogs(
+    current: Catalog,
+    desired: Catalog,
+    current_fingerprint: str,
+    desired_conn: psycopg.Connection,
+    *,
+    desired_is_dev: bool,
+    online: bool,
+    adjust: Adjust | None = None,
+    hints: Sequence[RenameHint] = (),
+    conversions: Sequence[Conversion] = (),
+    read: Callable[[psycopg.Connection], Catalog] = _refuse_reading,
+) -> Plan:
+    """The plan between two catalogs as read; ``desired_conn`` holds the desired state
+    (reconciling printouts, casts and declared renames ask it)."""
     renames: list[Rename] = []
     notes: list[str] = []
     with metrics.phase("reconcile"):

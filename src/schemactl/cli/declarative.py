@@ -31,6 +31,7 @@ from schemactl.cli.options import (
     ExcludeOpt,
     IncludeOpt,
     LockTimeoutOpt,
+    NoCacheOpt,
     NoColorOpt,
     NoPreflightOpt,
     NoSqlOpt,
@@ -56,6 +57,7 @@ from schemactl.cli.options import (
 )
 from schemactl.config import Scope, load_project_config
 from schemactl.db import connect, describe
+from schemactl.devdb.desired_cache import cache_enabled
 from schemactl.errors import PlanRefused
 from schemactl.output.drift_view import drift_json, show_drift
 from schemactl.output.github import drift_annotations
@@ -92,6 +94,7 @@ def plan(
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
+    no_cache: NoCacheOpt = False,
     allow_version_mismatch: AllowVersionMismatchOpt = False,
     format: Annotated[
         PlanFormat, typer.Option("--format", help="text, sql, json, markdown or github.")
@@ -118,6 +121,7 @@ def plan(
         pg_bin,
         allow_empty,
         allow_version_mismatch=allow_version_mismatch,
+        cache=cache_enabled(no_cache),
     )
     show_skipped(source.skipped)  # read the schema before connecting: bad input first
     checks = TargetChecks(
@@ -166,6 +170,7 @@ def apply(
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
+    no_cache: NoCacheOpt = False,
     allow_version_mismatch: AllowVersionMismatchOpt = False,
     auto_approve: AutoApproveOpt = False,
     allow_destructive: AllowDestructiveOpt = False,
@@ -202,6 +207,7 @@ def apply(
         pg_bin,
         allow_empty,
         allow_version_mismatch=allow_version_mismatch,
+        cache=cache_enabled(no_cache),
     )
     reviewed = read_plan_file(plan_file) if plan_file else None
     if reviewed is None:
@@ -273,6 +279,7 @@ def drift(
     profile: ProfileOpt = None,
     env: EnvOpt = None,
     allow_empty: AllowEmptyOpt = False,
+    no_cache: NoCacheOpt = False,
     allow_version_mismatch: AllowVersionMismatchOpt = False,
     format: Annotated[
         DriftFormat, typer.Option("--format", help="text, json, markdown or github.")
@@ -286,6 +293,7 @@ def drift(
         pg_bin,
         allow_empty,
         allow_version_mismatch=allow_version_mismatch,
+        cache=cache_enabled(no_cache),
     )
     result = _plan_once(
         target_url(database_url, env),

@@ -194,6 +194,14 @@ QuietOpt = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="Only the summary, refusals, errors and the outcome."),
 ]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Load the schema into the dev database even when its normalized state is "
+        "cached (also SCHEMACTL_NO_CACHE=1).",
+    ),
+]
 NoSqlOpt = Annotated[
     bool, typer.Option("--no-sql", help="Show the grouped plan without the SQL after it.")
 ]

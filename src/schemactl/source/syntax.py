@@ -26,7 +26,9 @@ def walk(node: Any) -> Iterator[Any]:
         elif isinstance(current, node_type):
             yield current
             cls = type(current)
-            attributes = children.get(cls) or _child_attributes(cls)
+            attributes = children.get(cls)
+            if attributes is None:
+                attributes = _child_attributes(cls)
             for attr in attributes:
                 value = getattr(current, attr, None)
                 if value is not None:

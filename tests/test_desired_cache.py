@@ -1,0 +1,131 @@
+"""The cache of the normalized desired state: unchanged files are not loaded again, and
+a cached state never changes what is planned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemactl import metrics
+from schemactl.config import Scope
+from schemactl.pipeline import DesiredSource, plan_against
+from schemactl.plan import Plan
+from tests.support import Server, execute, run_cli, write_schema
+
+Capsys = pytest.CaptureFixture[str]
+
+SCHEMA = """
+CREATE TABLE account (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL CHECK (email LIKE '%@%'),
+    status varchar(10) NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'active'))
+);
+CREATE INDEX account_email ON account (lower(email));
+"""
+
+
+@pytest.fixture(autouse=True)
+def own_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("SCHEMACTL_NO_CACHE", raising=False)
+    return tmp_path / "cache" / "schemactl" / "desired-state"
+
+
+def planned(
+    server: Server, database: str, schema_dir: Path, cache: bool = True
+) -> tuple[Plan, dict[str, int]]:
+    recorder = metrics.enable()
+    try:
+        with psycopg.connect(database, autocommit=True) as conn:
+            source = DesiredSource(schema_dir, dev_url=server.url, cache=cache)
+            plan = plan_against(conn, source, Scope())
+    finally:
+        metrics.disable()
+    return plan, recorder.counts
+
+
+def test_unchanged_files_plan_from_the_cache_exactly_as_without_it(
+    server: Server, database: str, schema_dir: Path, own_cache_folder: Path
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+
+    cold, cold_counts = planned(server, database, schema_dir)
+    warm, warm_counts = planned(server, database, schema_dir)
+
+    assert "cache_hits" not in cold_counts and warm_counts["cache_hits"] == 1
+    assert warm.up_sql() == cold.up_sql() and warm.has_changes
+    assert len(list(own_cache_folder.glob("*.state"))) == 1
+
+
+def test_an_unchanged_database_reads_only_the_target(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+    execute(database, SCHEMA)
+
+    planned(server, database, schema_dir)
+    plan, counts = planned(server, database, schema_dir)
+
+    assert not plan.has_changes
+    assert counts["cache_hits"] == 1 and "cache_hits_needing_dev_database" not in counts
+    assert counts["connections"] <= 3  # the target, the dev server's version, its roles
+
+
+def test_a_changed_file_is_loaded_again(server: Server, database: str, schema_dir: Path) -> None:
+    write_schema(schema_dir, SCHEMA)
+    planned(server, database, schema_dir)
+    write_schema(schema_dir, "CREATE TABLE audit (id int);\n", "audit.sql")
+
+    plan, counts = planned(server, database, schema_dir)
+
+    assert "cache_hits" not in counts
+    assert "CREATE TABLE public.audit" in plan.up_sql()
+
+
+def test_a_damaged_entry_is_never_trusted_and_is_rebuilt(
+    server: Server, database: str, schema_dir: Path, own_cache_folder: Path
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+    cold, _ = planned(server, database, schema_dir)
+    (entry,) = own_cache_folder.glob("*.state")
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-10] + b"0123456789")
+
+    plan, counts = planned(server, database, schema_dir)
+
+    assert "cache_hits" not in counts
+    assert plan.up_sql() == cold.up_sql()
+    assert entry.read_bytes() == data  # written again
+
+
+def test_where_the_comparison_needs_the_dev_database_it_is_loaded_after_all(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    # The target's check prints differently from the schema's text: PostgreSQL decides
+    # whether they are equal by re-creating both in the dev database.
+    write_schema(schema_dir, SCHEMA)
+    execute(
+        database,
+        SCHEMA.replace("status IN ('new', 'active')", "status = ANY (ARRAY['new', 'active'])"),
+    )
+    cold, _ = planned(server, database, schema_dir, cache=False)
+    planned(server, database, schema_dir)
+
+    plan, counts = planned(server, database, schema_dir)
+
+    assert counts["cache_hits_needing_dev_database"] == 1
+    assert plan.up_sql() == cold.up_sql()
+
+
+def test_no_cache_loads_the_schema_every_time(
+    server: Server, database: str, schema_dir: Path, own_cache_folder: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+    args = ["--schema", str(schema_dir), "--database-url", database, "--dev-url", server.url]
+
+    assert run_cli(capsys, "drift", *args, "--no-cache").code == 2
+    assert not own_cache_folder.exists() or not list(own_cache_folder.glob("*.state"))
+    assert run_cli(capsys, "drift", *args).code == 2
+    assert len(list(own_cache_folder.glob("*.state"))) == 1
