@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-WORKFLOWS = ("plan", "diff", "drift")
+WORKFLOWS = ("plan", "plan_warm", "diff", "drift")
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     results = json.loads((out / "results.json").read_text())
     samples = results["samples"]
     sizes = sorted(samples, key=int)
-    figure, axes = plt.subplots(1, len(WORKFLOWS), figsize=(13, 4))
+    figure, axes = plt.subplots(1, len(WORKFLOWS), figsize=(17, 4))
     for axis, workflow in zip(axes, WORKFLOWS, strict=True):
         tools = sorted({t for n in sizes for t in samples[n].get(workflow, {})})
         for tool in tools:

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_TITLES = {
-    "plan": "desired state as SQL files → migration (peers: createdb + `psql -1 -f` + diff)",
+    "plan": "SQL files → migration, cold (peers: createdb + `psql -1 -f` + diff)",
+    "plan_warm": "SQL files → migration, warm (unchanged files; peers: as cold)",
     "diff": "two live databases → migration",
     "drift": "drift, unchanged files, cold (peers: createdb + `psql -1 -f` + diff)",
-    "drift_warm": "drift, unchanged files, warm (run again at once)",
+    "drift_warm": "drift, unchanged files, warm (peers: as cold)",
 }
 PHASES = ("startup", "parse", "external", "declarations", "dev_database", "load", "introspect",
           "reconcile", "diff", "warnings", "render")  # fmt: skip
@@ -96,13 +97,11 @@ def table(results: Results, tools: list[str]) -> list[str]:
             if not by_tool:
                 continue
             times = {t: median(by_tool[t]) if t in by_tool else None for t in tools}
-            if workflow == "drift_warm":
-                times = {t: (v if t == "schemactl" else None) for t, v in times.items()}
+            if workflow.endswith("_warm"):  # the peers have no cache: their cold figure
+                cold = results.samples[n].get(workflow.removesuffix("_warm"), {})
+                times.update({t: median(cold[t]) for t in peers if t in cold})
             ours = times.get("schemactl")
             peer_times = [v for t, v in times.items() if t in peers and v is not None]
-            if workflow == "drift_warm" and peers:
-                cold = results.samples[n].get("drift", {})
-                peer_times = [median(cold[t]) for t in peers if t in cold]
             ratio = f"{min(peer_times) / ours:.2f}x" if ours and peer_times else "–"
             cells = [title, str(n), *(_seconds(times[t]) for t in tools), ratio]
             lines.append("| " + " | ".join(cells) + " |")
@@ -121,9 +120,9 @@ def memory_table(results: Results, tools: list[str]) -> list[str]:
 
 
 def phase_table(results: Results) -> list[str]:
-    columns = [*PHASES, "command", "#round_trips", "#connections"]
+    columns = [*PHASES, "command", "#round_trips", "#connections", "#cache_hits"]
     lines = ["| workflow | N | " + " | ".join(columns) + " |", "|---|---|" + "---|" * len(columns)]
-    for workflow in ("plan", "diff", "drift"):
+    for workflow in ("plan", "plan_warm", "diff", "drift", "drift_warm"):
         for n, workflows in results.samples.items():
             samples = workflows.get(workflow, {}).get("schemactl")
             if not samples:
@@ -136,6 +135,22 @@ def phase_table(results: Results) -> list[str]:
             ]  # fmt: skip
             lines.append(f"| {workflow} | {n} | " + " | ".join(cells) + " |")
     return lines
+
+
+def example_lines(results: Results) -> list[str]:
+    """The example schema's plan with the embedded dev server (targets: 1.5 s cold,
+    0.5 s warm)."""
+    if not results.example:
+        return []
+    lines = ["## The example schema (`schema/`), plan with the embedded dev server", "",
+             "| run | time | startup | parse | dev_database | load | introspect | diff |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for run, samples in results.example.items():
+        medians = phase_medians(samples)
+        cells = [f"{medians.get(p, 0):.2f}" for p in
+                 ("startup", "parse", "dev_database", "load", "introspect", "diff")]  # fmt: skip
+        lines.append(f"| {run} | {median(samples):.2f} s | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: int,
@@ -153,6 +168,7 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
         "repeat": repeat,
         "objects": results.objects,
         "verified": results.verified,
+        "example": {k: [dataclasses.asdict(s) for s in v] for k, v in results.example.items()},
         "samples": {
             str(n): {w: {t: [dataclasses.asdict(s) for s in ss] for t, ss in by_tool.items()}
                      for w, by_tool in workflows.items()}
@@ -186,7 +202,8 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
               *memory_table(results, tools), "", "## schemactl's phases (seconds, medians)", "",
               "`startup` is the interpreter and imports; `command` everything after;",
               "`#round_trips` counts statements sent to either server.", "",
-              *phase_table(results), "", "## Objects in the target", ""]  # fmt: skip
+              *phase_table(results), "", *example_lines(results), "## Objects in the target",
+              ""]  # fmt: skip
     for n, counts in results.objects.items():
         lines.append(f"- N = {n}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     lines += ["", "## Each migration applied to a copy of the target, then compared", ""]

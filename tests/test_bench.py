@@ -17,7 +17,7 @@ def test_a_smoke_run_at_50_tables_writes_the_report_and_every_migration_converge
     peers = ensure_peers(install=False)
     tools = [SCHEMACTL] + [name for name, path in (("migra", peers.migra),
                                                    ("pg-delta", peers.pgdelta)) if path]  # fmt: skip
-    run([50], repeat=1, tools=tools, install=False, out=tmp_path)
+    run([50], repeat=1, tools=tools, install=False, out=tmp_path, example=False)
 
     readme = (tmp_path / "README.md").read_text()
     assert "| two live databases → migration | 50 |" in readme
