@@ -153,6 +153,13 @@ def example_lines(results: Results) -> list[str]:
     return [*lines, ""]
 
 
+def _rounds(results: Results, repeat: int) -> str:
+    counts = sorted(set(results.rounds.values())) or [repeat]
+    if len(counts) == 1:
+        return f"{counts[0]} rounds"
+    return "; ".join(f"{r} rounds at N = {n}" for n, r in results.rounds.items())
+
+
 def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: int,
           server_version: str, elapsed: float) -> None:  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
@@ -166,6 +173,7 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
         "versions": peers.versions,
         "missing": peers.missing,
         "repeat": repeat,
+        "rounds": results.rounds,
         "objects": results.objects,
         "verified": results.verified,
         "example": {k: [dataclasses.asdict(s) for s in v] for k, v in results.example.items()},
@@ -182,7 +190,7 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
         "# Benchmark: schemactl side by side with migra and pg-delta",
         "",
         "Written by `make bench` (`python -m bench.run`); do not edit by hand. Every figure is",
-        f"the median of {repeat} rounds in one run, the tools alternating within each round;",
+        f"the median of {_rounds(results, repeat)} in one run, the tools alternating within each round;",
         "each command is a fresh process timed from outside (wall clock). The ratio is the",
         "faster peer's time over schemactl's (above 1: schemactl is faster).",
         "",

@@ -23,6 +23,8 @@ the desired database (by schemactl and by migra, where installed): both must fin
 Results go to ``bench/results.json``, ``bench/README.md`` and ``bench/time_vs_n.png``.
 
     python -m bench.run [--sizes 100,1000,5000] [--repeat 5] [--tools schemactl,migra,pg-delta]
+
+A size may carry its own number of rounds: ``--sizes 100,1000,5000:3``.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class Results:
     verified: dict[int, dict[str, str]] = field(default_factory=dict)
     objects: dict[int, dict[str, int]] = field(default_factory=dict)
     example: dict[str, list[Sample]] = field(default_factory=dict)  # cold / warm
+    rounds: dict[int, int] = field(default_factory=dict)  # rounds run per size
 
     def add(self, n: int, workflow: str, tool: str, sample: Sample) -> None:
         by_tool = self.samples.setdefault(n, {}).setdefault(workflow, {})
@@ -298,7 +301,10 @@ def compile_bytecode() -> None:
 
 
 def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
-        out: Path, verify: bool = True, example: bool = True) -> Results:  # fmt: skip
+        out: Path, verify: bool = True, example: bool = True,
+        repeats: dict[int, int] | None = None) -> Results:  # fmt: skip
+    """Run the benchmark; ``repeats``: rounds for some sizes, ``repeat`` for the others."""
+    repeats = repeats or {}
     peers = ensure_peers(install) if set(tools) - {SCHEMACTL} else Peers()
     compile_bytecode()
     chosen = [t for t in tools if t == SCHEMACTL or getattr(peers, t.replace("-", ""))]
@@ -317,8 +323,10 @@ def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
             print(f"N = {n}: preparing", file=sys.stderr, flush=True)
             current, desired = bench.prepare(n)
             results.objects[n] = bench.count_objects(n)
-            for i in range(repeat):
-                print(f"N = {n}: round {i + 1} of {repeat}", file=sys.stderr, flush=True)
+            rounds = repeats.get(n, repeat)
+            results.rounds[n] = rounds
+            for i in range(rounds):
+                print(f"N = {n}: round {i + 1} of {rounds}", file=sys.stderr, flush=True)
                 bench.round(n, current, desired, results)
             if verify:
                 bench.verify(n, current, desired, results)
@@ -345,13 +353,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-example", action="store_true", help="skip the example schema")
     parser.add_argument("--out", type=Path, default=BENCH, help="folder for README.md and plot")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    sizes = [int(s.split(":")[0]) for s in args.sizes.split(",") if s]
+    repeats = {
+        int(s.split(":")[0]): int(s.split(":")[1]) for s in args.sizes.split(",") if ":" in s
+    }
     tools = [t for t in args.tools.split(",") if t]
     unknown = set(tools) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
     run(sizes, args.repeat, tools, not args.no_install, args.out, not args.no_verify,
-        not args.no_example)  # fmt: skip
+        not args.no_example, repeats)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -200,6 +200,7 @@ def plan_against(
                 hints=source.rename_hints,
                 conversions=source.conversions,
                 current=current,
+                desired=cached,
                 keep=cache.write if cache is not None and cached is None else None,
             )  # fmt: skip
         finally:
@@ -468,6 +469,7 @@ def _plan_between(
     hints: Sequence[RenameHint] = (),
     conversions: Sequence[Conversion] = (),
     current: Catalog | None = None,
+    desired: Catalog | None = None,
     keep: Callable[[Catalog], None] | None = None,
 ) -> Plan:
     """Read both databases, reconcile printouts on the desired side, plan.
@@ -478,7 +480,8 @@ def _plan_between(
     what the schema declares but never loads (jobs, rolling partitions). Declared
     renames (``hints``) run backwards in a dev database before the diff (see
     :mod:`schemactl.diff.renames`). ``current``: the target, when already read;
-    ``keep`` is given the desired state as read (to cache it)."""
+    ``desired``: what the desired database reads as, when known (cached); ``keep`` is
+    given the desired state as read (to cache it)."""
 
     def read(conn: psycopg.Connection) -> Catalog:
         catalog = introspect(conn, scope)
@@ -489,7 +492,7 @@ def _plan_between(
     with metrics.phase("introspect"):
         if current is None:
             current, desired = introspect_both(current_conn, desired_conn, scope, read)
-        else:
+        elif desired is None:
             desired = read(desired_conn)
         current_fingerprint = fingerprint(current)
     if keep is not None:
