@@ -6,9 +6,12 @@ first use and stopped when the session ends. The default server is the machine's
 own, unless ``TEST_DATABASE_URL`` points at an existing server whose user may
 create databases.
 
-Specifications marked ``version_matrix`` (the conformance corpus, the example
-schema, the CLI) run once per major version of ``--pg-versions`` (default
-``default,17``: the machine's server and PostgreSQL 17; ``all`` for 14-18).
+Specifications marked ``version_matrix`` (the example schema, the CLI, dump and
+pg_dump input) run once per major version of ``--pg-versions`` (default
+``default,17``: the machine's server and PostgreSQL 17; ``all`` for 14-18). The
+conformance corpus, marked ``version_matrix("corpus")``, is the slow part of the
+suite: it runs on the versions of ``--corpus-versions`` (default: the machine's
+server; ``make test-matrix`` runs it on all).
 Versions the machine lacks are downloaded into the cache the product uses
 (``schemactl.devdb.binary_cache``).
 """
@@ -33,6 +36,9 @@ from tests.support import Server
 
 VERSIONS_ENV = "SCHEMACTL_TEST_PG_VERSIONS"
 DEFAULT_VERSIONS = "default,17"
+CORPUS_VERSIONS_ENV = "SCHEMACTL_TEST_CORPUS_VERSIONS"
+DEFAULT_CORPUS_VERSIONS = "default"
+CORPUS = "corpus"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,6 +48,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Major versions the version-matrix specifications run on: comma-separated "
         "numbers, 'default' (the machine's server) or 'all' "
         f"(env {VERSIONS_ENV}; default {DEFAULT_VERSIONS}).",
+    )
+    parser.addoption(
+        "--corpus-versions",
+        default=os.environ.get(CORPUS_VERSIONS_ENV, DEFAULT_CORPUS_VERSIONS),
+        help="Major versions the conformance corpus runs on, spelled as --pg-versions "
+        f"(env {CORPUS_VERSIONS_ENV}; default {DEFAULT_CORPUS_VERSIONS}).",
     )
 
 
@@ -84,10 +96,10 @@ class ServerPool:
             embedded.stop()
 
 
-def matrix_versions(config: pytest.Config, pool_default: int) -> list[int]:
-    """The major versions ``--pg-versions`` names, the default server's first."""
+def matrix_versions(config: pytest.Config, pool_default: int, option: str) -> list[int]:
+    """The major versions ``option`` names, the default server's first."""
     chosen: list[int] = []
-    for word in str(config.getoption("--pg-versions")).split(","):
+    for word in str(config.getoption(option)).split(","):
         word = word.strip().lower()
         if word == "all":
             majors = list(SUPPORTED_MAJORS)
@@ -103,10 +115,10 @@ def matrix_versions(config: pytest.Config, pool_default: int) -> list[int]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Specifications marked ``version_matrix`` run once per chosen major version."""
-    if "server" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
-        "version_matrix"
-    ):
-        versions = matrix_versions(metafunc.config, default_major())
+    marker = metafunc.definition.get_closest_marker("version_matrix")
+    if "server" in metafunc.fixturenames and marker:
+        option = "--corpus-versions" if CORPUS in marker.args else "--pg-versions"
+        versions = matrix_versions(metafunc.config, default_major(), option)
         metafunc.parametrize(
             "server", versions, indirect=True, scope="session", ids=[f"pg{v}" for v in versions]
         )

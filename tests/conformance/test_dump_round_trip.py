@@ -23,7 +23,7 @@ from tests.support import run_cli
 ALL_CASES = cases()
 EXPECTED_DUMP_FAILURES = Path(__file__).with_name("expected_dump_failures.toml")
 
-pytestmark = [pytest.mark.conformance, pytest.mark.version_matrix]
+pytestmark = [pytest.mark.conformance, pytest.mark.version_matrix("corpus")]
 
 if not ALL_CASES:
     pytest.skip(

@@ -27,7 +27,7 @@ from tests.support import run_cli
 ALL_CASES = cases()
 EXPECTED = expected_failures()
 
-pytestmark = [pytest.mark.conformance, pytest.mark.version_matrix]
+pytestmark = [pytest.mark.conformance, pytest.mark.version_matrix("corpus")]
 
 if not ALL_CASES:
     pytest.skip(
