@@ -26,14 +26,16 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy src
 
+# The specifications run on as many workers as the machine has cores, each worker with
+# servers of its own (tests/conftest.py).
 test: $(VENV)/.installed postgres lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The version matrix: the conformance corpus, the example schema and the CLI specifications
 # on PostgreSQL 14, 15, 16, 17 and 18 (make test runs the corpus on the machine's server,
 # the rest on it and on 17).
 test-matrix: $(VENV)/.installed postgres
-	$(BIN)/pytest -m version_matrix --pg-versions=all --corpus-versions=all
+	$(BIN)/pytest -n auto -m version_matrix --pg-versions=all --corpus-versions=all
 
 # Side by side with migra and pg-delta (installed into bench/.tools on the first run);
 # writes bench/README.md and bench/time_vs_n.png. BENCH_ARGS="--sizes 100,1000 --repeat 3".
