@@ -124,8 +124,9 @@ def check_rollback(
         _drop(server_url, old)
 
 
-def write_rollback_report(case: Case, outcome: str) -> None:
+def write_rollback_report(case: Case, outcome: str, major: int) -> None:
     path = os.environ.get(REPORT_ENV)
     if path:
-        with open(path, "a") as report:
-            report.write(json.dumps({"case": case.id, "rollback": outcome}) + "\n")
+        line = json.dumps({"case": case.id, "major": major, "rollback": outcome})
+        with open(path, "a") as report:  # one short append: whole lines from every worker
+            report.write(line + "\n")

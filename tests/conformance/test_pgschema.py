@@ -91,7 +91,7 @@ def test_case_round_trips(
 
         outcome = check_rollback(case, server.url, database, capsys)
         record_property("rollback", outcome)
-        write_rollback_report(case, outcome)
+        write_rollback_report(case, outcome, server.major)
     finally:
         with psycopg.connect(server.url, autocommit=True) as conn:
             name = psycopg.conninfo.conninfo_to_dict(wanted)["dbname"]
