@@ -167,3 +167,18 @@ def pgbouncer(server: Server) -> Iterator[PgBouncer]:
         pytest.skip("pgbouncer is not installed (scripts/debian-packages.txt lists it)")
     with PgBouncer(server.url, pool_mode="transaction") as bouncer:
         yield bouncer
+
+
+@pytest.fixture
+def database_on_18(servers: ServerPool) -> Iterator[tuple[str, str]]:
+    """The suite's PostgreSQL 18 server and a new, empty database on it (dropped after):
+    for what only PostgreSQL 18 has, whatever ``--pg-versions`` says."""
+    newest = servers.get(18)
+    name = f"t18_{secrets.token_hex(5)}"
+    with psycopg.connect(newest.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+    yield newest.url, conninfo.make_conninfo(newest.url, dbname=name)
+    with psycopg.connect(newest.url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

@@ -162,22 +162,10 @@ def test_comparing_two_schema_folders_uses_the_major_version_asked_for(
     assert on_16.code == 1 and "function to_bin(integer) does not exist" in on_16.stderr
 
 
-@pytest.fixture
-def on_18(servers: ServerPool) -> Iterator[tuple[str, str]]:
-    """The suite's PostgreSQL 18 server and an empty database on it."""
-    newest = servers.get(18)
-    name = f"v18_{secrets.token_hex(5)}"
-    with psycopg.connect(newest.url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield newest.url, psycopg.conninfo.make_conninfo(newest.url, dbname=name)
-    with psycopg.connect(newest.url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def test_virtual_generated_columns_of_postgresql_18_are_planned_as_virtual(
-    on_18: tuple[str, str], schema_dir: Path
+    database_on_18: tuple[str, str], schema_dir: Path
 ) -> None:
-    server_url, target = on_18
+    server_url, target = database_on_18
     old = "CREATE TABLE public.t (a int, doubled int GENERATED ALWAYS AS (a * 2) STORED);"
     new = "CREATE TABLE public.t (a int, doubled int GENERATED ALWAYS AS (a * 2) VIRTUAL);"
 

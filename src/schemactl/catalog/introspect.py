@@ -27,6 +27,7 @@ from schemactl.catalog.model import (
 )
 from schemactl.catalog.readers.collations import read_casts, read_collations
 from schemactl.catalog.readers.jobs import cron_available, read_jobs
+from schemactl.catalog.readers.not_null import read_not_null_constraints
 from schemactl.catalog.readers.operators import read_operators
 from schemactl.catalog.readers.partition_indexes import read_partition_indexes
 from schemactl.catalog.readers.partitions import read_partition_columns
@@ -58,6 +59,7 @@ READERS: list[Reader] = [
     read_types,
     read_views,
     read_partition_columns,
+    read_not_null_constraints,
     read_column_settings,
     read_index_settings,
     read_partition_indexes,

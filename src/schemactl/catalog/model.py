@@ -87,6 +87,39 @@ class Column:
     conversion: TypeConversion | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True)
+class NotNullConstraint:
+    """A column's NOT NULL as the constraint PostgreSQL 18 and later record for it.
+
+    ``Column.not_null`` says whether a column is NOT NULL, on every version; this says
+    what only PostgreSQL 18 and later know of it: its name (``CREATE TABLE ... LIKE``
+    and ``ATTACH PARTITION`` keep the name of the table it came from), ``NO INHERIT``,
+    and ``NOT VALID`` (the column counts as NOT NULL, its existing rows were not
+    checked). Read on an older server, a table has none."""
+
+    column: str  # the column's name
+    name: str
+    ident: str
+    no_inherit: bool = False
+    valid: bool = True
+    comment: str | None = None
+    # Inherited from a parent (a partition's, or an inheriting table's): PostgreSQL
+    # renames it only through the parent, or once the partition is detached.
+    inherited: bool = field(default=False, compare=False)
+    # The name of the same column's constraint on the (first) parent: what a partition
+    # created now would be given unless it says otherwise.
+    parent_name: str | None = field(default=None, compare=False)
+
+    def default_name(self, table_name: str) -> str:
+        """The name PostgreSQL gives it unless told (``<table>_<column>_not_null``); as
+        pg_dump does, a constraint of that name is created without saying it."""
+        return f"{table_name}_{self.column}_not_null"
+
+    def named(self, table_name: str) -> bool:
+        """Creating it needs its name said."""
+        return self.name != self.default_name(table_name)
+
+
 STORAGE_KEYWORDS = {"p": "PLAIN", "e": "EXTERNAL", "x": "EXTENDED", "m": "MAIN"}
 
 
@@ -141,9 +174,30 @@ class Table:
     # Statistics targets, storage, compression and attribute options set on its columns.
     column_settings: tuple[ColumnSettings, ...] = ()
     clustered_on: str | None = None  # the index CLUSTER uses, unqualified (CLUSTER ON)
+    # NOT NULL constraints by name, one per NOT NULL column, inherited ones included
+    # (PostgreSQL 18 and later; none when read on an older server).
+    not_null_constraints: tuple[NotNullConstraint, ...] = ()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
+
+    def not_null(self, column: str) -> NotNullConstraint | None:
+        """The NOT NULL constraint of the column named ``column``, where the server names them."""
+        return next((c for c in self.not_null_constraints if c.column == column), None)
+
+    def renamed_inherited_not_null(self) -> tuple[NotNullConstraint, ...]:
+        """NOT NULL constraints of columns that creating this table does not state (a
+        partition's, an inheriting table's columns come from the parent) under another
+        name than the parent's, which the new table would take: creation must name them."""
+        if self.partition_of:
+            stated = {c.name for c in self.column_overrides if c.not_null}
+        else:
+            stated = {c.name for c in self.columns if c.not_null}
+        return tuple(
+            c
+            for c in self.not_null_constraints
+            if c.column not in stated and c.parent_name is not None and c.name != c.parent_name
+        )
 
 
 @dataclass(frozen=True)

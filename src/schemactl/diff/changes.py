@@ -46,6 +46,7 @@ class Phase(float, Enum):
     DROP_TYPE = 26
     DROP_COLLATION = 27
     DROP_EXTENSION = 28
+    RENAME_NOT_NULL = 29  # NOT NULL constraints renamed while partitions are detached
     CREATE_SCHEMA = 30
     CREATE_COLLATION = 30.5  # types, domains and columns name them
     DEFAULT_PRIVILEGES = 31  # before creates, as in the dev database

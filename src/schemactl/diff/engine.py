@@ -19,6 +19,7 @@ from schemactl.diff.hazards import settle_new_objects
 from schemactl.diff.indexes import diff_indexes
 from schemactl.diff.jobs import diff_jobs
 from schemactl.diff.namespaces import diff_extensions, diff_schemas
+from schemactl.diff.not_null import diff_not_null
 from schemactl.diff.operators import diff_operators
 from schemactl.diff.partition_rules import diff_retirements
 from schemactl.diff.partitions import diff_partitions, set_aside_rebuilt
@@ -47,6 +48,7 @@ DIFFERS: tuple[Callable[[DiffContext], list[Change]], ...] = (
     diff_sequences,
     diff_tables,
     diff_partitions,
+    diff_not_null,
     diff_retirements,
     diff_constraints,
     diff_views,

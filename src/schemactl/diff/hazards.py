@@ -175,6 +175,18 @@ def regenerate_column(
     )
 
 
+def reattach_to_rename(partition: str, parent: str) -> tuple[Hazard, ...]:
+    """An inherited NOT NULL constraint is renamed only while its partition is detached."""
+    return (
+        Hazard(
+            HazardKind.VALIDATION_SCAN,
+            f"{partition} is detached from {parent} to rename its NOT NULL constraints, and "
+            "attaching it again scans it to check its rows fit its bound",
+        ),
+        Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, f"DETACH locks {parent}"),
+    )
+
+
 def set_not_null(table: str, column: str) -> tuple[Hazard, ...]:
     return (
         Hazard(

@@ -287,7 +287,10 @@ def _plain_column_changes(
     elif old.default != new.default:
         operation = "column.set_default" if new.default is not None else "column.drop_default"
         changes.append(change(operation))
-    if new.not_null and not old.not_null and online and not (new.identity and not old.identity):
+    unchecked = (constraint := table.not_null(new.name)) is not None and not constraint.valid
+    if new.not_null and not old.not_null and unchecked:
+        changes.append(change("column.set_not_null"))  # NOT VALID: existing rows stay unchecked
+    elif new.not_null and not old.not_null and online and not (new.identity and not old.identity):
         changes += _set_not_null_online(table, new, change)
     elif new.not_null and not old.not_null:
         changes.append(change("column.set_not_null", hazards.set_not_null(table.ident, new.name)))
