@@ -162,14 +162,17 @@ def _rounds(results: Results, repeat: int) -> str:
 
 def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: int,
           server_version: str, elapsed: float) -> None:  # fmt: skip
+    """Save the run as results.json, then draw the plot and write README.md from it."""
     out.mkdir(parents=True, exist_ok=True)
     commit = _git("rev-parse", "--short", "HEAD")
     dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", "src") else ""
     document = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "minutes": round(elapsed / 60, 1),
         "commit": commit + dirty,
         "machine": machine(),
         "postgresql": server_version,
+        "tools": list(tools),
         "versions": peers.versions,
         "missing": peers.missing,
         "repeat": repeat,
@@ -184,27 +187,57 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
         },
     }  # fmt: skip
     (out / "results.json").write_text(json.dumps(document, indent=1) + "\n")
-    plotted = _plot(out, peers)
-    versions = ", ".join(f"{k} {v}" for k, v in peers.versions.items())
+    plotted = _plot(out, peers.python)
+    render(out, document, plotted)
+
+
+def _results(document: dict[str, Any]) -> Results:
+    from bench.run import Results, Sample
+
+    results = Results()
+    for n, workflows in document["samples"].items():
+        for workflow, by_tool in workflows.items():
+            for tool, samples in by_tool.items():
+                for sample in samples:
+                    results.add(int(n), workflow, tool, Sample(**sample))
+    results.verified = {int(n): v for n, v in document["verified"].items()}
+    results.objects = {int(n): v for n, v in document["objects"].items()}
+    results.rounds = {int(n): v for n, v in document.get("rounds", {}).items()}
+    results.example = {k: [Sample(**s) for s in v] for k, v in document.get("example", {}).items()}
+    return results
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def render(out: Path, document: dict[str, Any], plotted: bool) -> None:
+    """README.md from a run's results.json document."""
+    results = _results(document)
+    tools = document.get("tools") or ["schemactl", *document["versions"].keys() - {"node"}]
+    versions = ", ".join(f"{k} {v}" for k, v in document["versions"].items())
     lines = [
         "# Benchmark: schemactl side by side with migra and pg-delta",
         "",
         "Written by `make bench` (`python -m bench.run`); do not edit by hand. Every figure is",
-        f"the median of {_rounds(results, repeat)} in one run, the tools alternating within each round;",
-        "each command is a fresh process timed from outside (wall clock). The ratio is the",
-        "faster peer's time over schemactl's (above 1: schemactl is faster).",
+        f"the median of {_rounds(results, document['repeat'])} in one run, the tools",
+        "alternating within each round; each command is a fresh process timed from outside",
+        "(wall clock). The ratio is the faster peer's time over schemactl's (above 1:",
+        "schemactl is faster).",
         "",
-        f"- date: {document['date']}, run took {elapsed / 60:.1f} min",
+        f"- date: {document['date']}"
+        + (f", run took {document['minutes']} min" if "minutes" in document else ""),
         f"- commit: {document['commit']}",
         f"- machine: {document['machine']}",
-        f"- PostgreSQL {server_version} (one throwaway server for every tool); {versions}",
+        f"- PostgreSQL {document['postgresql']} (one throwaway server for every tool); {versions}",
         "- schema: `bench/synthetic.py` (per table an identity key, a foreign key to its",
         "  neighbour, a check, 2–3 indexes with GIN and partial ones, comments; every 5th table",
         "  RLS with policies, every 10th a trigger, every 20th a view, every 100th a",
         "  materialized view with an index, every 50th a partitioned table of 12 months);",
         "  the desired state differs in about 1% of objects",
     ]
-    for tool, why in peers.missing.items():
+    for tool, why in document["missing"].items():
         lines.append(f"- {tool} not run: {why}")
     lines += ["", "## Time", "", *table(results, tools), "", "## Peak memory", "",
               *memory_table(results, tools), "", "## schemactl's phases (seconds, medians)", "",
@@ -217,15 +250,31 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
     lines += ["", "## Each migration applied to a copy of the target, then compared", ""]
     for n, verdicts in results.verified.items():
         for tool, verdict in verdicts.items():
-            lines.append(f"- N = {n}, {tool}: {verdict}")
+            lines.append(f"- N = {n}, {tool}: {_one_line(verdict)}")
     if plotted:
         lines += ["", "![time against N](time_vs_n.png)"]
     (out / "README.md").write_text("\n".join(lines) + "\n")
 
 
-def _plot(out: Path, peers: Peers) -> bool:
-    if peers.python is None:
+def _plot(out: Path, python: Path | None) -> bool:
+    if python is None:
         return False
     script = Path(__file__).resolve().parent / "plot.py"
-    done = subprocess.run([str(peers.python), str(script), str(out)], capture_output=True)
+    done = subprocess.run([str(python), str(script), str(out)], capture_output=True)
     return done.returncode == 0
+
+
+def main() -> None:
+    """Write README.md again from a run's results.json: ``python -m bench.report [DIR]``."""
+    import sys
+
+    from bench.peers import TOOLS
+
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
+    document = json.loads((out / "results.json").read_text())
+    python = TOOLS / "venv" / "bin" / "python"
+    render(out, document, _plot(out, python if python.exists() else None))
+
+
+if __name__ == "__main__":
+    main()
