@@ -100,23 +100,79 @@ def test_a_damaged_entry_is_never_trusted_and_is_rebuilt(
     assert entry.read_bytes() == data  # written again
 
 
-def test_where_the_comparison_needs_the_dev_database_it_is_loaded_after_all(
+# The target's check prints differently from the schema's text: PostgreSQL decides
+# whether they are equal by re-creating both in the dev database.
+REPRINTED = SCHEMA.replace("status IN ('new', 'active')", "status = ANY (ARRAY['new', 'active'])")
+
+
+def test_where_the_comparison_asks_something_new_the_dev_database_is_loaded_after_all(
     server: Server, database: str, schema_dir: Path
 ) -> None:
-    # The target's check prints differently from the schema's text: PostgreSQL decides
-    # whether they are equal by re-creating both in the dev database.
     write_schema(schema_dir, SCHEMA)
+    execute(database, SCHEMA)
+    planned(server, database, schema_dir)  # cached, and nothing was asked
+    execute(database, "ALTER TABLE account DROP CONSTRAINT account_status_check")
     execute(
         database,
-        SCHEMA.replace("status IN ('new', 'active')", "status = ANY (ARRAY['new', 'active'])"),
+        "ALTER TABLE account ADD CONSTRAINT account_status_check "
+        "CHECK (status = ANY (ARRAY['new', 'active']))",
     )
     cold, _ = planned(server, database, schema_dir, cache=False)
-    planned(server, database, schema_dir)
 
     plan, counts = planned(server, database, schema_dir)
 
     assert counts["cache_hits_needing_dev_database"] == 1
     assert plan.up_sql() == cold.up_sql()
+
+
+def test_the_dev_databases_answers_are_kept_so_the_same_question_needs_no_dev_database(
+    server: Server, database: str, schema_dir: Path, own_cache_folder: Path
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+    execute(database, REPRINTED)
+    cold, _ = planned(server, database, schema_dir, cache=False)
+    planned(server, database, schema_dir)
+
+    plan, counts = planned(server, database, schema_dir)
+
+    assert counts["cache_hits"] == 1 and "cache_hits_needing_dev_database" not in counts
+    assert plan.up_sql() == cold.up_sql()
+    assert len(list(own_cache_folder.glob("*.answers"))) == 1
+
+
+def test_damaged_answers_are_never_trusted_and_are_asked_again(
+    server: Server, database: str, schema_dir: Path, own_cache_folder: Path
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+    execute(database, REPRINTED)
+    cold, _ = planned(server, database, schema_dir)
+    (entry,) = own_cache_folder.glob("*.answers")
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-10] + b"0123456789")
+
+    plan, counts = planned(server, database, schema_dir)
+
+    assert counts["cache_hits_needing_dev_database"] == 1
+    assert plan.up_sql() == cold.up_sql()
+    assert entry.read_bytes() == data  # asked and written again
+
+
+def test_answers_given_after_renames_in_the_dev_database_are_not_kept(
+    server: Server, database: str, schema_dir: Path, own_cache_folder: Path
+) -> None:
+    named = SCHEMA.replace("CHECK (status", "CONSTRAINT status_known CHECK (status")
+    renamed = named.replace("account", "customer").replace(
+        "CREATE TABLE customer (", "CREATE TABLE customer ( -- @renamed from=account"
+    )
+    write_schema(schema_dir, renamed)
+    execute(
+        database,
+        named.replace("status IN ('new', 'active')", "status = ANY (ARRAY['new', 'active'])"),
+    )
+
+    planned(server, database, schema_dir)
+
+    assert not list(own_cache_folder.glob("*.answers"))
 
 
 def test_no_cache_loads_the_schema_every_time(

@@ -19,7 +19,7 @@ from pglast import ast
 from schemactl import metrics
 from schemactl.catalog import Catalog, introspect
 from schemactl.catalog.casts import with_conversions
-from schemactl.catalog.equivalence import reconcile_equivalent
+from schemactl.catalog.equivalence import Answers, reconcile_equivalent
 from schemactl.catalog.external import (
     grantees,
     platform_default_privileges,
@@ -159,6 +159,8 @@ def plan_against(
     major = connection_major(target)
     cache = _desired_cache(source, statements, external, scope, major) if source.cache else None
     cached = cache.read() if cache is not None else None
+    answers = cache.read_answers() if cache is not None else None
+    known = len(answers or ())
     current: Catalog | None = None
     if cached is not None:
         # Only the target is read; the dev database is loaded after all only where the
@@ -171,7 +173,7 @@ def plan_against(
             plan = _plan_catalogs(
                 current, cached, current_fingerprint, OFFLINE, desired_is_dev=True,
                 online=online, adjust=adjust, hints=source.rename_hints,
-                conversions=source.conversions,
+                conversions=source.conversions, answers=answers,
             )  # fmt: skip
         except DevDatabaseNeeded:
             metrics.count("cache_hits_needing_dev_database")
@@ -202,9 +204,12 @@ def plan_against(
                 current=current,
                 desired=cached,
                 keep=cache.write if cache is not None and cached is None else None,
+                answers=answers,
             )  # fmt: skip
         finally:
             dev_conn.close()
+    if cache is not None and answers is not None and len(answers) > known:
+        cache.write_answers(answers)
     with metrics.phase("warnings"):
         return with_target_warnings(plan, statements, scope, target)
 
@@ -471,6 +476,7 @@ def _plan_between(
     current: Catalog | None = None,
     desired: Catalog | None = None,
     keep: Callable[[Catalog], None] | None = None,
+    answers: Answers | None = None,
 ) -> Plan:
     """Read both databases, reconcile printouts on the desired side, plan.
 
@@ -481,7 +487,8 @@ def _plan_between(
     renames (``hints``) run backwards in a dev database before the diff (see
     :mod:`schemactl.diff.renames`). ``current``: the target, when already read;
     ``desired``: what the desired database reads as, when known (cached); ``keep`` is
-    given the desired state as read (to cache it)."""
+    given the desired state as read (to cache it); ``answers``: the dev database's
+    answers known before, added to (see :func:`_plan_catalogs`)."""
 
     def read(conn: psycopg.Connection) -> Catalog:
         catalog = introspect(conn, scope)
@@ -500,6 +507,7 @@ def _plan_between(
     return _plan_catalogs(
         current, desired, current_fingerprint, desired_conn, desired_is_dev=desired_is_dev,
         online=online, adjust=adjust, hints=hints, conversions=conversions, read=read,
+        answers=answers,
     )  # fmt: skip
 
 
@@ -519,16 +527,23 @@ def _plan_catalogs(
     hints: Sequence[RenameHint] = (),
     conversions: Sequence[Conversion] = (),
     read: Callable[[psycopg.Connection], Catalog] = _refuse_reading,
+    answers: Answers | None = None,
 ) -> Plan:
     """The plan between two catalogs as read; ``desired_conn`` holds the desired state
-    (reconciling printouts, casts and declared renames ask it)."""
+    (reconciling printouts, casts and declared renames ask it). ``answers``: what a dev
+    database of this desired state answered before; new answers are added to it, unless
+    renames ran in the dev database (its answers are then of another state)."""
     renames: list[Rename] = []
     notes: list[str] = []
     with metrics.phase("reconcile"):
         if desired_is_dev and hints:
             desired, renames, notes = rename_back(desired_conn, hints, current, desired, read)
-        current = reconcile_equivalent(desired_conn, current, desired, sandbox=not desired_is_dev)
-        desired = with_conversions(desired_conn, current, desired, conversions)
+        if renames or not desired_is_dev:
+            answers = None
+        current = reconcile_equivalent(
+            desired_conn, current, desired, sandbox=not desired_is_dev, answers=answers
+        )
+        desired = with_conversions(desired_conn, current, desired, conversions, answers)
         warnings: tuple[str, ...] = ()
         if adjust is not None:
             current, desired, warnings = adjust(current, desired)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import psycopg
 
+from schemactl.catalog.equivalence import Answers
 from schemactl.catalog.model import Catalog, Column, TypeConversion
 from schemactl.source.conversions import Conversion
 
@@ -63,16 +64,19 @@ def with_conversions(
     current: Catalog,
     desired: Catalog,
     declared: Iterable[Conversion] = (),
+    answers: Answers | None = None,
 ) -> Catalog:
     """``desired`` with a :class:`TypeConversion` on every column whose type changes from
-    ``current``'s, asked of the server behind ``conn`` (which has the desired types)."""
+    ``current``'s, asked of the server behind ``conn`` (which has the desired types).
+    ``answers``: what that server answered before (see catalog.equivalence.Answers)."""
     wanted = {(c.schema, c.table, c.column): c for c in declared}
-    answers: dict[tuple[str, str], str] = {}
+    known: Answers = {} if answers is None else answers
 
     def ask(source: str, target: str) -> str:
-        if (source, target) not in answers:
-            answers[(source, target)] = _probe(conn, source, target)
-        return answers[(source, target)]
+        question = ("cast", source, target)
+        if question not in known:
+            known[question] = _probe(conn, source, target)
+        return known[question] or UNKNOWN
 
     tables = dict(desired.tables)
     for ident, table in desired.tables.items():

@@ -42,14 +42,21 @@ _INDEX_NAME = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON )")
 
 T = TypeVar("T")
 
+# What the dev database answered, by question (a probe's kind and its texts). The
+# answers depend only on the desired state loaded there, so they may be kept with it
+# (devdb.desired_cache) and given back to a later comparison with the same state.
+Answers = dict[tuple[str, ...], str | None]
+
 
 class _Prober:
     """Re-creates definitions in the dev database and reads back their printout."""
 
-    def __init__(self, conn: psycopg.Connection, sandbox: bool = False) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, sandbox: bool = False, answers: Answers | None = None
+    ) -> None:
         self.conn = conn
         self.sandbox = sandbox
-        self.cache: dict[tuple[str, ...], str | None] = {}
+        self.cache: Answers = {} if answers is None else answers
 
     def table_for(self, table: str, probe: str) -> str:
         """The table probe ``probe`` may change: the table itself in a dev database; in
@@ -227,12 +234,18 @@ def _reconcile(
 
 
 def reconcile_equivalent(
-    dev: psycopg.Connection, current: Catalog, desired: Catalog, sandbox: bool = False
+    dev: psycopg.Connection,
+    current: Catalog,
+    desired: Catalog,
+    sandbox: bool = False,
+    answers: Answers | None = None,
 ) -> Catalog:
     """``current`` with every definition that PostgreSQL deems equal to the desired one
     replaced by the desired text. ``dev`` holds the desired state and is left exactly
-    as it was; ``sandbox`` when it is a live database (probes on temporary copies)."""
-    prober = _Prober(dev, sandbox)
+    as it was; ``sandbox`` when it is a live database (probes on temporary copies).
+    ``answers``: what this desired state's dev database answered before; questions
+    asked now are added to it."""
+    prober = _Prober(dev, sandbox, answers)
 
     def same_constraint(a: Constraint, b: Constraint) -> bool:
         return a.type == b.type and _same(

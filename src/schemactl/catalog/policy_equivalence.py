@@ -42,7 +42,7 @@ def reconcile_policies(
     """``current`` with each policy expression that PostgreSQL deems equal to the desired
     one replaced by the desired text. Runs inside the caller's rolled-back transaction on
     the dev database, where the desired tables exist."""
-    policies = _PolicyProber(prober.conn, prober.sandbox)
+    policies = _PolicyProber(prober.conn, prober.sandbox, prober.cache)
     result = dict(current)
     for key in sorted(current.keys() & desired.keys()):
         old, new = current[key], desired[key]

@@ -53,7 +53,7 @@ def reconcile_domains(
     """``current`` with each domain default or CHECK that PostgreSQL deems equal to the
     desired one replaced by the desired text. Runs inside the caller's rolled-back
     transaction on the dev database, where the desired domains exist."""
-    domains = _DomainProber(prober.conn, prober.sandbox)
+    domains = _DomainProber(prober.conn, prober.sandbox, prober.cache)
     result = dict(current)
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]

@@ -18,9 +18,11 @@ bypasses it.
 
 A hit is used only where the result is certain to be the cold one: comparing with the
 target may need the dev database (definitions that differ as text are re-created there
-to compare their printouts, type changes ask it for casts, declared renames run there);
-:data:`OFFLINE` stands in for it and refuses, and the caller then loads the dev
-database as without a cache.
+to compare their printouts, type changes ask it for casts, declared renames run there).
+The dev database's answers are a function of the desired state alone, so they are kept
+beside it and answered again from there; :data:`OFFLINE` stands in for the dev database
+and refuses any question not answered before, and the caller then loads the dev
+database as without a cache (and keeps its new answers).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from typing import Any, cast
 import psycopg
 
 from schemactl import __version__
+from schemactl.catalog.equivalence import Answers
 from schemactl.catalog.model import Catalog
 from schemactl.devdb.binary_cache import cache_root
 
@@ -97,7 +100,10 @@ def cache_key(statements: Iterable[Any], external: Catalog, scope: Any, dev_serv
 
 @dataclasses.dataclass(frozen=True)
 class DesiredStateCache:
-    """One entry of the cache, by key."""
+    """One entry of the cache, by key: the desired catalog (``.state``) and what the dev
+    database answered when comparisons asked it (``.answers``: printouts of re-created
+    definitions, casts), so that a later comparison asking the same needs no dev
+    database either."""
 
     key: str
     folder: Path = dataclasses.field(default_factory=cache_folder)
@@ -106,19 +112,39 @@ class DesiredStateCache:
     def path(self) -> Path:
         return self.folder / f"{self.key}.state"
 
+    @property
+    def answers_path(self) -> Path:
+        return self.folder / f"{self.key}.answers"
+
     def read(self) -> Catalog | None:
         """The cached desired state, or None when there is none to trust (a damaged
         entry is removed, to be written again)."""
+        catalog = self._load(self.path)
+        return catalog if isinstance(catalog, Catalog) else None
+
+    def read_answers(self) -> Answers:
+        """The dev database's answers kept for this desired state (none: empty)."""
+        answers = self._load(self.answers_path)
+        return answers if isinstance(answers, dict) else {}
+
+    def write(self, catalog: Catalog) -> None:
+        """Store ``catalog``; a cache that cannot be written is no error (it is a cache)."""
+        self._store(self.path, catalog)
+
+    def write_answers(self, answers: Answers) -> None:
+        self._store(self.answers_path, answers)
+
+    def _load(self, path: Path) -> object | None:
         try:
-            data = self.path.read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
-        catalog = self._decoded(data)
-        if catalog is None:
-            self.path.unlink(missing_ok=True)
-        return catalog
+        value = self._decoded(data)
+        if value is None:
+            path.unlink(missing_ok=True)
+        return value
 
-    def _decoded(self, data: bytes) -> Catalog | None:
+    def _decoded(self, data: bytes) -> object | None:
         header = HEADER + self.key.encode() + b"\n"
         if not data.startswith(header):
             return None
@@ -126,14 +152,12 @@ class DesiredStateCache:
         if hashlib.sha256(payload).hexdigest().encode() != digest:
             return None
         try:
-            catalog = pickle.loads(payload)  # noqa: S301 - our own entry, digest checked
+            return cast(object, pickle.loads(payload))  # noqa: S301 - our own entry, digest checked
         except Exception:  # noqa: BLE001 - any damage means: rebuild
             return None
-        return catalog if isinstance(catalog, Catalog) else None
 
-    def write(self, catalog: Catalog) -> None:
-        """Store ``catalog``; a cache that cannot be written is no error (it is a cache)."""
-        payload = pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
+    def _store(self, path: Path, value: object) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         digest = hashlib.sha256(payload).hexdigest().encode()
         data = HEADER + self.key.encode() + b"\n" + digest + b"\n" + payload
         try:
@@ -141,7 +165,7 @@ class DesiredStateCache:
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            os.replace(temporary, self.path)
+            os.replace(temporary, path)
             _prune(self.folder)
         except OSError:
             return
@@ -151,6 +175,7 @@ def _prune(folder: Path) -> None:
     entries = sorted(folder.glob("*.state"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+        old.with_suffix(".answers").unlink(missing_ok=True)
 
 
 class DevDatabaseNeeded(Exception):  # noqa: N818 - a signal, not an error
