@@ -139,10 +139,12 @@ class Bench:
 
     def schemactl_run(self, args: Sequence[str], out: Path | None = None,
                       cold: bool = False) -> Sample:  # fmt: skip
-        """One schemactl command; ``cold``: with its cache emptied first."""
+        """One schemactl command; ``cold``: with its cache of desired states emptied
+        first (the dev server's initialized data folder, made once per server build like
+        an installation, is kept: see schemactl.devdb.clusters)."""
         cache = self.work / "cache"
         if cold:
-            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(cache / "schemactl" / "desired-state", ignore_errors=True)
         with tempfile.NamedTemporaryFile(suffix=".json") as handle:
             env = {**os.environ, "SCHEMACTL_METRICS": handle.name, "XDG_CACHE_HOME": str(cache)}
             env.pop("SCHEMACTL_NO_CACHE", None)

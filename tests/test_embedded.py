@@ -107,3 +107,35 @@ def test_as_root_binaries_the_postgres_user_cannot_reach_are_a_clear_error(
         pytest.skip("the machine has its own PostgreSQL 17")
     with pytest.raises(DevDatabaseError, match="'postgres' user, which cannot run the server"):
         EmbeddedServer(major=17).start()
+
+
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "schemactl" / "clusters"
+
+
+def test_the_first_server_keeps_its_fresh_data_folder_and_later_ones_start_from_a_copy(
+    own_cache: Path,
+) -> None:
+    with EmbeddedServer():
+        pass
+    (template,) = own_cache.iterdir()
+    assert (template / "PG_VERSION").is_file() and not (template / "postmaster.pid").exists()
+    (template / "kept.txt").write_text("from the template")
+
+    with EmbeddedServer() as server, psycopg.connect(server.url) as conn:
+        assert server.folder is not None
+        assert (server.folder / "data" / "kept.txt").read_text() == "from the template"
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_template_no_server_starts_from_is_made_again(own_cache: Path) -> None:
+    with EmbeddedServer():
+        pass
+    (template,) = own_cache.iterdir()
+    (template / "global" / "pg_control").unlink()
+
+    with EmbeddedServer() as server, psycopg.connect(server.url) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert (template / "global" / "pg_control").is_file()

@@ -166,9 +166,8 @@ def plan_against(
         # Only the target is read; the dev database is loaded after all only where the
         # comparison needs it (see devdb.desired_cache).
         metrics.count("cache_hits")
-        with metrics.phase("introspect"):
-            current = without_received(introspect(target, scope), external)
-            current_fingerprint = fingerprint(current)
+        current = read_target(target, scope, external)
+        current_fingerprint = fingerprint(current)
         try:
             plan = _plan_catalogs(
                 current, cached, current_fingerprint, OFFLINE, desired_is_dev=True,
@@ -181,37 +180,49 @@ def plan_against(
             _ensure_dev_roles(source, statements, external)
             with metrics.phase("warnings"):
                 return with_target_warnings(plan, statements, scope, target)
-    with metrics.entered(
-        "dev_database",
-        dev_database(
-            source.dev_url,
-            source.pg_bin,
-            major=major,
-            allow_version_mismatch=source.allow_version_mismatch,
-            extensions=schema_extensions(statements, external),
-        ),
-    ) as dev:
-        with metrics.phase("load"):
-            load_desired_state(dev.url, statements, external)
-        dev_conn = connect(dev.url, "dev database")
-        try:
-            check_job_commands(dev_conn, jobs)
-            plan = _plan_between(
-                target, dev_conn, desired_is_dev=True, scope=scope, online=online,
-                received=(external,), adjust=adjust,
-                hints=source.rename_hints,
-                conversions=source.conversions,
-                current=current,
-                desired=cached,
-                keep=cache.write if cache is not None and cached is None else None,
-                answers=answers,
-            )  # fmt: skip
-        finally:
-            dev_conn.close()
+    # The target is read while the dev database starts and loads: both are mostly
+    # waiting on servers, and the target's catalog does not depend on the dev database.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="target") as pool:
+        target_read = pool.submit(read_target, target, scope, external) if current is None else None
+        with metrics.entered(
+            "dev_database",
+            dev_database(
+                source.dev_url,
+                source.pg_bin,
+                major=major,
+                allow_version_mismatch=source.allow_version_mismatch,
+                extensions=schema_extensions(statements, external),
+            ),
+        ) as dev:
+            with metrics.phase("load"):
+                load_desired_state(dev.url, statements, external)
+            if target_read is not None:
+                current = target_read.result()
+            dev_conn = connect(dev.url, "dev database")
+            try:
+                check_job_commands(dev_conn, jobs)
+                plan = _plan_between(
+                    target, dev_conn, desired_is_dev=True, scope=scope, online=online,
+                    received=(external,), adjust=adjust,
+                    hints=source.rename_hints,
+                    conversions=source.conversions,
+                    current=current,
+                    desired=cached,
+                    keep=cache.write if cache is not None and cached is None else None,
+                    answers=answers,
+                )  # fmt: skip
+            finally:
+                dev_conn.close()
     if cache is not None and answers is not None and len(answers) > known:
         cache.write_answers(answers)
     with metrics.phase("warnings"):
         return with_target_warnings(plan, statements, scope, target)
+
+
+def read_target(conn: psycopg.Connection, scope: Scope, external: Catalog) -> Catalog:
+    """The target's catalog in scope, without what it gave the dev database."""
+    with metrics.phase("introspect"):
+        return without_received(introspect(conn, scope), external)
 
 
 def _desired_cache(

@@ -26,6 +26,7 @@ from pathlib import Path
 import psycopg
 
 from schemactl.devdb.binaries import find_server_binaries
+from schemactl.devdb.clusters import copy_folder, forget_template, keep_template, template_for
 from schemactl.devdb.extensions import preload_settings
 from schemactl.devdb.versions import server_major
 from schemactl.errors import DevDatabaseError
@@ -36,6 +37,8 @@ OWNER_FILE = "schemactl.owner"
 START_TIMEOUT_SECONDS = 60
 SHM = Path("/dev/shm")
 SHM_MIN_FREE_BYTES = 512 * 1024 * 1024
+
+INITDB_ARGS = ("-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale", "C", "--no-sync")
 
 SERVER_SETTINGS = {
     "listen_addresses": "127.0.0.1",
@@ -207,24 +210,18 @@ class EmbeddedServer:
         self._install_signal_handlers()
         data = self.folder / "data"
         self._give_to_server_user(self.folder)
-        self._run_tool(
-            [
-                str(self.bin_dir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale",
-                "C",
-                "--no-sync",
-            ]
-        )
+        template = template_for(self.bin_dir, INITDB_ARGS)
+        from_template = template.is_dir() and copy_folder(template, data)
+        if not from_template:
+            shutil.rmtree(data, ignore_errors=True)  # a copy that failed half-way
+            self._initdb(data, template)
         last_error = ""
-        for _attempt in range(5):
+        for attempt in range(5):
+            if from_template and attempt == 1:
+                # A template this server cannot start from: made again from initdb.
+                forget_template(template)
+                shutil.rmtree(data, ignore_errors=True)
+                self._initdb(data, template)
             self.port = free_port()
             args = [str(self.bin_dir / "postgres"), "-D", str(data), "-p", str(self.port)]
             args += ["-k", str(self.folder)]
@@ -247,6 +244,10 @@ class EmbeddedServer:
             last_error = self._log_tail()
         self.stop()
         raise DevDatabaseError(f"the embedded PostgreSQL server did not start: {last_error}")
+
+    def _initdb(self, data: Path, template: Path) -> None:
+        self._run_tool([str(self.bin_dir / "initdb"), "-D", str(data), *INITDB_ARGS])
+        keep_template(data, template)
 
     def _log_tail(self) -> str:
         assert self.folder is not None
