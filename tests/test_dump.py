@@ -8,7 +8,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from schemactl.cli.dump import LayoutChoice
 from schemactl.devdb.loader import ensure_roles
+from schemactl.dump.layout import Layout
 from tests.support import Server, execute, run_cli, write_schema
 
 Capsys = pytest.CaptureFixture[str]
@@ -181,6 +183,10 @@ def test_every_layout_plans_empty(
         assert list(files) == ["schema.sql"]
     else:
         assert {"app/tables.sql", "app/indexes.sql", "app/policies.sql", "app/comments.sql"} <= set(files)  # fmt: skip
+
+
+def test_the_layout_option_offers_exactly_the_dump_layouts() -> None:
+    assert [choice.value for choice in LayoutChoice] == [layout.value for layout in Layout]
 
 
 def test_out_dash_writes_one_file_to_stdout(showcase: str, capsys: Capsys) -> None:

@@ -21,6 +21,7 @@ from schemactl.profiles import Profile
 DATABASE_URL_ENV = "DATABASE_URL"
 NOW_ENV = "SCHEMACTL_NOW"
 DEV_URL_ENV = "SCHEMACTL_DEV_URL"
+PREFLIGHT_TIMEOUT = "10s"  # statement_timeout of each preflight query, unless told
 CONFIG_FILE = "schemactl.toml"
 
 _URL_PASSWORD = re.compile(

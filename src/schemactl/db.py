@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from psycopg import conninfo
@@ -14,6 +15,21 @@ from schemactl.config import password_of, redact_secret
 from schemactl.errors import ConnectionFailed
 
 CONNECT_TIMEOUT_SECONDS = 10
+
+
+class CountingCursor(psycopg.Cursor[Any]):
+    """A cursor that counts its statements: each is one round trip to the server (the
+    connection's ``execute`` goes through one too). Set on connections while the metrics
+    record."""
+
+    def execute(self, *args: Any, **kwargs: Any) -> CountingCursor:
+        metrics.count("round_trips")
+        super().execute(*args, **kwargs)
+        return self
+
+    def executemany(self, *args: Any, **kwargs: Any) -> None:
+        metrics.count("round_trips")
+        super().executemany(*args, **kwargs)
 
 
 def describe(url: str) -> str:
@@ -63,7 +79,7 @@ def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psy
             prepare_threshold=None,
         )
         if metrics.enabled():
-            conn.cursor_factory = metrics.CountingCursor
+            conn.cursor_factory = CountingCursor
             metrics.count("connections")
         return conn
     except psycopg.Error as exc:

@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
-import psycopg
-
 ENV = "SCHEMACTL_METRICS"
 T = TypeVar("T")
 TO_STDERR = ("1", "stderr", "-")
@@ -133,17 +131,3 @@ def write_report() -> None:
     else:
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
-
-
-class CountingCursor(psycopg.Cursor[Any]):
-    """A cursor that counts its statements: each is one round trip to the server (the
-    connection's ``execute`` goes through one too). Set on connections while recording."""
-
-    def execute(self, *args: Any, **kwargs: Any) -> CountingCursor:
-        count("round_trips")
-        super().execute(*args, **kwargs)
-        return self
-
-    def executemany(self, *args: Any, **kwargs: Any) -> None:
-        count("round_trips")
-        super().executemany(*args, **kwargs)

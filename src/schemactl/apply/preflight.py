@@ -18,11 +18,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from schemactl.config import PREFLIGHT_TIMEOUT
 from schemactl.diff.changes import Precondition
 from schemactl.plan.model import Plan, Step
 
 ROW_LIMIT = 1000
-DEFAULT_TIMEOUT = "10s"
 QUERY_CANCELED = "57014"
 DATA_EXCEPTION_CLASS = "22"
 INTEGRITY_CLASS = "23"
@@ -78,7 +78,7 @@ class PreflightReport:
 
 
 def preflight(
-    conn: psycopg.Connection, plan: Plan, timeout: str = DEFAULT_TIMEOUT
+    conn: psycopg.Connection, plan: Plan, timeout: str = PREFLIGHT_TIMEOUT
 ) -> PreflightReport:
     """Ask the target about every step that can fail on its rows. Reads only."""
     findings: list[Finding] = []

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import psycopg
 
-from schemactl.apply.preflight import DEFAULT_TIMEOUT as DEFAULT_PREFLIGHT_TIMEOUT
 from schemactl.apply.preflight import PreflightReport, preflight
 from schemactl.apply.rehearsal import Rehearsal, rehearse
 from schemactl.cli.options import err
+from schemactl.config import PREFLIGHT_TIMEOUT
 from schemactl.errors import PlanRefused, RehearsalFailed
 from schemactl.output.plan_view import rehearsal_notice
 from schemactl.plan import Plan
@@ -20,7 +20,7 @@ class TargetChecks:
     """What to ask the target about a plan before (or instead of) applying it."""
 
     preflight: bool = True
-    preflight_timeout: str = DEFAULT_PREFLIGHT_TIMEOUT
+    preflight_timeout: str = PREFLIGHT_TIMEOUT
     rehearse: bool = False
     lock_timeout: str = "5s"
     statement_timeout: str | None = None

@@ -5,17 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from schemactl.apply import ApplyOptions, apply_plan, exclusive
-from schemactl.apply.allowance import allowed_hazards, refuse_missing_roles, refuse_unallowed
-from schemactl.apply.executor import steps_beyond_one_transaction
-from schemactl.apply.lock import refuse_outside_one_transaction
-from schemactl.apply.preflight import DEFAULT_TIMEOUT as DEFAULT_PREFLIGHT_TIMEOUT
-from schemactl.cli.app import app
-from schemactl.cli.checks import TargetChecks, check_target
+from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import (
     EXIT_CHANGES,
     AllowDestructiveOpt,
@@ -55,25 +49,20 @@ from schemactl.cli.options import (
     show_pooling,
     target_url,
 )
-from schemactl.config import Scope, load_project_config
-from schemactl.db import connect, describe
-from schemactl.devdb.desired_cache import cache_enabled
+from schemactl.config import PREFLIGHT_TIMEOUT, Scope, load_project_config
 from schemactl.errors import PlanRefused
-from schemactl.output.drift_view import drift_json, show_drift
-from schemactl.output.github import drift_annotations
-from schemactl.output.markdown import drift_markdown
-from schemactl.output.plan_view import show_plan, show_rehearsal
-from schemactl.output.progress import progress_for
-from schemactl.output.source_notes import show_skipped
-from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
-from schemactl.plan import Plan
-from schemactl.plan.planfile import read_plan_file
-from schemactl.pooler import detect_pooling
-from schemactl.source.locations import SourceIndex
+
+if TYPE_CHECKING:
+    from schemactl.pipeline import DesiredSource
+    from schemactl.plan import Plan
 
 
 def _plan_once(url: str, source: DesiredSource, scope: Scope, online: bool = True) -> Plan:
     """Plan against the target on a connection of its own (plan and drift never write)."""
+    from schemactl.db import connect
+    from schemactl.output.source_notes import show_skipped
+    from schemactl.pipeline import plan_against
+
     show_skipped(source.skipped)  # read the schema before connecting: bad input first
     conn = connect(url, "target database")
     try:
@@ -109,12 +98,19 @@ def plan(
     no_sql: NoSqlOpt = False,
     verbose: VerboseOpt = False,
     no_preflight: NoPreflightOpt = False,
-    preflight_timeout: PreflightTimeoutOpt = DEFAULT_PREFLIGHT_TIMEOUT,
+    preflight_timeout: PreflightTimeoutOpt = PREFLIGHT_TIMEOUT,
     rehearse_it: RehearseOpt = False,
     lock_timeout: LockTimeoutOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Show what apply would change. Never changes the target."""
+    with command_imports():
+        from schemactl.cli.checks import TargetChecks, check_target
+        from schemactl.db import connect
+        from schemactl.devdb.desired_cache import cache_enabled
+        from schemactl.output.source_notes import show_skipped
+        from schemactl.pipeline import DesiredSource, plan_against
+        from schemactl.source.locations import SourceIndex
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -192,12 +188,30 @@ def apply(
     no_sql: NoSqlOpt = False,
     verbose: VerboseOpt = False,
     no_preflight: NoPreflightOpt = False,
-    preflight_timeout: PreflightTimeoutOpt = DEFAULT_PREFLIGHT_TIMEOUT,
+    preflight_timeout: PreflightTimeoutOpt = PREFLIGHT_TIMEOUT,
     rehearse_it: RehearseOpt = False,
     quiet: QuietOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
+    with command_imports():
+        from schemactl.apply import ApplyOptions, apply_plan, exclusive
+        from schemactl.apply.allowance import (
+            allowed_hazards,
+            refuse_missing_roles,
+            refuse_unallowed,
+        )
+        from schemactl.apply.executor import steps_beyond_one_transaction
+        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.cli.checks import TargetChecks, check_target
+        from schemactl.db import connect, describe
+        from schemactl.devdb.desired_cache import cache_enabled
+        from schemactl.output.plan_view import show_plan, show_rehearsal
+        from schemactl.output.progress import progress_for
+        from schemactl.output.source_notes import show_skipped
+        from schemactl.pipeline import DesiredSource, plan_against, target_fingerprint
+        from schemactl.plan.planfile import read_plan_file
+        from schemactl.pooler import detect_pooling
     project = load_project_config()
     allowed = allowed_hazards(allow_destructive, allow_hazards)
     scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
@@ -287,6 +301,13 @@ def drift(
     no_color: NoColorOpt = False,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
+    with command_imports():
+        from schemactl.devdb.desired_cache import cache_enabled
+        from schemactl.output.drift_view import drift_json, show_drift
+        from schemactl.output.github import drift_annotations
+        from schemactl.output.markdown import drift_markdown
+        from schemactl.pipeline import DesiredSource
+        from schemactl.source.locations import SourceIndex
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from schemactl.cli.app import app
+from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import (
     EXIT_CHANGES,
     AllowEmptyOpt,
@@ -33,10 +33,10 @@ from schemactl.cli.options import (
 )
 from schemactl.config import load_project_config
 from schemactl.errors import SchemactlError
-from schemactl.output.github import Locate
-from schemactl.output.source_notes import show_skipped
-from schemactl.pipeline import DesiredSource, LiveDatabase, Source, compare
-from schemactl.source.locations import SourceIndex
+
+if TYPE_CHECKING:
+    from schemactl.output.github import Locate
+    from schemactl.pipeline import DesiredSource, Source
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 ENVIRONMENT_PREFIX = "env:"
@@ -46,6 +46,8 @@ NO_DIFFERENCES = "No differences: both sides match."
 def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
     """A database URL (``postgresql://...`` or ``key=value`` conninfo), ``env:NAME`` (the
     database of an environment of schemactl.toml) or a schema folder."""
+    from schemactl.pipeline import LiveDatabase
+
     purpose = f"{option} database"
     if text.startswith(ENVIRONMENT_PREFIX):
         name = text[len(ENVIRONMENT_PREFIX) :]
@@ -66,6 +68,9 @@ def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
 
 def _locator(destination: Source) -> Locate:
     """Where the objects of a schema folder are defined (GitHub annotations point there)."""
+    from schemactl.pipeline import DesiredSource
+    from schemactl.source.locations import SourceIndex
+
     if isinstance(destination, DesiredSource):
         return SourceIndex.of(destination.statements).find
     return lambda subject: None
@@ -102,6 +107,9 @@ def diff(
     """Show the changes that turn FROM into TO: exit 0 equal, 2 different, 1 error.
 
     The same engine, hazards and formats as plan; nothing is applied anywhere."""
+    with command_imports():
+        from schemactl.output.source_notes import show_skipped
+        from schemactl.pipeline import DesiredSource, compare
     folders = DesiredSource(
         Path(),
         dev_url(dev_url_option, env),

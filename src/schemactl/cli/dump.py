@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from schemactl.cli.app import app
+from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import (
     DatabaseOpt,
     EnvOpt,
@@ -20,11 +21,18 @@ from schemactl.cli.options import (
     scope_of,
     target_url,
 )
-from schemactl.db import connect, describe
-from schemactl.dump import Layout, dump_database, write_dump
 from schemactl.errors import SchemactlError
 
 STDOUT = "-"
+
+
+class LayoutChoice(StrEnum):
+    """``--layout``: the values of ``schemactl.dump.layout.Layout``, spelled here so that
+    building the command line does not import the dump package."""
+
+    by_table = "by-table"
+    by_kind = "by-kind"
+    single = "single"
 
 
 @app.command()
@@ -35,7 +43,7 @@ def dump(
         typer.Option("--out", help="Folder to write the schema into; - writes one file to stdout."),
     ] = "schema",
     layout: Annotated[
-        Layout | None,
+        LayoutChoice | None,
         typer.Option(
             "--layout",
             help="by-table (a file per table, view, function, ...), by-kind or single. "
@@ -52,8 +60,11 @@ def dump(
     env: EnvOpt = None,
 ) -> None:
     """Write the database's schema as declarative SQL files that plan empty against it."""
+    with command_imports():
+        from schemactl.db import connect, describe
+        from schemactl.dump import Layout, dump_database, write_dump
     to_stdout = out_dir == STDOUT
-    chosen = layout or (Layout.single if to_stdout else Layout.by_table)
+    chosen = Layout(layout) if layout else (Layout.single if to_stdout else Layout.by_table)
     if to_stdout and chosen is not Layout.single:
         raise SchemactlError("--out - writes a single stream: use it with --layout single")
     scope = scope_of(include_schema, exclude_schema, profile, env, exclude)

@@ -6,8 +6,6 @@ import contextlib
 import importlib
 import sys
 
-import psycopg
-
 from schemactl import metrics
 from schemactl.cli.app import app
 from schemactl.cli.options import EXIT_ERROR, EXIT_OK
@@ -33,6 +31,13 @@ def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _is_database_error(exc: BaseException) -> bool:
+    """A psycopg error, without importing psycopg: a command that never loaded it
+    (``--help``, ``version``, ``init``) cannot have raised one."""
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.Error)
+
+
 _EXIT_SIGNALS = _exception_classes("Exit")
 _ABORTS = _exception_classes("Abort")
 _USAGE_ERRORS = _exception_classes("ClickException")
@@ -54,11 +59,13 @@ def main() -> None:
     except SchemactlError as exc:
         _print_error(str(exc))
         code = EXIT_ERROR
-    except psycopg.Error as exc:
-        _print_error(" ".join(str(exc).split()))
-        code = EXIT_ERROR
     except KeyboardInterrupt:
         _print_error("interrupted")
+        code = EXIT_ERROR
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
+        _print_error(" ".join(str(exc).split()))
         code = EXIT_ERROR
     metrics.write_report()
     sys.exit(code if isinstance(code, int) else EXIT_OK)

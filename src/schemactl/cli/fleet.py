@@ -12,14 +12,11 @@ import sys
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from schemactl.apply import ApplyOptions
-from schemactl.apply.allowance import allowed_hazards
-from schemactl.cli.app import sub_app
+from schemactl.cli.app import command_imports, sub_app
 from schemactl.cli.options import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -46,23 +43,11 @@ from schemactl.cli.options import (
 )
 from schemactl.config import load_project_config
 from schemactl.errors import SchemactlError
-from schemactl.fleet.runner import FleetRun, Outcome, Schedule, Work, run_fleet
-from schemactl.fleet.targets import Fleet, fleet_from_config, read_targets_file
-from schemactl.fleet.work import (
-    CHANGES,
-    DRIFT,
-    ApplyPolicy,
-    FleetContext,
-    apply_work,
-    drift_work,
-    migrate_work,
-    plan_work,
-    status_work,
-)
-from schemactl.migrations.runner import RunOptions
-from schemactl.output.fleet_view import fleet_json, fleet_markdown, show_fleet
-from schemactl.output.plan_view import show_plan
-from schemactl.pipeline import DesiredSource
+
+if TYPE_CHECKING:
+    from schemactl.fleet.runner import FleetRun, Outcome, Schedule, Work
+    from schemactl.fleet.targets import Fleet
+    from schemactl.fleet.work import FleetContext
 
 fleet_app = sub_app(
     "fleet", "One schema, many databases: plan, apply, drift, status across targets."
@@ -99,6 +84,8 @@ FleetFormatOpt = Annotated[FleetFormat, typer.Option("--format", help="text, jso
 
 
 def _fleet(targets: Path | None, name: str | None) -> Fleet:
+    from schemactl.fleet.targets import Fleet, fleet_from_config, read_targets_file
+
     if bool(targets) == bool(name):
         raise SchemactlError("name the targets: --targets FILE or --fleet NAME (one of them)")
     if targets:
@@ -119,6 +106,17 @@ def _run(
     changes_state: str | None = None,
 ) -> FleetRun:
     """Run with a progress display on a terminal, plain lines otherwise; report; exit."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from schemactl.fleet.runner import run_fleet
+    from schemactl.output.fleet_view import fleet_json, fleet_markdown, show_fleet
+
     if sys.stdout.isatty() and format is FleetFormat.text:
         with Progress(
             TextColumn(f"fleet {command}"),
@@ -169,6 +167,9 @@ def _context(
     profile: str | None,
     online: bool = True,
 ) -> FleetContext:
+    from schemactl.fleet.work import FleetContext
+    from schemactl.pipeline import DesiredSource
+
     source = DesiredSource(
         schema, dev_url(dev), pg_bin, allow_empty, allow_version_mismatch=allow_version_mismatch
     )
@@ -195,6 +196,9 @@ def fleet_plan(
     format: FleetFormatOpt = FleetFormat.text,
 ) -> None:
     """Plan every target against the schema (one dev database): exit 2 if any has changes."""
+    with command_imports():
+        from schemactl.fleet.runner import Schedule
+        from schemactl.fleet.work import CHANGES, plan_work
     chosen = _fleet(targets, fleet)
     with ExitStack() as stack:
         ctx = _context(
@@ -220,6 +224,9 @@ def fleet_drift(
     format: FleetFormatOpt = FleetFormat.text,
 ) -> None:
     """Compare every target with the schema: exit 0 all in sync, 2 any drift, 1 any error."""
+    with command_imports():
+        from schemactl.fleet.runner import Schedule
+        from schemactl.fleet.work import DRIFT, drift_work
     chosen = _fleet(targets, fleet)
     with ExitStack() as stack:
         ctx = _context(
@@ -254,6 +261,11 @@ def fleet_apply(
     format: FleetFormatOpt = FleetFormat.text,
 ) -> None:
     """Apply the schema to every target: canaries first, then the rest in parallel."""
+    with command_imports():
+        from schemactl.apply import ApplyOptions
+        from schemactl.apply.allowance import allowed_hazards
+        from schemactl.fleet.runner import Schedule
+        from schemactl.fleet.work import ApplyPolicy, apply_work
     project = load_project_config()
     chosen = _fleet(targets, fleet)
     policy = ApplyPolicy(
@@ -281,6 +293,9 @@ def fleet_apply(
 def _review_first_plan(ctx: FleetContext, chosen: Fleet) -> None:
     """Show the first target's plan and ask once; every target is planned again on its
     own when its turn comes, and the report names those whose plan differs."""
+    from schemactl.fleet.work import plan_work
+    from schemactl.output.plan_view import show_plan
+
     first = chosen.targets[0]
     work = plan_work(ctx)
     outcome = work(first)
@@ -302,6 +317,9 @@ def fleet_status(
     format: FleetFormatOpt = FleetFormat.text,
 ) -> None:
     """Each target's history: applies, latest version, pending migration files."""
+    with command_imports():
+        from schemactl.fleet.runner import Schedule
+        from schemactl.fleet.work import status_work
     _run("status", _fleet(targets, fleet), status_work(migrations), Schedule(parallel), format)
 
 
@@ -319,6 +337,10 @@ def fleet_migrate_apply(
     format: FleetFormatOpt = FleetFormat.text,
 ) -> None:
     """Apply pending migration files on every target, each recorded in its history."""
+    with command_imports():
+        from schemactl.fleet.runner import Schedule
+        from schemactl.fleet.work import migrate_work
+        from schemactl.migrations.runner import RunOptions
     options = RunOptions(
         lock_timeout=lock_timeout or load_project_config().lock_timeout,
         statement_timeout=statement_timeout,

@@ -4,18 +4,17 @@ optionally with schema/ dumped from an existing database."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
-from schemactl.cli.app import app
+from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import out, scope_of
-from schemactl.db import connect, describe
-from schemactl.dump import Dump, Layout, dump_database, write_dump
-from schemactl.dump.writer import existing_sql_files
 from schemactl.errors import SchemactlError
-from schemactl.scaffold import SCHEMA_FOLDER, scaffold
+
+if TYPE_CHECKING:
+    from schemactl.dump import Dump
 
 
 @app.command()
@@ -33,6 +32,8 @@ def init(
 ) -> None:
     """Write schemactl.toml (environments dev, staging, prod), schema/, migrations/ and a
     GitHub Actions workflow that runs drift. Existing files are kept."""
+    with command_imports():
+        from schemactl.scaffold import SCHEMA_FOLDER, scaffold
     dumped = _dump_of(from_database, directory / SCHEMA_FOLDER) if from_database else None
     for item in scaffold(directory):
         if item.created:
@@ -40,15 +41,7 @@ def init(
         else:
             out.print(Text(f"kept    {item.path} (exists)", style="dim"), soft_wrap=True)
     if dumped is not None and from_database:
-        write_dump(dumped, directory / SCHEMA_FOLDER)
-        out.print(
-            Text(
-                f"dumped  {describe(from_database)} into {directory / SCHEMA_FOLDER} "
-                f"({len(dumped.files)} file(s))",
-                style="green",
-            ),
-            soft_wrap=True,
-        )
+        _write_dump(dumped, from_database, directory / SCHEMA_FOLDER)
     out.print(
         "Next: put your database's URL in $DATABASE_URL (never in schemactl.toml), "
         + ("" if dumped else "write schema/*.sql, ")
@@ -57,8 +50,23 @@ def init(
     )
 
 
+def _write_dump(dumped: Dump, url: str, folder: Path) -> None:
+    from schemactl.db import describe
+    from schemactl.dump import write_dump
+
+    write_dump(dumped, folder)
+    out.print(
+        Text(f"dumped  {describe(url)} into {folder} ({len(dumped.files)} file(s))", style="green"),
+        soft_wrap=True,
+    )
+
+
 def _dump_of(url: str, folder: Path) -> Dump:
     """The dump, made before anything is written: a failure leaves no half project."""
+    from schemactl.db import connect
+    from schemactl.dump import Layout, dump_database
+    from schemactl.dump.writer import existing_sql_files
+
     if existing_sql_files(folder):
         raise SchemactlError(
             f"{folder} already holds .sql files and init keeps them: "

@@ -12,10 +12,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from schemactl.apply import exclusive
-from schemactl.apply.history import read_history
-from schemactl.apply.lock import refuse_outside_one_transaction
-from schemactl.cli.app import app
+from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import (
     EXIT_CHANGES,
     AllowVersionMismatchOpt,
@@ -42,17 +39,6 @@ from schemactl.cli.options import (
     show_pooling,
     target_url,
 )
-from schemactl.db import connect, describe
-from schemactl.migrations.errors import RollbackRefused
-from schemactl.migrations.files import read_folder
-from schemactl.migrations.rollback import beyond_one_transaction, execute_rollback, plan_rollback
-from schemactl.migrations.runner import RunOptions
-from schemactl.migrations.status import build_status
-from schemactl.migrations.verify import VerifyRequest, verify
-from schemactl.output.rollback_view import show_rollback
-from schemactl.output.status_view import show_status
-from schemactl.output.verify_view import show_verify
-from schemactl.pooler import detect_pooling
 
 
 @app.command("rollback")
@@ -80,6 +66,20 @@ def rollback(
     env: EnvOpt = None,
 ) -> None:
     """Undo the newest applies or migrations with their recorded down SQL, in one transaction."""
+    with command_imports():
+        from schemactl.apply import exclusive
+        from schemactl.apply.history import read_history
+        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.db import connect, describe
+        from schemactl.migrations.errors import RollbackRefused
+        from schemactl.migrations.rollback import (
+            beyond_one_transaction,
+            execute_rollback,
+            plan_rollback,
+        )
+        from schemactl.migrations.runner import RunOptions
+        from schemactl.output.rollback_view import show_rollback
+        from schemactl.pooler import detect_pooling
     url = target_url(database_url, env)
     scope = scope_of(include_schema, exclude_schema, profile, env)
     options = RunOptions(lock_timeout=lock_timeout_of(lock_timeout, env), scope=scope)
@@ -138,6 +138,9 @@ def verify_command(
     format: ReportFormatOpt = ReportFormat.text,
 ) -> None:
     """Check manifest, history, live schema and verify scripts: exit 0 good, 2 mismatch, 1 error."""
+    with command_imports():
+        from schemactl.migrations.verify import VerifyRequest, verify
+        from schemactl.output.verify_view import show_verify
     report = verify(
         VerifyRequest(
             migrations_dir=migrations,
@@ -165,6 +168,12 @@ def status(
     env: EnvOpt = None,
 ) -> None:
     """Applied and pending migrations (and declarative applies), with times."""
+    with command_imports():
+        from schemactl.apply.history import read_history
+        from schemactl.db import connect
+        from schemactl.migrations.files import read_folder
+        from schemactl.migrations.status import build_status
+        from schemactl.output.status_view import show_status
     folder = read_folder(migrations)
     conn = connect(target_url(database_url, env), "target database")
     try:

@@ -4,16 +4,12 @@ the work is in ``schemactl.migrations``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.syntax import Syntax
 from rich.text import Text
 
-from schemactl.apply import exclusive
-from schemactl.apply.history import read_history
-from schemactl.apply.lock import refuse_outside_one_transaction
-from schemactl.cli.app import sub_app
+from schemactl.cli.app import command_imports, sub_app
 from schemactl.cli.options import (
     DatabaseOpt,
     DevOpt,
@@ -41,20 +37,10 @@ from schemactl.cli.options import (
     show_pooling,
     target_url,
 )
-from schemactl.db import connect, describe
 from schemactl.errors import SchemactlError
-from schemactl.migrations import manifest
-from schemactl.migrations.authoring import DiffRequest, diff_migration
-from schemactl.migrations.deploy import (
-    Deployed,
-    beyond_one_transaction,
-    deploy_pending,
-    plan_deploy,
-)
-from schemactl.migrations.files import MANIFEST_NAME, read_folder
-from schemactl.migrations.runner import RunOptions
-from schemactl.output.progress import progress_for
-from schemactl.pooler import detect_pooling
+
+if TYPE_CHECKING:
+    from schemactl.migrations.deploy import Deployed
 
 migrate_app = sub_app(
     "migrate", "Versioned migration files: write the next one, apply pending ones, re-hash."
@@ -79,6 +65,9 @@ def migrate_diff(
     database_url: ReadOnlyDatabaseOpt = None,
 ) -> None:
     """Write the next migration: from the replay of migrations/ to schema/, down script tested."""
+    with command_imports():
+        from schemactl.migrations.authoring import DiffRequest, diff_migration
+        from schemactl.migrations.files import MANIFEST_NAME
     result = diff_migration(
         DiffRequest(
             name=name,
@@ -115,6 +104,9 @@ def migrate_diff(
 @migrate_app.command("hash")
 def migrate_hash(migrations: MigrationsOpt = Path("migrations")) -> None:
     """Rewrite migrations/schemactl.sum after a deliberate edit of the files."""
+    with command_imports():
+        from schemactl.migrations import manifest
+        from schemactl.migrations.files import MANIFEST_NAME
     if not migrations.is_dir():
         raise SchemactlError(f"migrations folder {migrations} does not exist")
     written = manifest.write(migrations)
@@ -151,6 +143,18 @@ def migrate_apply(
     no_color: NoColorOpt = False,
 ) -> None:
     """Apply pending migration files in order, each in its own transaction, recorded in history."""
+    with command_imports():
+        from rich.syntax import Syntax
+
+        from schemactl.apply import exclusive
+        from schemactl.apply.history import read_history
+        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.db import connect, describe
+        from schemactl.migrations.deploy import beyond_one_transaction, deploy_pending, plan_deploy
+        from schemactl.migrations.files import read_folder
+        from schemactl.migrations.runner import RunOptions
+        from schemactl.output.progress import progress_for
+        from schemactl.pooler import detect_pooling
     folder = read_folder(migrations)
     if not folder.exists:
         raise SchemactlError(f"migrations folder {migrations} does not exist")

@@ -10,15 +10,13 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from schemactl import metrics
-from schemactl.apply.preflight import PreflightReport
-from schemactl.apply.rehearsal import Rehearsal
 from schemactl.config import (
     DATABASE_URL_ENV,
     DEV_URL_ENV,
@@ -28,15 +26,15 @@ from schemactl.config import (
     load_project_config,
     resolve_url,
 )
-from schemactl.devdb.versions import parse_major
 from schemactl.errors import PlanRefused, SchemactlError
-from schemactl.output.github import Locate, plan_annotations
-from schemactl.output.markdown import plan_markdown
-from schemactl.output.plan_json import plan_document
-from schemactl.output.plan_view import show_plan, show_rehearsal
-from schemactl.plan import Plan
-from schemactl.pooler import Pooling
 from schemactl.profiles import load_profile
+
+if TYPE_CHECKING:  # the commands import these in their bodies (see cli/app.py)
+    from schemactl.apply.preflight import PreflightReport
+    from schemactl.apply.rehearsal import Rehearsal
+    from schemactl.output.github import Locate
+    from schemactl.plan import Plan
+    from schemactl.pooler import Pooling
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -244,6 +242,11 @@ def _print_plan(
     title: str,
     locate: Locate,
 ) -> str:
+    from schemactl.output.github import plan_annotations
+    from schemactl.output.markdown import plan_markdown
+    from schemactl.output.plan_json import plan_document
+    from schemactl.output.plan_view import show_plan, show_rehearsal
+
     document = json.dumps(plan_document(result, preflight, rehearsal), indent=2)
     if format is PlanFormat.json:
         print(document)
@@ -347,6 +350,8 @@ def pg_version(option: str | None) -> int | None:
     """The dev server's major version for a command without a target: the option,
     else ``pg_version`` in ``schemactl.toml``, else None (the machine's own server)."""
     if option:
+        from schemactl.devdb.versions import parse_major
+
         return parse_major(option)
     return load_project_config().pg_version
 

@@ -7,11 +7,7 @@ from typing import Annotated
 
 import typer
 
-from schemactl.apply import ApplyOptions, apply_plan, exclusive
-from schemactl.apply.allowance import allowed_hazards, refuse_unallowed
-from schemactl.apply.executor import steps_beyond_one_transaction
-from schemactl.apply.lock import refuse_outside_one_transaction
-from schemactl.cli.app import app
+from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import (
     AllowHazardsOpt,
     AutoApproveOpt,
@@ -31,10 +27,6 @@ from schemactl.cli.options import (
     target_url,
 )
 from schemactl.config import clock, load_project_config
-from schemactl.db import connect, describe
-from schemactl.output.plan_view import show_plan
-from schemactl.pipeline import DesiredSource, upkeep_plan
-from schemactl.pooler import detect_pooling
 
 NowOpt = Annotated[
     str | None,
@@ -63,6 +55,15 @@ def partitions(
     env: EnvOpt = None,
 ) -> None:
     """Create due partitions and retire expired ones, as the schema's rules say."""
+    with command_imports():
+        from schemactl.apply import ApplyOptions, apply_plan, exclusive
+        from schemactl.apply.allowance import allowed_hazards, refuse_unallowed
+        from schemactl.apply.executor import steps_beyond_one_transaction
+        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.db import connect, describe
+        from schemactl.output.plan_view import show_plan
+        from schemactl.pipeline import DesiredSource, upkeep_plan
+        from schemactl.pooler import detect_pooling
     project = load_project_config()
     allowed = allowed_hazards(allow_destructive, allow_hazards)
     source = DesiredSource(schema, now=clock(now))

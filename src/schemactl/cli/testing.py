@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from schemactl.cli.app import app
+from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import (
     EXIT_ERROR,
     DevOpt,
@@ -28,10 +28,6 @@ from schemactl.cli.options import (
     pg_version,
     scope_of,
 )
-from schemactl.output.test_view import show_test_report
-from schemactl.pipeline import DesiredSource
-from schemactl.testing.junit import write_junit
-from schemactl.testing.session import TestRequest, run_test_session
 
 DEFAULT_TESTS = Path("tests/schema")
 
@@ -57,6 +53,11 @@ def test_command(
     database_url: ReadOnlyDatabaseOpt = None,
 ) -> None:
     """Build the desired state in a dev database and run the SQL tests: exit 0 all pass, 1 not."""
+    with command_imports():
+        from schemactl.output.test_view import show_test_report
+        from schemactl.pipeline import DesiredSource
+        from schemactl.testing.junit import write_junit
+        from schemactl.testing.session import TestRequest, run_test_session
     report = run_test_session(
         TestRequest(
             DesiredSource(
