@@ -38,7 +38,8 @@ test-matrix: $(VENV)/.installed postgres
 	$(BIN)/pytest -n auto -m version_matrix --pg-versions=all --corpus-versions=all
 
 # Side by side with migra and pg-delta (installed into bench/.tools on the first run);
-# writes bench/README.md and bench/time_vs_n.png. BENCH_ARGS="--sizes 100,1000 --repeat 3".
+# writes bench/README.md and bench/time_vs_n.png. BENCH_ARGS="--sizes 100,1000 --repeat 3"
+# (--application-copies 0 leaves out the example schema grown tenfold, bench/application.py).
 bench: $(VENV)/.installed postgres
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

@@ -20,7 +20,7 @@ def main() -> None:
     out = Path(sys.argv[1])
     results = json.loads((out / "results.json").read_text())
     samples = results["samples"]
-    sizes = sorted(samples, key=int)
+    sizes = sorted((n for n in samples if n.isdigit()), key=int)  # not the application's
     figure, axes = plt.subplots(1, len(WORKFLOWS), figsize=(17, 4))
     for axis, workflow in zip(axes, WORKFLOWS, strict=True):
         tools = sorted({t for n in sizes for t in samples[n].get(workflow, {})})

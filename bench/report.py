@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bench.peers import Peers
-    from bench.run import Results, Sample
+    from bench.run import Key, Results, Sample
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_TITLES = {
@@ -28,18 +28,26 @@ WORKFLOW_TITLES = {
 PHASES = ("startup", "parse", "external", "declarations", "dev_database", "load", "introspect",
           "reconcile", "diff", "warnings", "render")  # fmt: skip
 OBJECT_COUNT_NAMES = ("relations", "tables", "indexes", "constraints", "policies", "triggers",
-                      "views", "materialized views")  # fmt: skip
+                      "views", "materialized views", "partitions")  # fmt: skip
+# In every schema the workloads write to (the synthetic one's public, the application's
+# app_NN), without what extensions own.
 OBJECT_COUNTS = """
-SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'public'),
-       (SELECT count(*) FROM pg_tables WHERE schemaname = 'public'),
-       (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'),
-       (SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-         WHERE n.nspname = 'public'),
-       (SELECT count(*) FROM pg_policies WHERE schemaname = 'public'),
-       (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal),
-       (SELECT count(*) FROM pg_views WHERE schemaname = 'public'),
-       (SELECT count(*) FROM pg_matviews WHERE schemaname = 'public')
+WITH ns AS (SELECT oid FROM pg_namespace
+            WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+              AND nspname !~ '^pg_(toast|temp)'),
+     rel AS (SELECT c.* FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+             WHERE NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                               AND d.objid = c.oid AND d.deptype = 'e'))
+SELECT (SELECT count(*) FROM rel),
+       (SELECT count(*) FROM rel WHERE relkind IN ('r', 'p')),
+       (SELECT count(*) FROM rel WHERE relkind IN ('i', 'I')),
+       (SELECT count(*) FROM pg_constraint c JOIN ns ON ns.oid = c.connamespace),
+       (SELECT count(*) FROM pg_policy p JOIN rel ON rel.oid = p.polrelid),
+       (SELECT count(*) FROM pg_trigger t JOIN rel ON rel.oid = t.tgrelid
+         WHERE NOT t.tgisinternal),
+       (SELECT count(*) FROM rel WHERE relkind = 'v'),
+       (SELECT count(*) FROM rel WHERE relkind = 'm'),
+       (SELECT count(*) FROM rel WHERE relispartition AND relkind IN ('r', 'p'))
 """
 
 
@@ -160,7 +168,7 @@ def _rounds(results: Results, repeat: int) -> str:
     counts = sorted(set(results.rounds.values())) or [repeat]
     if len(counts) == 1:
         return f"{counts[0]} rounds"
-    return "; ".join(f"{r} rounds at N = {n}" for n, r in results.rounds.items())
+    return "; ".join(f"{r} rounds at {_workload(n)}" for n, r in results.rounds.items())
 
 
 def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: int,
@@ -194,6 +202,16 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
     render(out, document, plotted)
 
 
+def _key(key: Key) -> Key:
+    """A workload's key as results.json spells it (a size, or the application's label),
+    or as the run has it."""
+    return int(key) if isinstance(key, str) and key.isdigit() else key
+
+
+def _workload(n: Key) -> str:
+    return f"N = {n}" if isinstance(n, int) else str(n)
+
+
 def _results(document: dict[str, Any]) -> Results:
     from bench.run import Results, Sample
 
@@ -202,10 +220,10 @@ def _results(document: dict[str, Any]) -> Results:
         for workflow, by_tool in workflows.items():
             for tool, samples in by_tool.items():
                 for sample in samples:
-                    results.add(int(n), workflow, tool, Sample(**sample))
-    results.verified = {int(n): v for n, v in document["verified"].items()}
-    results.objects = {int(n): v for n, v in document["objects"].items()}
-    results.rounds = {int(n): v for n, v in document.get("rounds", {}).items()}
+                    results.add(_key(n), workflow, tool, Sample(**sample))
+    results.verified = {_key(n): v for n, v in document["verified"].items()}
+    results.objects = {_key(n): v for n, v in document["objects"].items()}
+    results.rounds = {_key(n): v for n, v in document.get("rounds", {}).items()}
     results.example = {k: [Sample(**s) for s in v] for k, v in document.get("example", {}).items()}
     return results
 
@@ -240,6 +258,17 @@ def render(out: Path, document: dict[str, Any], plotted: bool) -> None:
         "  materialized view with an index, every 50th a partitioned table of 12 months);",
         "  the desired state differs in about 1% of objects",
     ]
+    applications = [n for n in results.samples if not isinstance(n, int)]
+    if applications:
+        lines += [
+            f"- {', '.join(map(str, applications))}: a real application's schema, the example",
+            "  schema (`schema/`) grown that many times over by `bench/application.py`: each",
+            "  copy in a schema of its own (`app_01`, ...) with its RLS policies, triggers,",
+            "  SECURITY DEFINER functions, views, materialized views and a partitioned table",
+            "  of 13 partitions; the desired state equals the database (every tool should",
+            "  find nothing: the check below also asks each one's files → migration to be",
+            "  empty)",
+        ]
     for tool, why in document["missing"].items():
         lines.append(f"- {tool} not run: {why}")
     lines += ["", "## Time", "", *table(results, tools), "", "## Peak memory", "",
@@ -250,11 +279,11 @@ def render(out: Path, document: dict[str, Any], plotted: bool) -> None:
               *phase_table(results), "", *example_lines(results), "## Objects in the target",
               ""]  # fmt: skip
     for n, counts in results.objects.items():
-        lines.append(f"- N = {n}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        lines.append(f"- {_workload(n)}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     lines += ["", "## Each migration applied to a copy of the target, then compared", ""]
     for n, verdicts in results.verified.items():
         for tool, verdict in verdicts.items():
-            lines.append(f"- N = {n}, {tool}: {_one_line(verdict)}")
+            lines.append(f"- {_workload(n)}, {tool}: {_one_line(verdict)}")
     if plotted:
         lines += ["", "![time against N](time_vs_n.png)"]
     (out / "README.md").write_text("\n".join(lines) + "\n")

@@ -1,4 +1,5 @@
-"""The side-by-side benchmark: schemactl against migra and pg-delta on synthetic schemas.
+"""The side-by-side benchmark: schemactl against migra and pg-delta on synthetic schemas
+and on a real application's schema.
 
 For each size N it writes a synthetic schema (:mod:`bench.synthetic`: ``current``, what
 the target holds, and ``desired``, 1% of objects changed), loads the target and a live
@@ -22,7 +23,14 @@ Each tool's migration is then applied to a copy of the target and the copy compa
 the desired database (by schemactl and by migra, where installed): both must find nothing.
 Results go to ``bench/results.json``, ``bench/README.md`` and ``bench/time_vs_n.png``.
 
+After the synthetic sizes, the same workflows run on the application workload
+(:mod:`bench.application`: the example schema grown tenfold, ``--application-copies``)
+in place of a size: its target holds exactly what its files declare (the desired state
+equals the database, so every tool should find nothing), and the check also asks each
+tool's files -> migration to come out empty.
+
     python -m bench.run [--sizes 100,1000,5000] [--repeat 5] [--tools schemactl,migra,pg-delta]
+                        [--application-copies 10]
 
 A size may carry its own number of rounds: ``--sizes 100,1000,5000:3``.
 """
@@ -44,7 +52,7 @@ from pathlib import Path
 import psycopg
 
 import schemactl
-from bench import report, synthetic
+from bench import application, report, synthetic
 from bench.peers import Peers, ensure_peers
 from schemactl.devdb.embedded import EmbeddedServer
 
@@ -64,19 +72,46 @@ class Sample:
     metrics: dict[str, object] | None = None
 
 
+Key = int | str  # a workload: N for a synthetic schema, a label for the application
+
+
 @dataclass
 class Results:
     """Every sample of the run: results[N][workflow][tool] -> samples."""
 
-    samples: dict[int, dict[str, dict[str, list[Sample]]]] = field(default_factory=dict)
-    verified: dict[int, dict[str, str]] = field(default_factory=dict)
-    objects: dict[int, dict[str, int]] = field(default_factory=dict)
+    samples: dict[Key, dict[str, dict[str, list[Sample]]]] = field(default_factory=dict)
+    verified: dict[Key, dict[str, str]] = field(default_factory=dict)
+    objects: dict[Key, dict[str, int]] = field(default_factory=dict)
     example: dict[str, list[Sample]] = field(default_factory=dict)  # cold / warm
-    rounds: dict[int, int] = field(default_factory=dict)  # rounds run per size
+    rounds: dict[Key, int] = field(default_factory=dict)  # rounds run per workload
 
-    def add(self, n: int, workflow: str, tool: str, sample: Sample) -> None:
+    def add(self, n: Key, workflow: str, tool: str, sample: Sample) -> None:
         by_tool = self.samples.setdefault(n, {}).setdefault(workflow, {})
         by_tool.setdefault(tool, []).append(sample)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One schema the workflows run on: the target database is loaded from ``current``
+    and the live desired one from ``desired`` (both folders with ``schema/`` and
+    ``all.sql``); the same folder twice when the desired state equals the database."""
+
+    key: Key
+    slug: str  # in database names
+    current: Path
+    desired: Path
+
+    @property
+    def target(self) -> str:
+        return f"target_{self.slug}"
+
+    @property
+    def live_desired(self) -> str:
+        return f"desired_{self.slug}"
+
+    @property
+    def unchanged(self) -> bool:
+        return self.current == self.desired
 
 
 class Failed(RuntimeError):
@@ -197,18 +232,28 @@ class Bench:
 
     # -- one size ------------------------------------------------------------------
 
-    def prepare(self, n: int) -> tuple[Path, Path]:
+    def prepare(self, n: int) -> Workload:
         folder = self.work / f"n{n}"
         current = synthetic.write(n, folder / "current", desired=False)
         desired = synthetic.write(n, folder / "desired", desired=True)
-        for name, variant in ((f"target_{n}", current), (f"desired_{n}", desired)):
+        return self.load(Workload(n, str(n), current, desired))
+
+    def prepare_application(self, copies: int) -> Workload:
+        """The example schema grown ``copies`` times; the desired state is the target's."""
+        folder = application.write(self.work / f"app{copies}", copies)
+        return self.load(Workload(application.label(copies), f"app{copies}", folder, folder))
+
+    def load(self, workload: Workload) -> Workload:
+        for name, variant in ((workload.target, workload.current),
+                              (workload.live_desired, workload.desired)):  # fmt: skip
             self.dropdb(name)
             self.createdb(name)
             self.psql_file(name, variant / "all.sql")
-        return current, desired
+        return workload
 
-    def round(self, n: int, current: Path, desired: Path, results: Results) -> None:
-        target, live_desired = f"target_{n}", f"desired_{n}"
+    def round(self, workload: Workload, results: Results) -> None:
+        n, current, desired = workload.key, workload.current, workload.desired
+        target, live_desired = workload.target, workload.live_desired
         dev = ["--dev-url", self.server.url]
         plan = ["plan", "--schema", str(desired / "schema"), "--database-url", self.url(target)]
         plan += [*dev, "--format", "sql"]
@@ -238,14 +283,15 @@ class Bench:
                     warm = f"{workflow}_warm"
                     results.add(n, warm, tool, runs[tool][warm]())
 
-    def verify(self, n: int, current: Path, desired: Path, results: Results) -> None:
+    def verify(self, workload: Workload, results: Results) -> None:
         """Apply each tool's migration (from the live diff) to a copy of the target; the
-        copy must then equal the desired database for every judge."""
-        target, live_desired = f"target_{n}", f"desired_{n}"
+        copy must then equal the desired database for every judge. Where the desired
+        state equals the target, the tool's migration from the files must be empty too."""
+        n, target, live_desired = workload.key, workload.target, workload.live_desired
         verdicts: dict[str, str] = {}
         for tool in self.tools:
             copy = self.fresh("verify")
-            migration = self.work / f"migration-{tool}-{n}.sql"
+            migration = self.work / f"migration-{tool}-{workload.slug}.sql"
             try:
                 self.createdb(copy, template=target)
                 if tool == SCHEMACTL:
@@ -257,12 +303,14 @@ class Bench:
                     self.peer_diff(tool, target, live_desired, migration)
                     self.psql_file(copy, migration)
                 else:
-                    plan = self.work / f"pgdelta-{n}.json"
+                    plan = self.work / f"pgdelta-{workload.slug}.json"
                     self.peer_diff(tool, target, live_desired, plan)
                     assert self.peers.pgdelta is not None
                     measured([str(self.peers.pgdelta), "apply", "--plan", str(plan), "--target",
                               self.url(copy), "--force", "--allow-data-loss"])  # fmt: skip
                 verdicts[tool] = self.judge(copy, live_desired)
+                if workload.unchanged and verdicts[tool] == "equal":
+                    verdicts[tool] = self.nothing_from_files(tool, workload)
             except Failed as exc:
                 verdicts[tool] = f"migration failed: {exc}"
             finally:
@@ -285,8 +333,43 @@ class Bench:
                 left.append(f"migra: {(found.stdout + found.stderr).strip()[:400]}")
         return "equal" if not left else "differs: " + "; ".join(left)
 
-    def count_objects(self, n: int) -> dict[str, int]:
-        with psycopg.connect(self.url(f"target_{n}")) as conn:
+    def measure(self, workload: Workload, rounds: int, results: Results, verify: bool) -> None:
+        """Every round of one workload, then its check; its databases dropped after."""
+        n = workload.key
+        results.objects[n] = self.count_objects(workload)
+        results.rounds[n] = rounds
+        try:
+            for i in range(rounds):
+                name = f"N = {n}" if isinstance(n, int) else n
+                print(f"{name}: round {i + 1} of {rounds}", file=sys.stderr, flush=True)
+                self.round(workload, results)
+            if verify:
+                self.verify(workload, results)
+        finally:
+            self.dropdb(workload.target)
+            self.dropdb(workload.live_desired)
+
+    def nothing_from_files(self, tool: str, workload: Workload) -> str:
+        """'equal' when the tool's files -> migration against a target that already holds
+        the files' schema is empty (schemactl's plan, the peers' diff after loading)."""
+        out = self.work / f"from-files-{tool}-{workload.slug}"
+        if tool == SCHEMACTL:
+            self.schemactl_run(["plan", "--schema", str(workload.desired / "schema"),
+                                "--database-url", self.url(workload.target), "--dev-url",
+                                self.server.url, "--format", "sql"], out)  # fmt: skip
+        else:
+            self.from_files(tool, workload.desired / "all.sql", workload.target, out)
+        found = out.read_text() if out.exists() else ""
+        if tool == PG_DELTA:  # a plan of no actions
+            found = "; ".join(
+                action["sql"] for action in json.loads(found or "{}").get("actions", [])
+            )
+        if not found.strip():
+            return "equal"
+        return f"files -> migration not empty: {found.strip()[:400]}"
+
+    def count_objects(self, workload: Workload) -> dict[str, int]:
+        with psycopg.connect(self.url(workload.target)) as conn:
             row = conn.execute(report.OBJECT_COUNTS).fetchone()
         assert row is not None
         return dict(zip(report.OBJECT_COUNT_NAMES, (int(v) for v in row), strict=True))
@@ -304,8 +387,10 @@ def compile_bytecode() -> None:
 
 def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
         out: Path, verify: bool = True, example: bool = True,
-        repeats: dict[int, int] | None = None) -> Results:  # fmt: skip
-    """Run the benchmark; ``repeats``: rounds for some sizes, ``repeat`` for the others."""
+        repeats: dict[int, int] | None = None,
+        application_copies: int = application.COPIES) -> Results:  # fmt: skip
+    """Run the benchmark; ``repeats``: rounds for some sizes, ``repeat`` for the others
+    (and for the application workload, left out when ``application_copies`` is 0)."""
     repeats = repeats or {}
     peers = ensure_peers(install) if set(tools) - {SCHEMACTL} else Peers()
     compile_bytecode()
@@ -323,17 +408,14 @@ def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
             bench.example(repeat, results)
         for n in sizes:
             print(f"N = {n}: preparing", file=sys.stderr, flush=True)
-            current, desired = bench.prepare(n)
-            results.objects[n] = bench.count_objects(n)
-            rounds = repeats.get(n, repeat)
-            results.rounds[n] = rounds
-            for i in range(rounds):
-                print(f"N = {n}: round {i + 1} of {rounds}", file=sys.stderr, flush=True)
-                bench.round(n, current, desired, results)
-            if verify:
-                bench.verify(n, current, desired, results)
-            bench.dropdb(f"target_{n}")
-            bench.dropdb(f"desired_{n}")
+            bench.measure(bench.prepare(n), repeats.get(n, repeat), results, verify)
+        if application_copies:
+            print(application.label(application_copies), file=sys.stderr, flush=True)
+            with psycopg.connect(server.url, autocommit=True) as conn:
+                for role in application.ROLES:  # after the example, which declares them
+                    conn.execute(f"CREATE ROLE {role} NOLOGIN")
+            workload = bench.prepare_application(application_copies)
+            bench.measure(workload, repeat, results, verify)
         server_version = _server_version(server.url)
     report.write(out, results, peers, chosen, repeat, server_version, time.time() - started)
     return results
@@ -353,6 +435,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-install", action="store_true", help="only peers already installed")
     parser.add_argument("--no-verify", action="store_true")
     parser.add_argument("--no-example", action="store_true", help="skip the example schema")
+    parser.add_argument("--application-copies", type=int, default=application.COPIES,
+                        help="the application workload: the example schema this many times "
+                        "over (0: leave it out)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=BENCH, help="folder for README.md and plot")
     args = parser.parse_args(argv)
     sizes = [int(s.split(":")[0]) for s in args.sizes.split(",") if s]
@@ -364,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
     run(sizes, args.repeat, tools, not args.no_install, args.out, not args.no_verify,
-        not args.no_example, repeats)  # fmt: skip
+        not args.no_example, repeats, args.application_copies)  # fmt: skip
 
 
 if __name__ == "__main__":
