@@ -185,3 +185,34 @@ def test_no_cache_loads_the_schema_every_time(
     assert not own_cache_folder.exists() or not list(own_cache_folder.glob("*.state"))
     assert run_cli(capsys, "drift", *args).code == 2
     assert len(list(own_cache_folder.glob("*.state"))) == 1
+
+
+def test_unchanged_files_are_not_parsed_again(
+    server: Server, database: str, schema_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+    execute(database, SCHEMA)
+    planned(server, database, schema_dir)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the schema folder was parsed again")
+
+    monkeypatch.setattr("schemactl.pipeline.read_desired_source", refuse)
+    plan, counts = planned(server, database, schema_dir)
+
+    assert not plan.has_changes
+    assert counts["cache_hits"] == 1 and "cache_hits_needing_dev_database" not in counts
+
+
+def test_a_file_broken_after_a_cached_run_is_reported_where_it_breaks(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_schema(schema_dir, SCHEMA)
+    args = ["--schema", str(schema_dir), "--database-url", database, "--dev-url", server.url]
+    assert run_cli(capsys, "drift", *args).code == 2
+    write_schema(schema_dir, SCHEMA + "CREATE TABLEE oops (id int);\n")
+
+    result = run_cli(capsys, "drift", *args)
+
+    assert result.code == 1
+    assert "schema.sql:8:8: syntax error" in result.stderr

@@ -40,29 +40,27 @@ from schemactl.devdb.desired_cache import (
     cache_key,
 )
 from schemactl.devdb.job_commands import check_job_commands
-from schemactl.devdb.loader import dev_roles, ensure_roles, referenced_roles
+from schemactl.devdb.loader import ensure_roles
 from schemactl.devdb.provider import DevServerChoice
 from schemactl.devdb.versions import connection_major
 from schemactl.diff.partition_rules import apply_partition_rules, without_rule_partitions
 from schemactl.diff.partman import with_registrations
 from schemactl.diff.renames import Rename, implied_renames, pair_hints
 from schemactl.errors import SchemactlError, SchemaSourceError
+from schemactl.folder_facts import FolderFacts, facts_of, files_digest, keep_facts, kept_facts
 from schemactl.plan import Plan, build_plan
 from schemactl.plan.builder import with_renames
 from schemactl.plan.render import render
 from schemactl.source import DesiredState, Skipped, Statement, read_desired_source
-from schemactl.source.conversions import Conversion, read_conversions
+from schemactl.source.conversions import Conversion
 from schemactl.source.hints import RenameHint, hints_from_config, rename_hints
-from schemactl.source.jobs import JobDeclaration, read_jobs
-from schemactl.source.partition_rules import read_partition_rules
-from schemactl.source.partman import read_registrations
+from schemactl.source.jobs import JobDeclaration
 from schemactl.source.references import (
     ExternalName,
     ParsedStatement,
-    defined_on_external,
     external_names,
 )
-from schemactl.source.roles import RoleDeclarations, read_role_declarations
+from schemactl.source.roles import RoleDeclarations
 
 CRON_EXTENSION = "pg_cron"
 
@@ -87,12 +85,26 @@ class DesiredSource:
 
     @cached_property
     def desired(self) -> DesiredState:
-        """The schema folder read once. Commands read it before connecting anywhere, so
-        bad input is reported first and touches nothing."""
+        """The schema folder read and parsed once."""
         with metrics.phase("parse"):
-            state = read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
-            self.__dict__["conversions"] = read_conversions(state.statements)  # checked now too
-        return state
+            return read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
+
+    @cached_property
+    def facts(self) -> FolderFacts:
+        """What the folder says besides its statements. Commands read it before connecting
+        anywhere, so bad input is reported first and touches nothing; with the cache, files
+        unchanged since an earlier run are not parsed again (see folder_facts)."""
+        with metrics.phase("parse"):
+            digest = files_digest(self.schema_dir, self.allow_empty)
+            kept = kept_facts(digest) if self.cache else None
+        if kept is not None:
+            return kept
+        state = self.desired
+        with metrics.phase("parse"):
+            facts = facts_of(state, digest)
+            if self.cache:
+                keep_facts(facts)
+        return facts
 
     @property
     def statements(self) -> list[Statement]:
@@ -100,27 +112,31 @@ class DesiredSource:
         return self.desired.statements
 
     @property
-    def skipped(self) -> list[Skipped]:
+    def skipped(self) -> Sequence[Skipped]:
         """What the folder holds that declares nothing (a pg_dump file's psql lines)."""
-        return self.desired.skipped
+        return self.facts.skipped
 
-    @cached_property
-    def conversions(self) -> list[Conversion]:
+    @property
+    def conversions(self) -> Sequence[Conversion]:
         """Type conversions declared on columns' lines (``@using``), read with the folder."""
-        return read_conversions(self.statements)
+        return self.facts.conversions
 
     @cached_property
     def rename_hints(self) -> list[RenameHint]:
         """Renames declared beside the definitions (``-- @renamed from=old``) and, for a
         release, in ``schemactl.toml`` (``[renamed_from.KIND]``)."""
-        return declared_renames(self.statements)
+        return [*self.facts.rename_hints, *configured_renames()]
+
+
+def configured_renames() -> list[RenameHint]:
+    """Rename hints of schemactl.toml (``[renamed_from.KIND]``)."""
+    project = load_project_config()
+    return hints_from_config(project.renamed_from, str(project.path or CONFIG_FILE))
 
 
 def declared_renames(statements: Sequence[Statement]) -> list[RenameHint]:
     """Rename hints beside the definitions, then those of schemactl.toml."""
-    project = load_project_config()
-    declared = hints_from_config(project.renamed_from, str(project.path or CONFIG_FILE))
-    return [*rename_hints(statements), *declared]
+    return [*rename_hints(statements), *configured_renames()]
 
 
 @dataclass(frozen=True)
@@ -145,19 +161,20 @@ def plan_against(
     and definitions that differ only in how PostgreSQL prints them are reconciled in
     the dev database before diffing.
     """
-    statements = source.statements
+    facts = source.facts
     with metrics.phase("external"):
-        external = external_objects(target, statements, scope)
+        external = read_external(
+            target, facts.external_names(scope.is_external), facts.created_extensions, scope
+        )
     with metrics.phase("declarations"):
-        jobs = read_jobs(statements)
-        roles = read_role_declarations(statements)
-        _refuse_platform_roles(roles, scope)
+        jobs = list(facts.jobs)
+        _refuse_platform_roles(facts.roles, scope)
         adjust = chained(
-            declared_operations(statements, jobs, source.moment, source.upkeep),
-            declared_roles(target, roles),
+            declared_operations(facts, source.moment, source.upkeep),
+            declared_roles(target, facts.roles),
         )
     major = connection_major(target)
-    cache = _desired_cache(source, statements, external, scope, major) if source.cache else None
+    cache = _desired_cache(source, facts.digest, external, scope, major) if source.cache else None
     cached = cache.read() if cache is not None else None
     answers = cache.read_answers() if cache is not None else None
     known = len(answers or ())
@@ -177,9 +194,9 @@ def plan_against(
         except DevDatabaseNeeded:
             metrics.count("cache_hits_needing_dev_database")
         else:
-            _ensure_dev_roles(source, statements, external)
+            _ensure_dev_roles(source, facts, external)
             with metrics.phase("warnings"):
-                return with_target_warnings(plan, statements, scope, target)
+                return with_target_warnings(plan, facts, scope, target)
     # The target is read while the dev database starts and loads: both are mostly
     # waiting on servers, and the target's catalog does not depend on the dev database.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="target") as pool:
@@ -191,11 +208,11 @@ def plan_against(
                 source.pg_bin,
                 major=major,
                 allow_version_mismatch=source.allow_version_mismatch,
-                extensions=schema_extensions(statements, external),
+                extensions=facts.created_extensions | extension_names(external),
             ),
         ) as dev:
             with metrics.phase("load"):
-                load_desired_state(dev.url, statements, external)
+                load_desired_state(dev.url, source.statements, external)
             if target_read is not None:
                 current = target_read.result()
             dev_conn = connect(dev.url, "dev database")
@@ -216,7 +233,7 @@ def plan_against(
     if cache is not None and answers is not None and len(answers) > known:
         cache.write_answers(answers)
     with metrics.phase("warnings"):
-        return with_target_warnings(plan, statements, scope, target)
+        return with_target_warnings(plan, facts, scope, target)
 
 
 def read_target(conn: psycopg.Connection, scope: Scope, external: Catalog) -> Catalog:
@@ -227,7 +244,7 @@ def read_target(conn: psycopg.Connection, scope: Scope, external: Catalog) -> Ca
 
 def _desired_cache(
     source: DesiredSource,
-    statements: Sequence[Statement],
+    files_digest: str,
     external: Catalog,
     scope: Scope,
     major: int,
@@ -249,37 +266,35 @@ def _desired_cache(
         bin_dir = find_server_binaries(source.pg_bin, major)
         postgres = (bin_dir / "postgres").stat()
         server = f"embedded {bin_dir} {postgres.st_size} {postgres.st_mtime_ns}"
-    return DesiredStateCache(cache_key(statements, external, scope, server))
+    return DesiredStateCache(cache_key(files_digest, external, scope, server))
 
 
-def _ensure_dev_roles(
-    source: DesiredSource, statements: list[Statement], external: Catalog
-) -> None:
+def _ensure_dev_roles(source: DesiredSource, facts: FolderFacts, external: Catalog) -> None:
     """The roles loading would have created on a ``--dev-url`` server (they are
     server-wide, and that server may be the target's own): a cache hit creates them too."""
     if not source.dev_url:
         return
     conn = connect(source.dev_url, "dev database server")
     try:
-        ensure_roles(conn, dev_roles(statements) | grantees(external))
+        ensure_roles(conn, facts.dev_roles | grantees(external))
     finally:
         conn.close()
 
 
 def with_target_warnings(
-    plan: Plan, statements: Sequence[Statement], scope: Scope, target: psycopg.Connection
+    plan: Plan, facts: FolderFacts, scope: Scope, target: psycopg.Connection
 ) -> Plan:
     """What a plan should say about the schema as this target sees it: definitions on
     tables schemactl does not manage, roles the target lacks."""
-    unmanaged = defined_on_external(statements, scope.is_external)
+    unmanaged = facts.defined_on_external(scope.is_external)
     if unmanaged:
         warning = (
             f"the schema defines {'; '.join(unmanaged)}: on tables schemactl does not manage, "
             "so it is loaded in the dev database but never planned"
         )
         plan = dataclasses.replace(plan, warnings=(*plan.warnings, warning))
-    roles = read_role_declarations(statements)
-    needed = (referenced_roles(statements) | roles.required) - set(roles.declared)
+    roles = facts.roles
+    needed = (facts.referenced_roles | roles.required) - set(roles.declared)
     missing = sorted(needed - roles_of(target))
     if missing:
         warning = f"the schema names roles the target does not have: {', '.join(missing)}"
@@ -299,7 +314,7 @@ class PreparedState:
     renamed to a tenant's schema in the dev database while that tenant is planned, so
     every printout names the tenant (:meth:`desired_for`), one tenant at a time."""
 
-    statements: list[Statement]
+    facts: FolderFacts
     scope: Scope
     dev_url: str
     external: Catalog
@@ -328,12 +343,12 @@ class PreparedState:
                 current = reconcile_equivalent(dev_conn, current, desired)
         finally:
             dev_conn.close()
-        roles = declared_roles(target, read_role_declarations(self.statements))
+        roles = declared_roles(target, self.facts.roles)
         current, desired, warnings = chained(self.adjust, roles)(current, desired)
         plan = build_plan(current, desired, online, current_fingerprint)
         if warnings:
             plan = dataclasses.replace(plan, warnings=(*plan.warnings, *warnings))
-        return with_target_warnings(plan, self.statements, scope, target)
+        return with_target_warnings(plan, self.facts, scope, target)
 
     def _as_tenant(self, dev_conn: psycopg.Connection, tenant: str | None, scope: Scope) -> Catalog:
         """Rename the template schema to ``tenant`` (or back, for None) in the dev
@@ -363,13 +378,13 @@ def prepared_state(
 ) -> Iterator[PreparedState]:
     """Load the desired state once (external objects read from ``external_from``) and
     keep its dev database for as long as the block runs."""
-    statements = source.statements
+    statements, facts = source.statements, source.facts
     external = (
         external_objects(external_from, statements, scope)
         if template_schema is None
         else Catalog(server_version="")
     )
-    jobs = read_jobs(statements)
+    jobs = list(facts.jobs)
     with dev_database(
         source.dev_url,
         source.pg_bin,
@@ -387,11 +402,11 @@ def prepared_state(
         finally:
             dev_conn.close()
         yield PreparedState(
-            statements=statements,
+            facts=facts,
             scope=scope,
             dev_url=dev.url,
             external=external,
-            adjust=declared_operations(statements, jobs, source.moment, source.upkeep),
+            adjust=declared_operations(facts, source.moment, source.upkeep),
             desired=desired,
             template_schema=template_schema,
             schema_now=template_schema or DEFAULT_TEMPLATE_SCHEMA,
@@ -462,9 +477,7 @@ def _declared_by(source: Source) -> Adjust | None:
     """What a destination folder declares beyond what it loads (jobs, partition rules)."""
     if not isinstance(source, DesiredSource):
         return None
-    return declared_operations(
-        source.statements, read_jobs(source.statements), source.moment, source.upkeep
-    )
+    return declared_operations(source.facts, source.moment, source.upkeep)
 
 
 def _opened(stack: ExitStack, url: str, purpose: str) -> psycopg.Connection:
@@ -605,17 +618,11 @@ def run_renames(dev: psycopg.Connection, renames: Sequence[Rename]) -> None:
 Adjust = Callable[[Catalog, Catalog], tuple[Catalog, Catalog, tuple[str, ...]]]
 
 
-def declared_operations(
-    statements: Sequence[Statement],
-    jobs: list[JobDeclaration],
-    moment: datetime,
-    upkeep: bool = True,
-) -> Adjust:
+def declared_operations(facts: FolderFacts, moment: datetime, upkeep: bool = True) -> Adjust:
     """pg_cron jobs and rolling partition rules join the desired state after it was read
     from the dev database: neither is loaded there. Without ``upkeep`` the partitions
     the rules name leave the comparison on both sides instead."""
-    rules = read_partition_rules(statements)
-    registrations = read_registrations(statements)
+    jobs, rules, registrations = list(facts.jobs), facts.partition_rules, facts.registrations
 
     def adjust(current: Catalog, desired: Catalog) -> tuple[Catalog, Catalog, tuple[str, ...]]:
         desired, warnings = with_jobs(desired, current, jobs)
@@ -702,6 +709,17 @@ def external_objects(
 
     Without a target to read them from, a schema that uses such objects is an error."""
     names = external_names(statements, scope.is_external)
+    return read_external(target, names, created_extensions(statements), scope)
+
+
+def read_external(
+    target: psycopg.Connection | None,
+    names: Collection[ExternalName],
+    created: Collection[str],
+    scope: Scope,
+) -> Catalog:
+    """:func:`external_objects` of the ``names`` the schema uses there (``created``:
+    the extensions the schema creates itself)."""
     catalog = Catalog(server_version="")
     if names:
         if target is None:
@@ -711,7 +729,7 @@ def external_objects(
                 "they are read from the target database: pass --database-url (read only)"
             )
         _refuse_missing_schemas(target, names)
-        catalog = read_external_objects(target, names, scope, created_extensions(statements))
+        catalog = read_external_objects(target, names, scope, set(created))
     return dataclasses.replace(
         catalog,
         default_privileges=platform_default_privileges(scope.profile),
@@ -756,7 +774,11 @@ def created_extensions(statements: Sequence[ParsedStatement]) -> set[str]:
 def schema_extensions(statements: Sequence[ParsedStatement], external: Catalog) -> set[str]:
     """Extensions the dev server must hold: those the schema creates and those it is
     given from the target."""
-    return created_extensions(statements) | {e.name for e in external.extensions.values()}
+    return created_extensions(statements) | extension_names(external)
+
+
+def extension_names(catalog: Catalog) -> set[str]:
+    return {e.name for e in catalog.extensions.values()}
 
 
 def without_received(catalog: Catalog, external: Catalog) -> Catalog:
@@ -799,7 +821,7 @@ def upkeep_plan(target: psycopg.Connection, source: DesiredSource, scope: Scope)
     """Only what the schema's rolling partition rules demand of the target now: the
     target's own catalog is the desired state, with the rules applied to it. No dev
     database is needed, so a scheduler can run it cheaply."""
-    rules = read_partition_rules(source.statements)
+    rules = source.facts.partition_rules
     current = introspect(target, scope)
     desired, upkept = apply_partition_rules(current, current, rules, source.moment)
     return build_plan(upkept, desired, online=False, target_fingerprint=fingerprint(current))

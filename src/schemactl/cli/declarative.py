@@ -110,7 +110,6 @@ def plan(
         from schemactl.devdb.desired_cache import cache_enabled
         from schemactl.output.source_notes import show_skipped
         from schemactl.pipeline import DesiredSource, plan_against
-        from schemactl.source.locations import SourceIndex
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -136,7 +135,7 @@ def plan(
     document = print_plan(
         result, format, show_sql=not no_sql, verbose=verbose,
         preflight=checked.preflight, rehearsal=checked.rehearsal,
-        locate=SourceIndex.of(source.statements).find,
+        locate=source.facts.index.find,
     )  # fmt: skip
     if out_file:
         out_file.write_text(result.up_sql() if format is PlanFormat.sql else document)
@@ -307,7 +306,6 @@ def drift(
         from schemactl.output.github import drift_annotations
         from schemactl.output.markdown import drift_markdown
         from schemactl.pipeline import DesiredSource
-        from schemactl.source.locations import SourceIndex
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -326,7 +324,7 @@ def drift(
     elif format is DriftFormat.markdown:
         sys.stdout.write(drift_markdown(result))
     elif format is DriftFormat.github:
-        for line in drift_annotations(result, SourceIndex.of(source.statements).find):
+        for line in drift_annotations(result, source.facts.index.find):
             print(line)
     else:
         show_drift(out, result)

@@ -69,10 +69,9 @@ def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
 def _locator(destination: Source) -> Locate:
     """Where the objects of a schema folder are defined (GitHub annotations point there)."""
     from schemactl.pipeline import DesiredSource
-    from schemactl.source.locations import SourceIndex
 
     if isinstance(destination, DesiredSource):
-        return SourceIndex.of(destination.statements).find
+        return destination.facts.index.find
     return lambda subject: None
 
 

@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from schemactl.cache_files import cache_home
 from schemactl.devdb.versions import server_major
 from schemactl.errors import DevDatabaseError
 
@@ -41,13 +42,7 @@ DOWNLOAD_TIMEOUT_SECONDS = 900
 
 def cache_root() -> Path:
     """Where downloaded server binaries live, one folder per major version."""
-    if xdg := os.environ.get("XDG_CACHE_HOME"):
-        base = Path(xdg)
-    elif hasattr(os, "geteuid") and os.geteuid() == 0:
-        base = Path("/var/cache")
-    else:
-        base = Path.home() / ".cache"
-    return base / "schemactl" / "postgresql"
+    return cache_home() / "postgresql"
 
 
 def _remedies(major: int) -> str:

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from schemactl.devdb.binary_cache import cache_root
+from schemactl.cache_files import cache_home
 
 
 def template_for(bin_dir: Path, initdb_args: Sequence[str]) -> Path:
@@ -28,7 +28,7 @@ def template_for(bin_dir: Path, initdb_args: Sequence[str]) -> Path:
         stat = (bin_dir / tool).stat()
         digest.update(f"\0{tool} {stat.st_size} {stat.st_mtime_ns}".encode())
     digest.update("\0".join(initdb_args).encode())
-    return cache_root().parent / "clusters" / digest.hexdigest()[:32]
+    return cache_home() / "clusters" / digest.hexdigest()[:32]
 
 
 def copy_folder(source: Path, destination: Path) -> bool:

@@ -9,11 +9,12 @@ Notes go to stderr so that ``--format json`` and ``--format sql`` stay clean.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from schemactl.source import Skipped
 
 
-def skipped_notes(skipped: list[Skipped]) -> list[str]:
+def skipped_notes(skipped: Sequence[Skipped]) -> list[str]:
     by_reason: dict[str, list[Skipped]] = {}
     for item in skipped:
         by_reason.setdefault(item.reason, []).append(item)
@@ -25,7 +26,7 @@ def skipped_notes(skipped: list[Skipped]) -> list[str]:
     return lines
 
 
-def show_skipped(skipped: list[Skipped]) -> None:
+def show_skipped(skipped: Sequence[Skipped]) -> None:
     for line in skipped_notes(skipped):
         sys.stderr.write(line + "\n")
     sys.stderr.flush()

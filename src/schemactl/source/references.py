@@ -78,11 +78,8 @@ def _split(key: NameKey) -> ExternalName:
     return ExternalName(kind, schema, name)
 
 
-def external_names(
-    statements: Iterable[ParsedStatement], is_external: Callable[[str], bool]
-) -> frozenset[ExternalName]:
-    """Names the statements use, do not create, and that live in schemas for which
-    ``is_external`` holds."""
+def unresolved_names(statements: Iterable[ParsedStatement]) -> frozenset[ExternalName]:
+    """Names the statements use and do not create, in whichever schema."""
     created: set[NameKey] = set()
     referenced: set[NameKey] = set()
     for statement in statements:
@@ -91,8 +88,15 @@ def external_names(
         made, used = _statement_references(statement)
         created |= made
         referenced |= used
-    names = (_split(key) for key in referenced - created)
-    return frozenset(name for name in names if is_external(name.schema))
+    return frozenset(_split(key) for key in referenced - created)
+
+
+def external_names(
+    statements: Iterable[ParsedStatement], is_external: Callable[[str], bool]
+) -> frozenset[ExternalName]:
+    """Names the statements use, do not create, and that live in schemas for which
+    ``is_external`` holds."""
+    return frozenset(n for n in unresolved_names(statements) if is_external(n.schema))
 
 
 def _target_relation(node: Any) -> tuple[str, Any] | None:
@@ -111,16 +115,34 @@ def _target_relation(node: Any) -> tuple[str, Any] | None:
     return None
 
 
-def defined_on_external(statements: Iterable[Any], is_external: Callable[[str], bool]) -> list[str]:
-    """Statements that define something on a table in a schema schemactl does not
-    manage (a trigger on ``auth.users``): the dev database has them, no plan does."""
+@dataclass(frozen=True)
+class DefinedOn:
+    """Something a statement defines on a relation it does not create."""
+
+    what: str  # "trigger audit_users", "ALTER TABLE"
+    schema: str
+    relation: str
+    where: str  # " (file:line)", or ""
+
+    def __str__(self) -> str:
+        return f"{self.what} on {self.schema}.{self.relation}{self.where}"
+
+
+def definitions_on_relations(statements: Iterable[Any]) -> tuple[DefinedOn, ...]:
+    """What the statements define on schema-qualified relations they do not create."""
     found = []
     for statement in statements:
         target = _target_relation(statement.node)
         if target is None:
             continue
         what, relation = target
-        if relation is not None and relation.schemaname and is_external(relation.schemaname):
+        if relation is not None and relation.schemaname:
             where = f" ({statement.location()})" if hasattr(statement, "location") else ""
-            found.append(f"{what} on {relation.schemaname}.{relation.relname}{where}")
-    return found
+            found.append(DefinedOn(what, relation.schemaname, relation.relname, where))
+    return tuple(found)
+
+
+def defined_on_external(statements: Iterable[Any], is_external: Callable[[str], bool]) -> list[str]:
+    """Statements that define something on a table in a schema schemactl does not
+    manage (a trigger on ``auth.users``): the dev database has them, no plan does."""
+    return [str(d) for d in definitions_on_relations(statements) if is_external(d.schema)]

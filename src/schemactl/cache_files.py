@@ -1,0 +1,109 @@
+"""Entries of schemactl's caches on disk: written atomically, checked before trusted.
+
+Every entry starts with a header naming what it holds and the key it was written for,
+then the sha256 of its payload (a pickle of schemactl's own values). Anything else
+(truncated, corrupt, another format or key) is removed and reported as absent, so it is
+rebuilt, never trusted. A cache that cannot be written is no error: it is a cache.
+Entries live in the user's cache folder (``$XDG_CACHE_HOME/schemactl``,
+``~/.cache/schemactl``, ``/var/cache/schemactl`` for root).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from schemactl import __version__
+
+FORMAT = 1
+CODE_SUFFIXES = frozenset({".py", ".sql", ".toml", ".j2", ".json"})
+
+
+def cache_home() -> Path:
+    """schemactl's folder in the user's cache folder."""
+    if xdg := os.environ.get("XDG_CACHE_HOME"):
+        base = Path(xdg)
+    elif hasattr(os, "geteuid") and os.geteuid() == 0:
+        base = Path("/var/cache")
+    else:
+        base = Path.home() / ".cache"
+    return base / "schemactl"
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of schemactl's own files (code, catalog queries, data): an entry written
+    by other code, even of the same version number, is never read."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheFile:
+    """One entry: ``what`` it holds (in its header) for ``key``, at ``path``."""
+
+    path: Path
+    what: str
+    key: str
+
+    @property
+    def header(self) -> bytes:
+        return f"schemactl {self.what} {FORMAT}\n{self.key}\n".encode()
+
+    def load(self) -> object | None:
+        """The value stored, or None when there is none to trust (a damaged entry is
+        removed, to be written again)."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        value = self._decoded(data)
+        if value is None:
+            self.path.unlink(missing_ok=True)
+        return value
+
+    def _decoded(self, data: bytes) -> object | None:
+        if not data.startswith(self.header):
+            return None
+        digest, _, payload = data[len(self.header) :].partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() != digest:
+            return None
+        try:
+            return pickle.loads(payload)  # type: ignore[no-any-return]  # noqa: S301 - our own entry, digest checked
+        except Exception:  # noqa: BLE001 - any damage means: rebuild
+            return None
+
+    def store(self, value: object) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        digest = hashlib.sha256(payload).hexdigest().encode()
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                out.write(self.header + digest + b"\n" + payload)
+            os.replace(temporary, self.path)
+        except OSError:
+            return
+
+
+def prune(folder: Path, pattern: str, keep: int, companions: tuple[str, ...] = ()) -> None:
+    """Remove all but the ``keep`` newest entries matching ``pattern`` (and the files
+    beside each with the same stem and a suffix of ``companions``)."""
+    try:
+        entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)
+        for suffix in companions:
+            old.with_suffix(suffix).unlink(missing_ok=True)
