@@ -111,6 +111,11 @@ class DesiredSource:
         """The schema folder's statements in load order."""
         return self.desired.statements
 
+    def release_statements(self) -> None:
+        """Let the syntax trees go once loaded (on a schema of thousands of tables they
+        are the largest thing held while the catalogs are read); read again if asked."""
+        self.__dict__.pop("desired", None)
+
     @property
     def skipped(self) -> Sequence[Skipped]:
         """What the folder holds that declares nothing (a pg_dump file's psql lines)."""
@@ -213,6 +218,7 @@ def plan_against(
         ) as dev:
             with metrics.phase("load"):
                 load_desired_state(dev.url, source.statements, external)
+            source.release_statements()  # the trees are not needed again: memory
             if target_read is not None:
                 current = target_read.result()
             dev_conn = connect(dev.url, "dev database")
