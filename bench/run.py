@@ -57,6 +57,7 @@ from bench.peers import Peers, ensure_peers
 from schemactl.devdb.embedded import EmbeddedServer
 
 BENCH = Path(__file__).resolve().parent
+COLD_REMOVES = ("desired-state", "folder-facts")  # what a cold run must not find
 SCHEMACTL = "schemactl"
 MIGRA = "migra"
 PG_DELTA = "pg-delta"
@@ -174,12 +175,14 @@ class Bench:
 
     def schemactl_run(self, args: Sequence[str], out: Path | None = None,
                       cold: bool = False) -> Sample:  # fmt: skip
-        """One schemactl command; ``cold``: with its cache of desired states emptied
-        first (the dev server's initialized data folder, made once per server build like
-        an installation, is kept: see schemactl.devdb.clusters)."""
+        """One schemactl command; ``cold``: with everything it kept of schema folders
+        removed first (desired states, folder facts). The dev server's initialized data
+        folder, made once per server build like an installation, is kept (see
+        schemactl.devdb.clusters)."""
         cache = self.work / "cache"
         if cold:
-            shutil.rmtree(cache / "schemactl" / "desired-state", ignore_errors=True)
+            for kept in COLD_REMOVES:
+                shutil.rmtree(cache / "schemactl" / kept, ignore_errors=True)
         with tempfile.NamedTemporaryFile(suffix=".json") as handle:
             env = {**os.environ, "SCHEMACTL_METRICS": handle.name, "XDG_CACHE_HOME": str(cache)}
             env.pop("SCHEMACTL_NO_CACHE", None)
