@@ -1,18 +1,24 @@
-"""What plan and apply ask the target about a plan: preflight, and the rehearsal."""
+"""What plan and apply ask the target about a plan: preflight, and the rehearsal.
+
+The apply package is imported only for a plan with changes: a plan without any asks
+nothing and does not load it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import psycopg
-
-from schemactl.apply.preflight import PreflightReport, preflight
-from schemactl.apply.rehearsal import Rehearsal, rehearse
 from schemactl.cli.options import err
 from schemactl.config import PREFLIGHT_TIMEOUT
 from schemactl.errors import PlanRefused, RehearsalFailed
-from schemactl.output.plan_view import rehearsal_notice
-from schemactl.plan import Plan
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from schemactl.apply.preflight import PreflightReport
+    from schemactl.apply.rehearsal import Rehearsal
+    from schemactl.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,15 @@ def check_target(
     """Preflight (reads only) and, if asked, the rehearsal (always rolled back)."""
     if not plan.has_changes:
         return Checked()
+    from schemactl.apply.preflight import preflight
+    from schemactl.apply.rehearsal import rehearse
+
     report = preflight(conn, plan, checks.preflight_timeout) if checks.preflight else None
     rehearsal = None
     if checks.rehearse:
         if announce:
+            from schemactl.output.plan_view import rehearsal_notice  # loads pygments
+
             err.print(rehearsal_notice(checks.lock_timeout))
         rehearsal = rehearse(conn, plan, checks.lock_timeout, checks.statement_timeout)
     return Checked(report, rehearsal)

@@ -303,8 +303,6 @@ def drift(
     with command_imports():
         from schemactl.devdb.desired_cache import cache_enabled
         from schemactl.output.drift_view import drift_json, show_drift
-        from schemactl.output.github import drift_annotations
-        from schemactl.output.markdown import drift_markdown
         from schemactl.pipeline import DesiredSource
     source = DesiredSource(
         schema,
@@ -322,8 +320,12 @@ def drift(
     if format is DriftFormat.json:
         print(json.dumps(drift_json(result), indent=2))
     elif format is DriftFormat.markdown:
+        from schemactl.output.markdown import drift_markdown
+
         sys.stdout.write(drift_markdown(result))
     elif format is DriftFormat.github:
+        from schemactl.output.github import drift_annotations
+
         for line in drift_annotations(result, source.facts.index.find):
             print(line)
     else:

@@ -242,10 +242,8 @@ def _print_plan(
     title: str,
     locate: Locate,
 ) -> str:
-    from schemactl.output.github import plan_annotations
-    from schemactl.output.markdown import plan_markdown
+    """Each format's renderer is imported in its branch: a run loads only its own."""
     from schemactl.output.plan_json import plan_document
-    from schemactl.output.plan_view import show_plan, show_rehearsal
 
     document = json.dumps(plan_document(result, preflight, rehearsal), indent=2)
     if format is PlanFormat.json:
@@ -253,11 +251,17 @@ def _print_plan(
     elif format is PlanFormat.sql:
         sys.stdout.write(result.up_sql())
     elif format is PlanFormat.markdown:
+        from schemactl.output.markdown import plan_markdown
+
         sys.stdout.write(plan_markdown(result, title, preflight, rehearsal, unchanged))
     elif format is PlanFormat.github:
+        from schemactl.output.github import plan_annotations
+
         for line in plan_annotations(result, locate, preflight):
             print(line)
     else:
+        from schemactl.output.plan_view import show_plan, show_rehearsal
+
         show_plan(
             out, result, show_sql=show_sql, verbose=verbose, unchanged=unchanged,
             preflight=preflight,

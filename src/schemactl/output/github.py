@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from schemactl.apply.preflight import PreflightReport
 from schemactl.diff.changes import DESTRUCTIVE, Hazard, Subject
 from schemactl.errors import SourceLocation
 from schemactl.output.grouping import ADD, DESTROY, Entry, Part, group, summarize
 from schemactl.output.markdown import DRIFT_STATES
 from schemactl.plan.model import Plan
+
+if TYPE_CHECKING:
+    from schemactl.apply.preflight import PreflightReport
 
 Locate = Callable[[Subject], SourceLocation | None]
 

@@ -3,12 +3,16 @@ changes with their hazards, and the SQL in a collapsed ``<details>`` block."""
 
 from __future__ import annotations
 
-from schemactl.apply.preflight import PreflightReport
-from schemactl.apply.rehearsal import Rehearsal
+from typing import TYPE_CHECKING
+
 from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard
 from schemactl.output.grouping import ADD, CHANGE, DESTROY, Entry, Part, group, summarize
 from schemactl.output.plan_view import created_summary, unified_diff
 from schemactl.plan.model import Plan
+
+if TYPE_CHECKING:
+    from schemactl.apply.preflight import PreflightReport
+    from schemactl.apply.rehearsal import Rehearsal
 
 DRIFT_STATES = {ADD: "missing", CHANGE: "changed", DESTROY: "unexpected"}
 ARROW = " → "

@@ -3,12 +3,14 @@ and what preflight and the rehearsal found. Its shape is ``schemas/plan.schema.j
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemactl.apply.preflight import PreflightReport
-from schemactl.apply.rehearsal import Rehearsal
 from schemactl.output.grouping import summarize
 from schemactl.plan.model import Plan
+
+if TYPE_CHECKING:
+    from schemactl.apply.preflight import PreflightReport
+    from schemactl.apply.rehearsal import Rehearsal
 
 
 def plan_document(

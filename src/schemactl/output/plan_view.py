@@ -9,14 +9,13 @@ part, old -> new. ``verbose`` lists the parts of created objects too.
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.syntax import Syntax
 from rich.text import Text
 from rich.tree import Tree
 
-from schemactl.apply.preflight import PreflightReport
-from schemactl.apply.rehearsal import Rehearsal
 from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard
 from schemactl.output.grouping import (
     ADD,
@@ -30,6 +29,10 @@ from schemactl.output.grouping import (
     summarize,
 )
 from schemactl.plan.model import Plan
+
+if TYPE_CHECKING:
+    from schemactl.apply.preflight import PreflightReport
+    from schemactl.apply.rehearsal import Rehearsal
 
 SIGN_STYLE = {ADD: "green", CHANGE: "yellow", DESTROY: "red"}
 ARROW = " -> "

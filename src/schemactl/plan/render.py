@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
-from jinja2.bccache import Bucket
-
-from schemactl.cache_files import cache_home
 from schemactl.catalog.identity import creation_options
 from schemactl.catalog.model import Column
 from schemactl.diff.changes import Change
 from schemactl.identifiers import quote_ident as quote_ident  # re-exported for templates' users
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _ON_ONLY = re.compile(r"^(CREATE (?:UNIQUE )?INDEX \S+ ON) ONLY ")
 
@@ -63,35 +62,17 @@ def identity_options(column: Column) -> str:
     return f" ({' '.join(options)})" if options else ""
 
 
-class _TemplateCache(FileSystemBytecodeCache):
-    """jinja2's compiled templates kept in the user's cache folder: compiling the
-    templates is most of what rendering a plan costs, and their source rarely changes
-    (jinja2 checks it: an edited template is compiled again). A folder that cannot be
-    written only means compiling every time."""
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        with contextlib.suppress(OSError, EOFError, ValueError):
-            super().load_bytecode(bucket)
-
-
-def _template_cache() -> _TemplateCache | None:
-    folder = cache_home() / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _TemplateCache(str(folder))
-
-
 @cache
 def environment() -> Environment:
+    """The templates' environment, made on the first change rendered: a run that renders
+    none (drift in sync, a plan without changes) never imports jinja2."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    from schemactl.plan.template_cache import template_cache
+
     env = Environment(
         loader=PackageLoader("schemactl", "plan/templates"),
-        bytecode_cache=_template_cache(),
+        bytecode_cache=template_cache(),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
