@@ -311,6 +311,27 @@ def test_the_console_script_exit_code_is_the_contract(
     assert result.returncode == 2, result.stderr
 
 
+PIPELINE_MODULES = ("psycopg", "pglast", "jinja2", "schemactl.pipeline", "schemactl.apply",
+                    "schemactl.catalog", "schemactl.diff", "schemactl.plan", "schemactl.fleet",
+                    "schemactl.migrations", "schemactl.testing", "schemactl.dump")  # fmt: skip
+
+
+@pytest.mark.parametrize("args", [["--help"], ["version"], ["migrate", "--help"]])
+def test_the_command_line_loads_no_pipeline_for_help_or_version(args: list[str]) -> None:
+    """Every command module is imported whatever runs: their pipelines wait for the
+    command's body (cli/app.py), so that starting schemactl stays cheap."""
+    probe = (
+        "import sys\n"
+        "from schemactl.cli import main\n"
+        f"sys.argv = ['schemactl', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(' '.join(m for m in {PIPELINE_MODULES!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == ""
+
+
 def test_a_reviewed_plan_file_is_applied_exactly(
     server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
 ) -> None:
