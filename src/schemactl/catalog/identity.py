@@ -9,6 +9,7 @@ None, and this module says what they stand for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,29 +54,25 @@ def resolve(sequence: IdentitySequence, column_type: str) -> Resolved:
     )
 
 
-def read_identity_sequence(
-    row: dict[str, Any], table_name: str, column_name: str, column_type: str
-) -> IdentitySequence | None:
-    """The ``identity_*`` fields of a column row, popped, as the column's sequence."""
-    fields = {k: row.pop(k) for k in list(row) if k.startswith("identity_seq")}
-    if fields.get("identity_seq_name") is None:
-        return None
-    increment = int(fields["identity_seq_increment"])
+def identity_sequence(
+    read: Sequence[Any], table_name: str, column_name: str, column_type: str
+) -> IdentitySequence:
+    """An identity column's sequence as read (name, ident, start, increment, min, max,
+    cache, cycle), for a column of ``column_type``: options that are the type's defaults
+    left out."""
+    name, ident, start, increment, minimum, maximum, cache, cycle = read
+    increment, minimum, maximum, start = int(increment), int(minimum), int(maximum), int(start)
     low, high = default_limits(column_type, increment)
-    minimum = int(fields["identity_seq_min"])
-    maximum = int(fields["identity_seq_max"])
-    start = int(fields["identity_seq_start"])
     default_start = minimum if increment > 0 else maximum
-    name = str(fields["identity_seq_name"])
     return IdentitySequence(
-        name=name,
-        ident=str(fields["identity_seq_ident"]),
+        name=str(name),
+        ident=str(ident),
         increment=increment,
         start=None if start == default_start else start,
         min_value=None if minimum == low else minimum,
         max_value=None if maximum == high else maximum,
-        cache=int(fields["identity_seq_cache"]),
-        cycle=bool(fields["identity_seq_cycle"]),
+        cache=int(cache),
+        cycle=bool(cycle),
         named=name != f"{table_name}_{column_name}_seq",
     )
 

@@ -7,14 +7,13 @@ same way in the dev database and in the target.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
 
 from schemactl.catalog.exclusion import without_excluded
-from schemactl.catalog.identity import read_identity_sequence
+from schemactl.catalog.identity import identity_sequence
 from schemactl.catalog.model import (
     Catalog,
     Column,
@@ -34,7 +33,7 @@ from schemactl.catalog.readers.partitions import read_partition_columns
 from schemactl.catalog.readers.partman import read_partman
 from schemactl.catalog.readers.policies import read_policies
 from schemactl.catalog.readers.privileges import read_privileges
-from schemactl.catalog.readers.publications import read_publications
+from schemactl.catalog.readers.publications import SINCE_15, read_publications
 from schemactl.catalog.readers.routines import read_routines
 from schemactl.catalog.readers.rules import read_rules, read_statistics
 from schemactl.catalog.readers.settings import read_column_settings, read_index_settings
@@ -42,13 +41,14 @@ from schemactl.catalog.readers.text_search import read_text_search
 from schemactl.catalog.readers.triggers import read_triggers
 from schemactl.catalog.readers.types import read_types
 from schemactl.catalog.readers.views import read_views
-from schemactl.catalog.sqlfiles import rows
+from schemactl.catalog.sqlfiles import reading_ahead, rows, tuples
 from schemactl.config import Scope
 
 Reader = Callable[[psycopg.Connection, dict[str, Any], Catalog], None]
 
 # Readers of further object kinds, one module each under catalog/readers/.
-# A reader fills its own fields of the catalog from its own queries.
+# A reader fills its own fields of the catalog from its own queries, listed in
+# _planned_queries in the order it runs them.
 READERS: list[Reader] = [
     read_collations,
     read_casts,
@@ -79,14 +79,16 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
     """Read everything in scope from ``conn`` into a :class:`Catalog`."""
     scope = scope or Scope()
     with conn.transaction():
-        conn.execute("SET LOCAL search_path = ''")
-        # Printouts of times (partition bounds, defaults) in one zone on every server.
-        conn.execute("SET LOCAL TimeZone = 'UTC'")
-        # The catalog queries' correlated subqueries make large estimated costs, which
-        # would have the server JIT-compile them: seconds of compiling on a big schema
-        # for queries that run in milliseconds.
-        conn.execute("SET LOCAL jit = off")
-        version_row = conn.execute("SHOW server_version").fetchone()
+        # Names printed schema-qualified, times (partition bounds, defaults) in one zone
+        # on every server, and no JIT: the catalog queries' correlated subqueries make
+        # large estimated costs, which would have the server spend seconds compiling
+        # queries that run in milliseconds.
+        conn.execute("SET LOCAL search_path = ''; SET LOCAL TimeZone = 'UTC'; SET LOCAL jit = off")
+        server = conn.execute(
+            "SELECT current_setting('server_version'), current_setting('server_version_num'),"
+            " quote_ident(current_user)"
+        ).fetchone()
+        version, version_num, role = server if server else ("", "0", "")
         schema_rows = rows(conn, "schemas", scope.query_params())
         params: dict[str, Any] = {
             "namespaces": [r["oid"] for r in schema_rows],
@@ -94,85 +96,98 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             "external_roles": list(scope.external_roles),
             "external_extensions": list(scope.external_extensions),
             "external_publications": list(scope.external_publications),
+            "server_version_num": int(version_num),
         }
-        catalog = Catalog(
-            server_version=str(version_row[0]) if version_row else "",
-            cron=cron_available(conn),
-            role=_current_user(conn),
-        )
-        for row in schema_rows:
-            catalog.schemas[row["ident"]] = Schema(
-                row["name"], row["ident"], row["owner"], row["comment"]
-            )
-        for row in rows(conn, "extensions", params):
-            catalog.extensions[row["ident"]] = Extension(
-                **{**row, "requires": tuple(row["requires"])}
-            )
-        _read_tables(conn, params, catalog)
-        for row in rows(conn, "constraints", params):
-            definition, shape = row["definition"], row["shape"]
-            if definition.endswith(NOT_VALID_SUFFIX):
-                definition = definition[: -len(NOT_VALID_SUFFIX)]
-                shape = shape.removesuffix(NOT_VALID_SUFFIX)
-            constraint = Constraint(
-                **{
-                    **row,
-                    "definition": definition,
-                    "shape": shape,
-                    "columns": tuple(row["columns"]),
-                    "calls": tuple(row["calls"]),
-                    "index_options": tuple(row["index_options"]),
-                }
-            )
-            catalog.constraints[constraint.key] = constraint
-        for row in rows(conn, "indexes", params):
-            catalog.indexes[row["ident"]] = Index(
-                **{
-                    **row,
-                    "columns": tuple(row["columns"]),
-                    "calls": tuple(row["calls"]),
-                    "options": tuple(row["options"]),
-                }
-            )
-        for row in rows(conn, "sequences", params):
-            catalog.sequences[row["ident"]] = Sequence(**row)
-        for reader in READERS:
-            reader(conn, params, catalog)
+        catalog = Catalog(server_version=str(version), cron=cron_available(conn), role=str(role))
+        with reading_ahead(conn, _planned_queries(params, catalog.cron)):
+            for row in schema_rows:
+                catalog.schemas[row["ident"]] = Schema(
+                    row["name"], row["ident"], row["owner"], row["comment"]
+                )
+            for row in rows(conn, "extensions", params):
+                catalog.extensions[row["ident"]] = Extension(
+                    **{**row, "requires": tuple(row["requires"])}
+                )
+            _read_tables(conn, params, catalog)
+            _read_constraints(conn, params, catalog)
+            _read_indexes(conn, params, catalog)
+            for row in rows(conn, "sequences", params):
+                catalog.sequences[row["ident"]] = Sequence(**row)
+            for reader in READERS:
+                reader(conn, params, catalog)
     return without_excluded(catalog, scope.objects)
 
 
-def _current_user(conn: psycopg.Connection) -> str:
-    row = conn.execute("SELECT quote_ident(current_user)").fetchone()
-    return str(row[0]) if row else ""
+def _planned_queries(params: dict[str, Any], cron: bool) -> list[tuple[str, dict[str, Any]]]:
+    """The catalog queries :func:`introspect` and its readers run, in the order they run
+    them, for reading them ahead. Only queries that surely run belong here (one sent ahead
+    that fails would fail the read); one left out merely runs without the overlap."""
+    recent = params["server_version_num"] >= SINCE_15
+    names = [
+        "extensions", "columns", "tables", "constraints", "indexes", "sequences",
+        "collations", "casts",
+        "operators", "operator_members", "operator_families", "operator_classes",
+        "text_search_dictionaries", "text_search_configurations",
+        "aggregates", "functions", "triggers", "event_triggers", "domains", "types",
+        "views_columns", "views_dependencies", "views", "partition_columns",
+        "not_null_constraints", "column_settings", "index_settings", "partition_indexes",
+        "policies", "privileges", "default_privileges",
+    ]  # fmt: skip
+    planned = [(name, params) for name in names]
+    if cron:
+        planned.append(("jobs", {}))
+    planned.append(("partman_schema", {}))
+    planned.append(("publications", params))
+    planned.append(("publication_tables" if recent else "publication_tables_14", params))
+    if recent:
+        planned.append(("publication_schemas", params))
+    planned += [("statistics", params), ("rules", params)]
+    return planned
 
 
 def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
-    columns: dict[int, list[tuple[Column, dict[str, Any]]]] = {}
-    for row in rows(conn, "columns", params):
-        if not row.pop("local"):
+    columns: dict[int, list[Column]] = {}
+    for (
+        oid, local, table_name, name, ident, position, type_, not_null, default, identity,
+        generated, collation, comment, default_volatile, default_calls, generated_storage,
+        *sequence,
+    ) in tuples(conn, "columns", params):  # fmt: skip
+        if not local:
             continue  # inherited from a parent table: planned on the parent
-        oid = row.pop("relation_oid")
-        row["default_calls"] = tuple(row["default_calls"])
-        sequence = {k: row.pop(k) for k in list(row) if k.startswith("identity_seq")}
-        columns.setdefault(oid, []).append((Column(**row), sequence))
+        column = Column(
+            name, ident, position, type_, not_null, default, identity, generated, collation,
+            comment, default_volatile, tuple(default_calls),
+            identity_sequence(sequence, table_name, name, type_) if sequence[0] else None,
+            generated_storage,
+        )  # fmt: skip
+        if oid in columns:
+            columns[oid].append(column)
+        else:
+            columns[oid] = [column]
     for row in rows(conn, "tables", params):
         oid = row.pop("oid")
-        table_columns = tuple(
-            dataclasses.replace(
-                column,
-                identity_sequence=read_identity_sequence(
-                    sequence, row["name"], column.name, column.type
-                ),
-            )
-            if sequence.get("identity_seq_name")
-            else column
-            for column, sequence in columns.get(oid, ())
-        )
-        catalog.tables[row["ident"]] = Table(
-            **{
-                **row,
-                "columns": table_columns,
-                "inherits": tuple(row["inherits"]),
-                "options": tuple(row["options"]),
-            }
-        )
+        row["columns"] = tuple(columns.get(oid, ()))
+        row["inherits"] = tuple(row["inherits"])
+        row["options"] = tuple(row["options"])
+        catalog.tables[row["ident"]] = Table(**row)
+
+
+def _read_constraints(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
+    for row in rows(conn, "constraints", params):
+        definition = row["definition"]
+        if definition.endswith(NOT_VALID_SUFFIX):
+            row["definition"] = definition[: -len(NOT_VALID_SUFFIX)]
+            row["shape"] = row["shape"].removesuffix(NOT_VALID_SUFFIX)
+        row["columns"] = tuple(row["columns"])
+        row["calls"] = tuple(row["calls"])
+        row["index_options"] = tuple(row["index_options"])
+        constraint = Constraint(**row)
+        catalog.constraints[constraint.key] = constraint
+
+
+def _read_indexes(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
+    for row in rows(conn, "indexes", params):
+        row["columns"] = tuple(row["columns"])
+        row["calls"] = tuple(row["calls"])
+        row["options"] = tuple(row["options"])
+        catalog.indexes[row["ident"]] = Index(**row)

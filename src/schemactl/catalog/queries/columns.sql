@@ -1,30 +1,34 @@
 -- Columns of every relation in scope, as PostgreSQL prints types and expressions.
+-- Read as tuples, in this order (catalog/introspect.py: _read_tables).
 SELECT a.attrelid AS relation_oid,
+       a.attislocal AS local,
+       c.relname AS table_name,
        a.attname AS name,
        quote_ident(a.attname) AS ident,
        a.attnum AS position,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
+       CASE WHEN a.attgenerated = '' THEN ex.expr END AS "default",
        a.attidentity AS identity,
-       CASE WHEN a.attgenerated IN ('s', 'v') THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
-       -- 'v' (VIRTUAL, computed when read) exists from PostgreSQL 18 on
-       CASE WHEN a.attgenerated = 'v' THEN 'VIRTUAL' ELSE 'STORED' END AS generated_storage,
+       CASE WHEN a.attgenerated IN ('s', 'v') THEN ex.expr END AS generated,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
-       a.attislocal AS local,
-       EXISTS (SELECT 1
-                 FROM regexp_matches(pg_get_expr(ad.adbin, ad.adrelid), '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
-                 JOIN pg_proc p ON p.proname = f.name[1]
-                WHERE p.provolatile = 'v' AND a.attgenerated = '') AS default_volatile,
+       dsc.description AS comment,
+       a.attgenerated = '' AND EXISTS (
+                SELECT 1
+                  FROM regexp_matches(ex.expr, '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
+                  JOIN pg_proc p ON p.proname = f.name[1]
+                 WHERE p.provolatile = 'v') AS default_volatile,
+       CASE WHEN ad.oid IS NULL THEN '{}'::text[] ELSE
        ARRAY(SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
                     || '(' || pg_get_function_identity_arguments(p.oid) || ')'
                FROM pg_depend d
                JOIN pg_proc p ON p.oid = d.refobjid
                JOIN pg_namespace pn ON pn.oid = p.pronamespace
               WHERE d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
-                AND d.refclassid = 'pg_proc'::regclass) AS default_calls,
-       dsc.description AS comment,
+                AND d.refclassid = 'pg_proc'::regclass) END AS default_calls,
+       -- 'v' (VIRTUAL, computed when read) exists from PostgreSQL 18 on
+       CASE WHEN a.attgenerated = 'v' THEN 'VIRTUAL' ELSE 'STORED' END AS generated_storage,
        ids.name AS identity_seq_name,
        ids.ident AS identity_seq_ident,
        ids.seqstart AS identity_seq_start,
@@ -37,6 +41,8 @@ FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+-- The default's text, printed once (OFFSET 0 keeps the planner from copying the call).
+LEFT JOIN LATERAL (SELECT pg_get_expr(ad.adbin, ad.adrelid) AS expr OFFSET 0) ex ON true
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
 LEFT JOIN pg_description dsc

@@ -19,8 +19,7 @@ SINCE_15 = 150000  # server_version_num
 
 def read_publications(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
     publications = {row["name"]: Publication(**row) for row in rows(conn, "publications", params)}
-    version = conn.execute("SHOW server_version_num").fetchone()
-    recent = version is not None and int(version[0]) >= SINCE_15
+    recent = params["server_version_num"] >= SINCE_15
     tables: dict[str, list[PublishedTable]] = {}
     for row in rows(conn, "publication_tables" if recent else "publication_tables_14", params):
         entry = PublishedTable(row["table"], tuple(row["columns"]), row["row_filter"])
