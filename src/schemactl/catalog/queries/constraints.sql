@@ -4,7 +4,7 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        con.conname AS name,
        quote_ident(con.conname) AS ident,
        con.contype AS type,
-       pg_get_constraintdef(con.oid) AS definition,
+       def.text AS definition,
        con.convalidated AS validated,
        CASE WHEN con.contype = 'f'
             THEN (SELECT quote_ident(rn.nspname) || '.' || quote_ident(r.relname)
@@ -30,8 +30,8 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        -- The storage parameters of a key's index (pg_get_constraintdef prints them in its
        -- WITH clause), and the definition without them: what only a rebuild changes.
        coalesce(ix.reloptions, '{}') AS index_options,
-       CASE WHEN ix.reloptions IS NULL THEN pg_get_constraintdef(con.oid)
-            ELSE replace(pg_get_constraintdef(con.oid),
+       CASE WHEN ix.reloptions IS NULL THEN def.text
+            ELSE replace(def.text,
                          ' WITH (' || (SELECT string_agg(o.option_name || '=' ||
                                               CASE WHEN quote_ident(o.option_value) = o.option_value
                                                    THEN o.option_value
@@ -43,6 +43,8 @@ FROM pg_constraint con
 LEFT JOIN pg_class ix ON ix.oid = con.conindid AND con.contype IN ('p', 'u', 'x')
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+-- The definition, printed once (OFFSET 0 keeps the planner from copying the call).
+CROSS JOIN LATERAL (SELECT pg_get_constraintdef(con.oid) AS text OFFSET 0) def
 LEFT JOIN pg_description dsc
        ON dsc.objoid = con.oid AND dsc.classoid = 'pg_constraint'::regclass AND dsc.objsubid = 0
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')

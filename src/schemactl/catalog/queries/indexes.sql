@@ -4,7 +4,7 @@ SELECT n.nspname AS schema,
        ic.relname AS name,
        quote_ident(n.nspname) || '.' || quote_ident(ic.relname) AS ident,
        quote_ident(tn.nspname) || '.' || quote_ident(c.relname) AS "table",
-       pg_get_indexdef(i.indexrelid) AS definition,
+       def.text AS definition,
        i.indisvalid AS valid,
        c.relkind AS table_kind,
        ARRAY(SELECT DISTINCT quote_ident(a.attname)
@@ -23,8 +23,8 @@ SELECT n.nspname AS schema,
        coalesce(ic.reloptions, '{}') AS options,
        -- pg_get_indexdef prints each option as name=value, quoting values that are not
        -- plain identifiers, in the order stored.
-       CASE WHEN ic.reloptions IS NULL THEN pg_get_indexdef(i.indexrelid)
-            ELSE replace(pg_get_indexdef(i.indexrelid),
+       CASE WHEN ic.reloptions IS NULL THEN def.text
+            ELSE replace(def.text,
                          ' WITH (' || (SELECT string_agg(o.option_name || '=' ||
                                               CASE WHEN quote_ident(o.option_value) = o.option_value
                                                    THEN o.option_value
@@ -37,6 +37,8 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace tn ON tn.oid = c.relnamespace
+-- The definition, printed once (OFFSET 0 keeps the planner from copying the call).
+CROSS JOIN LATERAL (SELECT pg_get_indexdef(i.indexrelid) AS text OFFSET 0) def
 LEFT JOIN pg_description dsc
        ON dsc.objoid = ic.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
 WHERE c.relkind IN ('r', 'p', 'm')
