@@ -45,6 +45,17 @@ def _physically_ordered(value: Any) -> bool:
 
 
 _SCALARS = frozenset({str, int, bool, float, type(None)})
+# One encoder for the sort keys of physically ordered lists (json.dumps with options
+# builds a new one per call).
+_SORT_KEY = json.JSONEncoder(sort_keys=True, default=str).encode
+
+
+@functools.cache
+def _model_fields(cls: type) -> tuple[tuple[str, Any], ...] | None:
+    """The compared fields of a model class, None for anything else."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return _compared_fields(cls)
 
 
 def canonical(value: Any) -> Any:
@@ -53,9 +64,10 @@ def canonical(value: Any) -> Any:
     cls: Any = type(value)
     if cls in _SCALARS:
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    fields = _model_fields(cls)
+    if fields is not None:
         out: dict[str, Any] = {}
-        for name, default in _compared_fields(cls):
+        for name, default in fields:
             item = getattr(value, name)
             if item == default:
                 continue
@@ -66,7 +78,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, tuple | list):
         items = [canonical(v) for v in value]
         if value and all(_physically_ordered(v) for v in value):
-            items.sort(key=lambda item: json.dumps(item, sort_keys=True, default=str))
+            items.sort(key=_SORT_KEY)
         return items
     if isinstance(value, frozenset | set):
         return sorted(canonical(v) for v in value)

@@ -11,6 +11,7 @@ Identifiers are kept twice: raw (``name``) for messages and quoted by the server
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,16 @@ class Table:
     not_null_constraints: tuple[NotNullConstraint, ...] = ()
 
     def column(self, name: str) -> Column | None:
-        return next((c for c in self.columns if c.name == name), None)
+        return self._columns_by_name.get(name)
+
+    @cached_property
+    def _columns_by_name(self) -> dict[str, Column]:
+        """The columns by name, worked out on the first lookup: the differs look up every
+        column of every table, some more than once."""
+        by_name: dict[str, Column] = {}
+        for column in self.columns:
+            by_name.setdefault(column.name, column)
+        return by_name
 
     def not_null(self, column: str) -> NotNullConstraint | None:
         """The NOT NULL constraint of the column named ``column``, where the server names them."""

@@ -35,8 +35,10 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     recreated = recreated_functions(ctx)
     found = set()
     for ident in ctx.current.tables.keys() & ctx.desired.tables.keys():
-        wanted = ctx.desired.tables[ident]
-        for column in ctx.current.tables[ident].columns:
+        wanted, table = ctx.desired.tables[ident], ctx.current.tables[ident]
+        if not recreated and table.columns == wanted.columns:
+            continue  # equal columns are added again only around a recreated routine
+        for column in table.columns:
             new = wanted.column(column.name)
             if new is not None and regenerates(column, new, recreated):
                 found.add((ident, column.ident))
@@ -50,8 +52,10 @@ def standing_on(
     again: a routine it calls is recreated, or a column it uses is added again."""
     from schemactl.diff.routines import recreated_functions
 
-    if recreating := sorted(recreated_functions(ctx).intersection(calls)):
+    if calls and (recreating := sorted(recreated_functions(ctx).intersection(calls))):
         return f"{', '.join(recreating)} is dropped and created again"
+    if not columns:
+        return None
     regenerated = regenerated_columns(ctx)
     if readded := sorted(c for c in columns if (table, c) in regenerated):
         return f"generated column {', '.join(readded)} of {table} is dropped and added again"
