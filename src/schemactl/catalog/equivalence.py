@@ -188,7 +188,9 @@ def _same(reprint: Callable[[str], str | None], current: str, desired: str) -> b
 def _reconcile_column(prober: _Prober, table: Table, column: Column, wanted: Column) -> Column:
     """The current column, with default and generation expressions that PostgreSQL
     deems equal to the desired ones taken over in the desired spelling."""
-    if column.type != wanted.type:
+    if column.type != wanted.type or (
+        column.default == wanted.default and column.generated == wanted.generated
+    ):
         return column
     if (
         column.default is not None
@@ -210,14 +212,14 @@ def _reconcile_column(prober: _Prober, table: Table, column: Column, wanted: Col
 
 
 def _reconcile_table(prober: _Prober, old: Table, new: Table) -> Table:
-    desired_columns = {c.name: c for c in new.columns}
-    columns = [
-        _reconcile_column(prober, new, column, desired_columns[column.name])
-        if column.name in desired_columns
-        else column
+    columns = tuple(
+        column if (wanted := new.column(column.name)) is None
+        else _reconcile_column(prober, new, column, wanted)
         for column in old.columns
-    ]
-    return dataclasses.replace(old, columns=tuple(columns))
+    )  # fmt: skip
+    if all(a is b for a, b in zip(columns, old.columns, strict=True)):
+        return old  # nothing taken over (most tables): no copy
+    return dataclasses.replace(old, columns=columns)
 
 
 def _reconcile(

@@ -11,6 +11,8 @@ import dataclasses
 import functools
 import hashlib
 import json
+import operator
+from collections.abc import Callable
 from typing import Any
 
 from schemactl.catalog.model import Catalog
@@ -51,11 +53,17 @@ _SORT_KEY = json.JSONEncoder(sort_keys=True, default=str).encode
 
 
 @functools.cache
-def _model_fields(cls: type) -> tuple[tuple[str, Any], ...] | None:
-    """The compared fields of a model class, None for anything else."""
+def _model_fields(cls: type) -> tuple[Callable[[Any], Any], tuple[tuple[str, Any], ...]] | None:
+    """For a model class, a getter of its compared fields' values (one call for all of
+    them) and their (name, default); None for anything else."""
     if not dataclasses.is_dataclass(cls):
         return None
-    return _compared_fields(cls)
+    fields = _compared_fields(cls)
+    names = [name for name, _ in fields]
+    getter = operator.attrgetter(*names)
+    if len(names) == 1:
+        return (lambda value: (getter(value),)), fields
+    return getter, fields
 
 
 def canonical(value: Any) -> Any:
@@ -64,19 +72,19 @@ def canonical(value: Any) -> Any:
     cls: Any = type(value)
     if cls in _SCALARS:
         return value
-    fields = _model_fields(cls)
-    if fields is not None:
+    model = _model_fields(cls)
+    if model is not None:
+        getter, fields = model
         out: dict[str, Any] = {}
-        for name, default in fields:
-            item = getattr(value, name)
+        for (name, default), item in zip(fields, getter(value), strict=True):
             if item == default:
                 continue
-            out[name] = canonical(item)
+            out[name] = item if type(item) in _SCALARS else canonical(item)
         return out
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
-        items = [canonical(v) for v in value]
+        items = [v if type(v) in _SCALARS else canonical(v) for v in value]
         if value and all(_physically_ordered(v) for v in value):
             items.sort(key=_SORT_KEY)
         return items

@@ -100,6 +100,8 @@ def acl_delta(before: Iterable[Grant], after: Iterable[Grant]) -> list[Delta]:
     grant option away; ``grant`` with it set grants the option too. Revokes come first,
     those of other grantors before the owner's (whose grant option theirs rest on);
     grants the other way round."""
+    if isinstance(before, tuple) and before == after:
+        return []  # most objects: nothing to grant or revoke
     old, new = _acl(before), _acl(after)
     buckets: dict[tuple[str, str, bool, str], list[str]] = {}
     for key in old.keys() | new.keys():

@@ -35,12 +35,10 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     recreated = recreated_functions(ctx)
     found = set()
     for ident in ctx.current.tables.keys() & ctx.desired.tables.keys():
-        wanted, table = ctx.desired.tables[ident], ctx.current.tables[ident]
-        if not recreated and table.columns == wanted.columns:
-            continue  # equal columns are added again only around a recreated routine
-        for column in table.columns:
-            new = wanted.column(column.name)
-            if new is not None and regenerates(column, new, recreated):
+        # Only a column generated in the desired state is added again.
+        for new in (c for c in ctx.desired.tables[ident].columns if c.generated is not None):
+            column = ctx.current.tables[ident].column(new.name)
+            if column is not None and regenerates(column, new, recreated):
                 found.add((ident, column.ident))
     return frozenset(found)
 
@@ -57,6 +55,6 @@ def standing_on(
     if not columns:
         return None
     regenerated = regenerated_columns(ctx)
-    if readded := sorted(c for c in columns if (table, c) in regenerated):
+    if regenerated and (readded := sorted(c for c in columns if (table, c) in regenerated)):
         return f"generated column {', '.join(readded)} of {table} is dropped and added again"
     return None

@@ -195,7 +195,7 @@ def _changed_columns(ctx: DiffContext) -> set[tuple[str, str]]:
     changed: set[tuple[str, str]] = set(regenerated_columns(ctx))
     for ident, old in ctx.current.tables.items():
         new = ctx.desired.tables.get(ident)
-        if new is None:
+        if new is None or new.columns == old.columns:
             continue
         for column in old.columns:
             wanted = new.column(column.name)

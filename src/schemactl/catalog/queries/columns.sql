@@ -14,11 +14,11 @@ SELECT a.attrelid AS relation_oid,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
        dsc.description AS comment,
-       a.attgenerated = '' AND EXISTS (
+       CASE WHEN a.attgenerated = '' AND ad.oid IS NOT NULL THEN EXISTS (
                 SELECT 1
                   FROM regexp_matches(ex.expr, '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
                   JOIN pg_proc p ON p.proname = f.name[1]
-                 WHERE p.provolatile = 'v') AS default_volatile,
+                 WHERE p.provolatile = 'v') ELSE false END AS default_volatile,
        CASE WHEN ad.oid IS NULL THEN '{}'::text[] ELSE
        ARRAY(SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
                     || '(' || pg_get_function_identity_arguments(p.oid) || ')'
