@@ -173,21 +173,26 @@ def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Cata
 
 
 def _read_constraints(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
-    for row in rows(conn, "constraints", params):
-        definition = row["definition"]
+    for (
+        table, name, ident, type_, definition, validated, references, referenced_index,
+        columns, calls, index_options, shape, comment,
+    ) in tuples(conn, "constraints", params):  # fmt: skip
         if definition.endswith(NOT_VALID_SUFFIX):
-            row["definition"] = definition[: -len(NOT_VALID_SUFFIX)]
-            row["shape"] = row["shape"].removesuffix(NOT_VALID_SUFFIX)
-        row["columns"] = tuple(row["columns"])
-        row["calls"] = tuple(row["calls"])
-        row["index_options"] = tuple(row["index_options"])
-        constraint = Constraint(**row)
+            definition = definition[: -len(NOT_VALID_SUFFIX)]
+            shape = shape.removesuffix(NOT_VALID_SUFFIX)
+        constraint = Constraint(
+            table, name, ident, type_, definition, validated, references, comment,
+            referenced_index, tuple(columns), tuple(calls), tuple(index_options), shape,
+        )  # fmt: skip
         catalog.constraints[constraint.key] = constraint
 
 
 def _read_indexes(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
-    for row in rows(conn, "indexes", params):
-        row["columns"] = tuple(row["columns"])
-        row["calls"] = tuple(row["calls"])
-        row["options"] = tuple(row["options"])
-        catalog.indexes[row["ident"]] = Index(**row)
+    for (
+        schema, name, ident, table, definition, valid, table_kind, columns, calls, options,
+        shape, comment,
+    ) in tuples(conn, "indexes", params):  # fmt: skip
+        catalog.indexes[ident] = Index(
+            schema, name, ident, table, definition, valid, table_kind, comment,
+            tuple(columns), tuple(calls), tuple(options), shape=shape,
+        )  # fmt: skip

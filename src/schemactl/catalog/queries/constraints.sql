@@ -1,5 +1,6 @@
 -- Table constraints declared on the table itself (inherited copies are left out), on
 -- tables the user owns (an extension's own tables, and their keys, are the extension's).
+-- Read as tuples, in the order of the select list (catalog/introspect.py: _read_constraints).
 SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        con.conname AS name,
        quote_ident(con.conname) AS ident,

@@ -1,5 +1,6 @@
 -- Indexes not owned by a constraint, and not attached copies of a partitioned parent's index.
 -- Indexes of a table that belongs to an extension are the extension's, as pg_dump sees it.
+-- Read as tuples, in the order of the select list (catalog/introspect.py: _read_indexes).
 SELECT n.nspname AS schema,
        ic.relname AS name,
        quote_ident(n.nspname) || '.' || quote_ident(ic.relname) AS ident,

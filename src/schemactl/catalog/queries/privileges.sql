@@ -4,6 +4,7 @@
 -- Grantees are role idents, PUBLIC, or OWNER for the object's owner (owners may differ
 -- between two databases built from the same schema); the owner reads as NULL when it is
 -- the role reading the catalog. The grantor is named only when it is not the owner.
+-- Read as tuples, in the order of the select list (catalog/readers/privileges.py).
 WITH me AS (
     SELECT oid FROM pg_roles WHERE rolname = current_user
 ), objects AS (

@@ -9,7 +9,6 @@ target. A NULL ACL means ``acldefault()``; it is read as that default so that
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import psycopg
 
 from schemactl.catalog.model import Catalog, DefaultPrivileges, Grant, ObjectPrivileges
-from schemactl.catalog.sqlfiles import rows
+from schemactl.catalog.sqlfiles import rows, tuples
 
 
 def grant_set(items: Iterable[list[str]]) -> tuple[Grant, ...]:
@@ -38,14 +37,19 @@ def _grant_set(items: tuple[tuple[str, ...], ...]) -> tuple[Grant, ...]:
 
 
 def read_privileges(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
-    for row in rows(conn, "privileges", params):
-        privileges = ObjectPrivileges(
-            **{**row, "grants": grant_set(row["grants"]), "defaults": grant_set(row["defaults"])}
-        )
-        if privileges.kind == "COLUMN":
-            if not privileges.grants:
+    for (
+        kind, target, schema, column, alter_keyword, owned_with_table, default_kind, owner,
+        grants, defaults,
+    ) in tuples(conn, "privileges", params):  # fmt: skip
+        granted = grant_set(grants)
+        if kind == "COLUMN":
+            if not granted:
                 continue  # an emptied column ACL is the same as none
-            privileges = dataclasses.replace(privileges, owner=None)  # compared on the table
+            owner = None  # compared on the table
+        privileges = ObjectPrivileges(
+            kind, target, schema, granted, owner, column, alter_keyword, owned_with_table,
+            grant_set(defaults), default_kind,
+        )  # fmt: skip
         catalog.privileges[privileges.key] = privileges
     for row in rows(conn, "default_privileges", params):
         entry = DefaultPrivileges(
