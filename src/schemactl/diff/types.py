@@ -116,13 +116,17 @@ def _held_as_text(ctx: DiffContext, over_rebuilt: set[str]) -> list[Change]:
     again, and take the type back after: ``USING col::text``, then ``col::text::type``."""
     held = _set_aside(ctx) | over_rebuilt
     changes: list[Change] = []
+    if not held:
+        return changes
     for ident, table in sorted(ctx.current.tables.items()):
         if ident not in ctx.desired.tables:
             continue
         for column in table.columns:
             base = _base_type(column.type)
+            if base not in held:
+                continue
             wanted = _desired_column(ctx, table, column)
-            if base not in held or wanted is None or wanted.type != column.type:
+            if wanted is None or wanted.type != column.type:
                 continue
             as_text = dataclasses.replace(
                 column, type="text" + column.type[len(base) :], collation=None, default=None
