@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 
+from schemactl.catalog import collector
 from schemactl.catalog.exclusion import without_excluded
 from schemactl.catalog.identity import identity_sequence
 from schemactl.catalog.model import (
@@ -78,7 +79,7 @@ NOT_VALID_SUFFIX = " NOT VALID"
 def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
     """Read everything in scope from ``conn`` into a :class:`Catalog`."""
     scope = scope or Scope()
-    with conn.transaction():
+    with collector.paused(), conn.transaction():
         # Names printed schema-qualified, times (partition bounds, defaults) in one zone
         # on every server, and no JIT: the catalog queries' correlated subqueries make
         # large estimated costs, which would have the server spend seconds compiling
