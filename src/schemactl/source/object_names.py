@@ -9,10 +9,12 @@ calls ``to_tsvector('english_nostop', ...)``; these names let the load order see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from pglast import ast
+
+from schemactl.source.syntax import NodeGroups
 
 DEFAULT_SCHEMA = "public"
 
@@ -103,8 +105,8 @@ def _literal(node: Any) -> list[str] | None:
     return None
 
 
-def references(node: Any, nodes: Sequence[Any]) -> set[NameKey]:
-    """What ``node`` (a statement) references; ``nodes`` are all nodes below it."""
+def references(node: Any, groups: NodeGroups) -> set[NameKey]:
+    """What ``node`` (a statement) references; ``groups``: all nodes below it, by class."""
     refs: set[NameKey] = set()
     if isinstance(node, ast.DefineStmt) and not defines_routine_or_type(node):
         for element in node.definition or ():
@@ -130,34 +132,33 @@ def references(node: Any, nodes: Sequence[Any]) -> set[NameKey]:
             refs.add(("publication", str(node.pubname)))
         case ast.CommentStmt():
             refs |= _comment_target(node)
-    for child in nodes:
-        refs |= _child_references(child)
-    return refs
-
-
-def _child_references(child: Any) -> set[NameKey]:
-    match child:
-        case ast.CollateClause():
-            return _key("collation", _strings(child.collname))
-        case ast.A_Expr() if child.name:
-            return _key("operator", _strings(child.name))
-        case ast.CreateOpClassItem() if child.itemtype == 1 and child.name is not None:
-            return _key("operator", _strings(child.name.objname))
-        case ast.IndexElem() | ast.PartitionElem() if child.opclass:
-            return _key("opclass", _strings(child.opclass))
-        case ast.TypeCast() if isinstance(child.typeName, ast.TypeName):
-            namespace = _REG_TYPES.get((_strings(child.typeName.names) or [""])[-1])
-            names = _literal(child.arg)
-            if namespace and names:
-                return _key(namespace, names)
-        case ast.FuncCall() if child.args and len(child.args) > 1:
-            names = _strings(child.funcname)
-            literal = _literal(child.args[0])
+    for collate in groups.get(ast.CollateClause, ()):
+        refs |= _key("collation", _strings(collate.collname))
+    for expression in groups.get(ast.A_Expr, ()):
+        if expression.name:
+            refs |= _key("operator", _strings(expression.name))
+    for item in groups.get(ast.CreateOpClassItem, ()):
+        if item.itemtype == 1 and item.name is not None:
+            refs |= _key("operator", _strings(item.name.objname))
+    for element in chain(groups.get(ast.IndexElem, ()), groups.get(ast.PartitionElem, ())):
+        if element.opclass:
+            refs |= _key("opclass", _strings(element.opclass))
+    for cast in groups.get(ast.TypeCast, ()):
+        if isinstance(cast.typeName, ast.TypeName):
+            namespace = _REG_TYPES.get((_strings(cast.typeName.names) or [""])[-1])
+            literal = _literal(cast.arg)
+            if namespace and literal:
+                refs |= _key(namespace, literal)
+    for call in groups.get(ast.FuncCall, ()):
+        if call.args and len(call.args) > 1:
+            names = _strings(call.funcname)
+            literal = _literal(call.args[0])
             if names and names[-1] in _CONFIG_FUNCTIONS and literal:
-                return _key("tsconfig", literal)
-        case ast.PublicationObjSpec() if child.name:
-            return {("schema", str(child.name))}
-    return set()
+                refs |= _key("tsconfig", literal)
+    for spec in groups.get(ast.PublicationObjSpec, ()):
+        if spec.name:
+            refs.add(("schema", str(spec.name)))
+    return refs
 
 
 def _comment_target(node: ast.CommentStmt) -> set[NameKey]:

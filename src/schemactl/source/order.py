@@ -9,7 +9,6 @@ topologically, keeping path order wherever no dependency decides.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from schemactl.errors import SchemaSourceError
 from schemactl.source import object_names
 from schemactl.source.dumps import is_session_setting
 from schemactl.source.statements import Statement
+from schemactl.source.syntax import NodeGroups, group
 from schemactl.source.syntax import walk as walk  # also read from here
 
 DEFAULT_SCHEMA = "public"
@@ -74,50 +74,48 @@ def _qualified_from_list(names: list[str]) -> str | None:
     return None
 
 
-def _references(nodes: Iterable[Any]) -> set[NameKey]:
+def _references(groups: NodeGroups) -> set[NameKey]:
     refs: set[NameKey] = set()
-    for child in nodes:
-        if isinstance(child, ast.RangeVar):
-            refs.add(("rel", _qualify(child.schemaname, child.relname)))
-            if child.schemaname:
-                refs.add(("schema", child.schemaname))
-        elif isinstance(child, ast.TypeName):
-            names = _strings(child.names)
-            if names and names[0] != "pg_catalog" and (name := _qualified_from_list(names)):
-                refs.add(("type", name))
-                refs.add(("rel", name))  # a table's row type
-                if len(names) == 2:
-                    refs.add(("schema", names[0]))
-        elif (
-            isinstance(child, ast.DefElem)
-            and child.defname in _ROUTINE_OPTIONS
-            and isinstance(child.arg, ast.TypeName)
-            and (name := _qualified_from_list(_strings(child.arg.names)))
+    for relation in groups.get(ast.RangeVar, ()):
+        refs.add(("rel", _qualify(relation.schemaname, relation.relname)))
+        if relation.schemaname:
+            refs.add(("schema", relation.schemaname))
+    for type_name in groups.get(ast.TypeName, ()):
+        names = _strings(type_name.names)
+        if names and names[0] != "pg_catalog" and (name := _qualified_from_list(names)):
+            refs.add(("type", name))
+            refs.add(("rel", name))  # a table's row type
+            if len(names) == 2:
+                refs.add(("schema", names[0]))
+    for option in groups.get(ast.DefElem, ()):
+        if (
+            option.defname in _ROUTINE_OPTIONS
+            and isinstance(option.arg, ast.TypeName)
+            and (name := _qualified_from_list(_strings(option.arg.names)))
         ):
             refs.add(("func", name))
-        elif isinstance(child, ast.DefElem) and child.defname == "owned_by":
+        elif option.defname == "owned_by":
             # ALTER SEQUENCE ... OWNED BY schema.table.column names the table as strings.
-            parts = _strings(child.arg)[:-1]
+            parts = _strings(option.arg)[:-1]
             if name := _qualified_from_list(parts):
                 refs.add(("rel", name))
-        elif isinstance(child, ast.FuncCall):
-            names = _strings(child.funcname)
-            if name := _qualified_from_list(names):
-                refs.add(("func", name))
-            if names and names[-1] in ("nextval", "setval", "currval") and child.args:
-                first = child.args[0]
-                if isinstance(first, ast.TypeCast):
-                    first = first.arg
-                if isinstance(first, ast.A_Const) and isinstance(first.val, ast.String):
-                    parts = str(first.val.sval).split(".")
-                    if name := _qualified_from_list(parts):
-                        refs.add(("rel", name))
-        elif (
-            isinstance(child, ast.CreateTrigStmt)
-            and (name := _qualified_from_list(_strings(child.funcname)))
-            or isinstance(child, ast.ObjectWithArgs)
-            and (name := _qualified_from_list(_strings(child.objname)))
-        ):
+    for call in groups.get(ast.FuncCall, ()):
+        names = _strings(call.funcname)
+        if name := _qualified_from_list(names):
+            refs.add(("func", name))
+        if names and names[-1] in ("nextval", "setval", "currval") and call.args:
+            first = call.args[0]
+            if isinstance(first, ast.TypeCast):
+                first = first.arg
+            if isinstance(first, ast.A_Const) and isinstance(first.val, ast.String):
+                parts = str(first.val.sval).split(".")
+                if name := _qualified_from_list(parts):
+                    refs.add(("rel", name))
+    for trigger in groups.get(ast.CreateTrigStmt, ()):
+        if name := _qualified_from_list(_strings(trigger.funcname)):
+            refs.add(("func", name))
+    for routine in groups.get(ast.ObjectWithArgs, ()):
+        if name := _qualified_from_list(_strings(routine.objname)):
             refs.add(("func", name))
     return refs
 
@@ -247,15 +245,15 @@ def _commented_member(node: ast.CommentStmt) -> set[NameKey]:
     return set()
 
 
-def _member_references(node: Any, nodes: Iterable[Any]) -> set[NameKey]:
+def _member_references(node: Any, groups: NodeGroups) -> set[NameKey]:
     """The table members a statement waits for: a foreign key, for the unique keys of the
     table it references; ALTER TABLE ... ENABLE / DISABLE TRIGGER, for the triggers."""
     refs: set[NameKey] = set()
     if isinstance(node, ast.CommentStmt):
         refs |= _commented_member(node)
-    for child in nodes:
-        if isinstance(child, ast.Constraint) and child.pktable is not None:
-            refs.add(("key", _relation_name(child.pktable)))
+    for constraint in groups.get(ast.Constraint, ()):
+        if constraint.pktable is not None:
+            refs.add(("key", _relation_name(constraint.pktable)))
     if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
         for command in node.cmds or ():
             if getattr(getattr(command, "subtype", None), "name", "").endswith("Trig"):
@@ -267,17 +265,17 @@ def names_of(statement: Statement) -> StatementNames:
     """What a statement creates and references, table members included (the load order
     needs them; external names do not)."""
     names = statement.names
-    members = _member_references(statement.node, statement.nodes) - names.creates
+    members = _member_references(statement.node, statement.node_groups) - names.creates
     return StatementNames(names.creates, names.references | members)
 
 
-def names_in(node: Any, nodes: Sequence[Any] | None = None) -> StatementNames:
-    """The names a statement's syntax tree creates and those it references (``nodes``:
+def names_in(node: Any, groups: NodeGroups | None = None) -> StatementNames:
+    """The names a statement's syntax tree creates and those it references (``groups``:
     every node below it, when already walked)."""
-    if nodes is None:
-        nodes = tuple(walk(node))
+    if groups is None:
+        groups = group(node)
     creates = _creates(node) | object_names.creates(node)
-    references = _references(nodes) | object_names.references(node, nodes)
+    references = _references(groups) | object_names.references(node, groups)
     if isinstance(node, ast.CommentStmt):
         references |= _comment_target(node)
     references -= creates
@@ -286,7 +284,7 @@ def names_in(node: Any, nodes: Sequence[Any] | None = None) -> StatementNames:
 
 def references_in(node: Any) -> set[NameKey]:
     """The names used anywhere below a syntax node (a routine body's, say)."""
-    return _references(walk(node))
+    return _references(group(node))
 
 
 def _phase(statement: Statement) -> int:

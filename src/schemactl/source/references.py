@@ -19,7 +19,7 @@ from pglast import ast
 from schemactl.source.bodies import body_nodes
 from schemactl.source.calls import is_declared_call
 from schemactl.source.order import NameKey, names_in, references_in
-from schemactl.source.syntax import nodes_of
+from schemactl.source.syntax import groups_of
 
 
 class ParsedStatement(Protocol):
@@ -62,7 +62,7 @@ def _extension_schema(node: Any) -> set[NameKey]:
 
 def _statement_references(statement: ParsedStatement) -> tuple[set[NameKey], set[NameKey]]:
     """(created, referenced) name keys of one statement, routine bodies included."""
-    names = getattr(statement, "names", None) or names_in(statement.node, nodes_of(statement))
+    names = getattr(statement, "names", None) or names_in(statement.node, groups_of(statement))
     created, referenced = set(names.creates), set(names.references)
     for node in body_nodes(statement.node, statement.sql):
         referenced |= references_in(node)

@@ -31,7 +31,7 @@ from pglast import ast
 from pglast.enums import ObjectType, RoleSpecType, RoleStmtType
 
 from schemactl.errors import SchemaSourceError, SourceLocation
-from schemactl.source.syntax import walk
+from schemactl.source.syntax import NodeGroups, group
 
 if TYPE_CHECKING:
     from schemactl.source.statements import Statement
@@ -267,21 +267,18 @@ def _refuse_contradictions(found: RoleDeclarations, statements: Sequence[Stateme
             )
         for statement in statements:
             if not is_role_statement(statement.node) and name in roles_named(
-                statement.node, statement.nodes
+                statement.node, statement.node_groups
             ):
                 raise SchemaSourceError(
                     location, f"role {name} is dropped here but used at {statement.location()}"
                 )
 
 
-def roles_named(node: Any, nodes: Iterable[Any] | None = None) -> set[str]:
-    """Role names a statement's syntax tree uses (grants, policies, owners); ``nodes``:
-    every node below it, when already walked."""
-    return {
-        str(n.rolename)
-        for n in (walk(node) if nodes is None else nodes)
-        if isinstance(n, ast.RoleSpec) and n.roletype == RoleSpecType.ROLESPEC_CSTRING
-    }
+def roles_named(node: Any, groups: NodeGroups | None = None) -> set[str]:
+    """Role names a statement's syntax tree uses (grants, policies, owners); ``groups``:
+    every node below it, by class, when already walked."""
+    specs = (group(node) if groups is None else groups).get(ast.RoleSpec, ())
+    return {str(n.rolename) for n in specs if n.roletype == RoleSpecType.ROLESPEC_CSTRING}
 
 
 def read_role_declarations(statements: Sequence[Statement]) -> RoleDeclarations:

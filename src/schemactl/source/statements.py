@@ -20,6 +20,7 @@ from pglast import ast, parser
 from psycopg import sql
 
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source import pglast_nodes
 from schemactl.source.calls import is_declared_call
 from schemactl.source.dumps import (
     is_session_setting,
@@ -29,10 +30,12 @@ from schemactl.source.dumps import (
 )
 from schemactl.source.psql import blank_meta_commands
 from schemactl.source.roles import DO_ROLE_HINT, is_role_statement
-from schemactl.source.syntax import walk
+from schemactl.source.syntax import all_nodes, group
 
 if TYPE_CHECKING:
     from schemactl.source.order import StatementNames
+
+pglast_nodes.install()  # the parser builds the same trees, without a call per attribute
 
 # Statement node types that describe schema objects.
 DECLARATIVE = frozenset(
@@ -120,16 +123,22 @@ class Statement:
         return type(self.node).__name__
 
     @cached_property
+    def node_groups(self) -> dict[type, list[Any]]:
+        """Every syntax node below this statement, grouped by class: the tree is walked
+        once, and each reader looks only at the classes it needs."""
+        return group(self.node)
+
+    @property
     def nodes(self) -> tuple[Any, ...]:
-        """Every syntax node below this statement, walked once for every reader."""
-        return tuple(walk(self.node))
+        """Every syntax node below this statement (in no particular order)."""
+        return all_nodes(self.node_groups)
 
     @cached_property
     def names(self) -> StatementNames:
         """The names this statement creates and references (load order, external names)."""
         from schemactl.source.order import names_in  # order reads statements
 
-        return names_in(self.node, self.nodes)
+        return names_in(self.node, self.node_groups)
 
     def location(self, position_in_statement: int = 0) -> SourceLocation:
         """file:line:column of a 0-based character position inside this statement."""
@@ -196,7 +205,9 @@ def read_source_file(path: Path) -> SourceFile:
             skipped.append(Skipped(statement.location(), reason))
             continue
         _refuse_non_declarative(statement)
-        statements.append(_as_declared(dataclasses.replace(statement, from_pg_dump=pg_dump)))
+        if pg_dump:
+            statement = dataclasses.replace(statement, from_pg_dump=True)
+        statements.append(_as_declared(statement))
     return SourceFile(
         statements, sorted(skipped, key=lambda s: (s.location.line, s.location.column))
     )

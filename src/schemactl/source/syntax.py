@@ -3,42 +3,139 @@
 Several readers of the source stage need the nodes of each statement (load order,
 references to external objects, role names, refusals). A schema of thousands of
 statements has hundreds of thousands of nodes, and walking them in Python is the
-costly part: a statement keeps its walk (:attr:`Statement.nodes`) for every reader.
+costly part: a statement walks its tree once (:attr:`Statement.node_groups`) and keeps
+the nodes grouped by class, so each reader visits only the classes it looks at (range
+variables, type names, function calls, role specifications) instead of every node.
+
+pglast's node classes are leaves (only the abstract ``Node`` and ``Expr`` have
+subclasses), so a node's class is the key its readers look it up under.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from pglast import ast
 
+# Syntax nodes grouped by class, each group in walk order.
+NodeGroups = Mapping[type, list[Any]]
+
+# What the walk does with a value, by the value's class: nothing (names, flags, enums,
+# locations), push its items (a list of nodes), or keep it and push its child attributes.
+_SKIP, _ITEMS, _LEAF, _ONE_CHILD, _CHILDREN = range(5)
+_Plan = tuple[int, Any]
+_PLANS: dict[type, _Plan] = {}
+
 
 def walk(node: Any) -> Iterator[Any]:
-    """Every AST node below ``node`` (pglast nodes, tuples of nodes)."""
+    """Every AST node below ``node`` (pglast nodes, tuples of nodes), depth first."""
     stack = [node]
-    node_type = ast.Node
-    children = _CHILD_ATTRIBUTES
+    pop, push, push_all = stack.pop, stack.append, stack.extend
+    plans = _PLANS
     while stack:
-        current = stack.pop()
-        if isinstance(current, tuple | list):
-            stack.extend(current)
-        elif isinstance(current, node_type):
-            yield current
-            cls = type(current)
-            attributes = children.get(cls)
-            if attributes is None:
-                attributes = _child_attributes(cls)
-            for attr in attributes:
-                value = getattr(current, attr, None)
-                if value is not None:
-                    stack.append(value)
+        current = pop()
+        cls = current.__class__
+        plan = plans.get(cls) or _plan(cls)
+        action = plan[0]
+        if action is _SKIP:
+            continue
+        if action is _ITEMS:
+            push_all(current)
+            continue
+        yield current
+        if action is _CHILDREN:
+            push_all(filter(None, _children(plan, current)))
+        elif action is _ONE_CHILD:
+            push(_children(plan, current))
+
+
+def group(node: Any) -> dict[type, list[Any]]:
+    """Every AST node below ``node``, walked once and grouped by class."""
+    groups: dict[type, list[Any]] = {}
+    stack = [node]
+    pop, push, push_all = stack.pop, stack.append, stack.extend
+    plans = _PLANS
+    while stack:
+        current = pop()
+        cls = current.__class__
+        plan = plans.get(cls) or _plan(cls)
+        action = plan[0]
+        if action is _SKIP:
+            continue
+        if action is _ITEMS:
+            push_all(current)
+            continue
+        found = groups.get(cls)
+        if found is None:
+            groups[cls] = [current]
+        else:
+            found.append(current)
+        if action is _LEAF:
+            continue
+        try:
+            children = plan[1](current)
+        except AttributeError:
+            children = _children(plan, current)
+        if action is _CHILDREN:
+            push_all(filter(None, children))
+        else:
+            push(children)
+    return groups
+
+
+def grouped(nodes: Iterable[Any]) -> dict[type, list[Any]]:
+    """Nodes already walked, grouped by class."""
+    groups: dict[type, list[Any]] = {}
+    for node in nodes:
+        groups.setdefault(node.__class__, []).append(node)
+    return groups
+
+
+def all_nodes(groups: NodeGroups) -> tuple[Any, ...]:
+    """Every node of the groups (in no particular order)."""
+    return tuple(chain.from_iterable(groups.values()))
+
+
+def groups_of(statement: Any) -> NodeGroups:
+    """Every node of a statement's tree, grouped by class: the statement's own walk,
+    kept on it, where it keeps one (schema files' statements); walked now otherwise."""
+    kept = getattr(statement, "node_groups", None)
+    return kept if isinstance(kept, dict) else group(statement.node)
+
+
+def _children(plan: _Plan, node: Any) -> Any:
+    """The child attributes' values (None where unset), or the one child's value."""
+    try:
+        return plan[1](node)
+    except AttributeError:  # a node built without some attribute: read it as None
+        values = tuple(getattr(node, name, None) for name in _CHILD_ATTRIBUTES[node.__class__])
+        return values if plan[0] is _CHILDREN else values[0]
 
 
 # Per node class, the attributes that may hold nodes or lists of them: pglast declares
 # each attribute's Python type, and most (names, flags, enums, locations) hold none.
 _CHILD_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
 _CONTAINERS = (ast.Node, list, tuple)
+
+
+def _plan(cls: type) -> _Plan:
+    if issubclass(cls, tuple | list):
+        plan: _Plan = (_ITEMS, None)
+    elif not issubclass(cls, ast.Node):
+        plan = (_SKIP, None)
+    else:
+        attributes = _child_attributes(cls)
+        if not attributes:
+            plan = (_LEAF, None)
+        elif len(attributes) == 1:
+            plan = (_ONE_CHILD, attrgetter(attributes[0]))
+        else:
+            plan = (_CHILDREN, attrgetter(*attributes))
+    _PLANS[cls] = plan
+    return plan
 
 
 def _child_attributes(cls: type) -> tuple[str, ...]:
@@ -50,10 +147,3 @@ def _child_attributes(cls: type) -> tuple[str, ...]:
             found.append(name)
     _CHILD_ATTRIBUTES[cls] = attributes = tuple(found)
     return attributes
-
-
-def nodes_of(statement: Any) -> tuple[Any, ...]:
-    """Every node of a statement's tree: the statement's own walk, kept on it, where it
-    keeps one (schema files' statements); walked now otherwise."""
-    kept = getattr(statement, "nodes", None)
-    return kept if isinstance(kept, tuple) else tuple(walk(statement.node))
