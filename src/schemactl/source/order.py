@@ -9,6 +9,7 @@ topologically, keeping path order wherever no dependency decides.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from schemactl.errors import SchemaSourceError
 from schemactl.source import object_names
 from schemactl.source.dumps import is_session_setting
 from schemactl.source.statements import Statement
-from schemactl.source.syntax import NodeGroups, group
+from schemactl.source.syntax import NodeGroups, group, grouped
 from schemactl.source.syntax import walk as walk  # also read from here
 
 DEFAULT_SCHEMA = "public"
@@ -282,9 +283,9 @@ def names_in(node: Any, groups: NodeGroups | None = None) -> StatementNames:
     return StatementNames(frozenset(creates), frozenset(references))
 
 
-def references_in(node: Any) -> set[NameKey]:
-    """The names used anywhere below a syntax node (a routine body's, say)."""
-    return _references(group(node))
+def references_among(nodes: Iterable[Any]) -> set[NameKey]:
+    """The names these syntax nodes use (walked already: a routine body's, say)."""
+    return _references(grouped(nodes))
 
 
 def _phase(statement: Statement) -> int:
@@ -375,7 +376,8 @@ def load_order(statements: list[Statement]) -> list[Statement]:
                 )
             creator.setdefault(key, i)
 
-    extensions = [i for i, s in enumerate(statements) if _phase(s) <= 2]
+    phases = [_phase(s) for s in statements]
+    extensions = [i for i, phase in enumerate(phases) if phase <= 2]
     default_privileges = [
         i for i, s in enumerate(statements) if isinstance(s.node, ast.AlterDefaultPrivilegesStmt)
     ]
@@ -387,7 +389,7 @@ def load_order(statements: list[Statement]) -> list[Statement]:
             needs.update(shared[key])
         if i in completes:
             needs.add(completes[i])
-        if _phase(statements[i]) > 2:
+        if phases[i] > 2:
             needs.update(extensions)
         needs.update(_default_privileges_order(statements, i, default_privileges))
         needs.discard(i)
@@ -396,7 +398,7 @@ def load_order(statements: list[Statement]) -> list[Statement]:
                 dependents[j].add(i)
                 waiting_on[i] += 1
 
-    ready = [(_phase(s), i) for i, s in enumerate(statements) if waiting_on[i] == 0]
+    ready = [(phases[i], i) for i in range(len(statements)) if waiting_on[i] == 0]
     heapq.heapify(ready)
     ordered: list[Statement] = []
     while ready:
@@ -405,7 +407,7 @@ def load_order(statements: list[Statement]) -> list[Statement]:
         for j in dependents[i]:
             waiting_on[j] -= 1
             if waiting_on[j] == 0:
-                heapq.heappush(ready, (_phase(statements[j]), j))
+                heapq.heappush(ready, (phases[j], j))
     if len(ordered) < len(statements):
         # A reference cycle (mutual foreign keys written inline, say): fall back to
         # path order for what remains and let PostgreSQL name the problem.

@@ -18,7 +18,7 @@ from pglast import ast
 
 from schemactl.source.bodies import body_nodes
 from schemactl.source.calls import is_declared_call
-from schemactl.source.order import NameKey, names_in, references_in
+from schemactl.source.order import NameKey, names_in, references_among
 from schemactl.source.syntax import groups_of
 
 
@@ -64,8 +64,8 @@ def _statement_references(statement: ParsedStatement) -> tuple[set[NameKey], set
     """(created, referenced) name keys of one statement, routine bodies included."""
     names = getattr(statement, "names", None) or names_in(statement.node, groups_of(statement))
     created, referenced = set(names.creates), set(names.references)
-    for node in body_nodes(statement.node, statement.sql):
-        referenced |= references_in(node)
+    # Every node of a routine's body: each one's references are its own, whatever it sits in.
+    referenced |= references_among(body_nodes(statement.node, statement.sql))
     referenced |= _extension_schema(statement.node)
     return created, referenced
 
