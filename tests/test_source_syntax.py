@@ -166,3 +166,16 @@ def test_the_cycle_collector_runs_again_after_reading_even_a_bad_folder(
     (schema_dir / "bad.sql").write_text("CREATE TABLE trips (id int);\n")
     assert len(read_desired_state(schema_dir)) == 1
     assert gc.isenabled()
+
+
+def test_places_in_a_long_file_name_their_line_and_column(schema_dir: Path) -> None:
+    tables = "".join(f"CREATE TABLE t{i} (\n    id int\n);\n" for i in range(4000))
+    (schema_dir / "dump.sql").write_text(tables + "CREATE TABLE broken (;\n")
+    with pytest.raises(SchemaSourceError) as raised:
+        read_desired_state(schema_dir)
+    assert raised.value.location.line == 3 * 4000 + 1
+    assert raised.value.location.column == 22
+    (schema_dir / "dump.sql").write_text(tables)
+    last = read_desired_state(schema_dir)[-1]
+    assert (last.location().line, last.location().column) == (3 * 3999 + 1, 1)
+    assert last.location(len("CREATE TABLE t3999 (\n    ")).line == 3 * 3999 + 2

@@ -11,8 +11,10 @@ skipped with a reason instead (see ``psql`` and ``dumps``).
 from __future__ import annotations
 
 import dataclasses
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,7 +130,7 @@ class Statement:
         once, and each reader looks only at the classes it needs."""
         return group(self.node)
 
-    @property
+    @cached_property
     def nodes(self) -> tuple[Any, ...]:
         """Every syntax node below this statement (in no particular order)."""
         return all_nodes(self.node_groups)
@@ -164,9 +166,29 @@ class SourceFile:
 def location_of(path: Path, text: str, offset: int) -> SourceLocation:
     """Turn a 0-based character offset into a 1-based line and column."""
     offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return SourceLocation(str(path), line, column)
+    if len(text) < _LONG_FILE:
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return SourceLocation(str(path), line, column)
+    newlines = _newlines(text)
+    before = bisect_left(newlines, offset)  # newlines before the offset
+    column = offset - (newlines[before - 1] if before else -1)
+    return SourceLocation(str(path), before + 1, column)
+
+
+# Every place in a file asks for its line (definitions, hints, errors); counting lines
+# from the top each time grows with the square of a long file (a pg_dump of thousands
+# of tables is one file of megabytes), so long files' newlines are found once.
+_LONG_FILE = 1 << 16
+
+
+@lru_cache(maxsize=16)
+def _newlines(text: str) -> list[int]:
+    """The offsets of a long file's newlines."""
+    return [match.start() for match in _NEWLINE.finditer(text)]
+
+
+_NEWLINE = re.compile("\n")
 
 
 def _start_of_code(text: str, offset: int) -> int:
