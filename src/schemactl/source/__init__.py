@@ -54,6 +54,10 @@ def _cycle_collection_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # Straight to the oldest generation: the young ones' collections would walk
+            # the trees twice more on their way there.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
