@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemactl.cache_files import CacheFile, cache_home, code_digest, prune
-from schemactl.devdb.loader import dev_roles, referenced_roles
+from schemactl.devdb.loader import referenced_roles
 from schemactl.source import DesiredState, Skipped, find_schema_files
 from schemactl.source.conversions import Conversion, read_conversions
 from schemactl.source.hints import RenameHint, rename_hints
@@ -65,6 +65,8 @@ class FolderFacts:
 def facts_of(state: DesiredState, digest: str = "") -> FolderFacts:
     """The facts of a folder read and parsed."""
     statements = state.statements
+    roles = read_role_declarations(statements)
+    used_roles = frozenset(referenced_roles(statements))
     return FolderFacts(
         digest=digest,
         skipped=tuple(state.skipped),
@@ -74,13 +76,13 @@ def facts_of(state: DesiredState, digest: str = "") -> FolderFacts:
         ),
         defined_on=definitions_on_relations(statements),
         jobs=tuple(read_jobs(statements)),
-        roles=read_role_declarations(statements),
+        roles=roles,
         partition_rules=tuple(read_partition_rules(statements)),
         registrations=tuple(read_registrations(statements)),
         rename_hints=tuple(rename_hints(statements)),
         conversions=tuple(read_conversions(statements)),
-        referenced_roles=frozenset(referenced_roles(statements)),
-        dev_roles=frozenset(dev_roles(statements)),
+        referenced_roles=used_roles,
+        dev_roles=used_roles | set(roles.declared),  # as devdb.loader.dev_roles
         index=SourceIndex.of(statements),
     )
 

@@ -47,8 +47,8 @@ class SourceIndex:
         index = cls()
         for statement in statements:
             for key, offset in _definitions(statement.node, statement.offset):
-                location = location_of(statement.path, statement.source, offset)
-                index.places.setdefault(key, location)
+                if key not in index.places:
+                    index.places[key] = location_of(statement.path, statement.source, offset)
         return index
 
     def find(self, subject: Subject) -> SourceLocation | None:
