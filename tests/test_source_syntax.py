@@ -14,7 +14,7 @@ from pglast import ast, parser
 
 from schemactl.errors import SchemaSourceError
 from schemactl.source import pglast_nodes, read_desired_state
-from schemactl.source.syntax import all_nodes, group, grouped, walk
+from schemactl.source.syntax import READ, group, grouped, of, walk, walked
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SCHEMA = REPO_ROOT / "schema"
@@ -128,11 +128,15 @@ def test_the_walk_visits_every_node_once_in_its_usual_order() -> None:
 
 def test_a_statements_nodes_are_grouped_by_class_in_one_walk() -> None:
     for tree in example_trees():
-        groups = group(tree)
+        groups, every = walked(tree)
+        assert [id(n) for n in every] == [id(n) for n in walk(tree)]
         assert {cls: [id(n) for n in nodes] for cls, nodes in groups.items()} == {
-            cls: [id(n) for n in nodes] for cls, nodes in grouped(walk(tree)).items()
+            cls: [id(n) for n in nodes] for cls, nodes in grouped(walk(tree)).items() if cls in READ
         }
-        assert sorted(map(id, all_nodes(groups))) == sorted(map(id, walk(tree)))
+        assert set(groups) <= READ
+        assert group(tree) == groups
+    with pytest.raises(KeyError, match="ColumnDef"):
+        of(groups, ast.ColumnDef)
 
 
 def test_node_classes_are_leaves_so_readers_find_nodes_by_their_class() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pglast import ast
 
-from schemactl.source.syntax import NodeGroups
+from schemactl.source.syntax import NodeGroups, of
 
 DEFAULT_SCHEMA = "public"
 
@@ -132,30 +132,30 @@ def references(node: Any, groups: NodeGroups) -> set[NameKey]:
             refs.add(("publication", str(node.pubname)))
         case ast.CommentStmt():
             refs |= _comment_target(node)
-    for collate in groups.get(ast.CollateClause, ()):
+    for collate in of(groups, ast.CollateClause):
         refs |= _key("collation", _strings(collate.collname))
-    for expression in groups.get(ast.A_Expr, ()):
+    for expression in of(groups, ast.A_Expr):
         if expression.name:
             refs |= _key("operator", _strings(expression.name))
-    for item in groups.get(ast.CreateOpClassItem, ()):
+    for item in of(groups, ast.CreateOpClassItem):
         if item.itemtype == 1 and item.name is not None:
             refs |= _key("operator", _strings(item.name.objname))
-    for element in chain(groups.get(ast.IndexElem, ()), groups.get(ast.PartitionElem, ())):
+    for element in chain(of(groups, ast.IndexElem), of(groups, ast.PartitionElem)):
         if element.opclass:
             refs |= _key("opclass", _strings(element.opclass))
-    for cast in groups.get(ast.TypeCast, ()):
+    for cast in of(groups, ast.TypeCast):
         if isinstance(cast.typeName, ast.TypeName):
             namespace = _REG_TYPES.get((_strings(cast.typeName.names) or [""])[-1])
             literal = _literal(cast.arg)
             if namespace and literal:
                 refs |= _key(namespace, literal)
-    for call in groups.get(ast.FuncCall, ()):
+    for call in of(groups, ast.FuncCall):
         if call.args and len(call.args) > 1:
             names = _strings(call.funcname)
             literal = _literal(call.args[0])
             if names and names[-1] in _CONFIG_FUNCTIONS and literal:
                 refs |= _key("tsconfig", literal)
-    for spec in groups.get(ast.PublicationObjSpec, ()):
+    for spec in of(groups, ast.PublicationObjSpec):
         if spec.name:
             refs.add(("schema", str(spec.name)))
     return refs

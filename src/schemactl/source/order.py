@@ -19,7 +19,7 @@ from schemactl.errors import SchemaSourceError
 from schemactl.source import object_names
 from schemactl.source.dumps import is_session_setting
 from schemactl.source.statements import Statement
-from schemactl.source.syntax import NodeGroups, group, grouped
+from schemactl.source.syntax import NodeGroups, group, grouped, of
 from schemactl.source.syntax import walk as walk  # also read from here
 
 DEFAULT_SCHEMA = "public"
@@ -77,18 +77,18 @@ def _qualified_from_list(names: list[str]) -> str | None:
 
 def _references(groups: NodeGroups) -> set[NameKey]:
     refs: set[NameKey] = set()
-    for relation in groups.get(ast.RangeVar, ()):
+    for relation in of(groups, ast.RangeVar):
         refs.add(("rel", _qualify(relation.schemaname, relation.relname)))
         if relation.schemaname:
             refs.add(("schema", relation.schemaname))
-    for type_name in groups.get(ast.TypeName, ()):
+    for type_name in of(groups, ast.TypeName):
         names = _strings(type_name.names)
         if names and names[0] != "pg_catalog" and (name := _qualified_from_list(names)):
             refs.add(("type", name))
             refs.add(("rel", name))  # a table's row type
             if len(names) == 2:
                 refs.add(("schema", names[0]))
-    for option in groups.get(ast.DefElem, ()):
+    for option in of(groups, ast.DefElem):
         if (
             option.defname in _ROUTINE_OPTIONS
             and isinstance(option.arg, ast.TypeName)
@@ -100,7 +100,7 @@ def _references(groups: NodeGroups) -> set[NameKey]:
             parts = _strings(option.arg)[:-1]
             if name := _qualified_from_list(parts):
                 refs.add(("rel", name))
-    for call in groups.get(ast.FuncCall, ()):
+    for call in of(groups, ast.FuncCall):
         names = _strings(call.funcname)
         if name := _qualified_from_list(names):
             refs.add(("func", name))
@@ -112,10 +112,10 @@ def _references(groups: NodeGroups) -> set[NameKey]:
                 parts = str(first.val.sval).split(".")
                 if name := _qualified_from_list(parts):
                     refs.add(("rel", name))
-    for trigger in groups.get(ast.CreateTrigStmt, ()):
+    for trigger in of(groups, ast.CreateTrigStmt):
         if name := _qualified_from_list(_strings(trigger.funcname)):
             refs.add(("func", name))
-    for routine in groups.get(ast.ObjectWithArgs, ()):
+    for routine in of(groups, ast.ObjectWithArgs):
         if name := _qualified_from_list(_strings(routine.objname)):
             refs.add(("func", name))
     return refs
@@ -252,7 +252,7 @@ def _member_references(node: Any, groups: NodeGroups) -> set[NameKey]:
     refs: set[NameKey] = set()
     if isinstance(node, ast.CommentStmt):
         refs |= _commented_member(node)
-    for constraint in groups.get(ast.Constraint, ()):
+    for constraint in of(groups, ast.Constraint):
         if constraint.pktable is not None:
             refs.add(("key", _relation_name(constraint.pktable)))
     if isinstance(node, ast.AlterTableStmt) and node.relation is not None:

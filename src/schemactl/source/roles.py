@@ -31,7 +31,7 @@ from pglast import ast
 from pglast.enums import ObjectType, RoleSpecType, RoleStmtType
 
 from schemactl.errors import SchemaSourceError, SourceLocation
-from schemactl.source.syntax import NodeGroups, group
+from schemactl.source.syntax import NodeGroups, group, of
 
 if TYPE_CHECKING:
     from schemactl.source.statements import Statement
@@ -277,7 +277,7 @@ def _refuse_contradictions(found: RoleDeclarations, statements: Sequence[Stateme
 def roles_named(node: Any, groups: NodeGroups | None = None) -> set[str]:
     """Role names a statement's syntax tree uses (grants, policies, owners); ``groups``:
     every node below it, by class, when already walked."""
-    specs = (group(node) if groups is None else groups).get(ast.RoleSpec, ())
+    specs = of(group(node) if groups is None else groups, ast.RoleSpec)
     return {str(n.rolename) for n in specs if n.roletype == RoleSpecType.ROLESPEC_CSTRING}
 
 

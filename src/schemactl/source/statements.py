@@ -32,7 +32,7 @@ from schemactl.source.dumps import (
 )
 from schemactl.source.psql import blank_meta_commands
 from schemactl.source.roles import DO_ROLE_HINT, is_role_statement
-from schemactl.source.syntax import all_nodes, group
+from schemactl.source.syntax import walked
 
 if TYPE_CHECKING:
     from schemactl.source.order import StatementNames
@@ -125,15 +125,20 @@ class Statement:
         return type(self.node).__name__
 
     @cached_property
-    def node_groups(self) -> dict[type, list[Any]]:
-        """Every syntax node below this statement, grouped by class: the tree is walked
-        once, and each reader looks only at the classes it needs."""
-        return group(self.node)
+    def _walked(self) -> tuple[dict[type, list[Any]], tuple[Any, ...]]:
+        return walked(self.node)
 
-    @cached_property
+    @property
+    def node_groups(self) -> dict[type, list[Any]]:
+        """The syntax nodes below this statement its readers look at, grouped by class
+        (see syntax.READ): the tree is walked once, and each reader visits only the
+        classes it needs."""
+        return self._walked[0]
+
+    @property
     def nodes(self) -> tuple[Any, ...]:
-        """Every syntax node below this statement (in no particular order)."""
-        return all_nodes(self.node_groups)
+        """Every syntax node below this statement, from the same walk."""
+        return self._walked[1]
 
     @cached_property
     def names(self) -> StatementNames:

@@ -4,8 +4,8 @@ Several readers of the source stage need the nodes of each statement (load order
 references to external objects, role names, refusals). A schema of thousands of
 statements has hundreds of thousands of nodes, and walking them in Python is the
 costly part: a statement walks its tree once (:attr:`Statement.node_groups`) and keeps
-the nodes grouped by class, so each reader visits only the classes it looks at (range
-variables, type names, function calls, role specifications) instead of every node.
+the nodes its readers look at grouped by class (:data:`READ`: range variables, type
+names, function calls, role specifications...), so each reader visits only those.
 
 pglast's node classes are leaves (only the abstract ``Node`` and ``Expr`` have
 subclasses), so a node's class is the key its readers look it up under.
@@ -14,7 +14,6 @@ subclasses), so a node's class is the key its readers look it up under.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -22,6 +21,17 @@ from pglast import ast
 
 # Syntax nodes grouped by class, each group in walk order.
 NodeGroups = Mapping[type, list[Any]]
+
+# The node classes the source stage's readers look at (load order, references, object
+# names, roles): the walk groups these and no others.
+READ = frozenset(
+    {
+        ast.A_Expr, ast.CollateClause, ast.Constraint, ast.CreateOpClassItem,
+        ast.CreateTrigStmt, ast.DefElem, ast.FuncCall, ast.IndexElem, ast.ObjectWithArgs,
+        ast.PartitionElem, ast.PublicationObjSpec, ast.RangeVar, ast.RoleSpec, ast.TypeCast,
+        ast.TypeName,
+    }
+)  # fmt: skip
 
 # What the walk does with a value, by the value's class: nothing (names, flags, enums,
 # locations), push its items (a list of nodes), or keep it and push its child attributes.
@@ -53,8 +63,18 @@ def walk(node: Any) -> Iterator[Any]:
 
 
 def group(node: Any) -> dict[type, list[Any]]:
-    """Every AST node below ``node``, walked once and grouped by class."""
+    """The nodes below ``node`` the source stage reads (classes in :data:`READ`), walked
+    once and grouped by class."""
+    return walked(node)[0]
+
+
+def walked(node: Any) -> tuple[dict[type, list[Any]], tuple[Any, ...]]:
+    """One walk below ``node``: the nodes the source stage reads, grouped by class, and
+    every node (in walk order)."""
     groups: dict[type, list[Any]] = {}
+    every: list[Any] = []
+    keep = every.append
+    read = READ
     stack = [node]
     pop, push, push_all = stack.pop, stack.append, stack.extend
     plans = _PLANS
@@ -68,11 +88,13 @@ def group(node: Any) -> dict[type, list[Any]]:
         if action is _ITEMS:
             push_all(current)
             continue
-        found = groups.get(cls)
-        if found is None:
-            groups[cls] = [current]
-        else:
-            found.append(current)
+        keep(current)
+        if cls in read:
+            found = groups.get(cls)
+            if found is None:
+                groups[cls] = [current]
+            else:
+                found.append(current)
         if action is _LEAF:
             continue
         try:
@@ -83,20 +105,26 @@ def group(node: Any) -> dict[type, list[Any]]:
             push_all(filter(None, children))
         else:
             push(children)
-    return groups
+    return groups, tuple(every)
 
 
 def grouped(nodes: Iterable[Any]) -> dict[type, list[Any]]:
-    """Nodes already walked, grouped by class."""
+    """Nodes already walked, those the source stage reads grouped by class."""
     groups: dict[type, list[Any]] = {}
     for node in nodes:
-        groups.setdefault(node.__class__, []).append(node)
+        if node.__class__ in READ:
+            groups.setdefault(node.__class__, []).append(node)
     return groups
 
 
-def all_nodes(groups: NodeGroups) -> tuple[Any, ...]:
-    """Every node of the groups (in no particular order)."""
-    return tuple(chain.from_iterable(groups.values()))
+def of(groups: NodeGroups, cls: type) -> list[Any]:
+    """The nodes of class ``cls`` among the groups (a class of :data:`READ`)."""
+    if cls not in READ:
+        raise KeyError(f"{cls.__name__} nodes are not kept by the walk: add it to READ")
+    return groups.get(cls, _NONE)
+
+
+_NONE: list[Any] = []
 
 
 def groups_of(statement: Any) -> NodeGroups:
