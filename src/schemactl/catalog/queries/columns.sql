@@ -6,7 +6,7 @@ SELECT a.attrelid AS relation_oid,
        a.attname AS name,
        quote_ident(a.attname) AS ident,
        a.attnum AS position,
-       format_type(a.atttypid, a.atttypmod) AS type,
+       ft.name AS type,
        a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN ex.expr END AS "default",
        a.attidentity AS identity,
@@ -41,6 +41,9 @@ FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+-- Each type printed once: a schema has thousands of columns of a few dozen types, and the
+-- planner caches this lookup (Memoize) by type and modifier.
+LEFT JOIN LATERAL (SELECT format_type(a.atttypid, a.atttypmod) AS name OFFSET 0) ft ON true
 -- The default's text, printed once (OFFSET 0 keeps the planner from copying the call).
 LEFT JOIN LATERAL (SELECT pg_get_expr(ad.adbin, ad.adrelid) AS expr OFFSET 0) ex ON true
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
