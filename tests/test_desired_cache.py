@@ -216,3 +216,20 @@ def test_a_file_broken_after_a_cached_run_is_reported_where_it_breaks(
 
     assert result.code == 1
     assert "schema.sql:8:8: syntax error" in result.stderr
+
+
+def test_a_cached_plan_on_the_targets_own_server_sees_the_roles_the_dev_database_needs(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    # The dev database's roles are created on its server before the roles are compared,
+    # with or without a cache: on the target's own server they are the target's roles too.
+    write_schema(schema_dir, "CREATE ROLE cache_reporting;\n" + SCHEMA)
+    args = ["--schema", str(schema_dir), "--database-url", database, "--dev-url", server.url]
+    assert run_cli(capsys, "plan", *args).code == 0  # cached
+    execute(server.url, "DROP ROLE cache_reporting")
+
+    applied = run_cli(capsys, "apply", *args, "--auto-approve")
+
+    assert applied.code == 0, applied.stderr
+    assert run_cli(capsys, "drift", *args).code == 0
+    execute(server.url, "DROP ROLE cache_reporting")

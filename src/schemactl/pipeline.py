@@ -188,6 +188,9 @@ def plan_against(
         # Only the target is read; the dev database is loaded after all only where the
         # comparison needs it (see devdb.desired_cache).
         metrics.count("cache_hits")
+        # Before the roles are compared, as loading would have: on a --dev-url server
+        # that is the target's own, the roles it creates are the target's too.
+        _ensure_dev_roles(source, facts, external)
         current = read_target(target, scope, external)
         current_fingerprint = fingerprint(current)
         try:
@@ -199,7 +202,6 @@ def plan_against(
         except DevDatabaseNeeded:
             metrics.count("cache_hits_needing_dev_database")
         else:
-            _ensure_dev_roles(source, facts, external)
             with metrics.phase("warnings"):
                 return with_target_warnings(plan, facts, scope, target)
     # The target is read while the dev database starts and loads: both are mostly
