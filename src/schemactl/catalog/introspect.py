@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from schemactl.catalog import collector
+from schemactl import collector
 from schemactl.catalog.exclusion import without_excluded
 from schemactl.catalog.identity import identity_sequence
 from schemactl.catalog.model import (

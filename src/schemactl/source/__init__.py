@@ -1,11 +1,9 @@
 """Reading ``schema/``: files, statements with their positions, and load order."""
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemactl import collector
 from schemactl.source.files import find_schema_files
 from schemactl.source.order import load_order
 from schemactl.source.roles import read_role_declarations
@@ -34,31 +32,12 @@ class DesiredState:
 def read_desired_source(schema_dir: Path, allow_empty: bool = False) -> DesiredState:
     """All statements of a schema folder, in an order PostgreSQL can load them, and
     the lines read but left out (psql meta-commands, a pg_dump --clean prelude)."""
-    with _cycle_collection_paused():
+    with collector.paused():  # the trees: see schemactl.collector
         files = [read_source_file(path) for path in find_schema_files(schema_dir, allow_empty)]
         statements = [stmt for file in files for stmt in file.statements]
         read_role_declarations(statements)  # refuses contradictions and passwords now
         ordered = load_order(statements)
     return DesiredState(ordered, [s for file in files for s in file.skipped])
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the syntax trees are built: they are
-    hundreds of thousands of objects, none of them in a reference cycle, and every
-    collection started by their allocation would walk all of them again (a fifth of
-    the source stage at a thousand tables)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            # Straight to the oldest generation: the young ones' collections would walk
-            # the trees twice more on their way there.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def read_desired_state(schema_dir: Path, allow_empty: bool = False) -> list[Statement]:
