@@ -11,7 +11,7 @@ from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.indexes import rebuilds
 from schemactl.diff.partition_indexes import adopted_indexes, adopted_keys
-from schemactl.diff.regenerated import standing_on
+from schemactl.diff.regenerated import Foundations, foundations
 
 FOREIGN_KEY = "f"
 
@@ -164,6 +164,7 @@ def rebuilt_indexes(ctx: DiffContext) -> frozenset[str]:
 def _rebuilt_indexes(ctx: DiffContext) -> frozenset[str]:
     current, desired = ctx.current.constraints, ctx.desired.constraints
     adopted = adopted_keys(ctx)
+    under = foundations(ctx)
     rebuilt: set[str] = set()
     for key, old in current.items():
         new = desired.get(key)
@@ -172,7 +173,7 @@ def _rebuilt_indexes(ctx: DiffContext) -> frozenset[str]:
         if old.type in ("p", "u", "x") and (new is None or _rebuilt(ctx, old, new)):
             schema = old.table.rsplit(".", 1)[0]
             rebuilt.add(f"{schema}.{old.ident}")
-        elif old.type in ("p", "u", "x") and _standing_on(ctx, old):
+        elif old.type in ("p", "u", "x") and _standing_on(under, old):
             rebuilt.add(f"{old.table.rsplit('.', 1)[0]}.{old.ident}")
     kept = adopted_indexes(ctx)
     for ident, index in ctx.current.indexes.items():
@@ -182,7 +183,7 @@ def _rebuilt_indexes(ctx: DiffContext) -> frozenset[str]:
         if (
             wanted is None
             or rebuilds(index, wanted)
-            or standing_on(ctx, index.table, index.columns, index.calls)
+            or under.reason(index.table, index.columns, index.calls)
         ):
             rebuilt.add(ident)
     return frozenset(rebuilt)
@@ -218,8 +219,8 @@ def _index_options(old: Constraint, new: Constraint) -> list[Change]:
     ]  # fmt: skip
 
 
-def _standing_on(ctx: DiffContext, constraint: Constraint) -> str | None:
-    return standing_on(ctx, constraint.table, constraint.columns, constraint.calls)
+def _standing_on(under: Foundations, constraint: Constraint) -> str | None:
+    return under.reason(constraint.table, constraint.columns, constraint.calls)
 
 
 def _loses_its_index(constraint: Constraint, rebuilt: frozenset[str]) -> bool:
@@ -233,6 +234,7 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
     current, desired = ctx.current.constraints, ctx.desired.constraints
     rebuilt = rebuilt_indexes(ctx)
     adopted = adopted_keys(ctx)  # a partition's own, taken over by its parent's new key
+    under = foundations(ctx)
     for key in sorted(desired.keys() - current.keys()):
         changes += _add(ctx, desired[key])
     for key, (_, name) in sorted(adopted.items()):
@@ -262,7 +264,7 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
             changes += _add(ctx, new)
             continue
         changes += _index_options(old, new)
-        if reason := _standing_on(ctx, old):
+        if reason := _standing_on(under, old):
             risk = Hazard(
                 HazardKind.DEPENDENT_RECREATE,
                 f"constraint {old.name} on {old.table} is dropped and added again: {reason}",

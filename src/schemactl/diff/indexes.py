@@ -15,7 +15,7 @@ from schemactl.diff.partition_indexes import (
     complete_invalid,
     create_partitioned,
 )
-from schemactl.diff.regenerated import standing_on
+from schemactl.diff.regenerated import foundations
 from schemactl.diff.views import dropped_materialized_views
 
 
@@ -138,6 +138,7 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
     for ident in sorted(desired.keys() - current.keys()):
         changes += _create(ctx, desired[ident])
     adopted = adopted_indexes(ctx)  # a partition's own, taken over by its parent's new one
+    under = foundations(ctx)
     for ident in sorted(current.keys() - desired.keys()):
         if current[ident].table not in gone and ident not in adopted:
             changes.append(_drop(ctx, current[ident]))
@@ -156,7 +157,7 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
         elif rebuilds(old, new):
             changes.append(_drop(ctx, old))
             changes += _create(ctx, new)
-        elif reason := standing_on(ctx, old.table, old.columns, old.calls):
+        elif reason := under.reason(old.table, old.columns, old.calls):
             risk = Hazard(
                 HazardKind.DEPENDENT_RECREATE,
                 f"index {old.ident} is dropped and built again: {reason}",

@@ -286,11 +286,28 @@ def _recursed(ctx: DiffContext, root: Table, name: str) -> tuple[_Effective | No
     return _Effective(new.default, new.not_null), default_set, old.not_null != new.not_null
 
 
+def _lineage_unchanged(ctx: DiffContext, partition: Table) -> bool:
+    """Whether the partition and every table above it are the same on both sides: then
+    each of its columns holds what it held, and nothing set on a parent recurses to it
+    (a parent that pushes NOT NULL down has changed, and is above it), so no override
+    changes. Most partitions are such; this spares looking at each of their columns."""
+    seen: set[str] = set()
+    table: Table | None = partition
+    while table is not None and table.ident not in seen:
+        seen.add(table.ident)
+        if ctx.current.tables.get(table.ident) != table:
+            return False
+        table = ctx.desired.tables.get(table.partition_of) if table.partition_of else None
+    return True
+
+
 def _column_overrides(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     # NOT NULL set or dropped on a partitioned partition recurses to its partitions.
     pushed: dict[tuple[str, str], bool] = {}
-    partitions = [t for t in ctx.desired.tables.values() if t.partition_of]
+    partitions = [
+        t for t in ctx.desired.tables.values() if t.partition_of and not _lineage_unchanged(ctx, t)
+    ]
     partitions.sort(key=lambda t: (ctx.table_depth(ctx.desired, t.ident), t.ident))
     for table in partitions:
         old_table = ctx.current.tables.get(table.ident)

@@ -9,6 +9,8 @@ and must come back; the differs of those kinds ask :func:`regenerated_columns`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from schemactl.catalog.model import Column
 from schemactl.diff.context import DiffContext
 
@@ -48,13 +50,36 @@ def standing_on(
 ) -> str | None:
     """Why an index or constraint that itself stays the same must be dropped and created
     again: a routine it calls is recreated, or a column it uses is added again."""
-    from schemactl.diff.routines import recreated_functions
+    return foundations(ctx).reason(table, columns, calls)
 
-    if calls and (recreating := sorted(recreated_functions(ctx).intersection(calls))):
-        return f"{', '.join(recreating)} is dropped and created again"
-    if not columns:
+
+@dataclass(frozen=True)
+class Foundations:
+    """What the migration drops and creates again under indexes and constraints that
+    themselves stay the same. Worked out once per comparison (see :func:`foundations`):
+    the differs ask it for every index and constraint, and most of the time both sets
+    are empty."""
+
+    recreated: frozenset[str]  # routine signatures
+    regenerated: frozenset[tuple[str, str]]  # (table ident, column ident)
+
+    def reason(self, table: str, columns: tuple[str, ...], calls: tuple[str, ...]) -> str | None:
+        """See :func:`standing_on`."""
+        if calls and (recreating := sorted(self.recreated.intersection(calls))):
+            return f"{', '.join(recreating)} is dropped and created again"
+        regenerated = self.regenerated
+        if regenerated and (readded := sorted(c for c in columns if (table, c) in regenerated)):
+            return f"generated column {', '.join(readded)} of {table} is dropped and added again"
         return None
-    regenerated = regenerated_columns(ctx)
-    if regenerated and (readded := sorted(c for c in columns if (table, c) in regenerated)):
-        return f"generated column {', '.join(readded)} of {table} is dropped and added again"
-    return None
+
+
+def foundations(ctx: DiffContext) -> Foundations:
+    """The recreated routines and regenerated columns of this comparison, for loops over
+    every index or constraint to ask :meth:`Foundations.reason` without looking them up
+    each time."""
+    from schemactl.diff.routines import recreated_functions, views_asking
+
+    return ctx.answer(
+        ("foundations", views_asking()),
+        lambda: Foundations(recreated_functions(ctx), regenerated_columns(ctx)),
+    )

@@ -167,11 +167,7 @@ def _reason_from_uses(
             return f"function {signature} it calls is dropped or recreated"
     replaced = dropped_or_replaced(ctx)
     if replaced:
-        column_types = {
-            (ident, column.ident): column.type
-            for ident, table in ctx.current.tables.items()
-            for column in table.columns
-        }
+        column_types = _column_types(ctx)
         used = [
             *view.types,
             *(c.type for c in view.columns),
@@ -180,6 +176,19 @@ def _reason_from_uses(
         if found := next((t for t in used if _base_type(t) in replaced), None):
             return f"type {_base_type(found)} it uses is dropped or replaced"
     return None
+
+
+def _column_types(ctx: DiffContext) -> dict[tuple[str, str], str]:
+    """The type of every column of the current database, by (table, column) ident:
+    looked up for every view when a type is dropped or replaced, built once."""
+    return ctx.answer(
+        "column_types",
+        lambda: {
+            (ident, column.ident): column.type
+            for ident, table in ctx.current.tables.items()
+            for column in table.columns
+        },
+    )
 
 
 def _base_type(type_name: str) -> str:
@@ -192,18 +201,7 @@ def _changed_columns(ctx: DiffContext) -> set[tuple[str, str]]:
     """(table, column) idents that diff/tables.py drops or retypes (``column.drop``,
     ``column.set_type``, a generated column re-added), and their copies in partitions
     and inheriting children, which change with them."""
-    changed: set[tuple[str, str]] = set(regenerated_columns(ctx))
-    for ident, old in ctx.current.tables.items():
-        new = ctx.desired.tables.get(ident)
-        if new is None or new.columns == old.columns:
-            continue
-        for column in old.columns:
-            wanted = new.column(column.name)
-            if wanted is None or (wanted.type, wanted.collation) != (
-                column.type,
-                column.collation,
-            ):
-                changed.add((ident, column.ident))
+    changed = set(regenerated_columns(ctx)) | _retyped_columns(ctx)
     children = _children(ctx.current.tables)
     pending = list(changed)
     while pending:
@@ -213,6 +211,28 @@ def _changed_columns(ctx: DiffContext) -> set[tuple[str, str]]:
                 changed.add((child, column_ident))
                 pending.append((child, column_ident))
     return changed
+
+
+def _retyped_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
+    """(table, column) idents of columns dropped or given another type or collation.
+    Asked twice per comparison (see routines.views_asking), the same both times."""
+
+    def work_out() -> frozenset[tuple[str, str]]:
+        found = set()
+        for ident, old in ctx.current.tables.items():
+            new = ctx.desired.tables.get(ident)
+            if new is None or new.columns == old.columns:
+                continue
+            for column in old.columns:
+                wanted = new.column(column.name)
+                if wanted is None or (wanted.type, wanted.collation) != (
+                    column.type,
+                    column.collation,
+                ):
+                    found.add((ident, column.ident))
+        return frozenset(found)
+
+    return ctx.answer("retyped_columns", work_out)
 
 
 def _children(tables: dict[str, Table]) -> dict[str, list[str]]:
