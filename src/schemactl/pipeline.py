@@ -192,10 +192,9 @@ def plan_against(
         # that is the target's own, the roles it creates are the target's too.
         _ensure_dev_roles(source, facts, external)
         current = read_target(target, scope, external)
-        current_fingerprint = fingerprint(current)
         try:
             plan = _plan_catalogs(
-                current, cached, current_fingerprint, OFFLINE, desired_is_dev=True,
+                current, cached, current, OFFLINE, desired_is_dev=True,
                 online=online, adjust=adjust, hints=source.rename_hints,
                 conversions=source.conversions, answers=answers,
             )  # fmt: skip
@@ -338,8 +337,7 @@ class PreparedState:
         scope = dataclasses.replace(self.scope, include=(tenant,)) if tenant else self.scope
         dev_conn = connect(self.dev_url, "dev database")
         try:
-            current = introspect(target, scope)
-            current_fingerprint = fingerprint(current)
+            as_read = current = introspect(target, scope)
             current = without_received(current, self.external)
             if tenant:
                 with self._renaming:
@@ -353,7 +351,7 @@ class PreparedState:
             dev_conn.close()
         roles = declared_roles(target, self.facts.roles)
         current, desired, warnings = chained(self.adjust, roles)(current, desired)
-        plan = build_plan(current, desired, online, current_fingerprint)
+        plan = build_plan(current, desired, online, as_read)
         if warnings:
             plan = dataclasses.replace(plan, warnings=(*plan.warnings, *warnings))
         return with_target_warnings(plan, self.facts, scope, target)
@@ -533,11 +531,10 @@ def _plan_between(
             current, desired = introspect_both(current_conn, desired_conn, scope, read)
         elif desired is None:
             desired = read(desired_conn)
-        current_fingerprint = fingerprint(current)
     if keep is not None:
         keep(desired)
     return _plan_catalogs(
-        current, desired, current_fingerprint, desired_conn, desired_is_dev=desired_is_dev,
+        current, desired, current, desired_conn, desired_is_dev=desired_is_dev,
         online=online, adjust=adjust, hints=hints, conversions=conversions, read=read,
         answers=answers,
     )  # fmt: skip
@@ -550,7 +547,7 @@ def _refuse_reading(conn: psycopg.Connection) -> Catalog:
 def _plan_catalogs(
     current: Catalog,
     desired: Catalog,
-    current_fingerprint: str,
+    as_read: Catalog,
     desired_conn: psycopg.Connection,
     *,
     desired_is_dev: bool,
@@ -561,7 +558,8 @@ def _plan_catalogs(
     read: Callable[[psycopg.Connection], Catalog] = _refuse_reading,
     answers: Answers | None = None,
 ) -> Plan:
-    """The plan between two catalogs as read; ``desired_conn`` holds the desired state
+    """The plan between two catalogs as read; ``as_read`` is the target as read (the plan
+    carries its fingerprint); ``desired_conn`` holds the desired state
     (reconciling printouts, casts and declared renames ask it). ``answers``: what a dev
     database of this desired state answered before; new answers are added to it, unless
     renames ran in the dev database (its answers are then of another state)."""
@@ -580,7 +578,7 @@ def _plan_catalogs(
         if adjust is not None:
             current, desired, warnings = adjust(current, desired)
     with metrics.phase("diff"):
-        plan = build_plan(current, desired, online, current_fingerprint)
+        plan = build_plan(current, desired, online, as_read)
     if renames:
         plan = with_renames(plan, renames)
     if warnings or notes:
@@ -832,7 +830,7 @@ def upkeep_plan(target: psycopg.Connection, source: DesiredSource, scope: Scope)
     rules = source.facts.partition_rules
     current = introspect(target, scope)
     desired, upkept = apply_partition_rules(current, current, rules, source.moment)
-    return build_plan(upkept, desired, online=False, target_fingerprint=fingerprint(current))
+    return build_plan(upkept, desired, online=False, as_read=current)
 
 
 def target_fingerprint(target: psycopg.Connection, scope: Scope) -> str:

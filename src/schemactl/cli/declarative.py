@@ -44,6 +44,7 @@ from schemactl.cli.options import (
     dev_url,
     lock_timeout_of,
     out,
+    plan_json_text,
     print_plan,
     scope_of,
     show_pooling,
@@ -132,13 +133,15 @@ def plan(
         checked = check_target(conn, result, checks, announce=format is PlanFormat.text)
     finally:
         conn.close()
-    document = print_plan(
+    print_plan(
         result, format, show_sql=not no_sql, verbose=verbose,
         preflight=checked.preflight, rehearsal=checked.rehearsal,
         locate=source.facts.index.find,
     )  # fmt: skip
-    if out_file:
-        out_file.write_text(result.up_sql() if format is PlanFormat.sql else document)
+    if out_file and format is PlanFormat.sql:
+        out_file.write_text(result.up_sql())
+    elif out_file:
+        out_file.write_text(plan_json_text(result, checked.preflight, checked.rehearsal))
     checked.refuse_failed_rehearsal()
     if exit_code and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)

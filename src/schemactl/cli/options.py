@@ -221,12 +221,11 @@ def print_plan(
     rehearsal: Rehearsal | None = None,
     title: str = "schemactl plan",
     locate: Locate = lambda subject: None,
-) -> str:
-    """A plan on standard output in one of the formats plan and diff share; returns the
-    JSON document (what ``--out`` writes). ``locate`` finds where a subject is defined,
-    for GitHub annotations."""
+) -> None:
+    """A plan on standard output in one of the formats plan and diff share. ``locate``
+    finds where a subject is defined, for GitHub annotations."""
     with metrics.phase("render"):
-        return _print_plan(
+        _print_plan(
             result, format, show_sql, verbose, unchanged, preflight, rehearsal, title, locate
         )
 
@@ -241,13 +240,10 @@ def _print_plan(
     rehearsal: Rehearsal | None,
     title: str,
     locate: Locate,
-) -> str:
+) -> None:
     """Each format's renderer is imported in its branch: a run loads only its own."""
-    from schemactl.output.plan_json import plan_document
-
-    document = json.dumps(plan_document(result, preflight, rehearsal), indent=2)
     if format is PlanFormat.json:
-        print(document)
+        print(plan_json_text(result, preflight, rehearsal))
     elif format is PlanFormat.sql:
         sys.stdout.write(result.up_sql())
     elif format is PlanFormat.markdown:
@@ -268,7 +264,16 @@ def _print_plan(
         )  # fmt: skip
         if rehearsal is not None:
             show_rehearsal(out, rehearsal)
-    return document
+
+
+def plan_json_text(
+    result: Plan, preflight: PreflightReport | None = None, rehearsal: Rehearsal | None = None
+) -> str:
+    """The plan as the JSON document ``--format json`` prints and ``--out`` writes; built
+    only where asked for (it holds the rollback, a second diff)."""
+    from schemactl.output.plan_json import plan_document
+
+    return json.dumps(plan_document(result, preflight, rehearsal), indent=2)
 
 
 def _known_environment(name: str | None) -> str | None:

@@ -11,6 +11,7 @@ from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import Change
 from schemactl.diff.privileges import CURRENT_USER
 from schemactl.diff.renames import Rename, rename_suggestions
+from schemactl.plan.deferred import Deferred
 from schemactl.plan.model import Plan, Step
 from schemactl.plan.render import render
 
@@ -41,14 +42,16 @@ def build_plan(
     current: Catalog,
     desired: Catalog,
     online: bool = True,
-    target_fingerprint: str = "",
+    as_read: Catalog | None = None,
     owner: str | None = None,
 ) -> Plan:
     """The migration from ``current`` to ``desired`` and its rollback, from one engine.
 
     The rollback is always planned without online operations, so that it can run
     as one transaction. It gives what the migration gave away back to ``owner`` where
-    the target's owner was the role that read it (default: that role, by name)."""
+    the target's owner was the role that read it (default: that role, by name). The
+    plan's fingerprint is of ``as_read`` (the target as read, before the comparison
+    adjusted it; default ``current``). Both are worked out when first asked for."""
     warnings: list[str] = []
     versions = (desired.server_version, current.server_version)
     if all(versions) and _major(versions[0]) != _major(versions[1]):
@@ -58,14 +61,16 @@ def build_plan(
             "defaults differ between major versions, so review every step of this plan"
         )
     warnings += rename_suggestions(current, desired)
+    restore_owner = owner or current.role or CURRENT_USER
+    read = current if as_read is None else as_read
     return Plan(
         steps=_steps(diff_catalogs(current, desired, online)),
-        rollback=_steps(
-            diff_catalogs(desired, current, restore_owner=owner or current.role or CURRENT_USER)
+        deferred_rollback=Deferred(
+            lambda: _steps(diff_catalogs(desired, current, restore_owner=restore_owner))
         ),
         dev_server_version=desired.server_version,
         target_server_version=current.server_version,
-        target_fingerprint=target_fingerprint or fingerprint(current),
+        deferred_fingerprint=Deferred(lambda: fingerprint(read)),
         warnings=tuple(warnings),
     )
 
@@ -79,7 +84,7 @@ def with_renames(plan: Plan, renames: Sequence[Rename]) -> Plan:
     return dataclasses.replace(
         plan,
         steps=(*plan.steps, *_steps(forwards)),
-        rollback=(*_steps(backwards), *plan.rollback),
+        deferred_rollback=Deferred(lambda: (*_steps(backwards), *plan.rollback)),
     )
 
 

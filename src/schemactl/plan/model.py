@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemactl.diff.changes import DESTRUCTIVE, AttributeChange, Hazard, Precondition, Subject
+from schemactl.plan.deferred import Deferred
 
 # 2: steps carry their subject and attribute changes. Plan files of version 1 are
 # still read (their steps are shown under their own kind and name).
@@ -68,13 +69,25 @@ class Step:
 
 @dataclass(frozen=True)
 class Plan:
+    """The steps of a migration and of its rollback. The rollback and the fingerprint of
+    the schema the plan was computed against are worked out when first asked for."""
+
     steps: tuple[Step, ...]
-    rollback: tuple[Step, ...]
+    deferred_rollback: Deferred[tuple[Step, ...]]
     dev_server_version: str = ""
     target_server_version: str = ""
     warnings: tuple[str, ...] = field(default=())
-    target_fingerprint: str = ""  # the schema this plan was computed against
+    deferred_fingerprint: Deferred[str] = field(default_factory=lambda: Deferred.of(""))
     missing_roles: tuple[str, ...] = ()  # named by the schema, absent on the target
+
+    @property
+    def rollback(self) -> tuple[Step, ...]:
+        return self.deferred_rollback.get()
+
+    @property
+    def target_fingerprint(self) -> str:
+        """The schema this plan was computed against."""
+        return self.deferred_fingerprint.get()
 
     @property
     def has_changes(self) -> bool:
@@ -109,9 +122,9 @@ class Plan:
             raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
         return cls(
             steps=tuple(Step.from_json(s) for s in data["steps"]),
-            rollback=tuple(Step.from_json(s) for s in data["rollback"]),
+            deferred_rollback=Deferred.of(tuple(Step.from_json(s) for s in data["rollback"])),
             dev_server_version=str(data.get("dev_server_version", "")),
             target_server_version=str(data.get("target_server_version", "")),
             warnings=tuple(str(w) for w in data.get("warnings", ())),
-            target_fingerprint=str(data["target_fingerprint"]),
+            deferred_fingerprint=Deferred.of(str(data["target_fingerprint"])),
         )
