@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg import conninfo, sql
 
-from schemactl.apply import ApplyOptions, apply_plan
+from schemactl.apply.executor import ApplyOptions, apply_plan
 from schemactl.catalog import Catalog, introspect
 from schemactl.cli import main
 from schemactl.config import Scope

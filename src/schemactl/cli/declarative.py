@@ -197,14 +197,13 @@ def apply(
 ) -> None:
     """Plan, confirm, and apply the changes: one transaction where PostgreSQL allows."""
     with command_imports():
-        from schemactl.apply import ApplyOptions, apply_plan, exclusive
         from schemactl.apply.allowance import (
             allowed_hazards,
             refuse_missing_roles,
             refuse_unallowed,
         )
-        from schemactl.apply.executor import steps_beyond_one_transaction
-        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.apply.executor import ApplyOptions, apply_plan, steps_beyond_one_transaction
+        from schemactl.apply.lock import exclusive, refuse_outside_one_transaction
         from schemactl.cli.checks import TargetChecks, check_target
         from schemactl.db import connect, describe
         from schemactl.devdb.desired_cache import cache_enabled

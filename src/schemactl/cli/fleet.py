@@ -262,8 +262,8 @@ def fleet_apply(
 ) -> None:
     """Apply the schema to every target: canaries first, then the rest in parallel."""
     with command_imports():
-        from schemactl.apply import ApplyOptions
         from schemactl.apply.allowance import allowed_hazards
+        from schemactl.apply.executor import ApplyOptions
         from schemactl.fleet.runner import Schedule
         from schemactl.fleet.work import ApplyPolicy, apply_work
     project = load_project_config()

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from schemactl.cli.app import app, command_imports
-from schemactl.cli.options import out, scope_of
+from schemactl.cli.options import out, scope_of, styled
 from schemactl.errors import SchemactlError
 
 if TYPE_CHECKING:
@@ -37,9 +36,9 @@ def init(
     dumped = _dump_of(from_database, directory / SCHEMA_FOLDER) if from_database else None
     for item in scaffold(directory):
         if item.created:
-            out.print(Text(f"created {item.path}", style="green"), soft_wrap=True)
+            out.print(styled(f"created {item.path}", style="green"), soft_wrap=True)
         else:
-            out.print(Text(f"kept    {item.path} (exists)", style="dim"), soft_wrap=True)
+            out.print(styled(f"kept    {item.path} (exists)", style="dim"), soft_wrap=True)
     if dumped is not None and from_database:
         _write_dump(dumped, from_database, directory / SCHEMA_FOLDER)
     out.print(
@@ -56,7 +55,9 @@ def _write_dump(dumped: Dump, url: str, folder: Path) -> None:
 
     write_dump(dumped, folder)
     out.print(
-        Text(f"dumped  {describe(url)} into {folder} ({len(dumped.files)} file(s))", style="green"),
+        styled(
+            f"dumped  {describe(url)} into {folder} ({len(dumped.files)} file(s))", style="green"
+        ),
         soft_wrap=True,
     )
 

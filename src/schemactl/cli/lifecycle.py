@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from schemactl.cli.app import app, command_imports
 from schemactl.cli.options import (
@@ -37,6 +36,7 @@ from schemactl.cli.options import (
     out,
     scope_of,
     show_pooling,
+    styled,
     target_url,
 )
 
@@ -67,9 +67,8 @@ def rollback(
 ) -> None:
     """Undo the newest applies or migrations with their recorded down SQL, in one transaction."""
     with command_imports():
-        from schemactl.apply import exclusive
         from schemactl.apply.history import read_history
-        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.apply.lock import exclusive, refuse_outside_one_transaction
         from schemactl.db import connect, describe
         from schemactl.migrations.errors import RollbackRefused
         from schemactl.migrations.rollback import (
@@ -109,14 +108,16 @@ def rollback(
         conn.close()
     if not result.one_transaction:
         out.print(
-            Text(
+            styled(
                 "note: a down script held statements that cannot run in a transaction, "
                 "so the rollback ran in several",
                 style="yellow",
             )
         )
     for line in result.mismatch:
-        out.print(Text(f"warning: differs from the schema recorded before: {line}", style="yellow"))
+        out.print(
+            styled(f"warning: differs from the schema recorded before: {line}", style="yellow")
+        )
     out.print(
         f"[green]Rolled back {len(result.entries)} entr{'y' if len(result.entries) == 1 else 'ies'} "
         f"on {describe(url)} in {result.duration_ms} ms (history version {result.version}).[/green]"

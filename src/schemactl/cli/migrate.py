@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from schemactl.cli.app import command_imports, sub_app
 from schemactl.cli.options import (
@@ -35,6 +34,7 @@ from schemactl.cli.options import (
     pg_version,
     scope_of,
     show_pooling,
+    styled,
     target_url,
 )
 from schemactl.errors import SchemactlError
@@ -92,11 +92,11 @@ def migrate_diff(
         f"({len(result.plan.steps)} change(s)); {migrations}/{MANIFEST_NAME} updated.[/green]"
     )
     for warning in result.warnings:
-        out.print(Text(f"warning: {warning}", style="yellow"))
+        out.print(styled(f"warning: {warning}", style="yellow"))
     if result.not_reversible:
-        out.print(Text("The down script is NOT REVERSIBLE:", style="bold red"))
+        out.print(styled("The down script is NOT REVERSIBLE:", style="bold red"))
         for reason in result.not_reversible:
-            out.print(Text(f"  - {reason}", style="red"))
+            out.print(styled(f"  - {reason}", style="red"))
     else:
         out.print("The down script was tested: after the up script it restores the schema.")
 
@@ -146,9 +146,8 @@ def migrate_apply(
     with command_imports():
         from rich.syntax import Syntax
 
-        from schemactl.apply import exclusive
         from schemactl.apply.history import read_history
-        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.apply.lock import exclusive, refuse_outside_one_transaction
         from schemactl.db import connect, describe
         from schemactl.migrations.deploy import beyond_one_transaction, deploy_pending, plan_deploy
         from schemactl.migrations.files import read_folder
@@ -183,7 +182,7 @@ def migrate_apply(
                         if pending.resume_entry
                         else ""
                     )
-                    out.print(Text(f"-- {pending.migration.up.name}{resume}", style="bold"))
+                    out.print(styled(f"-- {pending.migration.up.name}{resume}", style="bold"))
                     out.print(Syntax(pending.migration.up_text().strip(), "sql", theme="ansi_dark"))
                 return
             refuse_outside_one_transaction(

@@ -10,11 +10,9 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from schemactl import metrics
 from schemactl.config import (
@@ -30,6 +28,9 @@ from schemactl.errors import PlanRefused, SchemactlError
 from schemactl.profiles import load_profile
 
 if TYPE_CHECKING:  # the commands import these in their bodies (see cli/app.py)
+    from rich.console import Console
+    from rich.text import Text
+
     from schemactl.apply.preflight import PreflightReport
     from schemactl.apply.rehearsal import Rehearsal
     from schemactl.output.github import Locate
@@ -40,8 +41,48 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2  # changes planned, drift found, a verify mismatch
 
-out = Console(highlight=False)
-err = Console(highlight=False, stderr=True)  # notices that must not mix with --format output
+
+class _ConsoleOnFirstUse:
+    """A rich ``Console``, made when first used: a command printing only SQL or JSON
+    never loads rich (a good part of its start-up)."""
+
+    def __init__(self, **options: Any) -> None:
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_console", None)
+
+    def _made(self) -> Console:
+        console: Console | None = object.__getattribute__(self, "_console")
+        if console is None:
+            from rich.console import Console
+
+            console = Console(**object.__getattribute__(self, "_options"))
+            object.__setattr__(self, "_console", console)
+        return console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._made(), name, value)
+
+    # Special methods are looked up on the class, never through __getattr__.
+    def __enter__(self) -> Console:
+        return self._made().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._made().__exit__(*exc)
+
+
+def styled(text: str, style: str = "") -> Text:
+    """Text in a rich style, rich loaded only now (see :class:`_ConsoleOnFirstUse`)."""
+    from rich.text import Text
+
+    return Text(text, style=style)
+
+
+out = cast("Console", _ConsoleOnFirstUse(highlight=False))
+# Notices that must not mix with --format output.
+err = cast("Console", _ConsoleOnFirstUse(highlight=False, stderr=True))
 
 
 class PlanFormat(StrEnum):
@@ -382,7 +423,7 @@ def show_pooling(pooling: Pooling) -> None:
     """Say so when the target is pooled per transaction: the lock and the work change shape."""
     if pooling.transaction_pooled:
         out.print(
-            Text(
+            styled(
                 f"note: the target is reached through {pooling.describe()}: schemactl holds "
                 "its lock with pg_advisory_xact_lock in one transaction that does all the work",
                 style="yellow",

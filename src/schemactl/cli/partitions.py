@@ -56,10 +56,9 @@ def partitions(
 ) -> None:
     """Create due partitions and retire expired ones, as the schema's rules say."""
     with command_imports():
-        from schemactl.apply import ApplyOptions, apply_plan, exclusive
         from schemactl.apply.allowance import allowed_hazards, refuse_unallowed
-        from schemactl.apply.executor import steps_beyond_one_transaction
-        from schemactl.apply.lock import refuse_outside_one_transaction
+        from schemactl.apply.executor import ApplyOptions, apply_plan, steps_beyond_one_transaction
+        from schemactl.apply.lock import exclusive, refuse_outside_one_transaction
         from schemactl.db import connect, describe
         from schemactl.output.plan_view import show_plan
         from schemactl.pipeline import DesiredSource, upkeep_plan

@@ -35,6 +35,8 @@ RUN_AS_WHEN_ROOT = "postgres"
 DIR_PREFIX = "schemactl-pg-"
 OWNER_FILE = "schemactl.owner"
 START_TIMEOUT_SECONDS = 60
+# A fresh server answers some 50 ms after its start: asked again soon, not every 50 ms.
+READY_POLL_SECONDS = 0.005
 SHM = Path("/dev/shm")
 SHM_MIN_FREE_BYTES = 512 * 1024 * 1024
 
@@ -266,7 +268,7 @@ class EmbeddedServer:
                 with psycopg.connect(self.url, connect_timeout=2):
                     return True
             except psycopg.OperationalError:
-                time.sleep(0.05)
+                time.sleep(READY_POLL_SECONDS)
         return False
 
     def _install_signal_handlers(self) -> None:

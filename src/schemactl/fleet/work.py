@@ -20,11 +20,10 @@ from pathlib import Path
 
 import psycopg
 
-from schemactl.apply import ApplyOptions, apply_plan, exclusive
 from schemactl.apply.allowance import refuse_missing_roles, refuse_unallowed
-from schemactl.apply.executor import steps_beyond_one_transaction
+from schemactl.apply.executor import ApplyOptions, apply_plan, steps_beyond_one_transaction
 from schemactl.apply.history import read_history
-from schemactl.apply.lock import refuse_outside_one_transaction
+from schemactl.apply.lock import exclusive, refuse_outside_one_transaction
 from schemactl.config import Scope
 from schemactl.db import connect
 from schemactl.devdb.versions import connection_major
