@@ -40,6 +40,14 @@ class DiffContext:
     def created_tables(self) -> frozenset[str]:
         return frozenset(self.desired.tables.keys() - self.current.tables.keys())
 
+    @cached_property
+    def unchanged_tables(self) -> frozenset[str]:
+        """Tables equal on both sides (by the model's comparison: columns, overrides,
+        settings, comment, ...). Comparing two tables column by column is the dearest
+        question several differs ask of every table; asked here once per comparison."""
+        current, desired = self.current.tables, self.desired.tables
+        return frozenset(ident for ident, old in current.items() if desired.get(ident) == old)
+
     def column_survives(self, table: str, column_ident: str) -> bool:
         """Whether a column of the current database still exists after the change."""
         desired_table = self.desired.tables.get(table)

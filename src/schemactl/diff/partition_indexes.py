@@ -90,15 +90,16 @@ def _descendants(catalog: Catalog, table: str) -> list[str]:
 def _matching(ctx: DiffContext, parent: Index, table: str) -> Index | None:
     """An index that partition ``table`` has on its own and that ``parent`` would adopt."""
     wanted = shape(parent)
-    return next(
+    first = min(
         (
-            index
-            for ident, index in sorted(ctx.current.indexes.items())
+            ident
+            for ident, index in ctx.current.indexes.items()
             if index.table == table and index.valid and shape(index) == wanted
             and ident not in ctx.desired.indexes
         ),
-        None,
+        default=None,
     )  # fmt: skip
+    return ctx.current.indexes[first] if first is not None else None
 
 
 # -- what partitions already have -------------------------------------------------------
@@ -107,18 +108,23 @@ def _matching(ctx: DiffContext, parent: Index, table: str) -> Index | None:
 def _building(ctx: DiffContext) -> list[Index]:
     """Indexes of partitioned tables the migration creates, or completes (INVALID)."""
     found = []
-    for ident, index in sorted(ctx.desired.indexes.items()):
+    for ident, index in ctx.desired.indexes.items():
         if index.table_kind != PARTITIONED:
             continue
         old = ctx.current.indexes.get(ident)
         if old is None or old.definition != index.definition or not old.valid:
             found.append(index)
-    return found
+    return sorted(found, key=lambda index: index.ident)
 
 
 def adopted_indexes(ctx: DiffContext) -> dict[str, tuple[Index, str]]:
     """Indexes partitions have on their own that a partitioned index the migration
-    creates takes over: their ident -> (the parent's index, the name they take)."""
+    creates takes over: their ident -> (the parent's index, the name they take).
+    Asked by the constraint and the index differs: worked out once."""
+    return ctx.answer("adopted_indexes", lambda: _adopted_indexes(ctx))
+
+
+def _adopted_indexes(ctx: DiffContext) -> dict[str, tuple[Index, str]]:
     adopted: dict[str, tuple[Index, str]] = {}
     for parent in _building(ctx):
         names = dict(ctx.desired.partition_indexes.get(parent.ident, ()))
@@ -131,29 +137,43 @@ def adopted_indexes(ctx: DiffContext) -> dict[str, tuple[Index, str]]:
 
 def adopted_keys(ctx: DiffContext) -> dict[str, tuple[Constraint, str]]:
     """Keys partitions have on their own that a primary key or unique constraint added
-    to their partitioned table takes over: their key -> (parent's key, name they take)."""
+    to their partitioned table takes over: their key -> (parent's key, name they take).
+    Asked twice by the constraint differ: worked out once."""
+    return ctx.answer("adopted_keys", lambda: _adopted_keys(ctx))
+
+
+def _adopted_keys(ctx: DiffContext) -> dict[str, tuple[Constraint, str]]:
     adopted: dict[str, tuple[Constraint, str]] = {}
-    for key, parent in sorted(ctx.desired.constraints.items()):
-        table = ctx.desired.tables.get(parent.table)
-        if parent.type not in KEYS or table is None or table.kind != PARTITIONED:
-            continue
-        if key in ctx.current.constraints:
-            continue
+    for parent in _new_partitioned_keys(ctx):
         parent_index = f"{_schema_of(parent.table)}.{parent.ident}"
         names = dict(ctx.desired.partition_indexes.get(parent_index, ()))
         for child in _descendants(ctx.desired, parent.table):
-            own = next(
+            own_key = min(
                 (
-                    c for k, c in sorted(ctx.current.constraints.items())
+                    k for k, c in ctx.current.constraints.items()
                     if c.table == child and c.type == parent.type
                     and c.definition == parent.definition and k not in ctx.desired.constraints
                 ),
-                None,
+                default=None,
             )  # fmt: skip
+            own = ctx.current.constraints[own_key] if own_key is not None else None
             if own is not None:
                 wanted = names.get(child)
                 adopted[own.key] = (parent, _unqualified(wanted) if wanted else own.ident)
     return adopted
+
+
+def _new_partitioned_keys(ctx: DiffContext) -> list[Constraint]:
+    """Primary keys and unique constraints the migration adds to partitioned tables,
+    in the order of their keys."""
+    found = {}
+    for key, constraint in ctx.desired.constraints.items():
+        table = ctx.desired.tables.get(constraint.table)
+        if constraint.type not in KEYS or table is None or table.kind != PARTITIONED:
+            continue
+        if key not in ctx.current.constraints:
+            found[key] = constraint
+    return [found[key] for key in sorted(found)]
 
 
 # -- plans ----------------------------------------------------------------------------

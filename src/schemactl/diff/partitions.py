@@ -295,7 +295,7 @@ def _lineage_unchanged(ctx: DiffContext, partition: Table) -> bool:
     table: Table | None = partition
     while table is not None and table.ident not in seen:
         seen.add(table.ident)
-        if ctx.current.tables.get(table.ident) != table:
+        if table.ident not in ctx.unchanged_tables:
             return False
         table = ctx.desired.tables.get(table.partition_of) if table.partition_of else None
     return True

@@ -35,8 +35,11 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     from schemactl.diff.routines import recreated_functions
 
     recreated = recreated_functions(ctx)
+    tables = ctx.current.tables.keys() & ctx.desired.tables.keys()
+    if not recreated:  # then only a changed generation expression re-adds a column
+        tables -= ctx.unchanged_tables
     found = set()
-    for ident in ctx.current.tables.keys() & ctx.desired.tables.keys():
+    for ident in tables:
         # Only a column generated in the desired state is added again.
         for new in (c for c in ctx.desired.tables[ident].columns if c.generated is not None):
             column = ctx.current.tables[ident].column(new.name)

@@ -34,9 +34,9 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     recreated = recreated_functions(ctx)
     checked_domains = _checked_domains(ctx)
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
-        old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
-        if not recreated and old == new:
+        if not recreated and ident in ctx.unchanged_tables:
             continue  # nothing to alter: only a recreated routine touches an equal table
+        old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
         altered = _alter_table(old, new, ctx.online, recreated, checked_domains)
         changes += converted(cast_through_text(ctx, altered))
         changes += _detach_defaults(old, new, recreated)

@@ -202,7 +202,7 @@ def _changed_columns(ctx: DiffContext) -> set[tuple[str, str]]:
     ``column.set_type``, a generated column re-added), and their copies in partitions
     and inheriting children, which change with them."""
     changed = set(regenerated_columns(ctx)) | _retyped_columns(ctx)
-    children = _children(ctx.current.tables)
+    children = _children(ctx.current.tables) if changed else {}
     pending = list(changed)
     while pending:
         table, column_ident = pending.pop()
@@ -221,7 +221,7 @@ def _retyped_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
         found = set()
         for ident, old in ctx.current.tables.items():
             new = ctx.desired.tables.get(ident)
-            if new is None or new.columns == old.columns:
+            if new is None or ident in ctx.unchanged_tables or new.columns == old.columns:
                 continue
             for column in old.columns:
                 wanted = new.column(column.name)
