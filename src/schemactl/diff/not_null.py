@@ -84,13 +84,15 @@ def _comment(table: Table, old: NotNullConstraint | None, new: NotNullConstraint
 
 
 def _both(ctx: DiffContext) -> list[tuple[Table, Table]]:
-    """Tables on both sides that stay what they are (rebuilt ones are created anew)."""
+    """Tables on both sides that stay what they are (rebuilt ones are created anew) and
+    have NOT NULL constraints by name in the desired state: only those have any to alter
+    or rename (none do when read on a server older than PostgreSQL 18)."""
+    current, desired = ctx.current.tables, ctx.desired.tables
+    named = [i for i, t in desired.items() if t.not_null_constraints and i in current]
+    if not named:
+        return []
     rebuilt = rebuilt_tables(ctx.original_current or ctx.current, ctx.desired)
-    return [
-        (ctx.current.tables[ident], ctx.desired.tables[ident])
-        for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys())
-        if ident not in rebuilt
-    ]
+    return [(current[ident], desired[ident]) for ident in sorted(named) if ident not in rebuilt]
 
 
 def _flags(ctx: DiffContext) -> list[Change]:

@@ -220,6 +220,8 @@ def _acl_changes(
 ) -> list[Change]:
     """One GRANT or REVOKE per grantee and kind of change. Revokes on objects that exist
     run first in the migration; on created objects, right after they are created."""
+    if not delta:
+        return []  # most objects
     kind = "TABLE" if obj.kind == "COLUMN" else obj.kind
     name = obj.key[len(obj.kind) + 1 :] if obj.kind != "COLUMN" else obj.key[len("COLUMN ") :]
     changes: list[Change] = []

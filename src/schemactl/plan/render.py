@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from schemactl.catalog.identity import creation_options
@@ -91,7 +92,14 @@ def environment() -> Environment:
 
 def render(change: Change) -> str:
     """The SQL of one change: macro ``name`` of template ``kind.sql.j2``."""
-    template_name, macro_name = change.operation.split(".", 1)
-    module = environment().get_template(f"{template_name}.sql.j2").module
-    macro = getattr(module, macro_name)
-    return str(macro(**change.params)).strip()
+    return str(_macro(environment(), change.operation)(**change.params)).strip()
+
+
+@lru_cache(maxsize=256)
+def _macro(env: Environment, operation: str) -> Callable[..., object]:
+    """The macro an operation (``table.create``) names, looked up once per environment:
+    ``get_template`` checks the template file for changes on every call, and a plan
+    renders thousands of changes through a few dozen macros."""
+    template_name, macro_name = operation.split(".", 1)
+    module = env.get_template(f"{template_name}.sql.j2").module
+    return getattr(module, macro_name)  # type: ignore[no-any-return]
