@@ -64,9 +64,11 @@ def _fits(current: Catalog, table: Table, parent: Table) -> bool:
 def attached_tables(current: Catalog, desired: Catalog) -> frozenset[str]:
     """Tables of ``current`` that ``desired`` makes partitions, which can be attached."""
     found = set()
-    for ident in current.tables.keys() & desired.tables.keys():
-        old, new = current.tables[ident], desired.tables[ident]
-        if old.partition_of is not None or new.partition_of is None or old.kind != new.kind:
+    for ident, new in desired.tables.items():
+        if new.partition_of is None:
+            continue  # most tables: only a partition can be attached
+        old = current.tables.get(ident)
+        if old is None or old.partition_of is not None or old.kind != new.kind:
             continue
         parent = current.tables.get(new.partition_of)
         if (

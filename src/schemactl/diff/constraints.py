@@ -136,6 +136,8 @@ def _drop(constraint: Constraint) -> Change:
 
 
 def _comment(constraint: Constraint, old_comment: str | None) -> list[Change]:
+    if old_comment == constraint.comment:
+        return []  # most constraints: spares naming the target
     return comment_change(
         "constraint",
         f"CONSTRAINT {constraint.ident} ON {constraint.table}",
@@ -201,7 +203,9 @@ def _rebuilt(ctx: DiffContext, old: Constraint, new: Constraint) -> bool:
 
 
 def _options_differ(old: Constraint, new: Constraint) -> bool:
-    return sorted(old.index_options) != sorted(new.index_options)
+    return old.index_options != new.index_options and (
+        sorted(old.index_options) != sorted(new.index_options)
+    )
 
 
 def _index_options(old: Constraint, new: Constraint) -> list[Change]:

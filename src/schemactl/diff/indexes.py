@@ -81,12 +81,16 @@ def rebuilds(old: Index, new: Index) -> bool:
 
 def _partitioned_options(old: Index, new: Index) -> bool:
     """A partitioned index's storage parameters cannot be altered, only rebuilt."""
-    return new.table_kind == "p" and sorted(old.options) != sorted(new.options)
+    return (
+        new.table_kind == "p"
+        and old.options != new.options
+        and sorted(old.options) != sorted(new.options)
+    )
 
 
 def _options(old: Index, new: Index) -> list[Change]:
     """Storage parameters change in place: ALTER INDEX ... SET / RESET, no rebuild."""
-    if sorted(old.options) == sorted(new.options):
+    if old.options == new.options or sorted(old.options) == sorted(new.options):
         return []
     removed = {o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options}
     return [
@@ -103,6 +107,8 @@ def _target(value: int | None) -> str | None:
 
 def _statistics(index: Index, current: tuple[tuple[int, int], ...]) -> list[Change]:
     """Statistics targets of expression columns: ALTER INDEX ... ALTER COLUMN n."""
+    if index.statistics == current:
+        return []  # most indexes: the same targets, or none
     phase = Phase.VIEW_INDEX_SETTINGS if index.table_kind == "m" else Phase.INDEX_SETTINGS
     wanted, now = dict(index.statistics), dict(current)
     return [

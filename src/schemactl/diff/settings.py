@@ -46,6 +46,8 @@ def _recreated(old: Table, new: Table, name: str) -> bool:
 
 
 def _column_settings(ctx: DiffContext, old: Table | None, new: Table) -> list[Change]:
+    if not new.column_settings and (old is None or not old.column_settings):
+        return []  # most tables: no column has a setting on either side
     current = {s.name: s for s in old.column_settings} if old else {}
     desired = {s.name: s for s in new.column_settings}
     changes: list[Change] = []
