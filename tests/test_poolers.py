@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg import conninfo
 
+from schemactl import metrics
 from schemactl.apply.lock import ADVISORY_LOCK_KEY
 from schemactl.db import connect
 from schemactl.pooler import detect_pooling, hint_for, known_poolers
@@ -304,3 +305,18 @@ def test_every_pooler_a_platform_profile_names_is_known() -> None:
     known = {hint.name for hint in known_poolers()}
     for name in available_profiles():
         assert set(load_profile(name).poolers) <= known, name
+
+
+def test_a_large_catalog_read_through_the_pooler_shares_one_snapshot_on_two_connections(
+    database: str, pgbouncer: PgBouncer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    execute(database, many_tables(20))
+    direct = catalog_of(database)
+    monkeypatch.setattr("schemactl.catalog.second_connection.WORTH_IT_RELATIONS", 0)
+    recorder = metrics.enable()
+    try:
+        pooled = catalog_of(pgbouncer.url_for(database))
+    finally:
+        metrics.disable()
+    assert recorder.counts["second_connection_answers"] >= 8
+    assert repr(pooled) == repr(direct)

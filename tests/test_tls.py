@@ -17,6 +17,8 @@ import psycopg
 import pytest
 from psycopg import conninfo, sql
 
+from schemactl import metrics
+from schemactl.catalog import introspect
 from schemactl.devdb.embedded import EmbeddedServer
 from tests.support import CliResult, run_cli, write_schema
 
@@ -231,3 +233,19 @@ def test_a_wrong_password_over_tls_is_one_line_that_never_shows_a_password(
     line = one_line_error(result)
     assert wrong not in result.stdout + result.stderr
     assert "password authentication failed" in line
+
+
+def test_a_large_catalog_is_read_on_a_second_connection_with_the_same_tls_and_password(
+    tls: TlsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("schemactl.catalog.second_connection.WORTH_IT_RELATIONS", 0)
+    recorder = metrics.enable()
+    try:
+        with psycopg.connect(
+            tls.url(sslmode="verify-ca", sslrootcert=str(tls.certificate))
+        ) as conn:
+            conn.autocommit = True
+            introspect(conn)
+    finally:
+        metrics.disable()
+    assert recorder.counts["second_connection_answers"] >= 8

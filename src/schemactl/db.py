@@ -91,6 +91,24 @@ def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psy
         ) from None
 
 
+def another_connection(conn: psycopg.Connection) -> psycopg.Connection:
+    """A second connection to the database behind ``conn``, made as ``conn`` was (its
+    parameters, the password it used); psycopg.Error where it cannot be made."""
+    params = conn.info.get_parameters()
+    if conn.info.password:
+        params["password"] = conn.info.password
+    another = psycopg.connect(
+        conninfo.make_conninfo(**params),
+        autocommit=True,
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        prepare_threshold=None,
+    )
+    if metrics.enabled():
+        another.cursor_factory = CountingCursor
+        metrics.count("connections")
+    return another
+
+
 DEFAULT_ROOT_CERTIFICATE = "~/.postgresql/root.crt"
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from schemactl import collector
 from schemactl.catalog.exclusion import without_excluded
@@ -42,7 +43,8 @@ from schemactl.catalog.readers.text_search import read_text_search
 from schemactl.catalog.readers.triggers import read_triggers
 from schemactl.catalog.readers.types import read_types
 from schemactl.catalog.readers.views import read_views
-from schemactl.catalog.sqlfiles import reading_ahead, rows, tuples
+from schemactl.catalog.second_connection import SecondConnection, worth_it
+from schemactl.catalog.sqlfiles import planned_texts, reading_ahead, rows, tuples
 from schemactl.config import Scope
 
 Reader = Callable[[psycopg.Connection, dict[str, Any], Catalog], None]
@@ -79,17 +81,20 @@ NOT_VALID_SUFFIX = " NOT VALID"
 def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
     """Read everything in scope from ``conn`` into a :class:`Catalog`."""
     scope = scope or Scope()
+    # Outside a transaction, the read is one of its own, which a second connection may
+    # share; inside one, only this connection sees what the transaction changed.
+    shareable = conn.info.transaction_status == TransactionStatus.IDLE
     with collector.paused(), conn.transaction():
-        # Names printed schema-qualified, times (partition bounds, defaults) in one zone
-        # on every server, and no JIT: the catalog queries' correlated subqueries make
-        # large estimated costs, which would have the server spend seconds compiling
-        # queries that run in milliseconds.
-        conn.execute("SET LOCAL search_path = ''; SET LOCAL TimeZone = 'UTC'; SET LOCAL jit = off")
+        if shareable:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        conn.execute(SESSION_SETTINGS)
         server = conn.execute(
             "SELECT current_setting('server_version'), current_setting('server_version_num'),"
-            " quote_ident(current_user)"
+            " quote_ident(current_user), (SELECT count(*) FROM pg_class), pg_is_in_recovery()"
         ).fetchone()
-        version, version_num, role = server if server else ("", "0", "")
+        version, version_num, role, relations, recovering = (
+            server if server else ("", "0", "", 0, True)
+        )
         schema_rows = rows(conn, "schemas", scope.query_params())
         params: dict[str, Any] = {
             "namespaces": [r["oid"] for r in schema_rows],
@@ -100,7 +105,10 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             "server_version_num": int(version_num),
         }
         catalog = Catalog(server_version=str(version), cron=cron_available(conn), role=str(role))
-        with reading_ahead(conn, _planned_queries(params, catalog.cron)):
+        planned = _planned_queries(params, catalog.cron)
+        shared = shareable and not recovering and worth_it(relations)
+        second = _second_connection(conn, planned) if shared else None
+        with reading_ahead(conn, planned, second):
             for row in schema_rows:
                 catalog.schemas[row["ident"]] = Schema(
                     row["name"], row["ident"], row["owner"], row["comment"]
@@ -117,6 +125,30 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             for reader in READERS:
                 reader(conn, params, catalog)
     return without_excluded(catalog, scope.objects)
+
+
+# Names printed schema-qualified, times (partition bounds, defaults) in one zone on every
+# server, and no JIT: the catalog queries' correlated subqueries make large estimated
+# costs, which would have the server spend seconds compiling queries that run in
+# milliseconds.
+SESSION_SETTINGS = "SET LOCAL search_path = ''; SET LOCAL TimeZone = 'UTC'; SET LOCAL jit = off"
+
+# The queries a second connection answers: about half the server's work on a large
+# catalog, those the readers ask for after the first connection's columns, tables and
+# constraints.
+SECOND_CONNECTION_QUERIES = frozenset({
+    "indexes", "privileges", "policies", "column_settings", "index_settings",
+    "partition_indexes", "views_dependencies", "views", "views_columns", "types", "triggers",
+})  # fmt: skip
+
+
+def _second_connection(
+    conn: psycopg.Connection, planned: list[tuple[str, dict[str, Any]]]
+) -> SecondConnection:
+    """A second connection for part of ``planned``, in this transaction's snapshot."""
+    row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+    ours = [query for query in planned if query[0] in SECOND_CONNECTION_QUERIES]
+    return SecondConnection(conn, str(row[0]) if row else "", SESSION_SETTINGS, planned_texts(ours))
 
 
 def _planned_queries(params: dict[str, Any], cron: bool) -> list[tuple[str, dict[str, Any]]]:

@@ -19,6 +19,8 @@ from typing import Any
 import psycopg
 from psycopg.rows import RowFactory, dict_row, tuple_row
 
+from schemactl.catalog.second_connection import Answer, SecondConnection
+
 
 @cache
 def query(name: str) -> str:
@@ -46,6 +48,10 @@ def tuples(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[
 def _run(
     conn: psycopg.Connection, name: str, params: dict[str, Any], row_factory: RowFactory[Any]
 ) -> list[Any]:
+    second = _SECOND.get(id(conn))
+    answer = second.take(name, params) if second is not None else None
+    if answer is not None:
+        return _shaped(answer, row_factory)
     ahead = _READING_AHEAD.get(id(conn))
     if ahead is None or ahead.conn is not conn:
         with conn.cursor(row_factory=row_factory) as cur:
@@ -106,17 +112,53 @@ class _ReadAhead:
 
 
 _READING_AHEAD: dict[int, _ReadAhead] = {}
+_SECOND: dict[int, SecondConnection] = {}
+
+
+def _shaped(answer: Answer, row_factory: RowFactory[Any]) -> list[Any]:
+    """Rows answered on a second connection, as ``row_factory`` would have made them."""
+    columns, found = answer
+    if row_factory is tuple_row:
+        return found
+    assert row_factory is dict_row
+    return [dict(zip(columns, row, strict=True)) for row in found]
 
 
 @contextlib.contextmanager
 def reading_ahead(
-    conn: psycopg.Connection, planned: Sequence[tuple[str, dict[str, Any]]]
+    conn: psycopg.Connection,
+    planned: Sequence[tuple[str, dict[str, Any]]],
+    second: SecondConnection | None = None,
 ) -> Iterator[None]:
     """While inside, :func:`rows` and :func:`tuples` on ``conn`` send the next of
     ``planned`` (query name, params: in the order they will be asked for) before handing
     over the rows of the current one. A query asked for out of that order still runs,
     only without the overlap; where libpq lacks pipeline mode, nothing changes. Other
-    statements on ``conn`` meanwhile wait for what is pending first."""
+    statements on ``conn`` meanwhile wait for what is pending first. The queries
+    ``second`` answers are taken from it (see :mod:`catalog.second_connection`)."""
+    if second is not None:
+        _SECOND[id(conn)] = second.start()
+        planned = [query for query in planned if query[0] not in second.names]
+    try:
+        with _pipelined(conn, planned):
+            yield
+    finally:
+        if second is not None:
+            del _SECOND[id(conn)]
+            second.close()
+
+
+def planned_texts(
+    planned: Sequence[tuple[str, dict[str, Any]]],
+) -> list[tuple[str, dict[str, Any], bytes]]:
+    """``planned`` with each query's text, for a second connection to run."""
+    return [(name, params, _encoded(name)) for name, params in planned]
+
+
+@contextlib.contextmanager
+def _pipelined(
+    conn: psycopg.Connection, planned: Sequence[tuple[str, dict[str, Any]]]
+) -> Iterator[None]:
     if not psycopg.Pipeline.is_supported() or id(conn) in _READING_AHEAD:
         yield
         return

@@ -1,0 +1,125 @@
+"""Catalog queries answered on a second connection, in the first one's snapshot.
+
+Reading a large catalog is mostly the server's work (printing definitions, joining
+catalogs), done one query after another on one backend, one core. A second connection
+to the same database takes some of the queries, so two backends answer them at once
+while Python builds the model from what has arrived. Both read the same snapshot (the
+first exports it, the second imports it), so the catalog is as consistent as if one
+connection had read it all.
+
+Nothing depends on the second connection: where it cannot be made, cannot import the
+snapshot (a pooler that sends it to another server) or fails a query, the first
+connection runs the queries it was to answer, as it would have without it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from schemactl import metrics
+from schemactl.db import another_connection
+
+# Below this many relations in the database (system catalogs included) the second
+# connection costs more than it saves: its connection alone (a TLS handshake to a
+# managed server) outweighs the server time of a small catalog.
+WORTH_IT_RELATIONS = 2500
+
+Answer = tuple[list[str], list[tuple[Any, ...]]]  # column names, rows
+
+
+def worth_it(relations: int) -> bool:
+    """Whether a database of ``relations`` relations is read faster on two connections."""
+    return relations >= WORTH_IT_RELATIONS
+
+
+class SecondConnection:
+    """A thread with its own connection that runs ``planned`` (query name, params) in
+    order, in the snapshot ``snapshot``, after ``settings`` (the session settings the
+    catalog queries need); :meth:`take` hands over an answer when it is asked for."""
+
+    def __init__(
+        self,
+        first: psycopg.Connection,
+        snapshot: str,
+        settings: str,
+        planned: Sequence[tuple[str, dict[str, Any], bytes]],
+    ) -> None:
+        self._first = first
+        self._snapshot = snapshot
+        self._settings = settings
+        self._planned: list[tuple[bytes, dict[str, Any], Future[Answer]]] = [
+            (text, params, Future()) for _, params, text in planned
+        ]
+        # What the first connection may still take: it takes each answer once.
+        self._answers: dict[str, tuple[dict[str, Any], Future[Answer]]] = {
+            name: (params, future)
+            for (name, params, _), (_, _, future) in zip(planned, self._planned, strict=True)
+        }
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._answer_all, name="catalog", daemon=True)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self._answers)
+
+    def start(self) -> SecondConnection:
+        self._thread.start()
+        return self
+
+    def take(self, name: str, params: dict[str, Any]) -> Answer | None:
+        """The answer to ``name`` with ``params``; None where this connection has none
+        (not planned here, other params, or it failed): the first connection runs it."""
+        planned = self._answers.pop(name, None)
+        if planned is None or planned[0] != params:
+            return None
+        try:
+            answer = planned[1].result()
+        except Exception:  # noqa: BLE001 - whatever failed here fails again, reported, there
+            return None
+        metrics.count("second_connection_answers")
+        return answer
+
+    def close(self) -> None:
+        """Stop after the query running now and wait (the first connection's snapshot
+        must outlive every query of this one)."""
+        self._stopping.set()
+        self._thread.join()
+
+    def _answer_all(self) -> None:
+        try:
+            conn = another_connection(self._first)
+        except psycopg.Error as exc:
+            self._fail_rest(exc)
+            return
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                conn.execute(
+                    sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(self._snapshot))
+                )
+                conn.execute(self._settings)
+                for text, params, future in self._planned:
+                    if self._stopping.is_set():
+                        break
+                    future.set_running_or_notify_cancel()
+                    with conn.cursor() as cur:
+                        cur.execute(text, params)
+                        columns = [column.name for column in cur.description or ()]
+                        future.set_result((columns, cur.fetchall()))
+        except psycopg.Error as exc:
+            self._fail_rest(exc)
+        finally:
+            conn.close()
+        self._fail_rest(RuntimeError("stopped"))
+
+    def _fail_rest(self, exc: BaseException) -> None:
+        for _, _, future in self._planned:
+            pending = not future.done()
+            if pending and (future.running() or future.set_running_or_notify_cancel()):
+                future.set_exception(exc)
