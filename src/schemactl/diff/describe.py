@@ -72,6 +72,8 @@ def _described(ctx: DiffContext, change: Change) -> Change:
 
 def split_qualified(name: str) -> list[str]:
     """``public."a.b".c`` -> ``['public', '"a.b"', 'c']``: dots inside quotes stay."""
+    if '"' not in name:
+        return name.split(".")  # most names: no quotes, so every dot separates
     parts: list[str] = []
     current: list[str] = []
     quoted = False

@@ -168,10 +168,10 @@ def _new_partitioned_keys(ctx: DiffContext) -> list[Constraint]:
     in the order of their keys."""
     found = {}
     for key, constraint in ctx.desired.constraints.items():
-        table = ctx.desired.tables.get(constraint.table)
-        if constraint.type not in KEYS or table is None or table.kind != PARTITIONED:
+        if constraint.type not in KEYS or key in ctx.current.constraints:
             continue
-        if key not in ctx.current.constraints:
+        table = ctx.desired.tables.get(constraint.table)
+        if table is not None and table.kind == PARTITIONED:
             found[key] = constraint
     return [found[key] for key in sorted(found)]
 
