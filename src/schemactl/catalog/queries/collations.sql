@@ -20,5 +20,6 @@ JOIN pg_namespace n ON n.oid = co.collnamespace
 WHERE co.collnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_collation'::regclass AND d.objid = co.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_collation'::regclass AND d.objid = co.oid AND d.deptype = 'e'
+          AND d.refclassid = 'pg_extension'::regclass)
 ORDER BY 3

@@ -14,19 +14,9 @@ SELECT a.attrelid AS relation_oid,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
        dsc.description AS comment,
-       CASE WHEN a.attgenerated = '' AND ad.oid IS NOT NULL THEN EXISTS (
-                SELECT 1
-                  FROM regexp_matches(ex.expr, '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
-                  JOIN pg_proc p ON p.proname = f.name[1]
-                 WHERE p.provolatile = 'v') ELSE false END AS default_volatile,
-       CASE WHEN ad.oid IS NULL THEN '{}'::text[] ELSE
-       ARRAY(SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
-                    || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-               FROM pg_depend d
-               JOIN pg_proc p ON p.oid = d.refobjid
-               JOIN pg_namespace pn ON pn.oid = p.pronamespace
-              WHERE d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
-                AND d.refclassid = 'pg_proc'::regclass) END AS default_calls,
+       CASE WHEN a.attgenerated = '' AND ad.oid IS NOT NULL THEN vol.volatile
+            ELSE false END AS default_volatile,
+       coalesce(dc.calls, '{}') AS default_calls,
        -- 'v' (VIRTUAL, computed when read) exists from PostgreSQL 18 on
        CASE WHEN a.attgenerated = 'v' THEN 'VIRTUAL' ELSE 'STORED' END AS generated_storage,
        ids.name AS identity_seq_name,
@@ -46,6 +36,26 @@ LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN LATERAL (SELECT format_type(a.atttypid, a.atttypmod) AS name OFFSET 0) ft ON true
 -- The default's text, printed once (OFFSET 0 keeps the planner from copying the call).
 LEFT JOIN LATERAL (SELECT pg_get_expr(ad.adbin, ad.adrelid) AS expr OFFSET 0) ex ON true
+-- Whether it calls a volatile function by name, decided once per distinct default text
+-- (most defaults are a few texts: now(), 0, false, gen_random_uuid()).
+LEFT JOIN LATERAL (
+       SELECT EXISTS (SELECT 1
+                        FROM regexp_matches(ex.expr, '([a-z_][a-z0-9_]*)\(', 'g') AS f(name)
+                        JOIN pg_proc p ON p.proname = f.name[1]
+                       WHERE p.provolatile = 'v') AS volatile
+       OFFSET 0) vol ON true
+-- The routines defaults call, from pg_depend, for all defaults at once.
+LEFT JOIN (
+       SELECT d.objid,
+              array_agg(quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                        || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+                        ORDER BY d.refobjid) AS calls
+         FROM pg_depend d
+         JOIN pg_proc p ON p.oid = d.refobjid
+         JOIN pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_proc'::regclass
+        GROUP BY d.objid
+       ) dc ON dc.objid = ad.oid
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
 LEFT JOIN pg_description dsc

@@ -1,7 +1,43 @@
 -- Table constraints declared on the table itself (inherited copies are left out), on
 -- tables the user owns (an extension's own tables, and their keys, are the extension's).
 -- Read as tuples, in the order of the select list (catalog/introspect.py: _read_constraints).
-SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
+WITH con AS MATERIALIZED (
+    SELECT con.oid, con.conname, con.contype, con.convalidated, con.conrelid, con.confrelid,
+           con.conindid, c.relname, c.relnamespace
+    FROM pg_constraint con
+    JOIN pg_class c ON c.oid = con.conrelid
+    WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
+      AND c.relkind IN ('r', 'p')
+      AND c.relnamespace = ANY(%(namespaces)s::oid[])
+      AND con.conislocal
+      AND con.conparentid = 0
+      AND NOT EXISTS (
+            SELECT 1 FROM pg_depend d
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+              AND d.refclassid = 'pg_extension'::regclass)
+), used_columns AS (
+    SELECT objid, array_agg(name) AS names
+    FROM (SELECT DISTINCT d.objid, quote_ident(a.attname) AS name
+            FROM con
+            JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
+            JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+           WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = con.conrelid
+             AND d.refobjsubid > 0
+           ORDER BY 1, 2) x
+    GROUP BY objid
+), used_calls AS (
+    SELECT objid, array_agg(name) AS names
+    FROM (SELECT DISTINCT d.objid, quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                 || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name
+            FROM con
+            JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
+            JOIN pg_proc p ON p.oid = d.refobjid
+            JOIN pg_namespace pn ON pn.oid = p.pronamespace
+           WHERE d.refclassid = 'pg_proc'::regclass
+           ORDER BY 1, 2) x
+    GROUP BY objid
+)
+SELECT quote_ident(n.nspname) || '.' || quote_ident(con.relname) AS "table",
        con.conname AS name,
        quote_ident(con.conname) AS ident,
        con.contype AS type,
@@ -15,19 +51,8 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
             THEN (SELECT quote_ident(xn.nspname) || '.' || quote_ident(x.relname)
                     FROM pg_class x JOIN pg_namespace xn ON xn.oid = x.relnamespace
                    WHERE x.oid = con.conindid) END AS referenced_index,
-       ARRAY(SELECT DISTINCT quote_ident(a.attname)
-               FROM pg_depend d
-               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-              WHERE d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
-                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = con.conrelid
-                AND d.refobjsubid > 0) AS columns,
-       ARRAY(SELECT DISTINCT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
-                    || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-               FROM pg_depend d
-               JOIN pg_proc p ON p.oid = d.refobjid
-               JOIN pg_namespace pn ON pn.oid = p.pronamespace
-              WHERE d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
-                AND d.refclassid = 'pg_proc'::regclass) AS calls,
+       coalesce(uc.names, '{}') AS columns,
+       coalesce(uf.names, '{}') AS calls,
        -- The storage parameters of a key's index (pg_get_constraintdef prints them in its
        -- WITH clause), and the definition without them: what only a rebuild changes.
        coalesce(ix.reloptions, '{}') AS index_options,
@@ -40,20 +65,13 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
                                          FROM pg_options_to_table(ix.reloptions) AS o) || ')',
                          '') END AS shape,
        dsc.description AS comment
-FROM pg_constraint con
+FROM con
+JOIN pg_namespace n ON n.oid = con.relnamespace
 LEFT JOIN pg_class ix ON ix.oid = con.conindid AND con.contype IN ('p', 'u', 'x')
-JOIN pg_class c ON c.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN used_columns uc ON uc.objid = con.oid
+LEFT JOIN used_calls uf ON uf.objid = con.oid
 -- The definition, printed once (OFFSET 0 keeps the planner from copying the call).
 CROSS JOIN LATERAL (SELECT pg_get_constraintdef(con.oid) AS text OFFSET 0) def
 LEFT JOIN pg_description dsc
        ON dsc.objoid = con.oid AND dsc.classoid = 'pg_constraint'::regclass AND dsc.objsubid = 0
-WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
-  AND c.relkind IN ('r', 'p')
-  AND c.relnamespace = ANY(%(namespaces)s::oid[])
-  AND con.conislocal
-  AND con.conparentid = 0
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1, con.conname

@@ -11,5 +11,6 @@ JOIN pg_am am ON am.oid = f.opfmethod
 WHERE f.opfnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_opfamily'::regclass AND d.objid = f.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_opfamily'::regclass AND d.objid = f.oid AND d.deptype = 'e'
+          AND d.refclassid = 'pg_extension'::regclass)
 ORDER BY 4, 5

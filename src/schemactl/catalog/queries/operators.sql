@@ -23,5 +23,6 @@ WHERE o.oprnamespace = ANY(%(namespaces)s::oid[])
   AND o.oprcode <> 0  -- a shell: named as a commutator before it was defined
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_operator'::regclass AND d.objid = o.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_operator'::regclass AND d.objid = o.oid AND d.deptype = 'e'
+          AND d.refclassid = 'pg_extension'::regclass)
 ORDER BY 3, 4, 5

@@ -43,5 +43,6 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+          AND d.refclassid = 'pg_extension'::regclass)
 ORDER BY 1, 2

@@ -30,7 +30,8 @@ WITH me AS (
       AND c.relnamespace = ANY(%(namespaces)s::oid[])
       AND NOT EXISTS (
             SELECT 1 FROM pg_depend d
-            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+              AND d.refclassid = 'pg_extension'::regclass)
     UNION ALL
     SELECT 'COLUMN',
            quote_ident(n.nspname) || '.' || quote_ident(c.relname),
@@ -52,7 +53,8 @@ WITH me AS (
       AND c.relnamespace = ANY(%(namespaces)s::oid[])
       AND NOT EXISTS (
             SELECT 1 FROM pg_depend d
-            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+              AND d.refclassid = 'pg_extension'::regclass)
     UNION ALL
     SELECT 'SCHEMA',
            quote_ident(n.nspname),
@@ -83,7 +85,8 @@ WITH me AS (
     WHERE p.pronamespace = ANY(%(namespaces)s::oid[])
       AND NOT EXISTS (
             SELECT 1 FROM pg_depend d
-            WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+            WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+              AND d.refclassid = 'pg_extension'::regclass)
     UNION ALL
     SELECT 'TYPE',
            format_type(t.oid, NULL),
@@ -106,9 +109,11 @@ WITH me AS (
       AND t.typnamespace = ANY(%(namespaces)s::oid[])
       AND NOT EXISTS (
             SELECT 1 FROM pg_depend d
-            WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
-), defaults AS (
-    -- What an object gets without any GRANT: one computation per kind and owner.
+            WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
+              AND d.refclassid = 'pg_extension'::regclass)
+), defaults AS MATERIALIZED (
+    -- What an object gets without any GRANT: one computation per kind and owner (kept
+    -- apart: inlined, it would be computed again for every object).
     SELECT k.acl_kind, k.owner,
            ARRAY(SELECT ARRAY[CASE WHEN a.grantee = k.owner THEN 'OWNER'
                                    WHEN a.grantee = 0 THEN 'PUBLIC'

@@ -16,5 +16,6 @@ WHERE p.pubname <> ALL(%(external_publications)s::text[])  -- a platform's (prof
          WHERE r.prpubid = p.oid AND NOT t.relnamespace = ANY(%(namespaces)s::oid[]))
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_publication'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_publication'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+          AND d.refclassid = 'pg_extension'::regclass)
 ORDER BY 1

@@ -11,5 +11,6 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'schemactl')
   AND n.nspname <> ALL(%(exclude_schemas)s::text[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e'
+          AND d.refclassid = 'pg_extension'::regclass)
 ORDER BY n.nspname

@@ -14,5 +14,6 @@ JOIN pg_namespace tn ON tn.oid = t.relnamespace
 WHERE s.stxnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend d
-        WHERE d.classid = 'pg_class'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = t.oid AND d.deptype = 'e'
+          AND d.refclassid = 'pg_extension'::regclass)
 ORDER BY 3

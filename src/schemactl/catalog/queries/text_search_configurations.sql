@@ -19,5 +19,6 @@ JOIN pg_namespace pn ON pn.oid = p.prsnamespace
 WHERE c.cfgnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend dep
-        WHERE dep.classid = 'pg_ts_config'::regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+        WHERE dep.classid = 'pg_ts_config'::regclass AND dep.objid = c.oid AND dep.deptype = 'e'
+          AND dep.refclassid = 'pg_extension'::regclass)
 ORDER BY 3

@@ -13,5 +13,6 @@ JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
 WHERE d.dictnamespace = ANY(%(namespaces)s::oid[])
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend dep
-        WHERE dep.classid = 'pg_ts_dict'::regclass AND dep.objid = d.oid AND dep.deptype = 'e')
+        WHERE dep.classid = 'pg_ts_dict'::regclass AND dep.objid = d.oid AND dep.deptype = 'e'
+          AND dep.refclassid = 'pg_extension'::regclass)
 ORDER BY 3

@@ -23,7 +23,7 @@ def grant_set(items: Iterable[list[str]]) -> tuple[Grant, ...]:
     """``[grantee, privilege, 'true'|'false', grantor]`` rows as sorted grants (the
     grantor ``''`` for the owner). One privilege granted twice by one grantor reads as one
     grant, with the grant option if either has it."""
-    return _grant_set(tuple(tuple(item) for item in items))
+    return _grant_set(tuple(map(tuple, items)))
 
 
 @cache
