@@ -14,6 +14,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from schemactl import collector
+from schemactl.catalog.assembly import assembler
 from schemactl.catalog.exclusion import without_excluded
 from schemactl.catalog.identity import identity_sequence
 from schemactl.catalog.model import (
@@ -76,6 +77,11 @@ READERS: list[Reader] = [
 ]
 
 NOT_VALID_SUFFIX = " NOT VALID"
+
+# Makers of the objects read by the thousand, from all their fields in order.
+_column = assembler(Column)
+_constraint = assembler(Constraint)
+_index = assembler(Index)
 
 
 def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
@@ -187,11 +193,11 @@ def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Cata
     ) in tuples(conn, "columns", params):  # fmt: skip
         if not local:
             continue  # inherited from a parent table: planned on the parent
-        column = Column(
+        column = _column(
             name, ident, position, type_, not_null, default, identity, generated, collation,
             comment, default_volatile, tuple(default_calls),
             identity_sequence(sequence, table_name, name, type_) if sequence[0] else None,
-            generated_storage,
+            generated_storage, None,
         )  # fmt: skip
         if oid in columns:
             columns[oid].append(column)
@@ -213,7 +219,7 @@ def _read_constraints(conn: psycopg.Connection, params: dict[str, Any], catalog:
         if definition.endswith(NOT_VALID_SUFFIX):
             definition = definition[: -len(NOT_VALID_SUFFIX)]
             shape = shape.removesuffix(NOT_VALID_SUFFIX)
-        constraint = Constraint(
+        constraint = _constraint(
             table, name, ident, type_, definition, validated, references, comment,
             referenced_index, tuple(columns), tuple(calls), tuple(index_options), shape,
         )  # fmt: skip
@@ -225,7 +231,7 @@ def _read_indexes(conn: psycopg.Connection, params: dict[str, Any], catalog: Cat
         schema, name, ident, table, definition, valid, table_kind, columns, calls, options,
         shape, comment,
     ) in tuples(conn, "indexes", params):  # fmt: skip
-        catalog.indexes[ident] = Index(
+        catalog.indexes[ident] = _index(
             schema, name, ident, table, definition, valid, table_kind, comment,
-            tuple(columns), tuple(calls), tuple(options), shape=shape,
+            tuple(columns), tuple(calls), tuple(options), (), shape,
         )  # fmt: skip

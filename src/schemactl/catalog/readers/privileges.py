@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from schemactl.catalog.assembly import assembler
 from schemactl.catalog.model import Catalog, DefaultPrivileges, Grant, ObjectPrivileges
 from schemactl.catalog.sqlfiles import rows, tuples
 
@@ -36,6 +37,9 @@ def _grant_set(items: tuple[tuple[str, ...], ...]) -> tuple[Grant, ...]:
     return tuple(sorted(Grant(g, p, o, r) for (g, p, r), o in grantable.items()))
 
 
+_object_privileges = assembler(ObjectPrivileges)
+
+
 def read_privileges(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
     for (
         kind, target, schema, column, alter_keyword, owned_with_table, default_kind, owner,
@@ -46,7 +50,7 @@ def read_privileges(conn: psycopg.Connection, params: dict[str, Any], catalog: C
             if not granted:
                 continue  # an emptied column ACL is the same as none
             owner = None  # compared on the table
-        privileges = ObjectPrivileges(
+        privileges = _object_privileges(
             kind, target, schema, granted, owner, column, alter_keyword, owned_with_table,
             grant_set(defaults), default_kind,
         )  # fmt: skip
