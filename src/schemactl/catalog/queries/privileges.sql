@@ -4,7 +4,9 @@
 -- Grantees are role idents, PUBLIC, or OWNER for the object's owner (owners may differ
 -- between two databases built from the same schema); the owner reads as NULL when it is
 -- the role reading the catalog. The grantor is named only when it is not the owner.
--- Read as tuples, in the order of the select list (catalog/readers/privileges.py).
+-- Read as tuples, in the order of the select list (catalog/readers/privileges.py). The
+-- grants come as the text of a text[][]: thousands of objects share a handful of ACLs,
+-- and the reader parses each distinct one once.
 WITH me AS (
     SELECT oid FROM pg_roles WHERE rolname = current_user
 ), objects AS (
@@ -120,7 +122,7 @@ WITH me AS (
                                    ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
                               a.privilege_type,
                               a.is_grantable::text]
-                   FROM aclexplode(acldefault(k.acl_kind, k.owner)) a) AS grants
+                   FROM aclexplode(acldefault(k.acl_kind, k.owner)) a)::text AS grants
     FROM (SELECT DISTINCT acl_kind, owner FROM objects) k
 )
 SELECT o.kind,
@@ -140,7 +142,7 @@ SELECT o.kind,
                                     a.is_grantable::text,
                                     CASE WHEN a.grantor = o.owner THEN ''
                                          ELSE quote_ident(pg_get_userbyid(a.grantor)) END]
-                         FROM aclexplode(o.acl) a) END AS grants,
+                         FROM aclexplode(o.acl) a)::text END AS grants,
        d.grants AS defaults
 FROM objects o
 JOIN defaults d ON d.acl_kind = o.acl_kind AND d.owner = o.owner

@@ -9,11 +9,12 @@ target. A NULL ACL means ``acldefault()``; it is read as that default so that
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
 import psycopg
+from psycopg.pq import Format
 
 from schemactl.catalog.assembly import assembler
 from schemactl.catalog.model import Catalog, DefaultPrivileges, Grant, ObjectPrivileges
@@ -39,20 +40,42 @@ def _grant_set(items: tuple[tuple[str, ...], ...]) -> tuple[Grant, ...]:
 
 _object_privileges = assembler(ObjectPrivileges)
 
+# Grant sets by the text of the text[][] the server prints for them.
+_GRANTS_BY_TEXT: dict[str, tuple[Grant, ...]] = {}
+
+
+def _grants_by_text(conn: psycopg.Connection) -> Callable[[str], tuple[Grant, ...]]:
+    """The grant set a text[][] printed by the server stands for, parsed on its first
+    sighting only: most objects' ACLs are one of a few (the defaults, the same GRANTs)."""
+    oid = conn.adapters.types["text"].array_oid
+    loader_type = conn.adapters.get_loader(oid, Format.TEXT)
+    if loader_type is None:
+        raise LookupError("psycopg has no loader for text[]")
+    loader, encoding = loader_type(oid, conn), conn.info.encoding
+
+    def grants(text: str) -> tuple[Grant, ...]:
+        found = _GRANTS_BY_TEXT.get(text)
+        if found is None:
+            found = _GRANTS_BY_TEXT[text] = grant_set(loader.load(text.encode(encoding)))
+        return found
+
+    return grants
+
 
 def read_privileges(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
+    grants_of = _grants_by_text(conn)
     for (
         kind, target, schema, column, alter_keyword, owned_with_table, default_kind, owner,
         grants, defaults,
     ) in tuples(conn, "privileges", params):  # fmt: skip
-        granted = grant_set(grants)
+        granted = grants_of(grants)
         if kind == "COLUMN":
             if not granted:
                 continue  # an emptied column ACL is the same as none
             owner = None  # compared on the table
         privileges = _object_privileges(
             kind, target, schema, granted, owner, column, alter_keyword, owned_with_table,
-            grant_set(defaults), default_kind,
+            grants_of(defaults), default_kind,
         )  # fmt: skip
         catalog.privileges[privileges.key] = privileges
     for row in rows(conn, "default_privileges", params):
