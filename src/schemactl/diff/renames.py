@@ -410,8 +410,7 @@ def rename_suggestions(current: Catalog, desired: Catalog) -> list[str]:
     added_indexes = _unmatched_by_table(desired.indexes, current.indexes)
     for key in sorted(current.tables.keys() & desired.tables.keys()):
         was, will = current.tables[key], desired.tables[key]
-        gone = [c for c in was.columns if will.column(c.name) is None]
-        added = [c for c in will.columns if was.column(c.name) is None]
+        gone, added = _unmatched_columns(was, will)
         for old_column, new_column in _one_to_one(gone, added, column_shape):
             questions.append(_question("column", was, old_column.name, new_column.name))
         for old_c, new_c in _one_to_one(
@@ -427,6 +426,18 @@ def rename_suggestions(current: Catalog, desired: Catalog) -> list[str]:
     for old_table, new_table in _one_to_one(dropped, created, table_shape):
         questions.append(_question("table", old_table, old_table.name, new_table.name))
     return questions
+
+
+def _unmatched_columns(was: Table, will: Table) -> tuple[list[Column], list[Column]]:
+    """The columns only one side has by name, each in its table's order. Most tables
+    have the same names on both sides: two sets tell, without a lookup per column."""
+    before, after = {c.name for c in was.columns}, {c.name for c in will.columns}
+    if before == after:
+        return [], []
+    return (
+        [c for c in was.columns if c.name not in after],
+        [c for c in will.columns if c.name not in before],
+    )
 
 
 def _question(kind: str, table: Table, old: str, new: str) -> str:
