@@ -11,7 +11,7 @@ import pytest
 from schemactl.cli.dump import LayoutChoice
 from schemactl.devdb.loader import ensure_roles
 from schemactl.dump.layout import Layout
-from tests.support import Server, execute, run_cli, write_schema
+from tests.support import Server, execute, run_cli, skip_unless_loads, write_schema
 
 Capsys = pytest.CaptureFixture[str]
 pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
@@ -113,6 +113,7 @@ def showcase(server: Server, database: str) -> str:
 def test_a_dump_of_the_example_database_plans_empty_against_it(
     server: Server, database: str, tmp_path: Path, capsys: Capsys
 ) -> None:
+    skip_unless_loads(server, EXAMPLE)
     args = ["--schema", str(EXAMPLE), "--database-url", database, "--dev-url", server.url]
     assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
     dumped, planned = dump_and_plan(capsys, server, database, tmp_path / "schema")

@@ -35,6 +35,8 @@ def _features(url: str) -> set[str]:
     """What the server offers of what some lines of the schema need."""
     offered = set()
     with psycopg.connect(url) as conn:
+        if conn.info.server_version >= 150000:
+            offered.add("pg15")
         if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'").fetchone():
             offered.add("postgis")
         try:

@@ -10,7 +10,7 @@ import pytest
 
 from schemactl.errors import SchemaSourceError
 from schemactl.source import read_desired_source
-from tests.support import Server, execute, pg_dump, run_cli, write_schema
+from tests.support import Server, execute, pg_dump, run_cli, skip_unless_loads, write_schema
 
 Capsys = pytest.CaptureFixture[str]
 pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
@@ -55,6 +55,7 @@ def plan_folder(
 def test_pg_dump_of_the_example_database_plans_empty_unmodified(
     server: Server, database: str, schema_dir: Path, capsys: Capsys, options: tuple[str, ...]
 ) -> None:
+    skip_unless_loads(server, EXAMPLE)
     args = ["--schema", str(EXAMPLE), "--database-url", database, "--dev-url", server.url]
     assert run_cli(capsys, "apply", *args, "--auto-approve").code == 0
     write_schema(schema_dir, pg_dump(database, *options), "dump.sql")

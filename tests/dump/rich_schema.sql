@@ -2,7 +2,8 @@
 -- PostGIS application, a search and replication setup), in the order a person writes
 -- it. tests/test_dump_equivalence.py loads it as psql would into one database and
 -- applies it with schemactl to another, then compares their pg_dump --schema-only.
--- Lines marked "needs: X" are left out on a server without X (PostGIS, ICU).
+-- Lines marked "needs: X" are left out on a server without X (PostGIS, ICU, pg15:
+-- PostgreSQL 15 or later).
 
 CREATE EXTENSION IF NOT EXISTS postgis;  -- needs: postgis
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -54,7 +55,7 @@ COMMENT ON TEXT SEARCH CONFIGURATION app.english_nostop IS 'keeps stop words';
 
 -- Sequences
 CREATE SEQUENCE app.invoice_numbers AS bigint START WITH 1000 INCREMENT BY 10 CACHE 5;
-CREATE UNLOGGED SEQUENCE app.scratch_numbers;
+CREATE UNLOGGED SEQUENCE app.scratch_numbers;  -- needs: pg15
 
 -- Tables (the Rails shape: bigserial keys, timestamps, jsonb, statistics targets)
 CREATE TABLE app.users (
@@ -168,8 +169,6 @@ GRANT USAGE ON SCHEMA app TO rich_app_reader;
 GRANT SELECT ON app.bookings, app.places TO rich_app_reader;
 GRANT SELECT (id, handle) ON app.users TO rich_app_reader;
 
--- Logical replication
-CREATE PUBLICATION app_changes FOR TABLE app.users (id, email, updated_at),
-    TABLE app.bookings WHERE (user_id > 0)
-    WITH (publish = 'insert, update');
-CREATE PUBLICATION reporting_all FOR TABLES IN SCHEMA reporting;
+-- Logical replication (column lists, row filters and whole schemas: PostgreSQL 15)
+CREATE PUBLICATION app_changes FOR TABLE app.users (id, email, updated_at), TABLE app.bookings WHERE (user_id > 0) WITH (publish = 'insert, update');  -- needs: pg15
+CREATE PUBLICATION reporting_all FOR TABLES IN SCHEMA reporting;  -- needs: pg15
