@@ -1,5 +1,5 @@
 """Allow ``python -m schemactl``."""
 
-from schemactl.cli import main
+from schemactl.cli import run
 
-main()
+run()

@@ -21,6 +21,6 @@ from schemactl.cli import (  # noqa: F401 - each module registers its commands
     testing,
 )
 from schemactl.cli.app import app
-from schemactl.cli.entry import main
+from schemactl.cli.entry import main, run
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]
