@@ -1,9 +1,12 @@
-"""A large catalog is read on two connections in one snapshot (catalog/second_connection.py):
-the catalog is the same as one connection reads, a transaction's own changes are still
-seen, and where the second connection cannot help the first reads everything."""
+"""How a catalog is read: a large one on two connections in one snapshot
+(catalog/second_connection.py), the same catalog as one connection reads, a transaction's
+own changes still seen, and where the second connection cannot help the first reads
+everything; the queries of kinds a database has none of are not sent (catalog/census.py),
+and nothing is missed for it."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +16,10 @@ from psycopg import conninfo
 
 from schemactl import metrics
 from schemactl.catalog import introspect
+from schemactl.catalog.census import QUERIES_OF_KIND, needless_queries
+from schemactl.devdb.loader import ensure_roles
 from tests.support import Server, execute, load_schema_folder
+from tests.test_dump_equivalence import NEEDS, RICH_SCHEMA, ROLES, _features
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "schema"
 
@@ -75,3 +81,42 @@ def test_when_the_second_connection_is_refused_the_first_reads_everything(
         catalog = introspect(conn)
     assert "public.by_note" in catalog.indexes
     assert not answers.get("second_connection_answers")
+
+
+def read_every_query(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    with monkeypatch.context() as patched:
+        patched.setattr(sys.modules["schemactl.catalog.introspect"], "needless_queries",
+                        lambda conn: frozenset())  # fmt: skip
+        return read(url)
+
+
+def test_an_empty_database_needs_almost_none_of_the_catalog_queries(database: str) -> None:
+    with psycopg.connect(database, autocommit=True) as conn:
+        needless = needless_queries(conn)
+    assert {"columns", "indexes", "functions", "policies", "publications"} <= needless
+    assert needless <= {name for names in QUERIES_OF_KIND.values() for name in names}
+
+
+def test_the_queries_left_out_would_have_found_nothing(
+    server: Server, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_schema_folder(database, EXAMPLE)
+    with psycopg.connect(database, autocommit=True) as conn:
+        assert {"event_triggers", "publications"} <= needless_queries(conn)
+        assert "policies" not in needless_queries(conn)
+    assert read(database) == read_every_query(database, monkeypatch)
+
+
+def test_a_schema_of_every_kind_reads_the_same_with_the_census(
+    server: Server, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered = _features(server.url)
+    with psycopg.connect(server.url, autocommit=True) as conn:
+        ensure_roles(conn, ROLES)
+    execute(database, "\n".join(
+        line for line in RICH_SCHEMA.read_text().splitlines()
+        if (needs := NEEDS.search(line)) is None or needs.group(1) in offered
+    ))  # fmt: skip
+    with psycopg.connect(database, autocommit=True) as conn:
+        assert not {"operators", "operator_classes", "collations"} & needless_queries(conn)
+    assert read(database) == read_every_query(database, monkeypatch)

@@ -15,6 +15,7 @@ from psycopg.pq import TransactionStatus
 
 from schemactl import collector
 from schemactl.catalog.assembly import assembler
+from schemactl.catalog.census import needless_queries
 from schemactl.catalog.exclusion import without_excluded
 from schemactl.catalog.identity import identity_sequence
 from schemactl.catalog.model import (
@@ -111,10 +112,11 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
             "server_version_num": int(version_num),
         }
         catalog = Catalog(server_version=str(version), cron=cron_available(conn), role=str(role))
-        planned = _planned_queries(params, catalog.cron)
+        needless = needless_queries(conn)
+        planned = [q for q in _planned_queries(params, catalog.cron) if q[0] not in needless]
         shared = shareable and not recovering and worth_it(relations)
         second = _second_connection(conn, planned) if shared else None
-        with reading_ahead(conn, planned, second):
+        with reading_ahead(conn, planned, second, needless):
             for row in schema_rows:
                 catalog.schemas[row["ident"]] = Schema(
                     row["name"], row["ident"], row["owner"], row["comment"]

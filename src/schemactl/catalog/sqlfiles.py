@@ -48,6 +48,8 @@ def tuples(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[
 def _run(
     conn: psycopg.Connection, name: str, params: dict[str, Any], row_factory: RowFactory[Any]
 ) -> list[Any]:
+    if name in _NEEDLESS.get(id(conn), ()):
+        return []
     second = _SECOND.get(id(conn))
     answer = second.take(name, params) if second is not None else None
     if answer is not None:
@@ -113,6 +115,7 @@ class _ReadAhead:
 
 _READING_AHEAD: dict[int, _ReadAhead] = {}
 _SECOND: dict[int, SecondConnection] = {}
+_NEEDLESS: dict[int, frozenset[str]] = {}
 
 
 def _shaped(answer: Answer, row_factory: RowFactory[Any]) -> list[Any]:
@@ -129,13 +132,17 @@ def reading_ahead(
     conn: psycopg.Connection,
     planned: Sequence[tuple[str, dict[str, Any]]],
     second: SecondConnection | None = None,
+    needless: frozenset[str] = frozenset(),
 ) -> Iterator[None]:
     """While inside, :func:`rows` and :func:`tuples` on ``conn`` send the next of
     ``planned`` (query name, params: in the order they will be asked for) before handing
     over the rows of the current one. A query asked for out of that order still runs,
     only without the overlap; where libpq lacks pipeline mode, nothing changes. Other
     statements on ``conn`` meanwhile wait for what is pending first. The queries
-    ``second`` answers are taken from it (see :mod:`catalog.second_connection`)."""
+    ``second`` answers are taken from it (see :mod:`catalog.second_connection`); those
+    in ``needless`` find nothing without being sent (see :mod:`catalog.census`)."""
+    _NEEDLESS[id(conn)] = needless
+    planned = [query for query in planned if query[0] not in needless]
     if second is not None:
         _SECOND[id(conn)] = second.start()
         planned = [query for query in planned if query[0] not in second.names]
@@ -143,6 +150,7 @@ def reading_ahead(
         with _pipelined(conn, planned):
             yield
     finally:
+        del _NEEDLESS[id(conn)]
         if second is not None:
             del _SECOND[id(conn)]
             second.close()
