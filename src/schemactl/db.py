@@ -78,10 +78,7 @@ def connect(url: str, purpose: str = "database", autocommit: bool = True) -> psy
             application_name="schemactl",
             prepare_threshold=None,
         )
-        if metrics.enabled():
-            conn.cursor_factory = CountingCursor
-            metrics.count("connections")
-        return conn
+        return _counted(conn)
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split()) + _tls_advice(str(exc), url)
         for secret in (password_of(url), os.environ.get("PGPASSWORD")):
@@ -103,10 +100,15 @@ def another_connection(conn: psycopg.Connection) -> psycopg.Connection:
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         prepare_threshold=None,
     )
+    return _counted(another)
+
+
+def _counted(conn: psycopg.Connection) -> psycopg.Connection:
+    """``conn``, its statements and itself counted while the metrics record."""
     if metrics.enabled():
-        another.cursor_factory = CountingCursor
+        conn.cursor_factory = CountingCursor
         metrics.count("connections")
-    return another
+    return conn
 
 
 DEFAULT_ROOT_CERTIFICATE = "~/.postgresql/root.crt"

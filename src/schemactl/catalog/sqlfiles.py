@@ -140,9 +140,9 @@ def reading_ahead(
     only without the overlap; where libpq lacks pipeline mode, nothing changes. Other
     statements on ``conn`` meanwhile wait for what is pending first. The queries
     ``second`` answers are taken from it (see :mod:`catalog.second_connection`); those
-    in ``needless`` find nothing without being sent (see :mod:`catalog.census`)."""
+    in ``needless`` (left out of ``planned``) find nothing without being sent (see
+    :mod:`catalog.census`)."""
     _NEEDLESS[id(conn)] = needless
-    planned = [query for query in planned if query[0] not in needless]
     if second is not None:
         _SECOND[id(conn)] = second.start()
         planned = [query for query in planned if query[0] not in second.names]
