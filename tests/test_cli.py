@@ -332,6 +332,23 @@ def test_the_command_line_loads_no_pipeline_for_help_or_version(args: list[str])
     assert done.stderr.strip() == ""
 
 
+def test_help_lists_every_command_though_a_run_builds_only_its_own(capsys: Capsys) -> None:
+    """A command line builds only the command it names (cli/app.py ``command_line``):
+    help, an unknown name and a group's help still see the whole application."""
+    from schemactl.cli.app import app
+
+    listed = run_cli(capsys, "--help").stdout
+    names = [info.name or info.callback.__name__.replace("_", "-")
+             for info in app.registered_commands if info.callback]  # fmt: skip
+    assert names and all(name in listed for name in names)
+    assert all(group.name in listed for group in app.registered_groups if group.name)
+    unknown = run_cli(capsys, "no-such-command")
+    assert unknown.code == 1 and "No such command" in unknown.stderr
+    assert "Usage: schemactl plan" in run_cli(capsys, "plan", "--help").stdout
+    misspelt = run_cli(capsys, "plan", "--no-such-option")
+    assert misspelt.code == 1 and "--no-such-option" in misspelt.stderr
+
+
 def test_a_reviewed_plan_file_is_applied_exactly(
     server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
 ) -> None:

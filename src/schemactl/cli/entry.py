@@ -10,7 +10,7 @@ import sys
 from typing import NoReturn
 
 from schemactl import metrics
-from schemactl.cli.app import app
+from schemactl.cli.app import command_line
 from schemactl.cli.options import EXIT_ERROR, EXIT_OK
 from schemactl.config import redact
 from schemactl.errors import SchemactlError
@@ -50,7 +50,7 @@ def main() -> None:
     """Console entry point: map every outcome onto the exit-code contract."""
     metrics.restart()  # the command's own time, after the imports
     try:
-        code = app(standalone_mode=False)
+        code = command_line(sys.argv[1:])(standalone_mode=False)
     except _EXIT_SIGNALS as exc:
         code = getattr(exc, "exit_code", EXIT_ERROR)
     except _ABORTS:
