@@ -3,6 +3,9 @@ a cached state never changes what is planned."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -202,6 +205,38 @@ def test_unchanged_files_are_not_parsed_again(
 
     assert not plan.has_changes
     assert counts["cache_hits"] == 1 and "cache_hits_needing_dev_database" not in counts
+
+
+def test_a_plan_of_unchanged_files_never_imports_the_parser(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    """pglast is imported when a name of it is first read (source/pglast_modules.py):
+    a run that parses nothing does not pay for it."""
+    write_schema(schema_dir, SCHEMA + 'CREATE TABLE "select" (id int);\n')
+    args = ["plan", "--schema", str(schema_dir), "--database-url", database,
+            "--dev-url", server.url, "--format", "sql"]  # fmt: skip
+    first = run_cli(capsys, *args)
+    assert first.code == 0 and first.stdout, first.stderr
+    probe = (
+        "import sys, traceback\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'pglast.parser':\n"
+        "            traceback.print_stack()\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "from schemactl.cli import main\n"
+        f"sys.argv = ['schemactl', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('parser imported:', 'pglast.parser' in sys.modules, file=sys.stderr)\n"
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SCHEMACTL_METRICS": "1"},
+    )
+    assert again.stdout == first.stdout
+    assert again.stderr.strip().endswith("parser imported: False"), again.stderr
 
 
 def test_a_file_broken_after_a_cached_run_is_reported_where_it_breaks(

@@ -4,6 +4,8 @@ one walk per statement every reader shares (no database needed)."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from pglast import ast, parser
 
 from schemactl.errors import SchemaSourceError
 from schemactl.source import pglast_nodes, read_desired_state
-from schemactl.source.syntax import READ, group, grouped, of, walk, walked
+from schemactl.source.syntax import group, grouped, of, read_classes, walk, walked
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SCHEMA = REPO_ROOT / "schema"
@@ -131,9 +133,11 @@ def test_a_statements_nodes_are_grouped_by_class_in_one_walk() -> None:
         groups, every = walked(tree)
         assert [id(n) for n in every] == [id(n) for n in walk(tree)]
         assert {cls: [id(n) for n in nodes] for cls, nodes in groups.items()} == {
-            cls: [id(n) for n in nodes] for cls, nodes in grouped(walk(tree)).items() if cls in READ
+            cls: [id(n) for n in nodes]
+            for cls, nodes in grouped(walk(tree)).items()
+            if cls in read_classes()
         }
-        assert set(groups) <= READ
+        assert set(groups) <= read_classes()
         assert group(tree) == groups
     with pytest.raises(KeyError, match="ColumnDef"):
         of(groups, ast.ColumnDef)
@@ -183,3 +187,24 @@ def test_places_in_a_long_file_name_their_line_and_column(schema_dir: Path) -> N
     last = read_desired_state(schema_dir)[-1]
     assert (last.location().line, last.location().column) == (3 * 3999 + 1, 1)
     assert last.location(len("CREATE TABLE t3999 (\n    ")).line == 3 * 3999 + 2
+
+
+def test_the_parsers_stand_ins_are_its_modules_once_read() -> None:
+    """source/pglast_modules.py: each stand-in reads as the real module; the keyword
+    lists, needed to quote names on runs that parse nothing, come without pglast."""
+    import pglast.keywords
+    import pglast.parser
+
+    from schemactl.source import pglast_modules
+
+    assert pglast_modules.parser.parse_sql is pglast.parser.parse_sql
+    assert pglast_modules.ast.CreateStmt is pglast.ast.CreateStmt
+    for name in ("RESERVED_KEYWORDS", "TYPE_FUNC_NAME_KEYWORDS", "COL_NAME_KEYWORDS"):
+        assert getattr(pglast_modules.keywords, name) == getattr(pglast.keywords, name)
+    probe = (
+        "import sys\n"
+        "from schemactl.identifiers import quote_ident\n"
+        "print(quote_ident('select'), quote_ident('plain'), 'pglast' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.split() == ['"select"', "plain", "False"], done.stderr

@@ -9,20 +9,24 @@ for it.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from pglast import keywords
+from schemactl.source.pglast_modules import keywords
 
 _PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
-# Keywords an identifier must be quoted to use: all but the unreserved ones, as
-# PostgreSQL's own quote_ident decides.
-_QUOTED_KEYWORDS = frozenset(
-    keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS | keywords.COL_NAME_KEYWORDS
-)
+
+@cache
+def _quoted_keywords() -> frozenset[str]:
+    """Keywords an identifier must be quoted to use: all but the unreserved ones, as
+    PostgreSQL's own quote_ident decides (read from pglast when first needed)."""
+    return frozenset(
+        keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS | keywords.COL_NAME_KEYWORDS
+    )
 
 
 def quote_ident(name: str) -> str:
     """An identifier, quoted unless PostgreSQL would read it unquoted the same way."""
-    if _PLAIN_IDENTIFIER.match(name) and name not in _QUOTED_KEYWORDS:
+    if _PLAIN_IDENTIFIER.match(name) and name not in _quoted_keywords():
         return name
     return '"' + name.replace('"', '""') + '"'

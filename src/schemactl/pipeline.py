@@ -14,7 +14,6 @@ from pathlib import Path
 
 import psycopg
 import psycopg.sql
-from pglast import ast
 
 from schemactl import metrics
 from schemactl.catalog import Catalog, introspect
@@ -50,11 +49,12 @@ from schemactl.errors import SchemactlError, SchemaSourceError
 from schemactl.folder_facts import FolderFacts, facts_of, files_digest, keep_facts, kept_facts
 from schemactl.plan import Plan, build_plan
 from schemactl.plan.builder import with_renames
-from schemactl.plan.render import render
+from schemactl.plan.render import render, warm_up
 from schemactl.source import DesiredState, Skipped, Statement, read_desired_source
 from schemactl.source.conversions import Conversion
 from schemactl.source.hints import RenameHint, hints_from_config, rename_hints
 from schemactl.source.jobs import JobDeclaration
+from schemactl.source.pglast_modules import ast
 from schemactl.source.references import (
     ExternalName,
     ParsedStatement,
@@ -207,6 +207,7 @@ def plan_against(
     # waiting on servers, and the target's catalog does not depend on the dev database.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="target") as pool:
         target_read = pool.submit(read_target, target, scope, external) if current is None else None
+        pool.submit(warm_up)  # once the target is read, while the dev database loads
         with metrics.entered(
             "dev_database",
             dev_database(
@@ -218,7 +219,7 @@ def plan_against(
             ),
         ) as dev:
             with metrics.phase("load"):
-                load_desired_state(dev.url, source.statements, external)
+                load_desired_state(dev.url, source.statements, external, facts.dev_roles)
             source.release_statements()  # the trees are not needed again: memory
             if target_read is not None:
                 current = target_read.result()
@@ -701,9 +702,12 @@ def introspect_both(
     """Both catalogs, read at the same time on their own connections (the waits are
     network and server time, so two threads halve the wall clock)."""
     reader = read or (lambda conn: introspect(conn, scope))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="introspect") as pool:
         later = pool.submit(reader, second)
-        return reader(first), later.result()
+        ready = pool.submit(warm_up)  # the templates, while the servers answer
+        both = reader(first), later.result()
+        ready.result()
+        return both
 
 
 def external_objects(

@@ -60,11 +60,12 @@ def check_target(
     if not plan.has_changes:
         return Checked()
     from schemactl.apply.preflight import preflight
-    from schemactl.apply.rehearsal import rehearse
 
     report = preflight(conn, plan, checks.preflight_timeout) if checks.preflight else None
     rehearsal = None
     if checks.rehearse:
+        from schemactl.apply.rehearsal import rehearse
+
         if announce:
             from schemactl.output.plan_view import rehearsal_notice  # loads pygments
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import psycopg
-from pglast import ast, parser
 
 from schemactl.errors import SchemaSourceError
 from schemactl.source.jobs import JobDeclaration
+from schemactl.source.pglast_modules import ast, parser
 from schemactl.source.syntax import walk
 
 # pg_cron runs a job with the role's default search_path.

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-from pglast import ast, parser
-from pglast.stream import RawStream
+from schemactl.source.pglast_modules import ast, parser, stream
 
 _RANGE = re.compile(r"^FOR VALUES FROM \((?P<low>.*)\) TO \((?P<high>.*)\)$", re.S)
 _LIST = re.compile(r"^FOR VALUES IN \((?P<values>.*)\)$", re.S)
@@ -38,7 +37,7 @@ def _items(text: str) -> list[str] | None:
             if name in UNBOUNDED:
                 items.append(name)
                 continue
-        items.append(RawStream()(value))
+        items.append(stream.RawStream()(value))
     return items
 
 

@@ -18,13 +18,11 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pglast import ast, parse_sql
-from pglast.stream import RawStream
-
 from schemactl.catalog.model import Column, Constraint, Index, Table
 from schemactl.diff.changes import Change, Precondition
 from schemactl.diff.context import DiffContext
 from schemactl.diff.type_changes import Cost, classify
+from schemactl.source.pglast_modules import ast, parser, stream
 
 PRIMARY_KEY, UNIQUE, CHECK, FOREIGN_KEY = "p", "u", "c", "f"
 
@@ -78,7 +76,9 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
     if change.params.get("not_valid") or _existing_table(ctx, constraint.table) is None:
         return []
     try:
-        node: Any = parse_sql(f"ALTER TABLE t ADD CONSTRAINT c {constraint.definition}")[0].stmt
+        node: Any = parser.parse_sql(f"ALTER TABLE t ADD CONSTRAINT c {constraint.definition}")[
+            0
+        ].stmt
         definition = node.cmds[0].def_
     except Exception:  # noqa: BLE001 - a definition we cannot read is not checked
         return []
@@ -120,16 +120,16 @@ def _unique_index(ctx: DiffContext, change: Change) -> list[Precondition]:
     if _existing_table(ctx, index.table) is None:
         return []
     try:
-        node = parse_sql(index.definition)[0].stmt
+        node = parser.parse_sql(index.definition)[0].stmt
     except Exception:  # noqa: BLE001
         return []
     if not isinstance(node, ast.IndexStmt) or not node.unique:
         return []
     expressions = tuple(
-        _ident(element.name) if element.name else f"({RawStream()(element.expr)})"
+        _ident(element.name) if element.name else f"({stream.RawStream()(element.expr)})"
         for element in node.indexParams or ()
     )
-    predicate = RawStream()(node.whereClause) if node.whereClause is not None else ""
+    predicate = stream.RawStream()(node.whereClause) if node.whereClause is not None else ""
     return [
         Precondition(
             "unique", index.table, expressions=expressions, predicate=predicate,
@@ -172,7 +172,7 @@ def _removed_labels(ctx: DiffContext, table: Table, old: Column) -> tuple[str, .
 
 def _ident(name: str) -> str:
     """A name as SQL: quoted where PostgreSQL needs it (reserved words included)."""
-    return str(RawStream()(ast.ColumnRef(fields=(ast.String(sval=name),))))
+    return str(stream.RawStream()(ast.ColumnRef(fields=(ast.String(sval=name),))))
 
 
 _FINDERS: dict[str, Callable[[DiffContext, Change], list[Precondition]]] = {

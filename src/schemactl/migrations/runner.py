@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
-from pglast import ast
 from psycopg import sql
 
 from schemactl.apply.progress import SILENT, StepProgress
@@ -20,6 +19,7 @@ from schemactl.apply.session import migration_settings, reset_migration_settings
 from schemactl.config import Scope
 from schemactl.migrations.errors import ScriptFailed
 from schemactl.migrations.script import Batch, Script, ScriptStatement
+from schemactl.source.pglast_modules import ast
 
 # (connection, statements of the script done so far, counting this batch)
 BatchHook = Callable[[psycopg.Connection, int], None]

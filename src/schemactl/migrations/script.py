@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pglast import ast, parser
-
 from schemactl.migrations.errors import MigrationError
+from schemactl.source.pglast_modules import ast, parser
 
 NO_TRANSACTION_MARK = "schemactl:no-transaction"
 OWN_TRANSACTION_MARK = "schemactl:own-transaction"

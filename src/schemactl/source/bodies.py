@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pglast
-from pglast import ast
-from pglast.parser import ParseError
-
+from schemactl.source.pglast_modules import ast, parser, pglast
 from schemactl.source.syntax import walk
 
 
@@ -23,12 +20,12 @@ def parse_nodes(text: str, expression: bool = False) -> list[Any] | None:
     as ``SELECT <expression>``. None when it does not parse."""
     try:
         return list(walk(pglast.parse_sql(text)))
-    except ParseError:
+    except parser.ParseError:
         if not expression:
             return None
     try:
         return list(walk(pglast.parse_sql("SELECT " + text.replace(":=", "=", 1))))
-    except ParseError:
+    except parser.ParseError:
         return None
 
 
@@ -37,7 +34,7 @@ def plpgsql_queries(definition: str) -> Iterator[str]:
     them. ``definition`` is the whole CREATE FUNCTION statement."""
     try:
         tree = pglast.parse_plpgsql(definition)
-    except ParseError:
+    except parser.ParseError:
         return
     stack: list[Any] = [tree]
     while stack:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pglast import ast
+from schemactl.source.pglast_modules import ast
 
 
 def sole_call(node: Any) -> tuple[list[str | None], ast.FuncCall] | None:
@@ -25,6 +25,8 @@ def sole_call(node: Any) -> tuple[list[str | None], ast.FuncCall] | None:
 
 
 def is_declared_call(node: Any) -> bool:
+    if not isinstance(node, ast.SelectStmt):  # asked of every statement, thrice
+        return False
     from schemactl.source.jobs import is_job_declaration  # they read calls with sole_call
     from schemactl.source.partman import is_partman_registration
 

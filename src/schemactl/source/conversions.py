@@ -23,9 +23,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pglast import ast, parser
-
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source.pglast_modules import ast, parser
 from schemactl.source.statements import Statement
 
 DIRECTIVE = re.compile(r"^--\s*@(?P<name>using|rollback-using)(?![\w-])\s*(?P<expr>.*?)\s*$")

@@ -30,7 +30,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pglast import ast
+from schemactl.source.pglast_modules import ast
 
 PUBLIC_SCHEMA = "public"
 

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pglast import ast, parser
-
 from schemactl.errors import SchemactlError, SchemaSourceError
+from schemactl.source.pglast_modules import ast, parser
 from schemactl.source.statements import Statement, location_of
 
 DEFAULT_SCHEMA = "public"

@@ -12,11 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import ast
-
 from schemactl.diff.changes import Subject
 from schemactl.errors import SourceLocation
 from schemactl.source.order import DEFAULT_SCHEMA
+from schemactl.source.pglast_modules import ast
 from schemactl.source.statements import Statement, location_of
 
 WILDCARD = "*"

@@ -12,8 +12,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from pglast import ast
-
+from schemactl.source.pglast_modules import ast
 from schemactl.source.syntax import NodeGroups, of
 
 DEFAULT_SCHEMA = "public"

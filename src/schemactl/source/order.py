@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pglast import ast
-
 from schemactl.errors import SchemaSourceError
 from schemactl.source import object_names
 from schemactl.source.dumps import is_session_setting
+from schemactl.source.pglast_modules import ast
 from schemactl.source.statements import Statement
 from schemactl.source.syntax import NodeGroups, group, grouped, of
 from schemactl.source.syntax import walk as walk  # also read from here

@@ -20,9 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pglast import ast
-
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source.pglast_modules import ast
 from schemactl.source.statements import Statement, location_of
 
 DIRECTIVE = re.compile(r"--\s*schemactl:partition\b(?P<body>.*)$", re.MULTILINE)

@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pglast import ast
-
 from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.calls import sole_call
+from schemactl.source.pglast_modules import ast
 
 if TYPE_CHECKING:
     from schemactl.source.statements import Statement

@@ -14,11 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pglast import ast
-
 from schemactl.source.bodies import body_nodes
 from schemactl.source.calls import is_declared_call
 from schemactl.source.order import NameKey, names_in, references_among
+from schemactl.source.pglast_modules import ast
 from schemactl.source.syntax import groups_of
 
 

@@ -27,10 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pglast import ast
-from pglast.enums import ObjectType, RoleSpecType, RoleStmtType
-
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source.pglast_modules import ast, enums
 from schemactl.source.syntax import NodeGroups, group, of
 
 if TYPE_CHECKING:
@@ -65,7 +63,7 @@ DO_ROLE_HINT = (
 def is_role_statement(node: Any) -> bool:
     """Whether a statement declares something about a role (read here, never loaded)."""
     if isinstance(node, ast.CommentStmt):
-        return node.objtype == ObjectType.OBJECT_ROLE
+        return node.objtype == enums.ObjectType.OBJECT_ROLE
     return isinstance(
         node, ast.CreateRoleStmt | ast.AlterRoleStmt | ast.GrantRoleStmt | ast.DropRoleStmt
     )
@@ -122,7 +120,7 @@ class RoleDeclarations:
 
 
 def _role_name(spec: Any, statement: Statement) -> str:
-    if not isinstance(spec, ast.RoleSpec) or spec.roletype != RoleSpecType.ROLESPEC_CSTRING:
+    if not isinstance(spec, ast.RoleSpec) or spec.roletype != enums.RoleSpecType.ROLESPEC_CSTRING:
         raise SchemaSourceError(
             statement.location(),
             "name the role: CURRENT_USER, SESSION_USER, CURRENT_ROLE and PUBLIC depend on who "
@@ -195,7 +193,7 @@ def _create(statement: Statement, node: ast.CreateRoleStmt, found: RoleDeclarati
             statement.location(), f"role names starting with {BUILTIN_ROLE_PREFIX} are reserved"
         )
     role = DeclaredRole(name, statement.location())
-    if node.stmt_type == RoleStmtType.ROLESTMT_USER:
+    if node.stmt_type == enums.RoleStmtType.ROLESTMT_USER:
         role.attributes["login"] = True  # CREATE USER is CREATE ROLE ... LOGIN
     found.declared[name] = role
     _read_options(role, node.options or (), statement, found)
@@ -278,7 +276,7 @@ def roles_named(node: Any, groups: NodeGroups | None = None) -> set[str]:
     """Role names a statement's syntax tree uses (grants, policies, owners); ``groups``:
     every node below it, by class, when already walked."""
     specs = of(group(node) if groups is None else groups, ast.RoleSpec)
-    return {str(n.rolename) for n in specs if n.roletype == RoleSpecType.ROLESPEC_CSTRING}
+    return {str(n.rolename) for n in specs if n.roletype == enums.RoleSpecType.ROLESPEC_CSTRING}
 
 
 def read_role_declarations(statements: Sequence[Statement]) -> RoleDeclarations:

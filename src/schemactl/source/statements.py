@@ -18,11 +18,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pglast import ast, parser
 from psycopg import sql
 
 from schemactl.errors import SchemaSourceError, SourceLocation
-from schemactl.source import pglast_nodes
 from schemactl.source.calls import is_declared_call
 from schemactl.source.dumps import (
     is_session_setting,
@@ -30,6 +28,7 @@ from schemactl.source.dumps import (
     skip_reason,
     written_by_pg_dump,
 )
+from schemactl.source.pglast_modules import ast, parser
 from schemactl.source.psql import blank_meta_commands
 from schemactl.source.roles import DO_ROLE_HINT, is_role_statement
 from schemactl.source.syntax import walked
@@ -37,7 +36,6 @@ from schemactl.source.syntax import walked
 if TYPE_CHECKING:
     from schemactl.source.order import StatementNames
 
-pglast_nodes.install()  # the parser builds the same trees, without a call per attribute
 
 # Statement node types that describe schema objects.
 DECLARATIVE = frozenset(
@@ -131,7 +129,7 @@ class Statement:
     @property
     def node_groups(self) -> dict[type, list[Any]]:
         """The syntax nodes below this statement its readers look at, grouped by class
-        (see syntax.READ): the tree is walked once, and each reader visits only the
+        (see syntax.read_classes): the tree is walked once, and each reader visits only the
         classes it needs."""
         return self._walked[0]
 

@@ -4,7 +4,7 @@ Several readers of the source stage need the nodes of each statement (load order
 references to external objects, role names, refusals). A schema of thousands of
 statements has hundreds of thousands of nodes, and walking them in Python is the
 costly part: a statement walks its tree once (:attr:`Statement.node_groups`) and keeps
-the nodes its readers look at grouped by class (:data:`READ`: range variables, type
+the nodes its readers look at grouped by class (:func:`read_classes`: range variables, type
 names, function calls, role specifications...), so each reader visits only those.
 
 pglast's node classes are leaves (only the abstract ``Node`` and ``Expr`` have
@@ -17,21 +17,30 @@ from collections.abc import Iterable, Iterator, Mapping
 from operator import attrgetter
 from typing import Any
 
-from pglast import ast
+from schemactl.source.pglast_modules import ast
 
 # Syntax nodes grouped by class, each group in walk order.
 NodeGroups = Mapping[type, list[Any]]
 
-# The node classes the source stage's readers look at (load order, references, object
-# names, roles): the walk groups these and no others.
-READ = frozenset(
-    {
-        ast.A_Expr, ast.CollateClause, ast.Constraint, ast.CreateOpClassItem,
-        ast.CreateTrigStmt, ast.DefElem, ast.FuncCall, ast.IndexElem, ast.ObjectWithArgs,
-        ast.PartitionElem, ast.PublicationObjSpec, ast.RangeVar, ast.RoleSpec, ast.TypeCast,
-        ast.TypeName,
-    }
-)  # fmt: skip
+_READ: frozenset[type] | None = None
+
+
+def read_classes() -> frozenset[type]:
+    """The node classes the source stage's readers look at (load order, references,
+    object names, roles): the walk groups these and no others. Made on the first walk,
+    so that importing this module does not import pglast."""
+    global _READ
+    if _READ is None:
+        _READ = frozenset(
+            {
+                ast.A_Expr, ast.CollateClause, ast.Constraint, ast.CreateOpClassItem,
+                ast.CreateTrigStmt, ast.DefElem, ast.FuncCall, ast.IndexElem,
+                ast.ObjectWithArgs, ast.PartitionElem, ast.PublicationObjSpec, ast.RangeVar,
+                ast.RoleSpec, ast.TypeCast, ast.TypeName,
+            }
+        )  # fmt: skip
+    return _READ
+
 
 # What the walk does with a value, by the value's class: nothing (names, flags, enums,
 # locations), push its items (a list of nodes), or keep it and push its child attributes.
@@ -63,7 +72,7 @@ def walk(node: Any) -> Iterator[Any]:
 
 
 def group(node: Any) -> dict[type, list[Any]]:
-    """The nodes below ``node`` the source stage reads (classes in :data:`READ`), walked
+    """The nodes below ``node`` the source stage reads (classes of :func:`read_classes`), walked
     once and grouped by class."""
     return walked(node)[0]
 
@@ -74,7 +83,7 @@ def walked(node: Any) -> tuple[dict[type, list[Any]], tuple[Any, ...]]:
     groups: dict[type, list[Any]] = {}
     every: list[Any] = []
     keep = every.append
-    read = READ
+    read = read_classes()
     stack = [node]
     pop, push, push_all = stack.pop, stack.append, stack.extend
     plans = _PLANS
@@ -111,17 +120,21 @@ def walked(node: Any) -> tuple[dict[type, list[Any]], tuple[Any, ...]]:
 def grouped(nodes: Iterable[Any]) -> dict[type, list[Any]]:
     """Nodes already walked, those the source stage reads grouped by class."""
     groups: dict[type, list[Any]] = {}
+    read = read_classes()
     for node in nodes:
-        if node.__class__ in READ:
+        if node.__class__ in read:
             groups.setdefault(node.__class__, []).append(node)
     return groups
 
 
 def of(groups: NodeGroups, cls: type) -> list[Any]:
-    """The nodes of class ``cls`` among the groups (a class of :data:`READ`)."""
-    if cls not in READ:
-        raise KeyError(f"{cls.__name__} nodes are not kept by the walk: add it to READ")
-    return groups.get(cls, _NONE)
+    """The nodes of class ``cls`` among the groups (a class of :func:`read_classes`)."""
+    found = groups.get(cls)
+    if found is not None:
+        return found
+    if cls not in read_classes():
+        raise KeyError(f"{cls.__name__} nodes are not kept by the walk: add it to read_classes")
+    return _NONE
 
 
 _NONE: list[Any] = []
@@ -146,7 +159,6 @@ def _children(plan: _Plan, node: Any) -> Any:
 # Per node class, the attributes that may hold nodes or lists of them: pglast declares
 # each attribute's Python type, and most (names, flags, enums, locations) hold none.
 _CHILD_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
-_CONTAINERS = (ast.Node, list, tuple)
 
 
 def _plan(cls: type) -> _Plan:
@@ -171,7 +183,7 @@ def _child_attributes(cls: type) -> tuple[str, ...]:
     for name, info in getattr(cls, "__slots__", {}).items():
         types = getattr(info, "py_type", object)
         types = types if isinstance(types, tuple) else (types,)
-        if any(isinstance(t, type) and issubclass(t, _CONTAINERS) for t in types):
+        if any(isinstance(t, type) and issubclass(t, (ast.Node, list, tuple)) for t in types):
             found.append(name)
     _CHILD_ATTRIBUTES[cls] = attributes = tuple(found)
     return attributes

@@ -27,9 +27,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pglast import ast
-
 from schemactl.errors import SchemaSourceError, SourceLocation
+from schemactl.source.pglast_modules import ast
 from schemactl.source.statements import Statement, location_of, read_statements_unchecked
 from schemactl.source.syntax import walk
 

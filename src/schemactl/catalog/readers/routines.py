@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
-from pglast import ast
 
 from schemactl.catalog.model import Catalog, Function
 from schemactl.catalog.sqlfiles import rows
 from schemactl.source.bodies import parse_nodes, plpgsql_queries
+from schemactl.source.pglast_modules import ast
 
 # A routine name as a body writes it: ("f",) or ("schema", "f").
 Name = tuple[str, ...]
