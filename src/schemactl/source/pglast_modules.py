@@ -30,32 +30,33 @@ class _ImportedOnFirstUse(types.ModuleType):
 
     def __getattr__(self, name: str) -> Any:
         with _FIRST_USE:  # two threads may read their first name at once
-            module = importlib.import_module(self.__name__)
-            from schemactl.source import pglast_nodes
-
-            pglast_nodes.install()
+            module = self._imported()
             self.__dict__.update(vars(module))
         return getattr(module, name)
 
+    def _imported(self) -> types.ModuleType:
+        module = importlib.import_module(self.__name__)
+        from schemactl.source import pglast_nodes
 
-class _KeywordsOnFirstUse(types.ModuleType):
+        pglast_nodes.install()
+        return module
+
+
+class _RunAlone(_ImportedOnFirstUse):
     """pglast's keyword lists, which quoting a composed name needs on runs that parse
     nothing: ``pglast/keywords.py`` is data generated from PostgreSQL's ``kwlist.h``,
     importing nothing, so it is run alone, without importing the pglast package."""
 
-    def __getattr__(self, name: str) -> Any:
-        with _FIRST_USE:
-            package = importlib.util.find_spec("pglast")  # found, not imported
-            folders = package.submodule_search_locations if package else None
-            spec = importlib.util.spec_from_file_location(
-                "pglast.keywords", Path(next(iter(folders or ()), "")) / "keywords.py"
-            )
-            if spec is None or spec.loader is None:
-                raise ImportError("pglast's keywords.py is missing")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            self.__dict__.update(vars(module))
-        return getattr(module, name)
+    def _imported(self) -> types.ModuleType:
+        package = importlib.util.find_spec("pglast")  # found, not imported
+        folders = package.submodule_search_locations if package else None
+        file = Path(next(iter(folders or ()), "")) / f"{self.__name__.rpartition('.')[2]}.py"
+        spec = importlib.util.spec_from_file_location(self.__name__, file)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"pglast's {file.name} is missing")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
 
 
 _FIRST_USE = threading.RLock()
@@ -68,6 +69,6 @@ else:
     pglast = _ImportedOnFirstUse("pglast")
     ast = _ImportedOnFirstUse("pglast.ast")
     enums = _ImportedOnFirstUse("pglast.enums")
-    keywords = _KeywordsOnFirstUse("pglast.keywords")
+    keywords = _RunAlone("pglast.keywords")
     parser = _ImportedOnFirstUse("pglast.parser")
     stream = _ImportedOnFirstUse("pglast.stream")
