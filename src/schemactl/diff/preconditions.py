@@ -76,9 +76,8 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
     if change.params.get("not_valid") or _existing_table(ctx, constraint.table) is None:
         return []
     try:
-        node: Any = parser.parse_sql(f"ALTER TABLE t ADD CONSTRAINT c {constraint.definition}")[
-            0
-        ].stmt
+        statement = f"ALTER TABLE t ADD CONSTRAINT c {constraint.definition}"
+        node: Any = parser.parse_sql(statement)[0].stmt
         definition = node.cmds[0].def_
     except Exception:  # noqa: BLE001 - a definition we cannot read is not checked
         return []
