@@ -1,5 +1,5 @@
 """Allow ``python -m schemactl``."""
 
-from schemactl.cli import run
+from schemactl.launcher import run
 
 run()
