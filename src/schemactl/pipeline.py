@@ -6,7 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -38,9 +38,11 @@ from schemactl.devdb.desired_cache import (
     DevDatabaseNeeded,
     cache_key,
 )
+from schemactl.devdb.early_load import EarlyLoad
+from schemactl.devdb.external import receives_objects
 from schemactl.devdb.job_commands import check_job_commands
 from schemactl.devdb.loader import ensure_roles
-from schemactl.devdb.provider import DevServerChoice
+from schemactl.devdb.provider import DevDatabase, DevServerChoice
 from schemactl.devdb.versions import connection_major
 from schemactl.diff.partition_rules import apply_partition_rules, without_rule_partitions
 from schemactl.diff.partman import with_registrations
@@ -78,6 +80,9 @@ class DesiredSource:
     pg_version: int | None = None  # the dev server's major version where no target decides
     upkeep: bool = True  # plan rolling partitions; False: leave the rules' partitions out
     cache: bool = False  # reuse the normalized desired state of unchanged files (CLI default)
+    # Loads the dev database while the files are parsed (see devdb.early_load); whoever
+    # gives it closes it.
+    early: EarlyLoad | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def moment(self) -> datetime:
@@ -87,7 +92,12 @@ class DesiredSource:
     def desired(self) -> DesiredState:
         """The schema folder read and parsed once."""
         with metrics.phase("parse"):
-            return read_desired_source(self.schema_dir, allow_empty=self.allow_empty)
+            try:
+                return read_desired_source(self.schema_dir, self.allow_empty, self.early)
+            except BaseException:
+                if self.early is not None:
+                    self.early.abandon()
+                raise
 
     @cached_property
     def facts(self) -> FolderFacts:
@@ -208,18 +218,21 @@ def plan_against(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="target") as pool:
         target_read = pool.submit(read_target, target, scope, external) if current is None else None
         pool.submit(warm_up)  # once the target is read, while the dev database loads
+        extensions = facts.created_extensions | extension_names(external)
+        early = _early_database(source, major, extensions, external, facts)
         with metrics.entered(
             "dev_database",
-            dev_database(
+            nullcontext(early) if early is not None else dev_database(
                 source.dev_url,
                 source.pg_bin,
                 major=major,
                 allow_version_mismatch=source.allow_version_mismatch,
-                extensions=facts.created_extensions | extension_names(external),
+                extensions=extensions,
             ),
-        ) as dev:
-            with metrics.phase("load"):
-                load_desired_state(dev.url, source.statements, external, facts.dev_roles)
+        ) as dev:  # fmt: skip
+            if early is None:
+                with metrics.phase("load"):
+                    load_desired_state(dev.url, source.statements, external, facts.dev_roles)
             source.release_statements()  # the trees are not needed again: memory
             if target_read is not None:
                 current = target_read.result()
@@ -242,6 +255,27 @@ def plan_against(
         cache.write_answers(answers)
     with metrics.phase("warnings"):
         return with_target_warnings(plan, facts, scope, target)
+
+
+def _early_database(
+    source: DesiredSource,
+    major: int,
+    extensions: Collection[str],
+    external: Catalog,
+    facts: FolderFacts,
+) -> DevDatabase | None:
+    """The dev database loaded while the files were read, where it is what loading now
+    would make; None: start one now."""
+    if source.early is None or not source.early.started:
+        return None
+    with metrics.phase("load"):  # the rest of the early load, waited for
+        return source.early.take(
+            major=major,
+            extensions=extensions,
+            received=receives_objects(external),
+            roles=facts.dev_roles | grantees(external),
+            statements=source.statements,
+        )
 
 
 def read_target(conn: psycopg.Connection, scope: Scope, external: Catalog) -> Catalog:

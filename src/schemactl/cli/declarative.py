@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -43,6 +44,7 @@ from schemactl.cli.options import (
     confirm,
     dev_url,
     lock_timeout_of,
+    optional_target_url,
     out,
     plan_json_text,
     print_plan,
@@ -51,11 +53,33 @@ from schemactl.cli.options import (
     target_url,
 )
 from schemactl.config import PREFLIGHT_TIMEOUT, Scope, load_project_config
-from schemactl.errors import PlanRefused
+from schemactl.errors import PlanRefused, SchemactlError
 
 if TYPE_CHECKING:
+    from schemactl.devdb.early_load import EarlyLoad
     from schemactl.pipeline import DesiredSource
     from schemactl.plan import Plan
+
+
+def early_load(
+    url: str | None, dev: str | None, pg_bin: str | None, allow_version_mismatch: bool
+) -> EarlyLoad | None:
+    """A head start on the dev database while the files are read (devdb.early_load):
+    on the embedded dev server, where there is a target to match; the command closes it."""
+    if not url or dev:
+        return None
+    from schemactl.devdb.early_load import EarlyLoad
+
+    return EarlyLoad(url, dev, pg_bin, allow_version_mismatch)
+
+
+def _target_url_if_any(database_url: str | None, env: str | None) -> str | None:
+    """The target's URL, or None where it is missing or wrong: that error is reported
+    where the target is connected to, after the files are read."""
+    try:
+        return optional_target_url(database_url, env)
+    except SchemactlError:
+        return None
 
 
 def _plan_once(url: str, source: DesiredSource, scope: Scope, online: bool = True) -> Plan:
@@ -64,12 +88,13 @@ def _plan_once(url: str, source: DesiredSource, scope: Scope, online: bool = Tru
     from schemactl.output.source_notes import show_skipped
     from schemactl.pipeline import plan_against
 
-    show_skipped(source.skipped)  # read the schema before connecting: bad input first
-    conn = connect(url, "target database")
-    try:
-        return plan_against(conn, source, scope, online)
-    finally:
-        conn.close()
+    with source.early or nullcontext():
+        show_skipped(source.skipped)  # read the schema before connecting: bad input first
+        conn = connect(url, "target database")
+        try:
+            return plan_against(conn, source, scope, online)
+        finally:
+            conn.close()
 
 
 @app.command()
@@ -111,6 +136,8 @@ def plan(
         from schemactl.devdb.desired_cache import cache_enabled
         from schemactl.output.source_notes import show_skipped
         from schemactl.pipeline import DesiredSource, plan_against
+    early = early_load(_target_url_if_any(database_url, env), dev_url(dev_url_option, env),
+                       pg_bin, allow_version_mismatch)  # fmt: skip
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -118,21 +145,23 @@ def plan(
         allow_empty,
         allow_version_mismatch=allow_version_mismatch,
         cache=cache_enabled(no_cache),
+        early=early,
     )
-    show_skipped(source.skipped)  # read the schema before connecting: bad input first
-    checks = TargetChecks(
-        preflight=not no_preflight,
-        preflight_timeout=preflight_timeout,
-        rehearse=rehearse_it,
-        lock_timeout=lock_timeout_of(lock_timeout, env),
-    )
-    scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
-    conn = connect(target_url(database_url, env), "target database")
-    try:
-        result = plan_against(conn, source, scope, online)
-        checked = check_target(conn, result, checks, announce=format is PlanFormat.text)
-    finally:
-        conn.close()
+    with early or nullcontext():
+        show_skipped(source.skipped)  # read the schema before connecting: bad input first
+        checks = TargetChecks(
+            preflight=not no_preflight,
+            preflight_timeout=preflight_timeout,
+            rehearse=rehearse_it,
+            lock_timeout=lock_timeout_of(lock_timeout, env),
+        )
+        scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
+        conn = connect(target_url(database_url, env), "target database")
+        try:
+            result = plan_against(conn, source, scope, online)
+            checked = check_target(conn, result, checks, announce=format is PlanFormat.text)
+        finally:
+            conn.close()
     print_plan(
         result, format, show_sql=not no_sql, verbose=verbose,
         preflight=checked.preflight, rehearsal=checked.rehearsal,
@@ -306,6 +335,7 @@ def drift(
         from schemactl.devdb.desired_cache import cache_enabled
         from schemactl.output.drift_view import drift_json, show_drift
         from schemactl.pipeline import DesiredSource
+    url = target_url(database_url, env)
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -313,11 +343,10 @@ def drift(
         allow_empty,
         allow_version_mismatch=allow_version_mismatch,
         cache=cache_enabled(no_cache),
+        early=early_load(url, dev_url(dev_url_option, env), pg_bin, allow_version_mismatch),
     )
     result = _plan_once(
-        target_url(database_url, env),
-        source,
-        scope_of(include_schema, exclude_schema, profile, env, exclude),
+        url, source, scope_of(include_schema, exclude_schema, profile, env, exclude)
     )
     if format is DriftFormat.json:
         print(json.dumps(drift_json(result), indent=2))

@@ -45,6 +45,11 @@ def packaging(name: str) -> Packaging:
     return _table().get(name, Packaging(name))
 
 
+def needs_preload(extensions: Iterable[str]) -> bool:
+    """Whether a server must be started with settings of its own for ``extensions``."""
+    return any(packaging(name).preload for name in extensions)
+
+
 def install_hint(name: str, major: int) -> str:
     """``install it for PostgreSQL 17 (Debian/Ubuntu: apt-get install ...; macOS: ...)``."""
     known = packaging(name)

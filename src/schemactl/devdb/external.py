@@ -68,6 +68,11 @@ def create_external_objects(conn: psycopg.Connection, catalog: Catalog) -> None:
                 ) from None
 
 
+def receives_objects(catalog: Catalog) -> bool:
+    """Whether a dev database gets any of the target's objects before the schema loads."""
+    return bool(creation_steps(catalog))
+
+
 def routine_oids(conn: psycopg.Connection) -> list[int]:
     """Routines that exist before the schema loads: not the schema's to validate."""
     row = conn.execute(

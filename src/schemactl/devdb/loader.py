@@ -116,7 +116,7 @@ ORDER BY p.oid
 """
 
 
-def _validate_function_bodies(
+def validate_function_bodies(
     conn: psycopg.Connection, statements: list[Statement], before: list[int]
 ) -> None:
     """Bodies were loaded unchecked (they may name objects defined later); check them
@@ -186,16 +186,23 @@ def load_desired_state(
         before = routine_oids(conn)
         _check_extensions(conn, statements)
         conn.execute("SET check_function_bodies = off")
-        loaded = [
-            s  # jobs and roles join the desired state from their declarations
-            for s in statements
-            if not is_declared_call(s.node) and not is_role_statement(s.node)
-        ]
-        for batch in batches(loaded):
+        for batch in batches(loaded_statements(statements)):
             _run_batch(conn, batch)
-        _validate_function_bodies(conn, statements, before)
+        validate_function_bodies(conn, statements, before)
     finally:
         conn.close()
+
+
+def loaded_statements(statements: Iterable[Statement]) -> list[Statement]:
+    """The statements that run in the dev database: jobs and roles join the desired
+    state from their declarations instead."""
+    return [s for s in statements if not is_declared_call(s.node) and not is_role_statement(s.node)]
+
+
+def batch_text(batch: list[Statement]) -> bytes:
+    """One round trip's query; a newline before each separator ends a comment on a
+    statement's last line."""
+    return "\n;\n".join(s.sql for s in batch).encode()
 
 
 # A batch is at most this many statements or characters: few round trips, and a failing
@@ -224,9 +231,8 @@ def _run_batch(conn: psycopg.Connection, batch: list[Statement]) -> None:
     """Run a batch in one round trip; where the server rejects it (and so rolls it back
     whole), run its statements one by one, to pin the failing one as it stands alone."""
     if len(batch) > 1:
-        # A newline before each separator ends a comment on a statement's last line.
         with contextlib.suppress(psycopg.Error):
-            conn.execute("\n;\n".join(s.sql for s in batch).encode())
+            conn.execute(batch_text(batch))
             return
     for statement in batch:
         try:
