@@ -25,8 +25,9 @@ WORKFLOW_TITLES = {
     "drift": "drift, unchanged files, cold (peers: createdb + `psql -1 -f` + diff)",
     "drift_warm": "drift, unchanged files, warm (peers: as cold)",
 }
-PHASES = ("startup", "parse", "external", "declarations", "dev_database", "load", "introspect",
-          "reconcile", "diff", "warnings", "render")  # fmt: skip
+PHASES = ("startup", "parse", "external", "declarations", "early_dev_database", "early_load",
+          "dev_database", "load", "introspect", "reconcile", "diff", "warnings",
+          "render")  # fmt: skip
 OBJECT_COUNT_NAMES = ("relations", "tables", "indexes", "constraints", "policies", "triggers",
                       "views", "materialized views", "partitions")  # fmt: skip
 # In every schema the workloads write to (the synthetic one's public, the application's
@@ -275,6 +276,9 @@ def render(out: Path, document: dict[str, Any], plotted: bool) -> None:
               *memory_table(results, tools), "", "## schemactl's phases (seconds, medians)", "",
               "`startup` is the interpreter and imports (those a command defers to its body",
               "included); `command` everything after;",
+              "`early_dev_database` and `early_load` run beside `parse` (the dev database",
+              "loaded while the files are read, schemactl.devdb.early_load); `load` is then",
+              "what is left of them, waited for;",
               "`#round_trips` counts statements sent to either server.", "",
               *phase_table(results), "", *example_lines(results), "## Objects in the target",
               ""]  # fmt: skip

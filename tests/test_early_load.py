@@ -185,3 +185,17 @@ def test_a_rejected_statement_names_its_file_line_and_column(
     assert result.code == 1
     assert "05_view.sql:2:" in result.stderr and "nope" in result.stderr
     assert no_worker_left()
+
+
+def test_apply_with_the_embedded_server_reaches_the_desired_state(
+    database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    write_folder(schema_dir, IN_ORDER)
+    args = ("--schema", str(schema_dir), "--database-url", database)
+
+    applied = run_cli(capsys, "apply", *args, "--auto-approve")
+    again = run_cli(capsys, "plan", *args, "--no-cache", "--exit-code")
+
+    assert applied.code == 0, applied.stderr
+    assert again.code == 0, again.stdout
+    assert no_worker_left()

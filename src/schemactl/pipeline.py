@@ -6,7 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -222,7 +222,7 @@ def plan_against(
         early = _early_database(source, major, extensions, external, facts)
         with metrics.entered(
             "dev_database",
-            nullcontext(early) if early is not None else dev_database(
+            source.early.holding(early) if source.early and early else dev_database(
                 source.dev_url,
                 source.pg_bin,
                 major=major,

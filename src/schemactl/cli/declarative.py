@@ -245,6 +245,10 @@ def apply(
     project = load_project_config()
     allowed = allowed_hazards(allow_destructive, allow_hazards)
     scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
+    early = None if plan_file else early_load(
+        _target_url_if_any(database_url, env), dev_url(dev_url_option, env), pg_bin,
+        allow_version_mismatch,
+    )  # fmt: skip
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -252,58 +256,60 @@ def apply(
         allow_empty,
         allow_version_mismatch=allow_version_mismatch,
         cache=cache_enabled(no_cache),
+        early=early,
     )
-    reviewed = read_plan_file(plan_file) if plan_file else None
-    if reviewed is None:
-        show_skipped(source.skipped)  # read the schema before connecting: bad input first
-    url = target_url(database_url, env)
-    conn = connect(url, "target database")
-    try:
-        pooling = detect_pooling(conn, url)
-        show_pooling(pooling)
-        with exclusive(conn, pooling, wait_lock, role):
-            if reviewed is not None:
-                result = _still_valid(reviewed, target_fingerprint(conn, scope), plan_file)
-            else:
-                result = plan_against(conn, source, scope, online)
-            checks = TargetChecks(
-                preflight=not no_preflight,
-                preflight_timeout=preflight_timeout,
-                rehearse=rehearse_it,
-                lock_timeout=lock_timeout_of(lock_timeout, env),
-                statement_timeout=statement_timeout,
-            )
-            checked = check_target(conn, result, checks)
-            show_plan(
-                out, result, show_sql=not no_sql, verbose=verbose, preflight=checked.preflight,
-                quiet=quiet,
-            )  # fmt: skip
-            if not result.has_changes:
-                return
-            if checked.rehearsal is not None:
-                show_rehearsal(out, checked.rehearsal)
-                checked.refuse_failed_rehearsal()
-                return
-            refuse_missing_roles(result)
-            refuse_unallowed(result, allowed, frozenset(project.require_allow))
-            checked.refuse_failing_rows()
-            refuse_outside_one_transaction(
-                pooling,
-                steps_beyond_one_transaction(result.steps),
-                "plan with --no-online to run them in that transaction instead "
-                "(their tables stay locked while they run)",
-            )
-            confirm(auto_approve, "Apply these changes?")
-            options = ApplyOptions(
-                lock_timeout=checks.lock_timeout,
-                statement_timeout=statement_timeout,
-                lock_retries=lock_retries,
-                scope=scope,
-                progress=progress_for(out, quiet, verbose),
-            )
-            applied = apply_plan(conn, result, options)
-    finally:
-        conn.close()
+    with early or nullcontext():
+        reviewed = read_plan_file(plan_file) if plan_file else None
+        if reviewed is None:
+            show_skipped(source.skipped)  # read the schema before connecting: bad input first
+        url = target_url(database_url, env)
+        conn = connect(url, "target database")
+        try:
+            pooling = detect_pooling(conn, url)
+            show_pooling(pooling)
+            with exclusive(conn, pooling, wait_lock, role):
+                if reviewed is not None:
+                    result = _still_valid(reviewed, target_fingerprint(conn, scope), plan_file)
+                else:
+                    result = plan_against(conn, source, scope, online)
+                checks = TargetChecks(
+                    preflight=not no_preflight,
+                    preflight_timeout=preflight_timeout,
+                    rehearse=rehearse_it,
+                    lock_timeout=lock_timeout_of(lock_timeout, env),
+                    statement_timeout=statement_timeout,
+                )
+                checked = check_target(conn, result, checks)
+                show_plan(
+                    out, result, show_sql=not no_sql, verbose=verbose, preflight=checked.preflight,
+                    quiet=quiet,
+                )  # fmt: skip
+                if not result.has_changes:
+                    return
+                if checked.rehearsal is not None:
+                    show_rehearsal(out, checked.rehearsal)
+                    checked.refuse_failed_rehearsal()
+                    return
+                refuse_missing_roles(result)
+                refuse_unallowed(result, allowed, frozenset(project.require_allow))
+                checked.refuse_failing_rows()
+                refuse_outside_one_transaction(
+                    pooling,
+                    steps_beyond_one_transaction(result.steps),
+                    "plan with --no-online to run them in that transaction instead "
+                    "(their tables stay locked while they run)",
+                )
+                confirm(auto_approve, "Apply these changes?")
+                options = ApplyOptions(
+                    lock_timeout=checks.lock_timeout,
+                    statement_timeout=statement_timeout,
+                    lock_retries=lock_retries,
+                    scope=scope,
+                    progress=progress_for(out, quiet, verbose),
+                )
+                applied = apply_plan(conn, result, options)
+        finally:
+            conn.close()
     out.print(
         f"[green]Applied {applied.steps} step(s) to {describe(url)} in {applied.duration_ms} ms "
         f"(history version {applied.version}).[/green]",

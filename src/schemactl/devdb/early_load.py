@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,6 +201,15 @@ class EarlyLoad:
             self._close_connection()
         metrics.count("early_loads")
         return dev
+
+    @contextlib.contextmanager
+    def holding(self, dev: DevDatabase) -> Iterator[DevDatabase]:
+        """``dev`` (as :meth:`take` gave it) for a block, removed when the block ends,
+        as :func:`schemactl.devdb.provider.dev_database`'s are."""
+        try:
+            yield dev
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Stop the worker; it removes the dev database (and server) it made."""
