@@ -216,7 +216,10 @@ def plan_against(
     # The target is read while the dev database starts and loads: both are mostly
     # waiting on servers, and the target's catalog does not depend on the dev database.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="target") as pool:
-        target_read = pool.submit(read_target, target, scope, external) if current is None else None
+        # On one connection: the load is the longer of the two, and needs its core.
+        target_read = (
+            pool.submit(read_target, target, scope, external, False) if current is None else None
+        )
         pool.submit(warm_up)  # once the target is read, while the dev database loads
         extensions = facts.created_extensions | extension_names(external)
         early = _early_database(source, major, extensions, external, facts)
@@ -278,10 +281,12 @@ def _early_database(
         )
 
 
-def read_target(conn: psycopg.Connection, scope: Scope, external: Catalog) -> Catalog:
+def read_target(
+    conn: psycopg.Connection, scope: Scope, external: Catalog, second_connection: bool = True
+) -> Catalog:
     """The target's catalog in scope, without what it gave the dev database."""
     with metrics.phase("introspect"):
-        return without_received(introspect(conn, scope), external)
+        return without_received(introspect(conn, scope, second_connection), external)
 
 
 def _desired_cache(

@@ -85,8 +85,13 @@ _constraint = assembler(Constraint)
 _index = assembler(Index)
 
 
-def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
-    """Read everything in scope from ``conn`` into a :class:`Catalog`."""
+def introspect(
+    conn: psycopg.Connection, scope: Scope | None = None, second_connection: bool = True
+) -> Catalog:
+    """Read everything in scope from ``conn`` into a :class:`Catalog`; on a second
+    connection too where that is faster, unless ``second_connection`` is False (a read
+    beside work that matters more, such as a dev database's load, should not take a
+    second core from it)."""
     scope = scope or Scope()
     # Outside a transaction, the read is one of its own, which a second connection may
     # share; inside one, only this connection sees what the transaction changed.
@@ -114,7 +119,7 @@ def introspect(conn: psycopg.Connection, scope: Scope | None = None) -> Catalog:
         catalog = Catalog(server_version=str(version), cron=cron_available(conn), role=str(role))
         needless = needless_queries(conn)
         planned = [q for q in _planned_queries(params, catalog.cron) if q[0] not in needless]
-        shared = shareable and not recovering and worth_it(relations)
+        shared = second_connection and shareable and not recovering and worth_it(relations)
         second = _second_connection(conn, planned) if shared else None
         with reading_ahead(conn, planned, second, needless):
             for row in schema_rows:
