@@ -199,3 +199,19 @@ def test_apply_with_the_embedded_server_reaches_the_desired_state(
     assert applied.code == 0, applied.stderr
     assert again.code == 0, again.stdout
     assert no_worker_left()
+
+
+def test_an_unreachable_target_is_one_error_without_its_password(
+    schema_dir: Path, capsys: Capsys
+) -> None:
+    """The worker's own attempt to read the target's version fails quietly; the error
+    is the command's, reported once the files are read."""
+    write_folder(schema_dir, IN_ORDER)
+    url = "postgresql://someone:s3cret-pw@127.0.0.1:1/nowhere"
+
+    result = run_cli(capsys, "plan", "--schema", str(schema_dir), "--database-url", url)
+
+    assert result.code == 1
+    assert result.stderr.count("error:") == 1 and "cannot connect" in result.stderr
+    assert "s3cret-pw" not in result.stderr + result.stdout
+    assert no_worker_left()
