@@ -24,17 +24,6 @@ FORMAT = 1
 CODE_SUFFIXES = frozenset({".py", ".sql", ".toml", ".j2", ".json"})
 
 
-def cache_home() -> Path:
-    """schemactl's folder in the user's cache folder."""
-    if xdg := os.environ.get("XDG_CACHE_HOME"):
-        base = Path(xdg)
-    elif hasattr(os, "geteuid") and os.geteuid() == 0:
-        base = Path("/var/cache")
-    else:
-        base = Path.home() / ".cache"
-    return base / "schemactl"
-
-
 @functools.cache
 def code_digest() -> str:
     """A digest of schemactl's own files (code, catalog queries, data): an entry written

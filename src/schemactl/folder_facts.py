@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemactl.cache_files import CacheFile, cache_home, code_digest, prune
+from schemactl.cache_files import CacheFile, code_digest, prune
+from schemactl.cache_home import cache_home
 from schemactl.devdb.loader import referenced_roles
 from schemactl.source import DesiredState, Skipped, find_schema_files
 from schemactl.source.conversions import Conversion, read_conversions

@@ -29,6 +29,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any, NoReturn
 
+from schemactl.cache_home import cache_home
+
 DISABLE_ENV = "SCHEMACTL_NO_CACHE"  # as devdb.desired_cache, not imported here (see below)
 
 # Beyond this many texts the file is started afresh (each version of schemactl adds its own).
@@ -36,16 +38,9 @@ MOST_TEXTS = 5000
 
 
 def _cache_file() -> Path:
-    """Beside schemactl's other caches (``cache_files.cache_home``, not imported here:
-    it would create dataclasses before the hook is in place)."""
-    if xdg := os.environ.get("XDG_CACHE_HOME"):
-        base = Path(xdg)
-    elif hasattr(os, "geteuid") and os.geteuid() == 0:
-        base = Path("/var/cache")
-    else:
-        base = Path.home() / ".cache"
+    """Beside schemactl's other caches, one file per bytecode version."""
     version = importlib.util.MAGIC_NUMBER.hex()
-    return base / "schemactl" / "python" / f"dataclass-methods-{version}.marshal"
+    return cache_home() / "python" / f"dataclass-methods-{version}.marshal"
 
 
 class KeptCode:

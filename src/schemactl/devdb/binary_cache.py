@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from schemactl.cache_files import cache_home
+from schemactl.cache_home import cache_home
 from schemactl.devdb.versions import server_major
 from schemactl.errors import DevDatabaseError
 

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from schemactl.cache_files import cache_home
+from schemactl.cache_home import cache_home
 
 
 def template_for(bin_dir: Path, initdb_args: Sequence[str]) -> Path:

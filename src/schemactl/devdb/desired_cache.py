@@ -34,7 +34,8 @@ from typing import Any, cast
 
 import psycopg
 
-from schemactl.cache_files import CacheFile, cache_home, code_digest, prune
+from schemactl.cache_files import CacheFile, code_digest, prune
+from schemactl.cache_home import cache_home
 from schemactl.catalog.equivalence import Answers
 from schemactl.catalog.model import Catalog
 

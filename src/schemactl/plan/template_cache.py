@@ -8,7 +8,7 @@ import contextlib
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
 
-from schemactl.cache_files import cache_home
+from schemactl.cache_home import cache_home
 
 
 class TemplateCache(FileSystemBytecodeCache):
