@@ -94,7 +94,7 @@ class KeptCode:
 def keep_dataclass_methods() -> KeptCode | None:
     """Have ``dataclasses`` compile through kept code from now on; the file is written
     again at exit where something new was compiled."""
-    if os.environ.get(DISABLE_ENV):
+    if os.environ.get(DISABLE_ENV, "") not in ("", "0"):
         return None
     kept = KeptCode(_cache_file())
     dataclasses.exec = kept.exec  # type: ignore[attr-defined]  # shadows the builtin there only

@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 
 from schemactl.catalog.model import Catalog, Function
+from schemactl.catalog.readers.body_memo import MEMO
 from schemactl.catalog.sqlfiles import rows
 from schemactl.source.bodies import parse_nodes, plpgsql_queries
 from schemactl.source.pglast_modules import ast
@@ -47,6 +48,7 @@ def read_routines(conn: psycopg.Connection, params: dict[str, Any], catalog: Cat
         if function.kind == "a":
             function = dataclasses.replace(function, definition=aggregates[function.signature])
         routines.append((function, body_references(function, source)))
+    MEMO.keep()
     resolve = _resolver([function for function, _ in routines])
     for function, references in routines:
         calls = sorted(
@@ -58,15 +60,21 @@ def read_routines(conn: psycopg.Connection, params: dict[str, Any], catalog: Cat
 
 
 def body_references(function: Function, source: str) -> BodyReferences:
-    """What a string body names. ``BEGIN ATOMIC`` bodies have no source: pg_depend has them."""
+    """What a string body names. ``BEGIN ATOMIC`` bodies have no source: pg_depend has
+    them. Answers are kept by the body's text (see :mod:`.body_memo`)."""
     if function.language == "sql" and source.strip():
-        return _sql_references(source)
+        return MEMO.answer(("sql", source), lambda: _sql_references(source))
     if function.language == "plpgsql":
-        routines: set[Name] = set()
-        for query in plpgsql_queries(function.definition):
-            routines |= _sql_references(query, expression=True).routines
-        return BodyReferences(frozenset(routines))
+        definition = function.definition
+        return MEMO.answer(("plpgsql", definition), lambda: _plpgsql_references(definition))
     return BodyReferences()
+
+
+def _plpgsql_references(definition: str) -> BodyReferences:
+    routines: set[Name] = set()
+    for query in plpgsql_queries(definition):
+        routines |= _sql_references(query, expression=True).routines
+    return BodyReferences(frozenset(routines))
 
 
 def _sql_references(text: str, expression: bool = False) -> BodyReferences:
