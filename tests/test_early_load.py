@@ -13,6 +13,7 @@ import pytest
 
 from schemactl import metrics
 from schemactl.config import Scope
+from schemactl.devdb.binaries import binaries_at_hand
 from schemactl.devdb.early_load import EarlyLoad
 from schemactl.devdb.loader import loaded_statements
 from schemactl.pipeline import DesiredSource, plan_against
@@ -215,3 +216,13 @@ def test_an_unreachable_target_is_one_error_without_its_password(
     assert result.stderr.count("error:") == 1 and "cannot connect" in result.stderr
     assert "s3cret-pw" not in result.stderr + result.stdout
     assert no_worker_left()
+
+
+def test_server_binaries_are_never_downloaded_early(server: Server) -> None:
+    """The head start uses binaries at hand only: a download waits for the files to be
+    read, so bad input is reported without it."""
+    with psycopg.connect(server.url) as conn:
+        major = conn.info.server_version // 10000
+
+    assert binaries_at_hand(None, major)
+    assert not binaries_at_hand(None, 99)

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from schemactl.devdb.binary_cache import cached_server_binaries
+from schemactl.devdb.binary_cache import cache_root, cached_server_binaries, is_intact
 from schemactl.devdb.versions import server_major
 from schemactl.errors import DevDatabaseError
 
@@ -101,3 +101,16 @@ def find_server_binaries(explicit: str | None = None, major: int | None = None) 
     if major is None:
         raise DevDatabaseError(INSTALL_HINT)
     return cached_server_binaries(major)
+
+
+def binaries_at_hand(explicit: str | None, major: int) -> bool:
+    """Whether :func:`find_server_binaries` would answer without downloading anything."""
+    chosen = explicit or os.environ.get("PG_BIN")
+    try:
+        if chosen and _has_server(Path(chosen)) and server_major(Path(chosen)) == major:
+            return True
+        if machine_server_binaries(major) is not None:
+            return True
+    except DevDatabaseError:
+        return False
+    return is_intact(cache_root() / str(major), major)

@@ -21,8 +21,9 @@ file, line and column of a rejected statement.
 
 Only the embedded server is loaded early: it is the run's own and goes with it.
 A ``--dev-url`` server is shared; roles are server-wide, and nothing is created there
-before the whole folder has been read without error. The target is only asked its
-version.
+before the whole folder has been read without error. Nor is anything downloaded: where
+the server binaries of the target's version are not at hand, the plan fetches them
+after the files are read, as ever. The target is only asked its version.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from psycopg import conninfo, sql
 
 from schemactl import metrics
 from schemactl.db import connect
+from schemactl.devdb.binaries import binaries_at_hand
 from schemactl.devdb.extensions import needs_preload
 from schemactl.devdb.external import routine_oids
 from schemactl.devdb.loader import (
@@ -73,6 +75,10 @@ class _File:
 
 
 _ABANDON = object()
+
+
+class _NotEarly(Exception):  # noqa: N818 - a reason to leave the load to the plan
+    """The head start is not taken (the plain load reports what there is to report)."""
 
 
 class BatchFailed(Exception):
@@ -262,6 +268,8 @@ class EarlyLoad:
                 self._major = connection_major(target)
             finally:
                 target.close()
+            if not binaries_at_hand(self.pg_bin, self._major):
+                raise _NotEarly("a download is the plan's to start, once the files are read")
             self._dev = self._stack.enter_context(
                 dev_database(
                     self.dev_url, self.pg_bin, major=self._major,
