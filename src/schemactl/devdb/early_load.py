@@ -188,13 +188,14 @@ class EarlyLoad:
         self._done.wait()
         self._taken = True
         conn, dev = self._conn, self._dev
-        server_fits = (
-            conn is not None
-            and dev is not None
-            and self._major == major
-            and not (dev.embedded and needs_preload(extensions))
-        )
-        if not server_fits or not self._loaded or received or conn is None or dev is None:
+        if (
+            conn is None
+            or dev is None
+            or not self._loaded
+            or received
+            or self._major != major
+            or (dev.embedded and needs_preload(extensions))
+        ):
             self.close()
             return None
         try:
@@ -241,17 +242,16 @@ class EarlyLoad:
     def _work(self) -> None:
         """The worker's whole life. It lasts as long as the dev database: an embedded
         server is told to quit when the thread that started it ends (``PDEATHSIG``)."""
+        abandoned = False
         try:
             self._open()
-            if self._load():
-                self._done.set()
-                self._release.wait()
+            abandoned = not self._load()
         except Exception:  # noqa: BLE001 - a head start only: the plan loads as before
             self._loaded = False
-            self._done.set()
-            self._release.wait()
         finally:
-            self._done.set()  # abandoned: nothing is kept
+            self._done.set()
+            if not abandoned:  # take() or close() decides when the database goes
+                self._release.wait()
             self._close_connection()
             self._stack.close()
 
