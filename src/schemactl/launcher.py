@@ -29,9 +29,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any, NoReturn
 
-from schemactl.cache_home import cache_home
-
-DISABLE_ENV = "SCHEMACTL_NO_CACHE"  # as devdb.desired_cache, not imported here (see below)
+from schemactl.cache_home import cache_home, disabled_by_environment
 
 # Beyond this many texts the file is started afresh (each version of schemactl adds its own).
 MOST_TEXTS = 5000
@@ -94,7 +92,7 @@ class KeptCode:
 def keep_dataclass_methods() -> KeptCode | None:
     """Have ``dataclasses`` compile through kept code from now on; the file is written
     again at exit where something new was compiled."""
-    if os.environ.get(DISABLE_ENV, "") not in ("", "0"):
+    if disabled_by_environment():
         return None
     kept = KeptCode(_cache_file())
     dataclasses.exec = kept.exec  # type: ignore[attr-defined]  # shadows the builtin there only

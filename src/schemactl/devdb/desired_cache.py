@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, cast
@@ -35,12 +34,11 @@ from typing import Any, cast
 import psycopg
 
 from schemactl.cache_files import CacheFile, code_digest, prune
-from schemactl.cache_home import cache_home
+from schemactl.cache_home import cache_home, disabled_by_environment
 from schemactl.catalog.equivalence import Answers
 from schemactl.catalog.model import Catalog
 
 KEEP = 64  # entries kept; the oldest go first
-DISABLE_ENV = "SCHEMACTL_NO_CACHE"
 WHAT = "desired state"
 
 
@@ -49,7 +47,7 @@ def cache_folder() -> Path:
 
 
 def cache_enabled(no_cache: bool) -> bool:
-    return not no_cache and os.environ.get(DISABLE_ENV, "") in ("", "0")
+    return not no_cache and not disabled_by_environment()
 
 
 def stable(value: Any) -> Any:

@@ -21,9 +21,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from schemactl.cache_files import CacheFile, code_digest
-from schemactl.cache_home import cache_home
+from schemactl.cache_home import cache_home, disabled_by_environment
 
-DISABLE_ENV = "SCHEMACTL_NO_CACHE"  # as devdb.desired_cache's, which the catalog may not import
 WHAT = "routine body references"
 # Beyond this many bodies the file is started afresh.
 MOST_BODIES = 50_000
@@ -42,7 +41,7 @@ class BodyMemo:
 
     def answer(self, parts: tuple[str, ...], compute: Callable[[], T]) -> T:
         """``compute()``'s value for the text ``parts``, kept or computed now."""
-        if os.environ.get(DISABLE_ENV, "") not in ("", "0"):
+        if disabled_by_environment():
             return compute()
         key = hashlib.sha256("\0".join(parts).encode()).digest()
         with self._lock:
