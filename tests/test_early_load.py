@@ -1,8 +1,10 @@
-"""Loading the embedded dev database while the schema's files are still being read: a
-head start that never changes what is planned, nor what bad input reports."""
+"""Loading the dev database (embedded, or on ``--dev-url``'s server) while the schema's
+files are still being read: a head start that never changes what is planned, nor what
+bad input reports, and creates no role on a shared server before the folder is checked."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Sequence
@@ -16,7 +18,9 @@ from schemactl.config import Scope
 from schemactl.devdb.binaries import binaries_at_hand
 from schemactl.devdb.early_load import EarlyLoad
 from schemactl.devdb.loader import loaded_statements
+from schemactl.errors import SchemaSourceError
 from schemactl.pipeline import DesiredSource, plan_against
+from schemactl.profiles import load_profile
 from schemactl.source import Statement
 from tests.support import Server, catalog_of, comparable, run_cli
 
@@ -53,11 +57,13 @@ def write_folder(schema_dir: Path, files: dict[str, str]) -> None:
         (schema_dir / name).write_text(text)
 
 
-def plan_sql(database: str, source: DesiredSource) -> tuple[str, dict[str, int]]:
+def plan_sql(
+    database: str, source: DesiredSource, scope: Scope | None = None
+) -> tuple[str, dict[str, int]]:
     recorder = metrics.enable()
     try:
         with psycopg.connect(database, autocommit=True) as conn:
-            plan = plan_against(conn, source, Scope())
+            plan = plan_against(conn, source, scope or Scope())
     finally:
         metrics.disable()
     return plan.up_sql(), recorder.counts
@@ -91,6 +97,12 @@ def early_and_plain(
     return early_sql, plain_sql, counts
 
 
+def roles_named(server: Server, prefix: str) -> list[str]:
+    with psycopg.connect(server.url) as conn:
+        rows = conn.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", [prefix])
+        return [row[0] for row in rows]
+
+
 def no_worker_left() -> bool:
     return not any(thread.name == "early-load" for thread in threading.enumerate())
 
@@ -106,6 +118,64 @@ def test_files_in_load_order_are_loaded_while_read_and_plan_the_same(
     assert counts["early_load_kept"] == 10 and "early_load_restarts" not in counts
     assert early_sql == plain_sql
     assert "CREATE POLICY own_trips" in early_sql
+    assert no_worker_left()
+
+
+def test_a_dev_url_server_is_loaded_early_in_a_database_of_the_runs_own(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    write_folder(schema_dir, IN_ORDER)
+    plain_sql, _ = plan_sql(database, DesiredSource(schema_dir, dev_url=server.url))
+
+    with ReadSlowly(database, server.url, None) as early:
+        early_sql, counts = plan_sql(
+            database, DesiredSource(schema_dir, dev_url=server.url, early=early)
+        )
+
+    assert counts["early_loads"] == 1 and counts["early_load_kept"] == 10
+    assert early_sql == plain_sql
+    assert no_worker_left()
+
+
+def test_a_shared_dev_server_gets_no_role_before_the_folder_is_checked(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Roles are server-wide: the files that need a role the server lacks wait, and the
+    role is made only once the pipeline has accepted the folder's role declarations.
+    Here it refuses one (a platform's role), so nothing is made at all."""
+    fresh = f"early_fresh_{secrets.token_hex(4)}"
+    write_folder(schema_dir, {
+        "01_tables.sql": IN_ORDER["01_tables.sql"],
+        "02_grants.sql": f"GRANT SELECT ON trip TO {fresh};",
+        "03_platform.sql": "CREATE ROLE authenticated NOLOGIN;",
+    })  # fmt: skip
+    supabase = Scope(profile=load_profile("supabase"))
+
+    with ReadSlowly(database, server.url, None) as early:
+        source = DesiredSource(schema_dir, dev_url=server.url, early=early)
+        with pytest.raises(SchemaSourceError, match="belongs to the platform"):
+            plan_sql(database, source, supabase)
+
+    assert roles_named(server, fresh) == []
+    assert no_worker_left()
+
+
+def test_roles_a_shared_dev_server_lacks_are_made_once_the_folder_is_accepted(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    fresh = f"early_fresh_{secrets.token_hex(4)}"
+    files = {**IN_ORDER, "04_grants.sql": f"CREATE ROLE {fresh} NOLOGIN;\n"
+                                          f"GRANT SELECT ON account TO {fresh};"}  # fmt: skip
+    write_folder(schema_dir, files)
+
+    with ReadSlowly(database, server.url, None) as early:
+        early_sql, counts = plan_sql(
+            database, DesiredSource(schema_dir, dev_url=server.url, early=early)
+        )
+
+    assert counts["early_loads"] == 1
+    assert f"GRANT SELECT ON TABLE public.account TO {fresh}" in early_sql
+    assert roles_named(server, fresh) == [fresh]
     assert no_worker_left()
 
 

@@ -64,9 +64,10 @@ if TYPE_CHECKING:
 def early_load(
     url: str | None, dev: str | None, pg_bin: str | None, allow_version_mismatch: bool
 ) -> EarlyLoad | None:
-    """A head start on the dev database while the files are read (devdb.early_load):
-    on the embedded dev server, where there is a target to match; the command closes it."""
-    if not url or dev:
+    """A head start on the dev database while the files are read (devdb.early_load),
+    on the embedded dev server or ``--dev-url``'s, where there is a target to match; the
+    command closes it."""
+    if not url:
         return None
     from schemactl.devdb.early_load import EarlyLoad
 

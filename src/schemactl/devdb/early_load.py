@@ -4,7 +4,7 @@ On a cold run (files not seen before) reading the folder is Python's work and lo
 it is the dev server's, one after the other: at a thousand tables 1.3 s and 2.7 s on a
 machine with two cores, one of them idle while the files are parsed. Here a worker
 thread connects to the target (for its major version), starts the embedded dev server
-and sends the statements of each file as soon as they are parsed, in the folder's path
+(or creates the dev database on ``--dev-url``'s) and sends the statements of each file as soon as they are parsed, in the folder's path
 order, in batches as :mod:`schemactl.devdb.loader` sends them (one implicit transaction
 each: one transaction for the whole folder loads a third slower).
 
@@ -19,11 +19,15 @@ load order, an error of any kind, a statement that cannot run in a multi-stateme
 batch) leaves the server to be stopped, and the plan loads as it always has, naming
 file, line and column of a rejected statement.
 
-Only the embedded server is loaded early: it is the run's own and goes with it.
-A ``--dev-url`` server is shared; roles are server-wide, and nothing is created there
-before the whole folder has been read without error. Nor is anything downloaded: where
-the server binaries of the target's version are not at hand, the plan fetches them
-after the files are read, as ever. The target is only asked its version.
+A ``--dev-url`` server is loaded early too, in a database of the run's own (created
+for it and dropped after it, as the plan's are; never the ``--dev-url`` database itself,
+which is only used where schemactl may not create one). Roles are server-wide there, so
+none is created before the pipeline has read the folder's role declarations and refused
+what it refuses (:meth:`EarlyLoad.take`): files are sent in path order only while the
+roles they need are already on the server, and the load order waits for ``take`` before
+it creates any. Nothing is downloaded either: where the server binaries of the target's
+version are not at hand, the plan fetches them after the files are read, as ever. The
+target is only asked its version.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ class _File:
 
 
 _ABANDON = object()
+_ROLES_ALLOWED = object()  # take() was reached: roles may be created on a shared server
 
 
 class _NotEarly(Exception):  # noqa: N818 - a reason to leave the load to the plan
@@ -115,7 +120,9 @@ class EarlyLoad:
         self._dev: DevDatabase | None = None
         self._major = 0
         self._before: list[int] = []
-        self._roles: set[str] = set()
+        self._roles: set[str] = set()  # roles the dev server has (that the load needs)
+        self._shared = False  # a --dev-url server: roles wait for take()
+        self._allowed = False  # take() was reached (roles may be created)
         self._sent: list[Statement] = []
         self._stalled = False  # a batch in path order failed: wait for the load order
         self._loaded = False
@@ -183,8 +190,7 @@ class EarlyLoad:
         None, with the early server stopped, where it is not."""
         if self._thread is None or self._taken:
             return None
-        if not self._ordered:
-            self._queue.put(_ABANDON)
+        self._queue.put(_ROLES_ALLOWED if self._ordered else _ABANDON)
         self._done.wait()
         self._taken = True
         conn, dev = self._conn, self._dev
@@ -276,6 +282,9 @@ class EarlyLoad:
                     allow_version_mismatch=self.allow_version_mismatch,
                 )
             )  # fmt: skip
+            if not self._dev.throwaway:
+                raise _NotEarly("the --dev-url database itself: the plan's to fill and empty")
+            self._shared = not self._dev.embedded
             self._connect()
 
     def _connect(self) -> None:
@@ -283,12 +292,17 @@ class EarlyLoad:
         conn = self._conn = connect(self._dev.url, "dev database")
         self._before = routine_oids(conn)
         conn.execute("SET check_function_bodies = off")
+        if self._shared:
+            self._roles = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
 
     def _anew(self) -> None:
         """The database again as created: what was sent is not where the load order begins."""
         assert self._dev is not None
         self._close_connection()
-        admin = connect(conninfo.make_conninfo(self._dev.url, dbname="postgres"), "dev database")
+        admin_url = self.dev_url if self._shared else None
+        admin = connect(
+            admin_url or conninfo.make_conninfo(self._dev.url, dbname="postgres"), "dev database"
+        )
         try:
             name = sql.Identifier(str(conninfo.conninfo_to_dict(self._dev.url)["dbname"]))
             admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
@@ -307,6 +321,7 @@ class EarlyLoad:
                     items.append(self._queue.get_nowait())
             if any(item is _ABANDON for item in items):
                 return False
+            self._allowed = self._allowed or any(item is _ROLES_ALLOWED for item in items)
             order = next((item for item in items if isinstance(item, LoadOrder)), None)
             if order is not None:
                 self._finish(order)
@@ -318,7 +333,11 @@ class EarlyLoad:
     def _send_in_path_order(self, files: list[_File]) -> None:
         statements = [s for file in files for s in file.statements]
         roles = set().union(*(file.roles or () for file in files))
-        if any(file.roles is None for file in files) or any(_runs_alone(s) for s in statements):
+        if (
+            any(file.roles is None for file in files)
+            or any(_runs_alone(s) for s in statements)
+            or (self._shared and not roles <= self._roles)
+        ):
             self._stalled = True
             return
         assert self._conn is not None
@@ -341,6 +360,8 @@ class EarlyLoad:
             metrics.count("early_load_restarts")
             self._anew()
         metrics.count("early_load_kept", len(self._sent))
+        if self._shared and not order.roles <= self._roles and not self._roles_allowed():
+            return
         with metrics.phase("early_load"):
             ensure_roles(self._conn, set(order.roles) - self._roles)
             self._roles |= order.roles
@@ -351,6 +372,15 @@ class EarlyLoad:
                     raise BatchFailed from exc
                 self._sent.extend(batch)
         self._loaded = True
+
+    def _roles_allowed(self) -> bool:
+        """Wait until :meth:`take` says roles may be created; False if abandoned."""
+        while not self._allowed:
+            item = self._queue.get()
+            if item is _ABANDON:
+                return False
+            self._allowed = item is _ROLES_ALLOWED
+        return True
 
 
 def _begins_with(statements: Sequence[Statement], prefix: Sequence[Statement]) -> bool:

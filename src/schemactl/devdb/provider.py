@@ -36,6 +36,9 @@ class DevDatabase:
     server_version: str
     embedded: bool
     major: int = 0
+    # Created for this run and dropped after it; False: the --dev-url database itself,
+    # emptied again after it (where schemactl may not create databases).
+    throwaway: bool = True
 
 
 def _with_dbname(url: str, dbname: str) -> str:
@@ -187,7 +190,9 @@ def _reuse_empty_database(url: str) -> Iterator[DevDatabase]:
         )
     version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     try:
-        yield DevDatabase(url, version, embedded=False, major=connection_major(conn))
+        yield DevDatabase(
+            url, version, embedded=False, major=connection_major(conn), throwaway=False
+        )
     finally:
         _empty_database(conn)
         conn.close()
