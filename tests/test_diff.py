@@ -157,6 +157,25 @@ CREATE POLICY visible ON users USING (status IN ('on', 'off'));
 """
 
 
+def build_from_printouts(hand_written: str, target: str) -> None:
+    """``target`` made from PostgreSQL's printout of HAND_WRITTEN's definitions, as
+    read in ``hand_written``."""
+    first = catalog_of(hand_written)
+    check = first.constraints["public.users.users_status_check"].definition
+    domain_check = first.types["public.code"].constraints[0].definition
+    using = first.policies["public.users.visible"].using
+    execute(
+        target,
+        f"""
+        CREATE DOMAIN code AS varchar(5) CONSTRAINT code_check {domain_check};
+        CREATE TABLE users (id bigint PRIMARY KEY, status varchar(10) NOT NULL, kind code);
+        ALTER TABLE users ADD CONSTRAINT users_status_check {check};
+        ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY visible ON users USING ({using});
+        """,
+    )
+
+
 def test_printouts_that_are_no_fixpoint_match_between_two_databases(
     server: Server, database: str, other_database: str, capsys: Capsys
 ) -> None:
@@ -169,16 +188,7 @@ def test_printouts_that_are_no_fixpoint_match_between_two_databases(
     check = first.constraints["public.users.users_status_check"].definition
     domain_check = first.types["public.code"].constraints[0].definition
     using = first.policies["public.users.visible"].using
-    execute(
-        other_database,
-        f"""
-        CREATE DOMAIN code AS varchar(5) CONSTRAINT code_check {domain_check};
-        CREATE TABLE users (id bigint PRIMARY KEY, status varchar(10) NOT NULL, kind code);
-        ALTER TABLE users ADD CONSTRAINT users_status_check {check};
-        ALTER TABLE users ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY visible ON users USING ({using});
-        """,
-    )
+    build_from_printouts(database, other_database)
     second = catalog_of(other_database)
     assert second.constraints["public.users.users_status_check"].definition != check
     assert second.types["public.code"].constraints[0].definition != domain_check
@@ -188,6 +198,27 @@ def test_printouts_that_are_no_fixpoint_match_between_two_databases(
             writer.execute("LOCK TABLE users IN ROW EXCLUSIVE MODE")
             result = run_cli(capsys, "diff", "--from", origin, "--to", destination)
         assert result.code == 0, result.stdout + result.stderr
+
+
+def test_a_definition_the_other_side_cannot_take_leaves_later_printouts_compared(
+    server: Server, database: str, other_database: str, capsys: Capsys
+) -> None:
+    """The probes of one comparison share a transaction (and round trips): one that
+    fails (the check names a column the --to side lacks) is a difference, and the
+    probes after it still find the printout-only differences equal."""
+    execute(
+        database,
+        HAND_WRITTEN + "CREATE TABLE extra (a int, b int CONSTRAINT extra_check CHECK (b > 0));",
+    )
+    build_from_printouts(database, other_database)
+    execute(other_database, "CREATE TABLE extra (a int CONSTRAINT extra_check CHECK (a > 0));")
+
+    result = run_cli(capsys, "diff", "--from", database, "--to", other_database)
+
+    assert result.code == 2
+    assert "extra_check" in result.stdout and "DROP COLUMN b" in result.stdout
+    assert "users_status_check" not in result.stdout
+    assert "code_check" not in result.stdout and "visible" not in result.stdout
 
 
 def test_diff_changes_neither_side_and_leaves_no_probe_behind(

@@ -27,6 +27,7 @@ from functools import partial
 from typing import TypeVar
 
 import psycopg
+from psycopg import ClientCursor
 
 from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table
 from schemactl.catalog.readers.views import printed_definition
@@ -41,6 +42,7 @@ SANDBOX_LOCK_TIMEOUT = "1s"
 _INDEX_NAME = re.compile(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON )")
 
 T = TypeVar("T")
+P = TypeVar("P", bound="_Prober")
 
 # What the dev database answered, by question (a probe's kind and its texts). The
 # answers depend only on the desired state loaded there, so they may be kept with it
@@ -49,14 +51,30 @@ Answers = dict[tuple[str, ...], str | None]
 
 
 class _Prober:
-    """Re-creates definitions in the dev database and reads back their printout."""
+    """Re-creates definitions in the dev database and reads back their printout.
+
+    A probe is one round trip: its savepoint and statements are held back (``pending``)
+    and sent with the query that reads the printout, as one multi-statement query; the
+    savepoint is released with the next probe's. A far server (a managed database) costs
+    a round trip per probe, not five. A probe that fails costs a second one, to roll back
+    to its savepoint."""
 
     def __init__(
-        self, conn: psycopg.Connection, sandbox: bool = False, answers: Answers | None = None
+        self,
+        conn: psycopg.Connection,
+        sandbox: bool = False,
+        answers: Answers | None = None,
+        pending: list[str] | None = None,
     ) -> None:
         self.conn = conn
         self.sandbox = sandbox
         self.cache: Answers = {} if answers is None else answers
+        # Statements not sent yet, shared by the probers of one reconciling transaction.
+        self.pending: list[str] = [] if pending is None else pending
+
+    def sibling(self, kind: type[P]) -> P:
+        """A prober of another kind sharing this one's answers and pending statements."""
+        return kind(self.conn, self.sandbox, self.cache, self.pending)
 
     def table_for(self, table: str, probe: str) -> str:
         """The table probe ``probe`` may change: the table itself in a dev database; in
@@ -64,7 +82,7 @@ class _Prober:
         savepoint and gone with the reconciling transaction."""
         if not self.sandbox:
             return table
-        self.conn.execute(f"CREATE TEMPORARY TABLE {probe}_{COPY} (LIKE {table})".encode())
+        self._run(f"CREATE TEMPORARY TABLE {probe}_{COPY} (LIKE {table})")
         return f"pg_temp.{probe}_{COPY}"
 
     def domain_for(self, domain: str, probe: str) -> str:
@@ -75,30 +93,47 @@ class _Prober:
             "SELECT format_type(typbasetype, typtypmod) FROM pg_type WHERE oid = %s::regtype",
             (domain,),
         )
-        self.conn.execute(f"CREATE DOMAIN pg_temp.{probe}_{COPY} AS {base}".encode())
+        self._run(f"CREATE DOMAIN pg_temp.{probe}_{COPY} AS {base}")
         return f"pg_temp.{probe}_{COPY}"
 
     def _probe(self, key: tuple[str, ...], run: Callable[[str], str | None]) -> str | None:
         if key not in self.cache:
             name = f"{PROBE}_{next(_PROBE_NUMBERS)}"
+            self._run(f"SAVEPOINT {name}")  # inside the outer transaction
             try:
-                with self.conn.transaction():  # a savepoint inside the outer transaction
-                    self.cache[key] = run(name)
+                self.cache[key] = run(name)
             except psycopg.Error:
+                self.pending.clear()
+                self.conn.execute(
+                    f"ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}".encode()
+                )
                 self.cache[key] = None
+            else:
+                self._run(f"RELEASE SAVEPOINT {name}")
         return self.cache[key]
 
-    def _scalar(self, sql: str, params: tuple[object, ...] = ()) -> str | None:
-        row = self.conn.execute(sql.encode() if not params else sql, params or None).fetchone()
+    def _run(self, statement: str) -> None:
+        """A probe's statement, sent with the query that reads its printout."""
+        self.pending.append(statement)
+
+    def _scalar(self, query: str, params: tuple[object, ...] = ()) -> str | None:
+        """The first column of the query's first row, with the pending statements sent
+        before it in the same round trip (the parameters are bound on the client)."""
+        text = ClientCursor(self.conn).mogrify(query, params) if params else query
+        statements = [*self.pending, text]
+        self.pending.clear()
+        with self.conn.cursor() as cursor:
+            cursor.execute(";\n".join(statements).encode())
+            while cursor.nextset():  # to the query's result, the last
+                pass
+            row = cursor.fetchone()
         return None if row is None else str(row[0])
 
     def constraint(self, table: str, definition: str) -> str | None:
         def run(name: str) -> str | None:
             suffix = " NOT VALID" if definition.startswith(("CHECK", "FOREIGN KEY")) else ""
             probed = self.table_for(table, name)
-            self.conn.execute(
-                f"ALTER TABLE {probed} ADD CONSTRAINT {name} {definition}{suffix}".encode()
-            )
+            self._run(f"ALTER TABLE {probed} ADD CONSTRAINT {name} {definition}{suffix}")
             printed = self._scalar(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND conname = %s",
@@ -120,7 +155,7 @@ class _Prober:
             probed = self.table_for(table, name)
             if probed != table:
                 sql = sql.replace(f" ON {table} ", f" ON {probed} ", 1)
-            self.conn.execute(sql.encode())
+            self._run(sql)
             printed = self._scalar(
                 "SELECT pg_get_indexdef(c.oid) FROM pg_class c JOIN pg_namespace n "
                 "ON n.oid = c.relnamespace WHERE c.relname = %s",
@@ -137,9 +172,7 @@ class _Prober:
     def default(self, table: str, column: str, expression: str) -> str | None:
         def run(name: str) -> str | None:
             probed = self.table_for(table, name)
-            self.conn.execute(
-                f"ALTER TABLE {probed} ALTER COLUMN {column} SET DEFAULT {expression}".encode()
-            )
+            self._run(f"ALTER TABLE {probed} ALTER COLUMN {column} SET DEFAULT {expression}")
             return self._scalar(
                 "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
                 "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
@@ -152,9 +185,9 @@ class _Prober:
     def generated(self, table: str, column_type: str, expression: str) -> str | None:
         def run(name: str) -> str | None:
             probed = self.table_for(table, name)
-            self.conn.execute(
+            self._run(
                 f"ALTER TABLE {probed} ADD COLUMN {name} {column_type} "
-                f"GENERATED ALWAYS AS ({expression}) STORED".encode()
+                f"GENERATED ALWAYS AS ({expression}) STORED"
             )
             return self._scalar(
                 "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
@@ -169,7 +202,7 @@ class _Prober:
         """A view's query as PostgreSQL prints it (a temporary view: no schema needed)."""
 
         def run(name: str) -> str | None:
-            self.conn.execute(f"CREATE TEMPORARY VIEW {name} AS {query}".encode())
+            self._run(f"CREATE TEMPORARY VIEW {name} AS {query}")
             printed = self._scalar(
                 "SELECT pg_get_viewdef(%s::regclass, true)", (f"pg_temp.{name}",)
             )

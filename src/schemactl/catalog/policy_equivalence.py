@@ -26,7 +26,7 @@ class _PolicyProber(_Prober):
 
         def run(name: str) -> str | None:
             probed = self.table_for(table, name)
-            self.conn.execute(f"CREATE POLICY {name} ON {probed} {keyword} ({expression})".encode())
+            self._run(f"CREATE POLICY {name} ON {probed} {keyword} ({expression})")
             return self._scalar(
                 f"SELECT pg_get_expr({column}, polrelid) FROM pg_policy "
                 "WHERE polrelid = %s::regclass AND polname = %s",
@@ -42,7 +42,7 @@ def reconcile_policies(
     """``current`` with each policy expression that PostgreSQL deems equal to the desired
     one replaced by the desired text. Runs inside the caller's rolled-back transaction on
     the dev database, where the desired tables exist."""
-    policies = _PolicyProber(prober.conn, prober.sandbox, prober.cache)
+    policies = prober.sibling(_PolicyProber)
     result = dict(current)
     for key in sorted(current.keys() & desired.keys()):
         old, new = current[key], desired[key]

@@ -23,9 +23,7 @@ class _DomainProber(_Prober):
     def domain_check(self, domain: str, definition: str) -> str | None:
         def run(name: str) -> str | None:
             probed = self.domain_for(domain, name)
-            self.conn.execute(
-                f"ALTER DOMAIN {probed} ADD CONSTRAINT {name} {definition} NOT VALID".encode()
-            )
+            self._run(f"ALTER DOMAIN {probed} ADD CONSTRAINT {name} {definition} NOT VALID")
             printed = self._scalar(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE contypid = %s::regtype AND conname = %s",
@@ -38,7 +36,7 @@ class _DomainProber(_Prober):
     def domain_default(self, domain: str, expression: str) -> str | None:
         def run(name: str) -> str | None:
             probed = self.domain_for(domain, name)
-            self.conn.execute(f"ALTER DOMAIN {probed} SET DEFAULT {expression}".encode())
+            self._run(f"ALTER DOMAIN {probed} SET DEFAULT {expression}")
             return self._scalar(
                 "SELECT pg_get_expr(typdefaultbin, 0) FROM pg_type WHERE oid = %s::regtype",
                 (probed,),
@@ -53,7 +51,7 @@ def reconcile_domains(
     """``current`` with each domain default or CHECK that PostgreSQL deems equal to the
     desired one replaced by the desired text. Runs inside the caller's rolled-back
     transaction on the dev database, where the desired domains exist."""
-    domains = _DomainProber(prober.conn, prober.sandbox, prober.cache)
+    domains = prober.sibling(_DomainProber)
     result = dict(current)
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]
