@@ -140,9 +140,7 @@ def server(request: pytest.FixtureRequest, servers: ServerPool) -> Server:
     return servers.get(getattr(request, "param", None))
 
 
-@pytest.fixture
-def database(server: Server) -> Iterator[str]:
-    """URL of a new, empty database, dropped after the test."""
+def _empty_database(server: Server) -> Iterator[str]:
     name = f"t_{secrets.token_hex(5)}"
     with psycopg.connect(server.url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
@@ -151,6 +149,18 @@ def database(server: Server) -> Iterator[str]:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@pytest.fixture
+def database(server: Server) -> Iterator[str]:
+    """URL of a new, empty database, dropped after the test."""
+    yield from _empty_database(server)
+
+
+@pytest.fixture
+def other_database(server: Server) -> Iterator[str]:
+    """A second empty database on the same server, dropped after the test."""
+    yield from _empty_database(server)
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from psycopg import conninfo
 from schemactl import metrics
 from schemactl.catalog import introspect
 from schemactl.catalog.census import QUERIES_OF_KIND, needless_queries
+from schemactl.catalog.second_connection import cores_for_second_connections, on_this_machine
 from schemactl.devdb.loader import ensure_roles
-from tests.support import Server, execute, load_schema_folder
+from tests.support import Server, execute, load_schema_folder, run_cli
 from tests.test_dump_equivalence import NEEDS, RICH_SCHEMA, ROLES, _features
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "schema"
@@ -81,6 +82,40 @@ def test_when_the_second_connection_is_refused_the_first_reads_everything(
         catalog = introspect(conn)
     assert "public.by_note" in catalog.indexes
     assert not answers.get("second_connection_answers")
+
+
+def test_two_local_databases_read_at_once_take_a_second_connection_only_with_cores_for_it(
+    database: str, other_database: str
+) -> None:
+    """Four busy backends on two cores wait their turn, each warming its own caches."""
+    with (
+        psycopg.connect(database) as first,
+        psycopg.connect(other_database) as second,
+        psycopg.connect(conninfo.make_conninfo(database, host="localhost")) as by_name,
+    ):
+        assert on_this_machine(first) and on_this_machine(by_name)
+        assert not cores_for_second_connections((first, second), cores=2)
+        assert not cores_for_second_connections((first, second), cores=3)
+        assert cores_for_second_connections((first, second), cores=4)
+        assert cores_for_second_connections((first,), cores=2)
+
+
+def test_diff_of_two_local_databases_reads_each_on_one_connection_on_a_small_machine(
+    database: str,
+    other_database: str,
+    every_catalog_is_large: None,
+    answers: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    execute(database, "CREATE TABLE t (id int PRIMARY KEY, note text)")
+    execute(other_database, "CREATE TABLE t (id int PRIMARY KEY, note text NOT NULL)")
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
+
+    result = run_cli(capsys, "diff", "--from", database, "--to", other_database)
+
+    assert result.code == 2 and "SET NOT NULL" in result.stdout
+    assert answers["connections"] == 2 and not answers.get("second_connection_answers")
 
 
 def read_every_query(url: str, monkeypatch: pytest.MonkeyPatch) -> str:

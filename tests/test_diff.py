@@ -8,14 +8,11 @@ with plan on the same pair.
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg import conninfo, sql
 
 from tests.support import Server, catalog_of, comparable, execute, run_cli, write_schema
 
@@ -36,19 +33,6 @@ CREATE UNIQUE INDEX users_email_idx ON users (lower(email));
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));
 CREATE VIEW active_users AS SELECT id, email FROM users WHERE status = 'active';
 """
-
-
-@pytest.fixture
-def other_database(server: Server) -> Iterator[str]:
-    """A second empty database on the same server, dropped after the test."""
-    name = f"t_{secrets.token_hex(5)}"
-    with psycopg.connect(server.url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-    yield conninfo.make_conninfo(server.url, dbname=name)
-    with psycopg.connect(server.url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 def json_of(capsys: Capsys, *args: str) -> tuple[int, dict[str, Any]]:

@@ -7,13 +7,9 @@ options still win over what it says.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import conninfo, sql
 
 from schemactl.cli.options import dev_url, lock_timeout_of, scope_of, target_url
 from schemactl.config import load_project_config
@@ -48,18 +44,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("DATABASE_URL", "STAGING_DATABASE_URL", "PROD_DATABASE_URL", "SCHEMACTL_ENV"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
-
-
-@pytest.fixture
-def other_database(server: Server) -> Iterator[str]:
-    name = f"t_{secrets.token_hex(5)}"
-    with psycopg.connect(server.url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-    yield conninfo.make_conninfo(server.url, dbname=name)
-    with psycopg.connect(server.url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 def tables_of(url: str) -> set[str]:

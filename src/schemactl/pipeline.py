@@ -28,6 +28,7 @@ from schemactl.catalog.external import (
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.jobs import declared_jobs
 from schemactl.catalog.roles import role_states
+from schemactl.catalog.second_connection import cores_for_second_connections
 from schemactl.config import CONFIG_FILE, Scope, clock, load_project_config
 from schemactl.db import connect, describe_connection
 from schemactl.devdb import dev_database, dev_databases, load_desired_state
@@ -560,15 +561,15 @@ def _plan_between(
     given the desired state as read (to cache it); ``answers``: the dev database's
     answers known before, added to (see :func:`_plan_catalogs`)."""
 
-    def read(conn: psycopg.Connection) -> Catalog:
-        catalog = introspect(conn, scope)
+    def read(conn: psycopg.Connection, second_connection: bool = True) -> Catalog:
+        catalog = introspect(conn, scope, second_connection)
         for external in received:
             catalog = without_received(catalog, external)
         return catalog
 
     with metrics.phase("introspect"):
         if current is None:
-            current, desired = introspect_both(current_conn, desired_conn, scope, read)
+            current, desired = introspect_both(current_conn, desired_conn, read)
         elif desired is None:
             desired = read(desired_conn)
     if keep is not None:
@@ -735,16 +736,16 @@ def chained(*adjustments: Adjust) -> Adjust:
 def introspect_both(
     first: psycopg.Connection,
     second: psycopg.Connection,
-    scope: Scope,
-    read: Callable[[psycopg.Connection], Catalog] | None = None,
+    read: Callable[[psycopg.Connection, bool], Catalog],
 ) -> tuple[Catalog, Catalog]:
     """Both catalogs, read at the same time on their own connections (the waits are
-    network and server time, so two threads halve the wall clock)."""
-    reader = read or (lambda conn: introspect(conn, scope))
+    network and server time, so two threads halve the wall clock); each on a second
+    connection too where the servers have the cores for it."""
+    split = cores_for_second_connections((first, second))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="introspect") as pool:
-        later = pool.submit(reader, second)
+        later = pool.submit(read, second, split)
         ready = pool.submit(warm_up)  # the templates, while the servers answer
-        both = reader(first), later.result()
+        both = read(first, split), later.result()
         ready.result()
         return both
 
