@@ -75,6 +75,10 @@ class ReadSlowly(EarlyLoad):
 
     offered = 0
 
+    def __init__(self, target_url: str, dev_url: str | None, pg_bin: str | None) -> None:
+        super().__init__(target_url, dev_url, pg_bin)
+        self.sent_after_each_file: list[int] = []
+
     def offer(self, statements: Sequence[Statement]) -> None:
         super().offer(statements)
         self.offered += len(loaded_statements(statements))
@@ -82,18 +86,19 @@ class ReadSlowly(EarlyLoad):
         while self.statements_sent < self.offered and not self.stalled:
             assert time.monotonic() < deadline, "the worker never sent the file"
             time.sleep(0.005)
+        self.sent_after_each_file.append(self.statements_sent)
 
 
 def early_and_plain(
-    server: Server, database: str, schema_dir: Path
+    server: Server, database: str, schema_dir: Path, early: ReadSlowly | None = None
 ) -> tuple[str, str, dict[str, int]]:
     """The plan with a head start on the embedded server, the files sent one by one
     in path order, and the plan without one, and the head start's counts. The plain
     one runs first: loading on the target's own server creates the roles the schema
     uses there, server-wide."""
     plain_sql, _ = plan_sql(database, DesiredSource(schema_dir, dev_url=server.url))
-    with ReadSlowly(database, None, None) as early:
-        early_sql, counts = plan_sql(database, DesiredSource(schema_dir, early=early))
+    with early or ReadSlowly(database, None, None) as head_start:
+        early_sql, counts = plan_sql(database, DesiredSource(schema_dir, early=head_start))
     return early_sql, plain_sql, counts
 
 
@@ -207,6 +212,25 @@ def test_a_path_order_that_loads_but_is_not_the_load_order_is_loaded_anew(
 
     early_sql, plain_sql, counts = early_and_plain(server, database, schema_dir)
 
+    assert counts["early_loads"] == 1 and counts["early_load_restarts"] == 1
+    assert early_sql == plain_sql
+
+
+def test_sending_stops_at_the_first_file_the_load_order_takes_earlier(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Schemas load before tables: a schema created in a later file than a table means
+    what was sent cannot be kept, and nothing more is sent in path order."""
+    write_folder(schema_dir, {
+        "01_a.sql": "CREATE TABLE a (id int PRIMARY KEY);",
+        "02_extra.sql": "CREATE SCHEMA extra;\nCREATE TABLE extra.b (a_id int REFERENCES a);",
+        "03_c.sql": "CREATE TABLE c (id int);",
+    })  # fmt: skip
+    early = ReadSlowly(database, None, None)
+
+    early_sql, plain_sql, counts = early_and_plain(server, database, schema_dir, early)
+
+    assert early.sent_after_each_file == [1, 1, 1]
     assert counts["early_loads"] == 1 and counts["early_load_restarts"] == 1
     assert early_sql == plain_sql
 

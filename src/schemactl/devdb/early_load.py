@@ -58,6 +58,7 @@ from schemactl.devdb.loader import (
 from schemactl.devdb.provider import DevDatabase, dev_database
 from schemactl.devdb.versions import connection_major
 from schemactl.errors import SchemaSourceError
+from schemactl.source.order import load_phase
 from schemactl.source.pglast_modules import ast
 from schemactl.source.statements import Statement
 
@@ -212,6 +213,7 @@ class EarlyLoad:
             return None
         finally:
             self._close_connection()
+            self._sent.clear()  # the syntax trees go once loaded (see release_statements)
         metrics.count("early_loads")
         return dev
 
@@ -236,6 +238,7 @@ class EarlyLoad:
                     self._conn.cancel_safe()
         self._release.set()
         self._thread.join()
+        self._sent.clear()
 
     def _close_connection(self) -> None:
         if self._conn is not None:
@@ -333,23 +336,37 @@ class EarlyLoad:
     def _send_in_path_order(self, files: list[_File]) -> None:
         statements = [s for file in files for s in file.statements]
         roles = set().union(*(file.roles or () for file in files))
+        loaded = loaded_statements(statements)
         if (
             any(file.roles is None for file in files)
             or any(_runs_alone(s) for s in statements)
             or (self._shared and not roles <= self._roles)
+            or not self._keeps_to_phases(loaded)
         ):
             self._stalled = True
             return
         assert self._conn is not None
         ensure_roles(self._conn, roles - self._roles)
         self._roles |= roles
-        for batch in batches(loaded_statements(statements)):
+        for batch in batches(loaded):
             try:
                 self._conn.execute(batch_text(batch))
             except psycopg.Error:
                 self._stalled = True  # rolled back by the server: sent again in load order
                 return
             self._sent.extend(batch)
+
+    def _keeps_to_phases(self, statements: list[Statement]) -> bool:
+        """Whether ``statements``, after those sent, keep to the load order's phases
+        (settings, schemas, extensions, default privileges, the rest). A schema created
+        after a table, say, is loaded before it: what was sent could not be kept, and
+        sending more would only add to the work thrown away."""
+        phase = load_phase(self._sent[-1]) if self._sent else 0
+        for statement in statements:
+            if (next_phase := load_phase(statement)) < phase:
+                return False
+            phase = next_phase
+        return True
 
     def _finish(self, order: LoadOrder) -> None:
         """Keep what agrees with the load order, send the rest in it."""

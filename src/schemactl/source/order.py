@@ -287,8 +287,10 @@ def references_among(nodes: Iterable[Any]) -> set[NameKey]:
     return _references(grouped(nodes))
 
 
-def _phase(statement: Statement) -> int:
-    """Tie-break when no dependency decides: settings, schemas, extensions first."""
+def load_phase(statement: Statement) -> int:
+    """Tie-break when no dependency decides: settings, schemas, extensions first. The
+    load order is path order where every file's statements keep to these phases and
+    need only what comes before them (devdb.early_load relies on it)."""
     if is_session_setting(statement.node):
         return 0
     match statement.node:
@@ -339,9 +341,9 @@ def _default_privileges_order(statements: list[Statement], i: int, adps: list[in
         return {
             j
             for j in range(i)
-            if statements[j].path == statement.path and _phase(statements[j]) > 3
+            if statements[j].path == statement.path and load_phase(statements[j]) > 3
         }
-    if _phase(statement) <= 3:
+    if load_phase(statement) <= 3:
         return set()
     return {
         j
@@ -375,7 +377,7 @@ def load_order(statements: list[Statement]) -> list[Statement]:
                 )
             creator.setdefault(key, i)
 
-    phases = [_phase(s) for s in statements]
+    phases = [load_phase(s) for s in statements]
     extensions = [i for i, phase in enumerate(phases) if phase <= 2]
     default_privileges = [
         i for i, s in enumerate(statements) if isinstance(s.node, ast.AlterDefaultPrivilegesStmt)
