@@ -4,9 +4,10 @@ On a cold run (files not seen before) reading the folder is Python's work and lo
 it is the dev server's, one after the other: at a thousand tables 1.3 s and 2.7 s on a
 machine with two cores, one of them idle while the files are parsed. Here a worker
 thread connects to the target (for its major version), starts the embedded dev server
-(or creates the dev database on ``--dev-url``'s) and sends the statements of each file as soon as they are parsed, in the folder's path
-order, in batches as :mod:`schemactl.devdb.loader` sends them (one implicit transaction
-each: one transaction for the whole folder loads a third slower).
+(or creates the dev database on ``--dev-url``'s) and sends the statements of each file
+as soon as they are parsed, in the folder's path order, in batches as
+:mod:`schemactl.devdb.loader` sends them (one implicit transaction each: one
+transaction for the whole folder loads a third slower).
 
 It is only a head start. When the load order is known, what was sent must be where
 that order begins (a batch that failed was rolled back by the server and is sent again);
@@ -302,7 +303,8 @@ class EarlyLoad:
         """The database again as created: what was sent is not where the load order begins."""
         assert self._dev is not None
         self._close_connection()
-        admin_url = self.dev_url if self._shared else None
+        # On a shared server, the database --dev-url names; on our own, postgres.
+        admin_url = self.dev_url if self._shared and self.dev_url else None
         admin = connect(
             admin_url or conninfo.make_conninfo(self._dev.url, dbname="postgres"), "dev database"
         )
