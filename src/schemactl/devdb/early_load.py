@@ -53,6 +53,7 @@ from schemactl.devdb.loader import (
     batches,
     dev_roles,
     ensure_roles,
+    existing_roles,
     loaded_statements,
     validate_function_bodies,
 )
@@ -297,7 +298,7 @@ class EarlyLoad:
         self._before = routine_oids(conn)
         conn.execute("SET check_function_bodies = off")
         if self._shared:
-            self._roles = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
+            self._roles = existing_roles(conn)
 
     def _anew(self) -> None:
         """The database again as created: what was sent is not where the load order begins."""

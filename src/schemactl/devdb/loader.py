@@ -66,8 +66,13 @@ def dev_roles(statements: list[Statement]) -> set[str]:
     return referenced_roles(statements) | set(read_role_declarations(statements).declared)
 
 
+def existing_roles(conn: psycopg.Connection) -> set[str]:
+    """The roles the server behind ``conn`` has (roles are server-wide)."""
+    return {row[0] for row in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
+
+
 def ensure_roles(conn: psycopg.Connection, roles: Iterable[str]) -> None:
-    existing = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
+    existing = existing_roles(conn)
     for role in sorted(set(roles) - existing):
         # Another run on the same server may create it concurrently.
         with contextlib.suppress(psycopg.errors.DuplicateObject):
