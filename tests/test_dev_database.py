@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from psycopg import conninfo
 
 from schemactl.devdb import dev_database
+from schemactl.devdb.provider import DEV_DATABASE_LOCK
 from schemactl.errors import DevDatabaseError
 from tests.support import Server, execute
 
@@ -30,6 +32,32 @@ def test_a_dev_url_gets_a_temporary_database_that_is_dropped_afterwards(server: 
         name = conninfo.conninfo_to_dict(dev.url)["dbname"]
         assert name in _temporary_databases(server.url)
     assert _temporary_databases(server.url) == before
+
+
+def _left_behind(server_url: str) -> str:
+    """A dev database as a run killed outright leaves it."""
+    name = f"schemactl_dev_{secrets.token_hex(6)}"
+    execute(server_url, f"CREATE DATABASE {name}")
+    return name
+
+
+def test_the_dev_databases_of_killed_runs_are_dropped_by_the_next_run(server: Server) -> None:
+    abandoned = _left_behind(server.url)
+    with dev_database(server.url):
+        assert abandoned not in _temporary_databases(server.url)
+
+
+def test_a_live_runs_dev_database_is_never_taken_for_abandoned(server: Server) -> None:
+    claimed, in_use = _left_behind(server.url), _left_behind(server.url)
+    with (
+        psycopg.connect(server.url, autocommit=True) as other_run,
+        psycopg.connect(conninfo.make_conninfo(server.url, dbname=in_use)),
+    ):
+        other_run.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (DEV_DATABASE_LOCK, claimed))
+        with dev_database(server.url):
+            assert {claimed, in_use} <= _temporary_databases(server.url)
+    for name in (claimed, in_use):
+        execute(server.url, f"DROP DATABASE {name}")
 
 
 def test_without_createdb_an_empty_named_database_is_used_and_emptied(

@@ -3,6 +3,12 @@
 On a named server we create a uniquely named database and drop it afterwards.
 Where we may not create databases, we use the named database itself, but only
 if it is empty, and empty it again afterwards.
+
+A run killed outright (``SIGKILL``, a lost machine) cannot drop its database. So
+each run holds an advisory lock named after its database for as long as it lives,
+and a run that creates one drops those of runs no longer holding theirs (see
+:func:`_drop_abandoned`). ``pg_locks`` shows every database's advisory locks, so
+this works whichever database ``--dev-url`` names.
 """
 
 from __future__ import annotations
@@ -145,8 +151,45 @@ def dev_databases(
         ]
 
 
+DEV_NAME_PREFIX = "schemactl_dev_"
+# First key of the two-key advisory lock a run holds while its dev database lives (the
+# second is the hash of the database's name): the bytes of "sdev", stable forever.
+DEV_DATABASE_LOCK = int.from_bytes(b"sdev", "big")
+
+ABANDONED_QUERY = """
+SELECT d.datname FROM pg_database d
+ WHERE d.datname ~ ('^' || %(prefix)s || '[0-9a-f]{12}$')
+   AND NOT EXISTS (SELECT 1 FROM pg_locks l
+                    WHERE l.locktype = 'advisory' AND l.objsubid = 2
+                      AND l.classid = %(lock)s::oid AND l.objid = hashtext(d.datname)::oid)
+   AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)
+"""
+
+
 def _new_name() -> str:
-    return f"schemactl_dev_{secrets.token_hex(6)}"
+    return f"{DEV_NAME_PREFIX}{secrets.token_hex(6)}"
+
+
+def _claim(admin: psycopg.Connection, name: str) -> None:
+    """Mark ``name`` as this run's for as long as ``admin`` is open (taken before the
+    database exists, so no other run ever sees it unclaimed)."""
+    admin.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (DEV_DATABASE_LOCK, name))
+
+
+def _release(admin: psycopg.Connection, name: str) -> None:
+    """Give the name up explicitly: a pooler in session mode may keep the backend (and
+    a session lock) after the connection closes."""
+    admin.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (DEV_DATABASE_LOCK, name))
+
+
+def _drop_abandoned(admin: psycopg.Connection) -> None:
+    """Drop the dev databases of runs that died before dropping theirs: named as
+    schemactl names them, claimed by no live run and with no one connected. Never
+    forced: a database someone uses, or one we may not drop, stays."""
+    rows = admin.execute(ABANDONED_QUERY, {"prefix": DEV_NAME_PREFIX, "lock": DEV_DATABASE_LOCK})
+    for (name,) in rows.fetchall():
+        with contextlib.suppress(psycopg.Error):
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 @contextmanager
@@ -161,7 +204,10 @@ def _database_on_server(
         raise
     version = str(admin.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     name = name or _new_name()
+    shared = not embedded  # our own server's databases go with its data folder
     try:
+        if shared:
+            _claim(admin, name)
         admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
     except errors.InsufficientPrivilege:
         admin.close()
@@ -169,12 +215,16 @@ def _database_on_server(
             yield dev
         return
     try:
+        if shared:
+            _drop_abandoned(admin)
         yield DevDatabase(_with_dbname(server_url, name), version, embedded, major)
     finally:
         with contextlib.suppress(psycopg.Error):
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+            if shared:
+                _release(admin, name)
         admin.close()
 
 
