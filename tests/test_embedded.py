@@ -24,6 +24,17 @@ def test_an_embedded_server_starts_on_loopback_and_is_removed_when_stopped() -> 
     assert folder is not None and not folder.exists()
 
 
+def test_a_server_in_dev_shm_keeps_its_shared_memory_inside_its_folder() -> None:
+    """POSIX segments (/dev/shm/PostgreSQL.*) outlive a server killed outright; files in
+    its data folder go with the folder."""
+    with EmbeddedServer() as server, psycopg.connect(server.url) as conn:
+        assert server.folder is not None
+        kind = conn.execute("SHOW dynamic_shared_memory_type").fetchone()
+        if server.folder.parent != Path("/dev/shm"):
+            pytest.skip("no room in /dev/shm: the data folder is elsewhere")
+        assert kind == ("mmap",)
+
+
 def test_a_named_folder_without_server_binaries_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DevDatabaseError, match="holds no PostgreSQL server binaries"):
         find_server_binaries(str(tmp_path))

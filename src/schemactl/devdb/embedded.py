@@ -51,7 +51,6 @@ SERVER_SETTINGS = {
     "shared_buffers": "64MB",
     "max_locks_per_transaction": "256",
     "log_min_messages": "warning",
-    "dynamic_shared_memory_type": "posix",
 }
 
 _PR_SET_PDEATHSIG = 1
@@ -68,6 +67,15 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _shared_memory_setting(base: Path) -> dict[str, str]:
+    """Where the server keeps its dynamic shared memory. With the data folder in
+    ``/dev/shm`` already, as files inside it (``mmap``: the same memory), so that a
+    server killed outright leaves nothing behind once its folder is removed; POSIX
+    segments (``/dev/shm/PostgreSQL.*``) outlive a killed server. Elsewhere ``mmap``
+    would write them to disk."""
+    return {"dynamic_shared_memory_type": "mmap" if base == SHM else "posix"}
 
 
 def _base_dir() -> Path:
@@ -227,7 +235,7 @@ class EmbeddedServer:
             self.port = free_port()
             args = [str(self.bin_dir / "postgres"), "-D", str(data), "-p", str(self.port)]
             args += ["-k", str(self.folder)]
-            for key, value in self.settings.items():
+            for key, value in {**_shared_memory_setting(base), **self.settings}.items():
                 args += ["-c", f"{key}={value}"]
             log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - owned by the child
             self.process = subprocess.Popen(
