@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from schemactl.catalog.model import Column
 from schemactl.diff.context import DiffContext
+from schemactl.diff.recreation import views_asking
 
 
 def regenerates(old: Column, new: Column, recreated: frozenset[str]) -> bool:
@@ -26,13 +27,11 @@ def regenerates(old: Column, new: Column, recreated: frozenset[str]) -> bool:
 
 def regenerated_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     """(table ident, column ident) of every column dropped and added again."""
-    from schemactl.diff.routines import views_asking  # routines ask views, views ask us
-
     return ctx.answer(("regenerated_columns", views_asking()), lambda: _regenerated(ctx))
 
 
 def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
-    from schemactl.diff.routines import recreated_functions
+    from schemactl.diff.routines import recreated_functions  # it imports views, which import us
 
     recreated = recreated_functions(ctx)
     tables = ctx.current.tables.keys() & ctx.desired.tables.keys()
@@ -80,7 +79,7 @@ def foundations(ctx: DiffContext) -> Foundations:
     """The recreated routines and regenerated columns of this comparison, for loops over
     every index or constraint to ask :meth:`Foundations.reason` without looking them up
     each time."""
-    from schemactl.diff.routines import recreated_functions, views_asking
+    from schemactl.diff.routines import recreated_functions  # it imports views, which import us
 
     return ctx.answer(
         ("foundations", views_asking()),

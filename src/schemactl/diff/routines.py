@@ -28,34 +28,15 @@ drops run callers first.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-
 from schemactl.catalog.model import Function
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.recreation import asking_for_views, must_recreate, views_asking
+from schemactl.diff.views import rebuilt_views
 
 # Early drops share DROP_TRIGGER with the triggers, which go first (order (0,)).
 _EARLY_DROP_ORDER = 1
-
-
-def must_recreate(old: Function, new: Function) -> bool:
-    """Whether ``CREATE OR REPLACE`` cannot turn ``old`` into ``new`` (same signature)."""
-    return old.definition != new.definition and (
-        old.kind != new.kind or old.result != new.result or new.defaults < old.defaults
-    )
-
-
-# Set while rebuilt views are worked out for recreated_functions: the view diff asks
-# which routines are recreated (a view over one is rebuilt), and is told those recreated
-# for their own sake. One round each way: a routine over a rebuilt view is recreated, but
-# a view calling that routine is not rebuilt for it.
-_VIEWS_ASKING: ContextVar[bool] = ContextVar("views_asking", default=False)
-
-
-def views_asking() -> bool:
-    """Whether the question comes from working out rebuilt views (answers differ then)."""
-    return _VIEWS_ASKING.get()
 
 
 def recreated_functions(ctx: DiffContext) -> frozenset[str]:
@@ -63,20 +44,15 @@ def recreated_functions(ctx: DiffContext) -> frozenset[str]:
     REPLACE`` cannot change, and those over a relation that is dropped or rebuilt (a row
     type in the signature, a ``BEGIN ATOMIC`` body), which would block its drop. What
     depends on them (triggers, grants, views) goes with them and must be recreated too."""
-    asking = _VIEWS_ASKING.get()
+    asking = views_asking()
     return ctx.answer(("recreated_functions", asking), lambda: _recreated(ctx, asking))
 
 
-def _recreated(ctx: DiffContext, views_asking: bool) -> frozenset[str]:
+def _recreated(ctx: DiffContext, for_views: bool) -> frozenset[str]:
     vanishing = _vanishing_relations(ctx)
-    if not views_asking:
-        from schemactl.diff.views import rebuilt_views  # it asks this module in turn
-
-        token = _VIEWS_ASKING.set(True)
-        try:
+    if not for_views:
+        with asking_for_views():
             vanishing |= rebuilt_views(ctx).keys()
-        finally:
-            _VIEWS_ASKING.reset(token)
     current, desired = ctx.current.functions, ctx.desired.functions
     return frozenset(
         key

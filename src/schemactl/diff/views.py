@@ -16,8 +16,8 @@ from schemactl.catalog.model import Catalog, Table, View, ViewColumn
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.recreation import must_recreate, views_asking
 from schemactl.diff.regenerated import regenerated_columns
-from schemactl.diff.routines import views_asking
 from schemactl.diff.types import dropped_or_replaced
 
 
@@ -154,10 +154,7 @@ def _reason_from_uses(
             return f"table {relation} it reads is dropped"
         if relation in before.tables and relation not in ctx.current.tables:
             return f"table {relation} it reads is rebuilt"
-    # routines.py asks this module which views are rebuilt (a function over one is
-    # recreated); here only a function's own reasons count, which keeps the two apart.
-    from schemactl.diff.routines import must_recreate
-
+    # Only a function's own reasons count here (see diff.recreation).
     functions_before, functions_after = ctx.current.functions, ctx.desired.functions
     for signature in view.functions:
         if signature in functions_before and (
@@ -215,7 +212,7 @@ def _changed_columns(ctx: DiffContext) -> set[tuple[str, str]]:
 
 def _retyped_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     """(table, column) idents of columns dropped or given another type or collation.
-    Asked twice per comparison (see routines.views_asking), the same both times."""
+    Asked twice per comparison (see recreation.views_asking), the same both times."""
 
     def work_out() -> frozenset[tuple[str, str]]:
         found = set()
