@@ -13,7 +13,7 @@ subclasses), so a node's class is the key its readers look it up under.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from operator import attrgetter
 from typing import Any
 
@@ -49,26 +49,9 @@ _Plan = tuple[int, Any]
 _PLANS: dict[type, _Plan] = {}
 
 
-def walk(node: Any) -> Iterator[Any]:
+def walk(node: Any) -> tuple[Any, ...]:
     """Every AST node below ``node`` (pglast nodes, tuples of nodes), depth first."""
-    stack = [node]
-    pop, push, push_all = stack.pop, stack.append, stack.extend
-    plans = _PLANS
-    while stack:
-        current = pop()
-        cls = current.__class__
-        plan = plans.get(cls) or _plan(cls)
-        action = plan[0]
-        if action is _SKIP:
-            continue
-        if action is _ITEMS:
-            push_all(current)
-            continue
-        yield current
-        if action is _CHILDREN:
-            push_all(filter(None, _children(plan, current)))
-        elif action is _ONE_CHILD:
-            push(_children(plan, current))
+    return _walk(node, frozenset())[1]
 
 
 def group(node: Any) -> dict[type, list[Any]]:
@@ -80,10 +63,16 @@ def group(node: Any) -> dict[type, list[Any]]:
 def walked(node: Any) -> tuple[dict[type, list[Any]], tuple[Any, ...]]:
     """One walk below ``node``: the nodes the source stage reads, grouped by class, and
     every node (in walk order)."""
+    return _walk(node, read_classes())
+
+
+def _walk(node: Any, read: frozenset[type]) -> tuple[dict[type, list[Any]], tuple[Any, ...]]:
+    """The one walk every other is: every node depth first, those of a class in ``read``
+    also grouped by class. The loop is the source stage's hottest (every node of every
+    statement), hence its local names and the plan kept per node class."""
     groups: dict[type, list[Any]] = {}
     every: list[Any] = []
     keep = every.append
-    read = read_classes()
     stack = [node]
     pop, push, push_all = stack.pop, stack.append, stack.extend
     plans = _PLANS
