@@ -223,8 +223,9 @@ def _database_on_server(
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
-            if shared:
-                _release(admin, name)
+        if shared:
+            with contextlib.suppress(psycopg.Error):
+                _release(admin, name)  # also where the drop failed: the name is given up
         admin.close()
 
 
