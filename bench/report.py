@@ -99,7 +99,9 @@ def _seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f} s"
 
 
-def table(results: Results, tools: list[str]) -> list[str]:
+def table(results: Results, tools: list[str], cpu: bool = False) -> list[str]:
+    """Each workflow's medians by tool and the ratio to the faster peer: wall-clock
+    seconds, or with ``cpu`` CPU seconds (the tool's own + its server backends')."""
     peers = [t for t in tools if t != "schemactl"]
     header = ["workflow", "N", *tools, "schemactl vs faster peer"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -108,16 +110,39 @@ def table(results: Results, tools: list[str]) -> list[str]:
             by_tool = workflows.get(workflow, {})
             if not by_tool:
                 continue
-            times = {t: median(by_tool[t]) if t in by_tool else None for t in tools}
+            samples = {t: by_tool.get(t) for t in tools}
             if workflow.endswith("_warm"):  # the peers have no cache: their cold figure
                 cold = results.samples[n].get(workflow.removesuffix("_warm"), {})
-                times.update({t: median(cold[t]) for t in peers if t in cold})
-            ours = times.get("schemactl")
-            peer_times = [v for t, v in times.items() if t in peers and v is not None]
-            ratio = f"{min(peer_times) / ours:.2f}x" if ours and peer_times else "–"
-            cells = [title, str(n), *(_seconds(times[t]) for t in tools), ratio]
+                samples.update({t: cold[t] for t in peers if t in cold})
+            figures = {t: _figure(ss, cpu) if ss else None for t, ss in samples.items()}
+            ours = figures.get("schemactl")
+            peer_figures = [v for t, v in figures.items() if t in peers and v is not None]
+            ratio = f"{min(peer_figures) / ours:.2f}x" if ours and peer_figures else "–"
+            cells = [
+                title, str(n),
+                *(_cpu_cell(samples[t]) if cpu else _seconds(figures[t]) for t in tools),
+                ratio,
+            ]  # fmt: skip
             lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _figure(samples: list[Sample], cpu: bool) -> float | None:
+    """The median wall-clock time, or total CPU time where every sample has one."""
+    if not cpu:
+        return median(samples)
+    totals = [s.total_cpu_seconds for s in samples]
+    return None if None in totals else statistics.median(t for t in totals if t is not None)
+
+
+def _cpu_cell(samples: list[Sample] | None) -> str:
+    """Total CPU seconds, and what the tool's processes and the server's backends used."""
+    total = _figure(samples, cpu=True) if samples else None
+    if samples is None or total is None:
+        return "–"
+    own = median(samples, "cpu_seconds")
+    server = median(samples, "server_cpu_seconds")
+    return f"{total:.2f} s ({own:.2f} + {server:.2f})"
 
 
 def memory_table(results: Results, tools: list[str]) -> list[str]:
@@ -272,7 +297,16 @@ def render(out: Path, document: dict[str, Any], plotted: bool) -> None:
         ]
     for tool, why in document["missing"].items():
         lines.append(f"- {tool} not run: {why}")
-    lines += ["", "## Time", "", *table(results, tools), "", "## Peak memory", "",
+    lines += ["", "## Time", "", *table(results, tools), ""]
+    if any(s.total_cpu_seconds is not None for w in results.samples.values()
+           for by_tool in w.values() for ss in by_tool.values() for s in ss):  # fmt: skip
+        lines += ["## CPU time", "",
+                  "CPU seconds of each command, medians: the tool's own processes plus the",
+                  "server backends that served it (in brackets, each). Unlike wall-clock time,",
+                  "they hardly move with other load on the machine; a tool that keeps several",
+                  "cores busy at once is faster by the clock than by this measure.", "",
+                  *table(results, tools, cpu=True), ""]  # fmt: skip
+    lines += ["## Peak memory", "",
               *memory_table(results, tools), "", "## schemactl's phases (seconds, medians)", "",
               "`startup` is the interpreter and imports (those a command defers to its body",
               "included); `command` everything after;",

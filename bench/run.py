@@ -18,7 +18,9 @@ files are unchanged, the cache has them); the peers have no cache, and their war
 figure is their cold one.
 
 Every command is a fresh process, timed from outside (wall clock, peak resident memory
-from ``wait4``). schemactl also reports its phases and round trips (``SCHEMACTL_METRICS``).
+from ``wait4``), with the CPU seconds it used and those of the server backends that
+served it (:mod:`bench.cpu`; the server runs without autovacuum, whose workers would
+count too). schemactl also reports its phases and round trips (``SCHEMACTL_METRICS``).
 Each tool's migration is then applied to a copy of the target and the copy compared with
 the desired database (by schemactl and by migra, where installed): both must find nothing.
 Results go to ``bench/results.json``, ``bench/README.md`` and ``bench/time_vs_n.png``.
@@ -45,7 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +55,7 @@ import psycopg
 
 import schemactl
 from bench import application, report, synthetic
+from bench.cpu import ServerCpu
 from bench.peers import Peers, ensure_peers
 from schemactl.devdb.embedded import EmbeddedServer
 
@@ -64,6 +67,9 @@ PG_DELTA = "pg-delta"
 TOOLS = (SCHEMACTL, MIGRA, PG_DELTA)
 WORKFLOWS = ("plan", "plan_warm", "diff", "drift", "drift_warm")
 EXIT_DIFFERENCES = (0, 2)  # migra and schemactl exit 2 when they find differences
+# No autovacuum: its workers' CPU time would be counted as the backends' of whatever
+# command ran when they did (bench.cpu).
+SERVER_SETTINGS = {"autovacuum": "off"}
 
 
 @dataclass
@@ -71,6 +77,14 @@ class Sample:
     seconds: float
     peak_mb: float
     metrics: dict[str, object] | None = None
+    cpu_seconds: float | None = None  # the command's own processes
+    server_cpu_seconds: float | None = None  # the backends that served it
+
+    @property
+    def total_cpu_seconds(self) -> float | None:
+        if self.cpu_seconds is None or self.server_cpu_seconds is None:
+            return None
+        return self.cpu_seconds + self.server_cpu_seconds
 
 
 Key = int | str  # a workload: N for a synthetic schema, a label for the application
@@ -120,9 +134,11 @@ class Failed(RuntimeError):
 
 
 def measured(args: Sequence[str], env: dict[str, str] | None = None, ok: Sequence[int] = (0,),
-             stdout: Path | None = None) -> Sample:  # fmt: skip
-    """Run one command to its end; its wall time and peak resident memory."""
+             stdout: Path | None = None, server: ServerCpu | None = None) -> Sample:  # fmt: skip
+    """Run one command to its end; its wall time, peak resident memory and CPU time, and
+    the CPU time of the backends it had on ``server``."""
     with open(stdout or os.devnull, "wb") as out, tempfile.TemporaryFile() as err:
+        mark = server.mark() if server else None
         started = time.perf_counter()
         process = subprocess.Popen(list(args), stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(process.pid, 0)
@@ -132,12 +148,25 @@ def measured(args: Sequence[str], env: dict[str, str] | None = None, ok: Sequenc
             err.seek(0)
             message = err.read().decode(errors="replace").strip()[-2000:]
             raise Failed(f"{' '.join(args[:3])}... exited {process.returncode}: {message}")
-    return Sample(elapsed, usage.ru_maxrss / 1024)
+    backends = server.since(mark) if server else None
+    own = round(usage.ru_utime + usage.ru_stime, 3)
+    return Sample(elapsed, usage.ru_maxrss / 1024, cpu_seconds=own, server_cpu_seconds=backends)
 
 
 def combined(samples: Sequence[Sample]) -> Sample:
     """Steps run one after the other: times add up, memory is the largest step's."""
-    return Sample(sum(s.seconds for s in samples), max(s.peak_mb for s in samples))
+    return Sample(
+        sum(s.seconds for s in samples),
+        max(s.peak_mb for s in samples),
+        cpu_seconds=_sum(s.cpu_seconds for s in samples),
+        server_cpu_seconds=_sum(s.server_cpu_seconds for s in samples),
+    )
+
+
+def _sum(values: Iterable[float | None]) -> float | None:
+    """The sum, unless a value is unknown."""
+    known = list(values)
+    return None if None in known else round(sum(v for v in known if v is not None), 3)
 
 
 class Bench:
@@ -148,6 +177,8 @@ class Bench:
         self.work = work
         self.bin = server.bin_dir
         self.schemactl = str(Path(sys.executable).parent / "schemactl")
+        postmaster = server.process.pid if server.process else None
+        self.cpu = ServerCpu(postmaster) if postmaster else None
         self.counter = 0
 
     # -- databases -----------------------------------------------------------------
@@ -157,7 +188,7 @@ class Bench:
 
     def createdb(self, dbname: str, template: str | None = None) -> Sample:
         args = [str(self.bin / "createdb"), f"--maintenance-db={self.server.url}"]
-        return measured([*args, *(["-T", template] if template else []), dbname])
+        return self.measured([*args, *(["-T", template] if template else []), dbname])
 
     def dropdb(self, dbname: str) -> None:
         with psycopg.connect(self.server.url, autocommit=True) as conn:
@@ -165,7 +196,12 @@ class Bench:
 
     def psql_file(self, dbname: str, path: Path, one_transaction: bool = True) -> Sample:
         args = [str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url(dbname)]
-        return measured([*args, *(["-1"] if one_transaction else []), "-f", str(path)])
+        return self.measured([*args, *(["-1"] if one_transaction else []), "-f", str(path)])
+
+    def measured(self, args: Sequence[str], env: dict[str, str] | None = None,
+                 ok: Sequence[int] = (0,), stdout: Path | None = None) -> Sample:  # fmt: skip
+        """:func:`measured`, with the CPU time of this server's backends."""
+        return measured(args, env, ok, stdout, self.cpu)
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -186,7 +222,7 @@ class Bench:
         with tempfile.NamedTemporaryFile(suffix=".json") as handle:
             env = {**os.environ, "SCHEMACTL_METRICS": handle.name, "XDG_CACHE_HOME": str(cache)}
             env.pop("SCHEMACTL_NO_CACHE", None)
-            sample = measured([self.schemactl, *args], env, EXIT_DIFFERENCES, out)
+            sample = self.measured([self.schemactl, *args], env, EXIT_DIFFERENCES, out)
             text = Path(handle.name).read_text()
         sample.metrics = json.loads(text)["schemactl_metrics"] if text else None
         return sample
@@ -195,12 +231,12 @@ class Bench:
         if tool == MIGRA:
             assert self.peers.migra is not None
             args = [str(self.peers.migra), "--unsafe", self.pg2(source), self.pg2(desired)]
-            return measured(args, None, EXIT_DIFFERENCES, out)
+            return self.measured(args, None, EXIT_DIFFERENCES, out)
         assert self.peers.pgdelta is not None
         plan = out or self.work / "pgdelta-plan.json"
         args = [str(self.peers.pgdelta), "plan", "--source", self.url(source), "--desired",
                 self.url(desired), "--out", str(plan)]  # fmt: skip
-        return measured(args, None, EXIT_DIFFERENCES)
+        return self.measured(args, None, EXIT_DIFFERENCES)
 
     def pg2(self, dbname: str) -> str:
         return self.url(dbname).replace("postgresql://", "postgresql+psycopg2://", 1)
@@ -400,7 +436,10 @@ def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
     chosen = [t for t in tools if t == SCHEMACTL or getattr(peers, t.replace("-", ""))]
     results = Results()
     started = time.time()
-    with tempfile.TemporaryDirectory(prefix="schemactl-bench-") as work, EmbeddedServer() as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="schemactl-bench-") as work,
+        EmbeddedServer(settings=SERVER_SETTINGS) as server,
+    ):
         os.chmod(work, 0o755)  # psql and the server may run as another user
         bench = Bench(server, peers, chosen, Path(work))
         with psycopg.connect(server.url, autocommit=True) as conn:

@@ -34,6 +34,9 @@ def test_a_smoke_run_at_50_tables_writes_the_report_and_every_migration_converge
     assert results["verified"]["50"] == {tool: "equal" for tool in tools}
     phases = results["samples"]["50"]["plan"][SCHEMACTL][0]["metrics"]["phases"]
     assert {"parse", "load", "introspect", "reconcile", "diff", "render"} <= phases.keys()
+    diff = results["samples"]["50"]["diff"][SCHEMACTL][0]
+    assert diff["cpu_seconds"] > 0 and diff["server_cpu_seconds"] > 0
+    assert "## CPU time" in readme
 
 
 def test_the_application_workload_puts_each_copy_of_the_example_in_its_own_schema() -> None:
