@@ -1,19 +1,20 @@
 """CPU seconds a command costs: its own processes' and the server backends' that served it.
 
-On a shared machine of two cores, wall-clock times move with whatever else runs there;
-CPU seconds move far less. They also say what a wall-clock ratio hides: a tool that
-keeps both cores busy (its process and the servers' backends working at once) can be
-faster by the clock while using as much CPU, and on two cores its lead shrinks as soon
-as something else wants a core.
+Wall-clock ratios hide how a tool gets its time: one that keeps its own process and the
+servers' backends busy at once wins by the clock with as much work, and on a machine of
+two cores that lead shrinks as soon as something else wants a core. CPU seconds add up
+the work itself, whichever cores did it. They are not free of the machine's load either:
+on a virtual machine, time its host takes the cores away is counted as used.
 
 A command's own CPU time is what ``wait4`` reports for it (its threads, and the children
 it waited for, such as an embedded server it started). The server's share is read from
 the postmaster: when it reaps a backend, Linux adds the backend's CPU time to the
 postmaster's total for reaped children (``cutime`` and ``cstime`` in
 ``/proc/<pid>/stat``). So after a command, its backends are waited for until they are
-gone, and the difference in that total is what they used. Autovacuum workers would be
-counted too: the benchmark's server runs without autovacuum. Without ``/proc`` (not
-Linux) the server's figure is None.
+gone, and the difference in that total is what they used. An autovacuum worker that
+ends meanwhile counts too (rarely, and the medians keep it out): the server keeps its
+defaults, as the databases the tools meet do. Without ``/proc`` (not Linux) the server's
+figure is None.
 """
 
 from __future__ import annotations

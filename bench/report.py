@@ -302,9 +302,9 @@ def render(out: Path, document: dict[str, Any], plotted: bool) -> None:
            for by_tool in w.values() for ss in by_tool.values() for s in ss):  # fmt: skip
         lines += ["## CPU time", "",
                   "CPU seconds of each command, medians: the tool's own processes plus the",
-                  "server backends that served it (in brackets, each). Unlike wall-clock time,",
-                  "they hardly move with other load on the machine; a tool that keeps several",
-                  "cores busy at once is faster by the clock than by this measure.", "",
+                  "server backends that served it (in brackets, each). They add up the work",
+                  "whichever cores did it: a tool that keeps several cores busy at once is",
+                  "faster by the clock than by this measure (bench/cpu.py).", "",
                   *table(results, tools, cpu=True), ""]  # fmt: skip
     lines += ["## Peak memory", "",
               *memory_table(results, tools), "", "## schemactl's phases (seconds, medians)", "",

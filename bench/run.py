@@ -19,8 +19,8 @@ figure is their cold one.
 
 Every command is a fresh process, timed from outside (wall clock, peak resident memory
 from ``wait4``), with the CPU seconds it used and those of the server backends that
-served it (:mod:`bench.cpu`; the server runs without autovacuum, whose workers would
-count too). schemactl also reports its phases and round trips (``SCHEMACTL_METRICS``).
+served it (:mod:`bench.cpu`). schemactl also reports its phases and round trips
+(``SCHEMACTL_METRICS``).
 Each tool's migration is then applied to a copy of the target and the copy compared with
 the desired database (by schemactl and by migra, where installed): both must find nothing.
 Results go to ``bench/results.json``, ``bench/README.md`` and ``bench/time_vs_n.png``.
@@ -67,9 +67,6 @@ PG_DELTA = "pg-delta"
 TOOLS = (SCHEMACTL, MIGRA, PG_DELTA)
 WORKFLOWS = ("plan", "plan_warm", "diff", "drift", "drift_warm")
 EXIT_DIFFERENCES = (0, 2)  # migra and schemactl exit 2 when they find differences
-# No autovacuum: its workers' CPU time would be counted as the backends' of whatever
-# command ran when they did (bench.cpu).
-SERVER_SETTINGS = {"autovacuum": "off"}
 
 
 @dataclass
@@ -438,7 +435,7 @@ def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
     started = time.time()
     with (
         tempfile.TemporaryDirectory(prefix="schemactl-bench-") as work,
-        EmbeddedServer(settings=SERVER_SETTINGS) as server,
+        EmbeddedServer() as server,
     ):
         os.chmod(work, 0o755)  # psql and the server may run as another user
         bench = Bench(server, peers, chosen, Path(work))
