@@ -175,3 +175,59 @@ def test_virtual_generated_columns_of_postgresql_18_are_planned_as_virtual(
     execute(target, "INSERT INTO public.t (a) VALUES (21)")
     with psycopg.connect(target) as conn:
         assert conn.execute("SELECT doubled FROM public.t").fetchone() == (42,)
+
+
+FAKE_POSTGRES = """#!/bin/sh
+echo ran >> "$(dirname "$0")/runs"
+echo "postgres (PostgreSQL) {version}"
+"""
+
+
+def fake_server_binaries(folder: Path, version: str) -> Path:
+    """A ``postgres`` that reports ``version`` and counts how often it was run."""
+    folder.mkdir(exist_ok=True)
+    postgres = folder / "postgres"
+    postgres.write_text(FAKE_POSTGRES.format(version=version))
+    postgres.chmod(0o755)
+    return folder
+
+
+def runs(folder: Path) -> int:
+    counted = folder / "runs"
+    return len(counted.read_text().split()) if counted.exists() else 0
+
+
+def test_a_binarys_major_version_is_asked_once_and_asked_again_when_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemactl.devdb.versions import server_major
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("SCHEMACTL_NO_CACHE", raising=False)
+    binaries = fake_server_binaries(tmp_path / "bin", "16.4")
+
+    first = server_major(binaries)
+    server_major.cache_clear()  # a later process
+    again = server_major(binaries)
+    assert (first, again, runs(binaries)) == (16, 16, 1)
+
+    fake_server_binaries(binaries, "17.2 (upgraded in place)")  # same path, new file
+    server_major.cache_clear()
+    assert (server_major(binaries), runs(binaries)) == (17, 2)
+    server_major.cache_clear()
+
+
+def test_with_caches_off_a_binary_is_asked_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemactl.devdb.versions import server_major
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SCHEMACTL_NO_CACHE", "1")
+    binaries = fake_server_binaries(tmp_path / "bin", "15.8")
+    for _ in range(2):
+        server_major.cache_clear()
+        assert server_major(binaries) == 15
+    server_major.cache_clear()
+    assert runs(binaries) == 2
+    assert not (tmp_path / "cache").exists()

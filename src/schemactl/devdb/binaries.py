@@ -16,6 +16,7 @@ machine is used.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
@@ -50,17 +51,25 @@ def _version_key(path: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", path)) or (0,)
 
 
+@functools.cache
+def _pg_config_bindir(pg_config: str) -> Path | None:
+    """What ``pg_config --bindir`` says, asked once per run: a run looks for server
+    binaries more than once, and Debian's ``pg_config`` is a script that starts three
+    processes."""
+    try:
+        bindir = subprocess.run(
+            [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return Path(bindir)
+
+
 def candidate_dirs() -> list[Path]:
     """Where the machine's own server binaries may live, in the order we try them."""
     found: list[Path] = []
-    if pg_config := shutil.which("pg_config"):
-        try:
-            bindir = subprocess.run(
-                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10
-            ).stdout.strip()
-            found.append(Path(bindir))
-        except (subprocess.SubprocessError, OSError):
-            pass
+    if (pg_config := shutil.which("pg_config")) and (bindir := _pg_config_bindir(pg_config)):
+        found.append(bindir)
     found.extend(
         Path(p)
         for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)

@@ -10,6 +10,7 @@ another major version is refused unless the user says otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 from functools import cache
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import psycopg
 
+from schemactl.cache_files import CacheFile
+from schemactl.cache_home import cache_home, disabled_by_environment
 from schemactl.errors import DevDatabaseError
 
 SUPPORTED_MAJORS = (14, 15, 16, 17, 18)
@@ -27,13 +30,40 @@ _BINARY_VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)")
 
 @cache
 def server_major(bin_dir: Path) -> int | None:
-    """The major version ``bin_dir/postgres --version`` reports; None if it cannot say."""
+    """The major version ``bin_dir/postgres --version`` reports; None if it cannot say.
+
+    The answer is kept in the user's cache folder for that very file (its path, size,
+    modification time and inode): running the binary costs every warm plan about 10 ms
+    of its half second, and what a binary reports cannot change unless the file does."""
+    postgres = bin_dir / "postgres"
+    kept = _kept_major(postgres)
+    found = kept.load() if kept is not None else None
+    if isinstance(found, int):
+        return found
+    major = _reported_major(postgres)
+    if kept is not None and major is not None:
+        kept.store(major)
+    return major
+
+
+def _kept_major(postgres: Path) -> CacheFile | None:
+    """Where the major version of this ``postgres`` file is kept; None: no cache."""
+    if disabled_by_environment():
+        return None
+    try:
+        real = postgres.resolve()
+        stat = real.stat()
+    except OSError:
+        return None
+    key = f"{real} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}"
+    name = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return CacheFile(cache_home() / "server-versions" / name, "server version", key)
+
+
+def _reported_major(postgres: Path) -> int | None:
     try:
         result = subprocess.run(
-            [str(bin_dir / "postgres"), "--version"],
-            capture_output=True,
-            text=True,
-            timeout=30,
+            [str(postgres), "--version"], capture_output=True, text=True, timeout=30
         )
     except (OSError, subprocess.SubprocessError):
         return None
