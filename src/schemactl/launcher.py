@@ -30,6 +30,7 @@ from types import CodeType
 from typing import Any, NoReturn
 
 from schemactl.cache_home import cache_home, disabled_by_environment
+from schemactl.version_modules import answer_versions_from_folder_names
 
 # Beyond this many texts the file is started afresh (each version of schemactl adds its own).
 MOST_TEXTS = 5000
@@ -103,6 +104,7 @@ def keep_dataclass_methods() -> KeptCode | None:
 def run() -> NoReturn:
     """The ``schemactl`` console program."""
     keep_dataclass_methods()
+    answer_versions_from_folder_names()
     from schemactl.cli.entry import run as run_command
 
     run_command()

