@@ -97,3 +97,20 @@ def test_the_console_program_starts_through_the_launcher() -> None:
     assert 'schemactl = "schemactl.launcher:run"' in scripts
     assert "from schemactl.launcher import run" in (root / "src/schemactl/__main__.py").read_text()
     assert launcher.MOST_TEXTS > 1000
+
+
+def test_the_collector_is_paused_for_imports_only_and_runs_again_after_them() -> None:
+    """Imports run with the cyclic collector paused; the command, and whatever it leaves
+    behind, runs with it on again, whether the command succeeded or failed."""
+    unreachable = "postgresql://nobody@127.0.0.1:1/nothing"
+    for argv, status in ((["version"], 0), (["drift", "--database-url", unreachable], 1)):
+        script = (
+            "import atexit, gc, sys\n"
+            "atexit.register(lambda: print('collector on' if gc.isenabled() else 'off'))\n"
+            f"sys.argv = ['schemactl', *{argv!r}]\n"
+            "from schemactl.launcher import run\n"
+            "run()\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert done.returncode == status, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == "collector on"

@@ -18,7 +18,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from schemactl import __version__
+from schemactl import __version__, collector
 
 FORMAT = 1
 CODE_SUFFIXES = frozenset({".py", ".sql", ".toml", ".j2", ".json"})
@@ -80,7 +80,8 @@ class CacheFile:
         if hashlib.sha256(payload).hexdigest().encode() != digest:
             return None
         try:
-            return pickle.loads(payload)  # type: ignore[no-any-return]  # noqa: S301 - our own entry, digest checked
+            with collector.paused():  # a catalog's objects, and no cycle among them
+                return pickle.loads(payload)  # type: ignore[no-any-return]  # noqa: S301 - our own entry, digest checked
         except Exception:  # noqa: BLE001 - any damage means: rebuild
             return None
 

@@ -8,15 +8,15 @@ and plan packages, ...) is imported in the command's body, under ``command_impor
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import typer
 import typer.main
 
-from schemactl import metrics
+from schemactl import collector, metrics
 
 app = typer.Typer(
     name="schemactl",
@@ -65,7 +65,10 @@ def command_line(argv: Sequence[str]) -> Any:
     return typer.main.get_group(only)
 
 
-def command_imports() -> AbstractContextManager[None]:
+@contextlib.contextmanager
+def command_imports() -> Iterator[None]:
     """Around the imports at the top of a command's body: their time is the metrics'
-    phase ``imports`` (process startup, deferred until the command is known)."""
-    return metrics.phase("imports")
+    phase ``imports`` (process startup, deferred until the command is known), made
+    with the cyclic collector paused (see :mod:`schemactl.collector`)."""
+    with metrics.phase("imports"), collector.paused():
+        yield
