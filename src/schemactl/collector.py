@@ -7,10 +7,9 @@ often the whole heap, for cycles that are not there. On 5,000 tables that was cl
 half of the Python time of a catalog read and a fifth of the source stage. The same
 holds, on a smaller scale, for a program's imports and for a cached catalog read back
 from disk. None of them holds reference cycles, so nothing is lost by collecting
-afterwards. Builds may run in
-two threads at once: the collector stays paused until the last ends, and what they
-built goes straight to the oldest generation (the young generations' collections
-would walk it twice more on its way there).
+afterwards. Builds may run in two threads at once: the collector stays paused until
+the last ends, and what they built goes straight to the oldest generation (the young
+generations' collections would walk it twice more on its way there).
 """
 
 from __future__ import annotations
