@@ -1,4 +1,8 @@
-"""The console program's first module: it keeps the code of generated dataclass methods.
+"""The console program's first module: it keeps what every run would compile again.
+
+Here, the code of generated dataclass methods; regular expressions' programs are kept
+the same way by :mod:`schemactl.regex_programs`, both through
+:class:`schemactl.kept_table.KeptTable`.
 
 Every ``@dataclass`` builds its methods (``__init__``, ``__eq__``, ``__hash__``,
 ``__repr__``, and ``__setattr__``/``__delattr__`` when frozen) as source text and compiles
@@ -22,15 +26,14 @@ import atexit
 import builtins
 import dataclasses
 import importlib.util
-import marshal
-import os
-import tempfile
 from pathlib import Path
 from types import CodeType
 from typing import Any, NoReturn
 
 from schemactl.cache_home import cache_home, disabled_by_environment
 from schemactl.collector import paused
+from schemactl.kept_table import KeptTable
+from schemactl.regex_programs import keep_regex_programs
 from schemactl.version_modules import answer_versions_from_folder_names
 
 # Beyond this many texts the file is started afresh (each version of schemactl adds its own).
@@ -43,31 +46,29 @@ def _cache_file() -> Path:
     return cache_home() / "python" / f"dataclass-methods-{version}.marshal"
 
 
+def _is_code(text: object, code: object) -> bool:
+    return isinstance(text, str) and isinstance(code, CodeType)
+
+
 class KeptCode:
     """Compiled code by source text, read from and written to one file."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.codes = self._read()
-        self.added = False
+        self.table = KeptTable(path, _is_code, MOST_TEXTS)
 
-    def _read(self) -> dict[str, CodeType]:
-        try:
-            codes = marshal.loads(self.path.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            return {}
-        if not isinstance(codes, dict) or not all(
-            isinstance(text, str) and isinstance(code, CodeType) for text, code in codes.items()
-        ):
-            return {}
-        return codes
+    @property
+    def codes(self) -> dict[str, CodeType]:
+        return self.table.entries
+
+    @property
+    def added(self) -> bool:
+        return self.table.added
 
     def compiled(self, text: str) -> CodeType:
-        code = self.codes.get(text)
+        code = self.table.entries.get(text)
         if code is None:
             code = compile(text, "<string>", "exec", dont_inherit=True)
-            self.codes[text] = code
-            self.added = True
+            self.table.put(text, code)
         return code
 
     def exec(self, source: Any, *args: Any, **kwargs: Any) -> None:
@@ -78,17 +79,7 @@ class KeptCode:
 
     def keep(self) -> None:
         """Write the file again where this run compiled something new."""
-        if not self.added:
-            return
-        codes = self.codes if len(self.codes) <= MOST_TEXTS else {}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".methods-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(marshal.dumps(codes))
-            os.replace(temporary, self.path)
-        except OSError:
-            return
+        self.table.keep()
 
 
 def keep_dataclass_methods() -> KeptCode | None:
@@ -108,6 +99,7 @@ def run() -> NoReturn:
     thousands of long-lived objects (modules, classes, functions) and no garbage cycles,
     and the collector's walks over them took 50 to 90 ms of a warm plan."""
     keep_dataclass_methods()
+    keep_regex_programs()
     answer_versions_from_folder_names()
     with paused():
         from schemactl.cli.entry import run as run_command
