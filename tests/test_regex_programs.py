@@ -79,6 +79,20 @@ def test_locale_and_debug_patterns_and_bad_ones_are_never_kept(tmp_path: Path) -
     assert kept.table.entries == {}
 
 
+def test_a_compiler_laid_out_otherwise_keeps_nothing_and_fails_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later Python may change re's private functions: patterns still compile."""
+
+    def changed(*_: object) -> None:
+        raise TypeError("_code() takes other arguments now")
+
+    monkeypatch.setattr(regex_programs, "program_of", changed)
+    kept = KeptPrograms(tmp_path / "programs.marshal", ORIGINAL)
+    assert kept.compile(r"(?P<word>\w+)").match("hello")["word"] == "hello"
+    assert kept.table.entries == {}
+
+
 def run_console(cache: Path, **env: str) -> None:
     environment = {**os.environ, "XDG_CACHE_HOME": str(cache), **env}
     if "SCHEMACTL_NO_CACHE" not in env:

@@ -109,8 +109,11 @@ class KeptPrograms:
             except (RuntimeError, TypeError, ValueError, OverflowError):
                 self.table.forget(key)  # not a program this engine runs
         compiled = self.original(pattern, flags)  # raises re.error for a bad pattern
-        program = program_of(pattern, int(flags))
-        rebuilt = pattern_from(pattern, program)
+        try:
+            program = program_of(pattern, int(flags))
+            rebuilt = pattern_from(pattern, program)
+        except Exception:  # re's private layout changed: keep nothing, fail nothing
+            return compiled
         if rebuilt == compiled and rebuilt.groupindex == compiled.groupindex:
             self.table.put(key, program)
         return compiled
