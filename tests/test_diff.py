@@ -189,19 +189,33 @@ def test_a_definition_the_other_side_cannot_take_leaves_later_printouts_compared
 ) -> None:
     """The probes of one comparison share a transaction (and round trips): one that
     fails (the check names a column the --to side lacks) is a difference, and the
-    probes after it still find the printout-only differences equal."""
+    probes after it still find the printout-only differences equal, on the same table
+    too (the failed probe's copy of it is gone with its savepoint)."""
     execute(
         database,
-        HAND_WRITTEN + "CREATE TABLE extra (a int, b int CONSTRAINT extra_check CHECK (b > 0));",
+        HAND_WRITTEN
+        + """CREATE TABLE extra (
+                 a int,
+                 b int CONSTRAINT extra_check CHECK (b > 0),
+                 s varchar(5) CONSTRAINT extra_s_check CHECK (s IN ('on', 'off'))
+             );""",
     )
     build_from_printouts(database, other_database)
-    execute(other_database, "CREATE TABLE extra (a int CONSTRAINT extra_check CHECK (a > 0));")
+    printed = catalog_of(database).constraints["public.extra.extra_s_check"].definition
+    execute(
+        other_database,
+        "CREATE TABLE extra (a int CONSTRAINT extra_check CHECK (a > 0), s varchar(5));"
+        f"ALTER TABLE extra ADD CONSTRAINT extra_s_check {printed};",
+    )
+    assert catalog_of(other_database).constraints["public.extra.extra_s_check"].definition != (
+        printed
+    )
 
     result = run_cli(capsys, "diff", "--from", database, "--to", other_database)
 
     assert result.code == 2
     assert "extra_check" in result.stdout and "DROP COLUMN b" in result.stdout
-    assert "users_status_check" not in result.stdout
+    assert "users_status_check" not in result.stdout and "extra_s_check" not in result.stdout
     assert "code_check" not in result.stdout and "visible" not in result.stdout
 
 

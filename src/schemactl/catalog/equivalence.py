@@ -65,25 +65,34 @@ class _Prober:
         sandbox: bool = False,
         answers: Answers | None = None,
         pending: list[str] | None = None,
+        copies: dict[str, str] | None = None,
     ) -> None:
         self.conn = conn
         self.sandbox = sandbox
         self.cache: Answers = {} if answers is None else answers
         # Statements not sent yet, shared by the probers of one reconciling transaction.
         self.pending: list[str] = [] if pending is None else pending
+        # The temporary copy of each table probed so far (sandbox mode), by table.
+        self.copies: dict[str, str] = {} if copies is None else copies
 
     def sibling(self, kind: type[P]) -> P:
-        """A prober of another kind sharing this one's answers and pending statements."""
-        return kind(self.conn, self.sandbox, self.cache, self.pending)
+        """A prober of another kind sharing this one's answers, pending statements and
+        table copies."""
+        return kind(self.conn, self.sandbox, self.cache, self.pending, self.copies)
 
     def table_for(self, table: str, probe: str) -> str:
         """The table probe ``probe`` may change: the table itself in a dev database; in
-        a live database an empty temporary copy of its columns, made in the probe's
-        savepoint and gone with the reconciling transaction."""
+        a live database an empty temporary copy of its columns, gone with the reconciling
+        transaction. The copy is made by the table's first probe and serves the later
+        ones (a probe reads back only the object it named, so what earlier probes left
+        on the copy does not matter); made by a probe that failed, it is gone with that
+        probe's savepoint, and the next probe makes another."""
         if not self.sandbox:
             return table
-        self._run(f"CREATE TEMPORARY TABLE {probe}_{COPY} (LIKE {table})")
-        return f"pg_temp.{probe}_{COPY}"
+        if table not in self.copies:
+            self._run(f"CREATE TEMPORARY TABLE {probe}_{COPY} (LIKE {table})")
+            self.copies[table] = f"pg_temp.{probe}_{COPY}"
+        return self.copies[table]
 
     def domain_for(self, domain: str, probe: str) -> str:
         """The domain probe ``probe`` may change: see :meth:`table_for`."""
@@ -100,9 +109,12 @@ class _Prober:
         if key not in self.cache:
             name = f"{PROBE}_{next(_PROBE_NUMBERS)}"
             self._run(f"SAVEPOINT {name}")  # inside the outer transaction
+            copied = set(self.copies)
             try:
                 self.cache[key] = run(name)
             except psycopg.Error:
+                for table in self.copies.keys() - copied:  # rolled back with the probe
+                    del self.copies[table]
                 self.pending.clear()
                 self.conn.execute(
                     f"ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}".encode()
@@ -262,7 +274,7 @@ def _reconcile(
     adopt: Callable[[T, T], T],
 ) -> dict[str, T]:
     result = dict(current)
-    for key in current.keys() & desired.keys():
+    for key in sorted(current.keys() & desired.keys()):  # probes in the same order every run
         if current[key] != desired[key] and same(current[key], desired[key]):
             result[key] = adopt(current[key], desired[key])
     return result

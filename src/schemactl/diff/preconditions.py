@@ -8,8 +8,8 @@ hold. The diff says which condition each such step needs (a :class:`Precondition
 carried by the step into plan files); ``apply/preflight.py`` asks the target.
 
 Only tables that exist before the migration are concerned: a table the migration
-creates is empty. Definitions are read with the PostgreSQL parser (pglast), as the
-catalog printed them.
+creates is empty. Definitions are read as the catalog printed them: a CHECK's predicate
+is that text itself, keys and references are read with the PostgreSQL parser (pglast).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from schemactl.diff.type_changes import Cost, classify
 from schemactl.source.pglast_modules import ast, parser, stream
 
 PRIMARY_KEY, UNIQUE, CHECK, FOREIGN_KEY = "p", "u", "c", "f"
+# How the catalog prints the start of a CHECK constraint and of a unique index.
+CHECK_PREFIX = "CHECK "
+UNIQUE_INDEX_PREFIX = "CREATE UNIQUE INDEX "
 
 
 def with_preconditions(ctx: DiffContext, changes: Iterable[Change]) -> list[Change]:
@@ -75,13 +78,17 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
     constraint: Constraint = change.params["constraint"]
     if change.params.get("not_valid") or _existing_table(ctx, constraint.table) is None:
         return []
+    table = constraint.table
+    if constraint.type == CHECK and constraint.definition.startswith(CHECK_PREFIX):
+        # The predicate is the printed text itself: no parse (nor pglast's import, most
+        # of a run that only compares two live databases).
+        return [Precondition("check", table, predicate=_check_expression(constraint.definition))]
     try:
         statement = f"ALTER TABLE t ADD CONSTRAINT c {constraint.definition}"
         node: Any = parser.parse_sql(statement)[0].stmt
         definition = node.cmds[0].def_
     except Exception:  # noqa: BLE001 - a definition we cannot read is not checked
         return []
-    table = constraint.table
     if constraint.type in (PRIMARY_KEY, UNIQUE):
         keys = tuple(_ident(k.sval) for k in definition.keys or ())
         distinct = not getattr(definition, "nulls_not_distinct", False)
@@ -89,8 +96,6 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
         if constraint.type == PRIMARY_KEY:
             found.append(Precondition("no_nulls", table, keys))
         return found
-    if constraint.type == CHECK and definition.raw_expr is not None:
-        return [Precondition("check", table, predicate=_check_expression(constraint.definition))]
     if constraint.type == FOREIGN_KEY and definition.pktable is not None:
         referenced = definition.pktable
         name = ".".join(_ident(p) for p in (referenced.schemaname, referenced.relname) if p)
@@ -108,7 +113,7 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
 
 def _check_expression(definition: str) -> str:
     """``CHECK ((a > 0)) NO INHERIT`` -> ``(a > 0)``: the expression as the catalog prints it."""
-    expression = definition.removeprefix("CHECK ").removesuffix(" NO INHERIT")
+    expression = definition.removeprefix(CHECK_PREFIX).removesuffix(" NO INHERIT")
     return (
         expression[1:-1] if expression.startswith("(") and expression.endswith(")") else expression
     )
@@ -116,8 +121,10 @@ def _check_expression(definition: str) -> str:
 
 def _unique_index(ctx: DiffContext, change: Change) -> list[Precondition]:
     index: Index = change.params["index"]
-    if _existing_table(ctx, index.table) is None:
-        return []
+    if _existing_table(ctx, index.table) is None or not index.definition.startswith(
+        UNIQUE_INDEX_PREFIX
+    ):
+        return []  # only a unique index has a condition; telling needs no parse
     try:
         node = parser.parse_sql(index.definition)[0].stmt
     except Exception:  # noqa: BLE001
