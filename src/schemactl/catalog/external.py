@@ -33,6 +33,7 @@ from schemactl.catalog.model import (
     DefaultPrivileges,
     Extension,
     Grant,
+    Index,
     ObjectPrivileges,
     Table,
 )
@@ -182,7 +183,7 @@ class _Closure:
                 self.relation(constraint.references)
             self.picked.constraints.add(constraint.key)
         for key, index in self.full.indexes.items():
-            if index.table == ident and _may_back_a_key(index.definition):
+            if index.table == ident and _may_back_a_key(index):
                 self.picked.indexes.add(key)
         for key, sequence in self.full.sequences.items():
             if sequence.owned_by_table == ident:
@@ -273,9 +274,9 @@ class _Closure:
         )
 
 
-def _may_back_a_key(definition: str) -> bool:
+def _may_back_a_key(index: Index) -> bool:
     """A unique index without a predicate: a foreign key may point at its columns."""
-    return definition.startswith("CREATE UNIQUE INDEX") and " WHERE " not in definition
+    return index.unique and " WHERE " not in index.definition
 
 
 def _bare(table: Table) -> Table:

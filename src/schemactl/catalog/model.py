@@ -268,6 +268,11 @@ class Index:
     # The definition without its WITH clause: what only a rebuild can change.
     shape: str = field(default="", compare=False)
 
+    @property
+    def unique(self) -> bool:
+        """Whether it is a unique index, as pg_get_indexdef's printout says."""
+        return self.definition.startswith("CREATE UNIQUE INDEX ")
+
 
 @dataclass(frozen=True)
 class Sequence:

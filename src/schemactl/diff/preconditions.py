@@ -25,9 +25,8 @@ from schemactl.diff.type_changes import Cost, classify
 from schemactl.source.pglast_modules import ast, parser, stream
 
 PRIMARY_KEY, UNIQUE, CHECK, FOREIGN_KEY = "p", "u", "c", "f"
-# How the catalog prints the start of a CHECK constraint and of a unique index.
+# How the catalog prints the start of a CHECK constraint.
 CHECK_PREFIX = "CHECK "
-UNIQUE_INDEX_PREFIX = "CREATE UNIQUE INDEX "
 
 
 def with_preconditions(ctx: DiffContext, changes: Iterable[Change]) -> list[Change]:
@@ -121,9 +120,7 @@ def _check_expression(definition: str) -> str:
 
 def _unique_index(ctx: DiffContext, change: Change) -> list[Precondition]:
     index: Index = change.params["index"]
-    if _existing_table(ctx, index.table) is None or not index.definition.startswith(
-        UNIQUE_INDEX_PREFIX
-    ):
+    if not index.unique or _existing_table(ctx, index.table) is None:
         return []  # only a unique index has a condition; telling needs no parse
     try:
         node = parser.parse_sql(index.definition)[0].stmt
