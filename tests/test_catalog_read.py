@@ -18,6 +18,7 @@ from schemactl import metrics
 from schemactl.catalog import introspect
 from schemactl.catalog.census import QUERIES_OF_KIND, needless_queries
 from schemactl.catalog.second_connection import cores_for_second_connections, on_this_machine
+from schemactl.catalog.sqlfiles import read_ahead_depth
 from schemactl.devdb.loader import ensure_roles
 from tests.support import Server, execute, load_schema_folder, run_cli
 from tests.test_dump_equivalence import NEEDS, RICH_SCHEMA, ROLES, _features
@@ -120,8 +121,8 @@ def test_diff_of_two_local_databases_reads_each_on_one_connection_on_a_small_mac
 
 def read_every_query(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     with monkeypatch.context() as patched:
-        patched.setattr(sys.modules["schemactl.catalog.introspect"], "needless_queries",
-                        lambda conn: frozenset())  # fmt: skip
+        patched.setattr(sys.modules["schemactl.catalog.introspect"], "needless_given",
+                        lambda held: frozenset())  # fmt: skip
         return read(url)
 
 
@@ -155,3 +156,22 @@ def test_a_schema_of_every_kind_reads_the_same_with_the_census(
     with psycopg.connect(database, autocommit=True) as conn:
         assert not {"operators", "operator_classes", "collations"} & needless_queries(conn)
     assert read(database) == read_every_query(database, monkeypatch)
+
+
+def test_near_servers_are_read_one_query_ahead_far_ones_in_groups() -> None:
+    assert read_ahead_depth(0.0002, 40) == 1  # this machine, a pooler beside it
+    assert read_ahead_depth(0.004, 40) == 2
+    assert read_ahead_depth(0.030, 40) == 15  # a managed database in another region
+    assert read_ahead_depth(0.500, 40) == 40  # never more than there are queries
+
+
+def test_a_read_in_groups_of_queries_reads_exactly_as_one_query_ahead(
+    server: Server, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_schema_folder(database, EXAMPLE)
+    one_ahead = read(database)
+    for depth in (3, 100):
+        with monkeypatch.context() as patched:
+            patched.setattr(sys.modules["schemactl.catalog.introspect"], "read_ahead_depth",
+                            lambda latency, queries, depth=depth: depth)  # fmt: skip
+            assert read(database) == one_ahead

@@ -11,9 +11,8 @@ of its read.
 from __future__ import annotations
 
 import psycopg
-from psycopg.rows import dict_row
 
-from schemactl.catalog.sqlfiles import query
+from schemactl.catalog.sqlfiles import rows
 
 # The queries that read each kind the census counts; a query not named here always runs.
 QUERIES_OF_KIND: dict[str, tuple[str, ...]] = {
@@ -47,9 +46,12 @@ QUERIES_OF_KIND: dict[str, tuple[str, ...]] = {
 
 def needless_queries(conn: psycopg.Connection) -> frozenset[str]:
     """The catalog queries that would find nothing in the database behind ``conn``."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query("census").encode())
-        held = cur.fetchone() or {}
+    found = rows(conn, "census", {})
+    return needless_given(found[0] if found else {})
+
+
+def needless_given(held: dict[str, bool]) -> frozenset[str]:
+    """The catalog queries that would find nothing, given the census's row ``held``."""
     return frozenset(
         name
         for kind, names in QUERIES_OF_KIND.items()

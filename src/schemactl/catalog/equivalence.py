@@ -24,16 +24,17 @@ import itertools
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import ClientCursor
 
-from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table
+from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table, View
 from schemactl.catalog.readers.views import printed_definition
 
 PROBE = "schemactl_probe"
 COPY = "copy"
+BATCH = "schemactl_probes"  # the savepoint around one round trip of probes
 # Probe objects outlive their savepoint until the reconciling transaction ends: every
 # probe, of whichever prober, gets a name of its own.
 _PROBE_NUMBERS = itertools.count(1)
@@ -50,115 +51,200 @@ P = TypeVar("P", bound="_Prober")
 Answers = dict[tuple[str, ...], str | None]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Probe:
+    """One question put to PostgreSQL: the PL/pgSQL statements that make a probe object
+    (run in a block of their own, which undoes them if one fails), then a query reading
+    its printout back, and what to make of the printout."""
+
+    body: tuple[str, ...]
+    query: str
+    read: Callable[[str], str | None] = str
+
+
+# What to ask about a question, given the probe object's name; None: nothing to ask.
+Maker = Callable[[str], _Probe | None]
+
+
+@dataclasses.dataclass
+class _Questions:
+    """The questions of one reconciliation not answered yet, in the order asked, and how
+    many times an answer was wanted before it was there (to tell which objects wait)."""
+
+    asked: dict[tuple[str, ...], Maker] = dataclasses.field(default_factory=dict)
+    misses: int = 0
+
+
 class _Prober:
     """Re-creates definitions in the dev database and reads back their printout.
 
-    A probe is one round trip: its savepoint and statements are held back (``pending``)
-    and sent with the query that reads the printout, as one multi-statement query; the
-    savepoint is released with the next probe's. A far server (a managed database) costs
-    a round trip per probe, not five. A probe that fails costs a second one, to roll back
-    to its savepoint."""
+    Questions are asked first (:meth:`_probe` answers None to one not answered yet) and
+    then answered together by :meth:`answer`, in one round trip: a far server (a
+    managed database) costs one, not one per probe. Each probe's statements run in a
+    PL/pgSQL block that catches errors, which makes it a subtransaction of its own: one
+    the other side cannot take leaves nothing behind, and the probes after it still run.
+    Its printout query then finds nothing (names are looked up with ``to_regclass``, so
+    that a missing object is no error either)."""
 
     def __init__(
         self,
         conn: psycopg.Connection,
         sandbox: bool = False,
         answers: Answers | None = None,
-        pending: list[str] | None = None,
+        questions: _Questions | None = None,
         copies: dict[str, str] | None = None,
     ) -> None:
         self.conn = conn
         self.sandbox = sandbox
         self.cache: Answers = {} if answers is None else answers
-        # Statements not sent yet, shared by the probers of one reconciling transaction.
-        self.pending: list[str] = [] if pending is None else pending
+        # Shared by the probers of one reconciliation.
+        self.questions = _Questions() if questions is None else questions
         # The temporary copy of each table probed so far (sandbox mode), by table.
         self.copies: dict[str, str] = {} if copies is None else copies
+        self._copying: list[str] = []  # copies the probe being made needs first
+        self._client: ClientCursor[Any] | None = None  # made when a question is answered
 
     def sibling(self, kind: type[P]) -> P:
-        """A prober of another kind sharing this one's answers, pending statements and
-        table copies."""
-        return kind(self.conn, self.sandbox, self.cache, self.pending, self.copies)
+        """A prober of another kind sharing this one's answers, questions and table
+        copies."""
+        return kind(self.conn, self.sandbox, self.cache, self.questions, self.copies)
 
     def table_for(self, table: str, probe: str) -> str:
         """The table probe ``probe`` may change: the table itself in a dev database; in
         a live database an empty temporary copy of its columns, gone with the reconciling
-        transaction. The copy is made by the table's first probe and serves the later
-        ones (a probe reads back only the object it named, so what earlier probes left
-        on the copy does not matter); made by a probe that failed, it is gone with that
-        probe's savepoint, and the next probe makes another."""
+        transaction. The copy is made (in a block of its own) before the table's first
+        probe and serves the later ones: a probe reads back only the object it named, so
+        what earlier probes left on the copy does not matter."""
         if not self.sandbox:
             return table
         if table not in self.copies:
-            self._run(f"CREATE TEMPORARY TABLE {probe}_{COPY} (LIKE {table})")
+            self._copying.append(f"CREATE TEMPORARY TABLE {probe}_{COPY} (LIKE {table})")
             self.copies[table] = f"pg_temp.{probe}_{COPY}"
         return self.copies[table]
 
-    def domain_for(self, domain: str, probe: str) -> str:
-        """The domain probe ``probe`` may change: see :meth:`table_for`."""
+    def domain_for(self, domain: str, probe: str) -> tuple[str, tuple[str, ...]]:
+        """The domain probe ``probe`` may change, and the statements making it: the
+        domain itself in a dev database; in a live database a temporary domain over the
+        same base type, made in the probe's own block."""
         if not self.sandbox:
-            return domain
-        base = self._scalar(
-            "SELECT format_type(typbasetype, typtypmod) FROM pg_type WHERE oid = %s::regtype",
+            return domain, ()
+        copy = f"{probe}_{COPY}"
+        base = self.bound(
+            "(SELECT format_type(typbasetype, typtypmod) FROM pg_type WHERE oid = %s::regtype)",
             (domain,),
         )
-        self._run(f"CREATE DOMAIN pg_temp.{probe}_{COPY} AS {base}")
-        return f"pg_temp.{probe}_{COPY}"
+        make = f"EXECUTE format('CREATE DOMAIN pg_temp.%I AS %s', {self.literal(copy)}, {base})"
+        return f"pg_temp.{copy}", (make,)
 
-    def _probe(self, key: tuple[str, ...], run: Callable[[str], str | None]) -> str | None:
-        if key not in self.cache:
-            name = f"{PROBE}_{next(_PROBE_NUMBERS)}"
-            self._run(f"SAVEPOINT {name}")  # inside the outer transaction
-            copied = set(self.copies)
-            try:
-                self.cache[key] = run(name)
-            except psycopg.Error:
-                for table in self.copies.keys() - copied:  # rolled back with the probe
-                    del self.copies[table]
-                self.pending.clear()
-                self.conn.execute(
-                    f"ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}".encode()
-                )
+    def literal(self, text: str) -> str:
+        """``text`` as an SQL string literal, quoted as this connection needs it."""
+        return self.bound("%s", (text,))
+
+    def bound(self, query: str, params: tuple[object, ...]) -> str:
+        """``query`` with its parameters bound on the client: probes go as one text."""
+        if self._client is None:
+            self._client = ClientCursor(self.conn)
+        return self._client.mogrify(query, params)
+
+    def executed(self, statement: str) -> str:
+        """The PL/pgSQL statement running ``statement``."""
+        return f"EXECUTE {self.literal(statement)}"
+
+    def _probe(self, key: tuple[str, ...], make: Maker) -> str | None:
+        """The answer to question ``key``; None until :meth:`answer` has run (asking it)."""
+        if key in self.cache:
+            return self.cache[key]
+        self.questions.asked.setdefault(key, make)
+        self.questions.misses += 1
+        return None
+
+    def answer(self) -> None:
+        """Answer every question asked, in one round trip; where that fails as a whole
+        (a statement timeout, say), one at a time, a failing one answered None."""
+        asked = list(self.questions.asked.items())
+        self.questions.asked.clear()
+        if not asked:
+            return
+        copies = dict(self.copies)
+        try:
+            self._ask(asked)
+        except psycopg.Error:
+            self.copies.clear()
+            self.copies.update(copies)  # those made in the batch went with it
+            for question in asked:
+                try:
+                    self._ask([question])
+                except psycopg.Error:
+                    self.cache[question[0]] = None
+
+    def _ask(self, questions: list[tuple[tuple[str, ...], Maker]]) -> None:
+        """One round trip answering ``questions``, inside a savepoint that a failure
+        rolls back (the transaction stays usable)."""
+        keys: list[tuple[str, ...]] = []
+        readers: list[Callable[[str], str | None]] = []
+        statements = [f"SAVEPOINT {BATCH}"]
+        for key, make in questions:
+            probe = make(f"{PROBE}_{next(_PROBE_NUMBERS)}")
+            copying, self._copying = self._copying, []
+            if probe is None:
                 self.cache[key] = None
-            else:
-                self._run(f"RELEASE SAVEPOINT {name}")
-        return self.cache[key]
+                continue
+            statements += [self._block((self.executed(copy),)) for copy in copying]
+            statements += [self._block(probe.body), probe.query]
+            keys.append(key)
+            readers.append(probe.read)
+        if not keys:
+            return
+        statements.append(f"RELEASE SAVEPOINT {BATCH}")
+        printed: list[str | None] = []
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.execute(";\n".join(statements).encode())
+                while True:
+                    if cursor.description is not None:
+                        row = cursor.fetchone()
+                        printed.append(None if row is None or row[0] is None else str(row[0]))
+                    if not cursor.nextset():
+                        break
+        except psycopg.Error:
+            self.conn.execute(f"ROLLBACK TO SAVEPOINT {BATCH}; RELEASE SAVEPOINT {BATCH}".encode())
+            raise
+        for key, read, text in zip(keys, readers, printed, strict=True):
+            self.cache[key] = None if text is None else read(text)
 
-    def _run(self, statement: str) -> None:
-        """A probe's statement, sent with the query that reads its printout."""
-        self.pending.append(statement)
-
-    def _scalar(self, query: str, params: tuple[object, ...] = ()) -> str | None:
-        """The first column of the query's first row, with the pending statements sent
-        before it in the same round trip (the parameters are bound on the client)."""
-        text = ClientCursor(self.conn).mogrify(query, params) if params else query
-        statements = [*self.pending, text]
-        self.pending.clear()
-        with self.conn.cursor() as cursor:
-            cursor.execute(";\n".join(statements).encode())
-            while cursor.nextset():  # to the query's result, the last
-                pass
-            row = cursor.fetchone()
-        return None if row is None else str(row[0])
+    def _block(self, body: tuple[str, ...]) -> str:
+        """``body`` run as one subtransaction: where a statement fails, none happened."""
+        code = "BEGIN " + "; ".join(body) + "; EXCEPTION WHEN OTHERS THEN NULL; END"
+        return f"DO {self.literal(code)}"
 
     def constraint(self, table: str, definition: str) -> str | None:
-        def run(name: str) -> str | None:
+        def make(name: str) -> _Probe:
             suffix = " NOT VALID" if definition.startswith(("CHECK", "FOREIGN KEY")) else ""
             probed = self.table_for(table, name)
-            self._run(f"ALTER TABLE {probed} ADD CONSTRAINT {name} {definition}{suffix}")
-            printed = self._scalar(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND conname = %s",
-                (probed, name),
-            )
-            if printed and printed.endswith(" NOT VALID") and suffix:
-                printed = printed[: -len(" NOT VALID")]
-            return printed
 
-        return self._probe(("constraint", table, definition), run)
+            def read(printed: str) -> str:
+                if printed.endswith(" NOT VALID") and suffix:
+                    return printed[: -len(" NOT VALID")]
+                return printed
+
+            return _Probe(
+                (
+                    self.executed(
+                        f"ALTER TABLE {probed} ADD CONSTRAINT {name} {definition}{suffix}"
+                    ),
+                ),
+                self.bound(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = to_regclass(%s) AND conname = %s",
+                    (probed, name),
+                ),
+                read,
+            )
+
+        return self._probe(("constraint", table, definition), make)
 
     def index(self, table: str, definition: str) -> str | None:
-        def run(name: str) -> str | None:
+        def make(name: str) -> _Probe | None:
             match = _INDEX_NAME.match(definition)
             if not match:
                 return None
@@ -167,60 +253,70 @@ class _Prober:
             probed = self.table_for(table, name)
             if probed != table:
                 sql = sql.replace(f" ON {table} ", f" ON {probed} ", 1)
-            self._run(sql)
-            printed = self._scalar(
-                "SELECT pg_get_indexdef(c.oid) FROM pg_class c JOIN pg_namespace n "
-                "ON n.oid = c.relnamespace WHERE c.relname = %s",
-                (name,),
-            )
-            if not printed:
-                return None
-            return printed.replace(f" {name} ON ", " ? ON ", 1).replace(
-                f" ON {probed} ", f" ON {table} ", 1
+            return _Probe(
+                (self.executed(sql),),
+                self.bound(
+                    "SELECT pg_get_indexdef(c.oid) FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE c.relname = %s",
+                    (name,),
+                ),
+                lambda printed: printed.replace(f" {name} ON ", " ? ON ", 1).replace(
+                    f" ON {probed} ", f" ON {table} ", 1
+                ),
             )
 
-        return self._probe(("index", table, definition), run)
+        return self._probe(("index", table, definition), make)
 
     def default(self, table: str, column: str, expression: str) -> str | None:
-        def run(name: str) -> str | None:
+        def make(name: str) -> _Probe:
             probed = self.table_for(table, name)
-            self._run(f"ALTER TABLE {probed} ALTER COLUMN {column} SET DEFAULT {expression}")
-            return self._scalar(
-                "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
-                "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-                "WHERE d.adrelid = %s::regclass AND quote_ident(a.attname) = %s",
-                (probed, column),
+            return _Probe(
+                (
+                    self.executed(
+                        f"ALTER TABLE {probed} ALTER COLUMN {column} SET DEFAULT {expression}"
+                    ),
+                ),
+                self.bound(
+                    "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+                    "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                    "WHERE d.adrelid = to_regclass(%s) AND quote_ident(a.attname) = %s",
+                    (probed, column),
+                ),
             )
 
-        return self._probe(("default", table, column, expression), run)
+        return self._probe(("default", table, column, expression), make)
 
     def generated(self, table: str, column_type: str, expression: str) -> str | None:
-        def run(name: str) -> str | None:
+        def make(name: str) -> _Probe:
             probed = self.table_for(table, name)
-            self._run(
-                f"ALTER TABLE {probed} ADD COLUMN {name} {column_type} "
-                f"GENERATED ALWAYS AS ({expression}) STORED"
-            )
-            return self._scalar(
-                "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
-                "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-                "WHERE d.adrelid = %s::regclass AND a.attname = %s",
-                (probed, name),
+            return _Probe(
+                (
+                    self.executed(
+                        f"ALTER TABLE {probed} ADD COLUMN {name} {column_type} "
+                        f"GENERATED ALWAYS AS ({expression}) STORED"
+                    ),
+                ),
+                self.bound(
+                    "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+                    "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                    "WHERE d.adrelid = to_regclass(%s) AND a.attname = %s",
+                    (probed, name),
+                ),
             )
 
-        return self._probe(("generated", table, column_type, expression), run)
+        return self._probe(("generated", table, column_type, expression), make)
 
     def view(self, query: str) -> str | None:
         """A view's query as PostgreSQL prints it (a temporary view: no schema needed)."""
 
-        def run(name: str) -> str | None:
-            self._run(f"CREATE TEMPORARY VIEW {name} AS {query}")
-            printed = self._scalar(
-                "SELECT pg_get_viewdef(%s::regclass, true)", (f"pg_temp.{name}",)
+        def make(name: str) -> _Probe:
+            return _Probe(
+                (self.executed(f"CREATE TEMPORARY VIEW {name} AS {query}"),),
+                self.bound("SELECT pg_get_viewdef(to_regclass(%s), true)", (f"pg_temp.{name}",)),
+                printed_definition,
             )
-            return None if printed is None else printed_definition(printed)
 
-        return self._probe(("view", query), run)
+        return self._probe(("view", query), make)
 
 
 def _same(reprint: Callable[[str], str | None], current: str, desired: str) -> bool:
@@ -267,17 +363,26 @@ def _reconcile_table(prober: _Prober, old: Table, new: Table) -> Table:
     return dataclasses.replace(old, columns=columns)
 
 
-def _reconcile(
+def _reconciled_by_key(
+    prober: _Prober,
     current: dict[str, T],
     desired: dict[str, T],
-    same: Callable[[T, T], bool],
-    adopt: Callable[[T, T], T],
-) -> dict[str, T]:
-    result = dict(current)
-    for key in sorted(current.keys() & desired.keys()):  # probes in the same order every run
-        if current[key] != desired[key] and same(current[key], desired[key]):
-            result[key] = adopt(current[key], desired[key])
-    return result
+    reconcile: Callable[[T, T], T],
+    keys: list[str] | None,
+    start: dict[str, T] | None,
+) -> tuple[dict[str, T], list[str]]:
+    """``current`` with ``reconcile`` (the current object, or it with what it found equal
+    taken over) applied to the objects on both sides; only to ``keys`` where given, on
+    top of ``start`` (the previous pass). Also the keys whose answer waits for a question
+    asked now: the next pass looks at those alone."""
+    result = dict(current if start is None else start)
+    waiting = []
+    for key in sorted(current.keys() & desired.keys()) if keys is None else keys:
+        misses = prober.questions.misses
+        result[key] = reconcile(current[key], desired[key])  # probes in the same order every run
+        if prober.questions.misses != misses:
+            waiting.append(key)
+    return result, waiting
 
 
 def reconcile_equivalent(
@@ -291,59 +396,89 @@ def reconcile_equivalent(
     replaced by the desired text. ``dev`` holds the desired state and is left exactly
     as it was; ``sandbox`` when it is a live database (probes on temporary copies).
     ``answers``: what this desired state's dev database answered before; questions
-    asked now are added to it."""
+    asked now are added to it.
+
+    The comparison runs once to ask its questions, which are then answered together in
+    a transaction that is always rolled back, and once more, for the objects that asked,
+    with the answers. Where every text matches (or was answered before), nothing is
+    sent at all."""
     prober = _Prober(dev, sandbox, answers)
+    reconciled, waiting = _reconciled(prober, current, desired)
+    while prober.questions.asked:  # once: no question depends on another's answer
+        prober.copies.clear()  # made in the transaction below, gone with it
+        with dev.transaction(force_rollback=True):
+            settings = "SET LOCAL search_path = ''"
+            if sandbox:
+                settings += f"; SET LOCAL lock_timeout = '{SANDBOX_LOCK_TIMEOUT}'"
+            dev.execute(settings.encode())
+            prober.answer()
+        reconciled, waiting = _reconciled(prober, current, desired, waiting, reconciled)
+    return reconciled
 
-    def same_constraint(a: Constraint, b: Constraint) -> bool:
-        return a.type == b.type and _same(
-            lambda d: prober.constraint(b.table, d), a.definition, b.definition
-        )
 
-    def same_index(a: Index, b: Index) -> bool:
-        return a.table == b.table and _same(
-            partial(prober.index, b.table), a.definition, b.definition
-        )
+# The objects of each kind that waited for answers in one pass, by Catalog field.
+Waiting = dict[str, list[str]]
 
-    with dev.transaction(force_rollback=True):
-        dev.execute("SET LOCAL search_path = ''")
-        if sandbox:
-            dev.execute(f"SET LOCAL lock_timeout = '{SANDBOX_LOCK_TIMEOUT}'".encode())
-        tables = {
-            key: _reconcile_table(prober, table, desired.tables[key])
-            if key in desired.tables
-            else table
-            for key, table in current.tables.items()
-        }
-        constraints = _reconcile(
-            current.constraints,
-            desired.constraints,
-            same_constraint,
-            lambda a, b: dataclasses.replace(a, definition=b.definition),
-        )
-        indexes = _reconcile(
-            current.indexes,
-            desired.indexes,
-            same_index,
-            lambda a, b: dataclasses.replace(a, definition=b.definition, shape=b.shape),
-        )
-        from schemactl.catalog.type_equivalence import reconcile_domains  # imports this module
 
-        types = reconcile_domains(prober, current.types, desired.types)
-        views = _reconcile(
-            current.views,
-            desired.views,
-            lambda a, b: _same(prober.view, a.definition, b.definition),
-            lambda a, b: dataclasses.replace(a, definition=b.definition),
-        )
-        from schemactl.catalog.policy_equivalence import reconcile_policies  # imports this module
+def _reconciled(
+    prober: _Prober,
+    current: Catalog,
+    desired: Catalog,
+    only: Waiting | None = None,
+    start: Catalog | None = None,
+) -> tuple[Catalog, Waiting]:
+    """``current`` with what ``prober`` found equal to ``desired`` taken over; a question
+    not answered yet counts as a difference (and is asked). ``only``: the objects to look
+    at again, on top of ``start``, the previous pass (domains and policies, few, are
+    looked at whole)."""
 
-        policies = reconcile_policies(prober, current.policies, desired.policies)
-    return dataclasses.replace(
-        current,
-        tables=tables,
-        constraints=constraints,
-        indexes=indexes,
-        types=types,
-        views=views,
-        policies=policies,
-    )
+    def constraint(a: Constraint, b: Constraint) -> Constraint:
+        if a == b or a.type != b.type:
+            return a
+        reprint = partial(prober.constraint, b.table)
+        if not _same(reprint, a.definition, b.definition):
+            return a
+        return dataclasses.replace(a, definition=b.definition)
+
+    def index(a: Index, b: Index) -> Index:
+        if a == b or a.table != b.table:
+            return a
+        if not _same(partial(prober.index, b.table), a.definition, b.definition):
+            return a
+        return dataclasses.replace(a, definition=b.definition, shape=b.shape)
+
+    def view(a: View, b: View) -> View:
+        if a == b or not _same(prober.view, a.definition, b.definition):
+            return a
+        return dataclasses.replace(a, definition=b.definition)
+
+    def keys(kind: str) -> list[str] | None:
+        return None if only is None else only[kind]
+
+    waiting: Waiting = {}
+    tables, waiting["tables"] = _reconciled_by_key(
+        prober, current.tables, desired.tables, partial(_reconcile_table, prober),
+        keys("tables"), None if start is None else start.tables,
+    )  # fmt: skip
+    constraints, waiting["constraints"] = _reconciled_by_key(
+        prober, current.constraints, desired.constraints, constraint,
+        keys("constraints"), None if start is None else start.constraints,
+    )  # fmt: skip
+    indexes, waiting["indexes"] = _reconciled_by_key(
+        prober, current.indexes, desired.indexes, index,
+        keys("indexes"), None if start is None else start.indexes,
+    )  # fmt: skip
+    views, waiting["views"] = _reconciled_by_key(
+        prober, current.views, desired.views, view,
+        keys("views"), None if start is None else start.views,
+    )  # fmt: skip
+    from schemactl.catalog.policy_equivalence import reconcile_policies  # imports this module
+    from schemactl.catalog.type_equivalence import reconcile_domains  # imports this module
+
+    types = reconcile_domains(prober, current.types, desired.types)
+    policies = reconcile_policies(prober, current.policies, desired.policies)
+    reconciled = dataclasses.replace(
+        current, tables=tables, constraints=constraints, indexes=indexes, views=views,
+        types=types, policies=policies,
+    )  # fmt: skip
+    return reconciled, waiting

@@ -7,6 +7,7 @@ same way in the dev database and in the target.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from psycopg.pq import TransactionStatus
 
 from schemactl import collector
 from schemactl.catalog.assembly import assembler
-from schemactl.catalog.census import needless_queries
+from schemactl.catalog.census import needless_given
 from schemactl.catalog.exclusion import without_excluded
 from schemactl.catalog.identity import identity_sequence
 from schemactl.catalog.model import (
@@ -46,7 +47,14 @@ from schemactl.catalog.readers.triggers import read_triggers
 from schemactl.catalog.readers.types import read_types
 from schemactl.catalog.readers.views import read_views
 from schemactl.catalog.second_connection import SecondConnection, worth_it
-from schemactl.catalog.sqlfiles import planned_texts, reading_ahead, rows, tuples
+from schemactl.catalog.sqlfiles import (
+    planned_texts,
+    read_ahead_depth,
+    reading_ahead,
+    rows,
+    together,
+    tuples,
+)
 from schemactl.config import Scope
 
 Reader = Callable[[psycopg.Connection, dict[str, Any], Catalog], None]
@@ -97,31 +105,39 @@ def introspect(
     # share; inside one, only this connection sees what the transaction changed.
     shareable = conn.info.transaction_status == TransactionStatus.IDLE
     with collector.paused(), conn.transaction():
+        settings = SESSION_SETTINGS
         if shareable:
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        conn.execute(SESSION_SETTINGS)
-        server = conn.execute(
-            "SELECT current_setting('server_version'), current_setting('server_version_num'),"
-            " quote_ident(current_user), (SELECT count(*) FROM pg_class), pg_is_in_recovery()"
-        ).fetchone()
-        version, version_num, role, relations, recovering = (
-            server if server else ("", "0", "", 0, True)
-        )
-        schema_rows = rows(conn, "schemas", scope.query_params())
+            settings = f"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; {settings}"
+        started = time.perf_counter()
+        conn.execute(settings)
+        latency = time.perf_counter() - started  # a round trip: the server barely works
+        (server,), schema_rows, cron, census = together(
+            conn,
+            [("server", {}), ("schemas", scope.query_params()), ("cron_available", {}),
+             ("census", {})],
+        )  # fmt: skip
         params: dict[str, Any] = {
             "namespaces": [r["oid"] for r in schema_rows],
             "platform_schemas": list(scope.profile.schemas if scope.profile else ()),
             "external_roles": list(scope.external_roles),
             "external_extensions": list(scope.external_extensions),
             "external_publications": list(scope.external_publications),
-            "server_version_num": int(version_num),
+            "server_version_num": int(server["version_num"]),
         }
-        catalog = Catalog(server_version=str(version), cron=cron_available(conn), role=str(role))
-        needless = needless_queries(conn)
+        catalog = Catalog(
+            server_version=server["version"], cron=cron_available(cron), role=server["role"]
+        )
+        needless = needless_given(census[0] if census else {})
         planned = [q for q in _planned_queries(params, catalog.cron) if q[0] not in needless]
-        shared = second_connection and shareable and not recovering and worth_it(relations)
+        shared = (
+            second_connection
+            and shareable
+            and not server["recovering"]
+            and worth_it(server["relations"])
+        )
         second = _second_connection(conn, planned) if shared else None
-        with reading_ahead(conn, planned, second, needless):
+        depth = read_ahead_depth(latency, len(planned))
+        with reading_ahead(conn, planned, second, needless, depth):
             for row in schema_rows:
                 catalog.schemas[row["ident"]] = Schema(
                     row["name"], row["ident"], row["owner"], row["comment"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from functools import partial
 
-from schemactl.catalog.equivalence import _Prober, _same
+from schemactl.catalog.equivalence import _Probe, _Prober, _same
 from schemactl.catalog.model import Policy
 
 CLAUSES = {"using": ("USING", "polqual"), "with_check": ("WITH CHECK", "polwithcheck")}
@@ -24,16 +24,18 @@ class _PolicyProber(_Prober):
     def policy_expression(self, table: str, clause: str, expression: str) -> str | None:
         keyword, column = CLAUSES[clause]
 
-        def run(name: str) -> str | None:
+        def make(name: str) -> _Probe:
             probed = self.table_for(table, name)
-            self._run(f"CREATE POLICY {name} ON {probed} {keyword} ({expression})")
-            return self._scalar(
-                f"SELECT pg_get_expr({column}, polrelid) FROM pg_policy "
-                "WHERE polrelid = %s::regclass AND polname = %s",
-                (probed, name),
+            return _Probe(
+                (self.executed(f"CREATE POLICY {name} ON {probed} {keyword} ({expression})"),),
+                self.bound(
+                    f"SELECT pg_get_expr({column}, polrelid) FROM pg_policy "
+                    "WHERE polrelid = to_regclass(%s) AND polname = %s",
+                    (probed, name),
+                ),
             )
 
-        return self._probe(("policy", table, clause, expression), run)
+        return self._probe(("policy", table, clause, expression), make)
 
 
 def reconcile_policies(

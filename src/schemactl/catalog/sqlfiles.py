@@ -5,6 +5,10 @@ plainly, each waits for its answer and only then turns its rows into the model: 
 server and Python take turns. Inside :func:`reading_ahead` the next query of a known
 order is sent before the rows of the current one are handed over, so the server
 answers it while Python builds the model from the rows before.
+
+On a far server (a managed database, tens of milliseconds away) each query sent alone
+costs a round trip, forty of them per read. There the queries go ahead in groups, one
+round trip each, sized by the latency the connection showed (:func:`read_ahead_depth`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,22 @@ def _encoded(name: str) -> bytes:
 def rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run ``queries/<name>.sql`` with ``params`` and return its rows as dicts."""
     return _run(conn, name, params, dict_row)
+
+
+def together(
+    conn: psycopg.Connection, asked: Sequence[tuple[str, dict[str, Any]]]
+) -> list[list[dict[str, Any]]]:
+    """The rows (as dicts) of several queries that do not depend on each other, sent in
+    one round trip where libpq can pipeline them."""
+    if not psycopg.Pipeline.is_supported():
+        return [rows(conn, name, params) for name, params in asked]
+    cursors = []
+    with conn.pipeline():
+        for name, params in asked:
+            cursor = conn.cursor(row_factory=dict_row)
+            cursor.execute(_encoded(name), params)
+            cursors.append(cursor)
+    return [cursor.fetchall() for cursor in cursors]
 
 
 def tuples(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -73,17 +93,20 @@ class _ReadAhead:
     conn: psycopg.Connection
     pipeline: psycopg.Pipeline
     planned: list[tuple[str, dict[str, Any]]]
+    depth: int = 1  # queries sent ahead together
     sent: dict[str, tuple[psycopg.Cursor[Any], dict[str, Any]]] = field(default_factory=dict)
 
     def send_next(self) -> None:
-        """Send the next planned query, unless one is still being answered."""
+        """Send the next ``depth`` planned queries, unless some are still being answered
+        (their answers come together: psycopg waits for all that were sent)."""
         if any(cur.pgresult is None for cur, _ in self.sent.values()):
             return
-        while self.planned:
+        count = 0
+        while self.planned and count < self.depth:
             name, params = self.planned.pop(0)
             if name not in self.sent:
                 self.sent[name] = (self._send(name, params), params)
-                return
+                count += 1
 
     def take(self, name: str, params: dict[str, Any]) -> psycopg.Cursor[Any]:
         """A cursor on which ``name`` has been sent: sent ahead, or now (a reader asked
@@ -127,12 +150,28 @@ def _shaped(answer: Answer, row_factory: RowFactory[Any]) -> list[Any]:
     return [dict(zip(columns, row, strict=True)) for row in found]
 
 
+# A round trip this long or longer is a far server's: queries go ahead in groups.
+NEAR_SECONDS = 0.002
+
+
+def read_ahead_depth(latency: float, queries: int) -> int:
+    """How many queries to send ahead together on a connection whose round trip took
+    ``latency`` seconds. Near (this machine, a pooler beside it): one, so that the
+    server answers each while Python reads the one before. Far: a group per round trip,
+    larger the farther the server (about a round trip's worth of a local read's
+    Python work), so that a read costs a few round trips instead of one per query."""
+    if latency < NEAR_SECONDS:
+        return 1
+    return max(2, min(queries, round(latency / NEAR_SECONDS)))
+
+
 @contextlib.contextmanager
 def reading_ahead(
     conn: psycopg.Connection,
     planned: Sequence[tuple[str, dict[str, Any]]],
     second: SecondConnection | None = None,
     needless: frozenset[str] = frozenset(),
+    depth: int = 1,
 ) -> Iterator[None]:
     """While inside, :func:`rows` and :func:`tuples` on ``conn`` send the next of
     ``planned`` (query name, params: in the order they will be asked for) before handing
@@ -141,13 +180,14 @@ def reading_ahead(
     statements on ``conn`` meanwhile wait for what is pending first. The queries
     ``second`` answers are taken from it (see :mod:`catalog.second_connection`); those
     in ``needless`` (left out of ``planned``) find nothing without being sent (see
-    :mod:`catalog.census`)."""
+    :mod:`catalog.census`). ``depth``: how many are sent ahead together
+    (:func:`read_ahead_depth`)."""
     _NEEDLESS[id(conn)] = needless
     if second is not None:
         _SECOND[id(conn)] = second.start()
         planned = [query for query in planned if query[0] not in second.names]
     try:
-        with _pipelined(conn, planned):
+        with _pipelined(conn, planned, depth):
             yield
     finally:
         del _NEEDLESS[id(conn)]
@@ -165,7 +205,7 @@ def planned_texts(
 
 @contextlib.contextmanager
 def _pipelined(
-    conn: psycopg.Connection, planned: Sequence[tuple[str, dict[str, Any]]]
+    conn: psycopg.Connection, planned: Sequence[tuple[str, dict[str, Any]]], depth: int
 ) -> Iterator[None]:
     if not psycopg.Pipeline.is_supported() or id(conn) in _READING_AHEAD:
         yield
@@ -173,7 +213,7 @@ def _pipelined(
     ahead: _ReadAhead | None = None
     try:
         with conn.pipeline() as pipeline:
-            ahead = _READING_AHEAD[id(conn)] = _ReadAhead(conn, pipeline, list(planned))
+            ahead = _READING_AHEAD[id(conn)] = _ReadAhead(conn, pipeline, list(planned), depth)
             ahead.send_next()
             yield
     finally:

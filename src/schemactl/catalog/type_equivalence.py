@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from functools import partial
 
-from schemactl.catalog.equivalence import _Prober, _same
+from schemactl.catalog.equivalence import _Probe, _Prober, _same
 from schemactl.catalog.model import UserType
 
 DOMAIN = "d"
@@ -21,28 +21,37 @@ DOMAIN = "d"
 
 class _DomainProber(_Prober):
     def domain_check(self, domain: str, definition: str) -> str | None:
-        def run(name: str) -> str | None:
-            probed = self.domain_for(domain, name)
-            self._run(f"ALTER DOMAIN {probed} ADD CONSTRAINT {name} {definition} NOT VALID")
-            printed = self._scalar(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE contypid = %s::regtype AND conname = %s",
-                (probed, name),
+        def make(name: str) -> _Probe:
+            probed, making = self.domain_for(domain, name)
+            return _Probe(
+                (
+                    *making,
+                    self.executed(
+                        f"ALTER DOMAIN {probed} ADD CONSTRAINT {name} {definition} NOT VALID"
+                    ),
+                ),
+                self.bound(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE contypid = to_regtype(%s) AND conname = %s",
+                    (probed, name),
+                ),
+                lambda printed: printed.removesuffix(" NOT VALID"),
             )
-            return printed.removesuffix(" NOT VALID") if printed else None
 
-        return self._probe(("domain_check", domain, definition), run)
+        return self._probe(("domain_check", domain, definition), make)
 
     def domain_default(self, domain: str, expression: str) -> str | None:
-        def run(name: str) -> str | None:
-            probed = self.domain_for(domain, name)
-            self._run(f"ALTER DOMAIN {probed} SET DEFAULT {expression}")
-            return self._scalar(
-                "SELECT pg_get_expr(typdefaultbin, 0) FROM pg_type WHERE oid = %s::regtype",
-                (probed,),
+        def make(name: str) -> _Probe:
+            probed, making = self.domain_for(domain, name)
+            return _Probe(
+                (*making, self.executed(f"ALTER DOMAIN {probed} SET DEFAULT {expression}")),
+                self.bound(
+                    "SELECT pg_get_expr(typdefaultbin, 0) FROM pg_type WHERE oid = to_regtype(%s)",
+                    (probed,),
+                ),
             )
 
-        return self._probe(("domain_default", domain, expression), run)
+        return self._probe(("domain_default", domain, expression), make)
 
 
 def reconcile_domains(

@@ -10,8 +10,8 @@ from schemactl.catalog.model import Catalog, Job
 from schemactl.catalog.sqlfiles import rows
 
 
-def cron_available(conn: psycopg.Connection) -> bool:
-    found = rows(conn, "cron_available", {})
+def cron_available(found: list[dict[str, Any]]) -> bool:
+    """Whether pg_cron's jobs may be read, given the rows of ``cron_available.sql``."""
     return bool(found and found[0]["available"])
 
 
