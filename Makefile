@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test test-matrix lint typecheck bench bench-introspection bench-fleet postgres clean
+.PHONY: demo test test-matrix lint typecheck bench bench-introspection bench-fleet bench-far postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench-introspection: $(VENV)/.installed postgres
 
 bench-fleet: $(VENV)/.installed postgres
 	$(BIN)/python bench/fleet.py
+
+# Two live databases compared through a link of 5 and 20 ms round trips, beside the peers;
+# writes bench/far_server.md. BENCH_FAR_ARGS="--size 1000 --round-trips 5,20 --repeat 3"
+bench-far: $(VENV)/.installed postgres
+	$(BIN)/python -m bench.far_server $(BENCH_FAR_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -80,6 +80,12 @@ def _git(*args: str) -> str:
     return done.stdout.strip()
 
 
+def code_version() -> str:
+    """The commit measured, and whether schemactl's code differed from it."""
+    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", "src") else ""
+    return _git("rev-parse", "--short", "HEAD") + dirty
+
+
 def machine() -> str:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -201,12 +207,10 @@ def write(out: Path, results: Results, peers: Peers, tools: list[str], repeat: i
           server_version: str, elapsed: float) -> None:  # fmt: skip
     """Save the run as results.json, then draw the plot and write README.md from it."""
     out.mkdir(parents=True, exist_ok=True)
-    commit = _git("rev-parse", "--short", "HEAD")
-    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", "src") else ""
     document = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "minutes": round(elapsed / 60, 1),
-        "commit": commit + dirty,
+        "commit": code_version(),
         "machine": machine(),
         "postgresql": server_version,
         "tools": list(tools),

@@ -1,17 +1,24 @@
-"""The side-by-side benchmark runs end to end (a smoke run, never timed: performance is
-measured by ``make bench`` only). Peers join only when a previous ``make bench``
+"""The side-by-side benchmarks run end to end (smoke runs, never timed: performance is
+measured by ``make bench`` and ``make bench-far`` only; the slow link is checked to be
+slow). Peers join only when a previous ``make bench``
 installed them; this run installs nothing."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pglast
-from bench import application
+import psycopg
+from bench import application, far_server
+from bench.delay_link import DelayLink
 from bench.peers import ensure_peers
 from bench.run import SCHEMACTL, run
 from pglast import ast, visitors
+from psycopg import conninfo
+
+from tests.support import Server
 
 
 def installed_tools() -> list[str]:
@@ -74,3 +81,26 @@ def test_the_application_workload_grown_twice_is_planned_empty_by_every_tool(
     for kind in ("tables", "indexes", "policies", "triggers", "views", "materialized views",
                  "partitions"):  # fmt: skip
         assert objects[kind] > 0 and objects[kind] % 2 == 0, kind
+
+
+def test_a_delayed_link_holds_each_round_trip_for_its_time(server: Server) -> None:
+    direct = conninfo.conninfo_to_dict(server.url)
+    host = str(direct.get("host") or "127.0.0.1")
+    with DelayLink(host, int(direct.get("port") or 5432), one_way=0.025) as link:
+        far = conninfo.make_conninfo(server.url, host="127.0.0.1", port=str(link.port))
+        with psycopg.connect(far, autocommit=True) as conn:
+            started = time.perf_counter()
+            for _ in range(4):
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert time.perf_counter() - started >= 4 * 0.05
+
+
+def test_a_smoke_run_across_a_slow_link_writes_its_table(tmp_path: Path) -> None:
+    tools = installed_tools()
+    out = tmp_path / "far_server.md"
+    figures = far_server.run(20, [0.004], repeat=1, tools=tools, out=out, install=False)
+
+    assert set(figures[0.004]) == set(tools)
+    table = out.read_text()
+    assert "| round trip | " + " | ".join(tools) in table
+    assert "| 4 ms | " in table
