@@ -16,21 +16,16 @@ comparisons cross the link.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import psycopg
-
-from bench import report, synthetic
+from bench import report
 from bench.delay_link import DelayLink
 from bench.peers import ensure_peers
-from bench.run import SCHEMACTL, TOOLS, Bench, Workload, compile_bytecode
-from schemactl.devdb.embedded import EmbeddedServer
+from bench.run import SCHEMACTL, TOOLS, Bench, Workload, benched, compile_bytecode
 
 OUT = Path(__file__).resolve().parent / "far_server.md"
 
@@ -108,15 +103,7 @@ def run(n: int, round_trips: Sequence[float], repeat: int, tools: Sequence[str],
     chosen = [t for t in tools if t == SCHEMACTL or getattr(peers, t.replace("-", ""))]
     started = time.time()
     figures: dict[float, dict[str, float]] = {}
-    with (
-        tempfile.TemporaryDirectory(prefix="schemactl-far-") as work,
-        EmbeddedServer() as server,
-    ):
-        os.chmod(work, 0o755)  # psql and the server may run as another user
-        bench = FarBench(server, peers, chosen, Path(work))
-        with psycopg.connect(server.url, autocommit=True) as conn:
-            for role in synthetic.ROLES:
-                conn.execute(f"CREATE ROLE {role} NOLOGIN")
+    with benched(FarBench, peers, chosen) as bench:
         workload = bench.prepare(n)
         for round_trip in round_trips:
             figures[round_trip] = measure(bench, workload, round_trip, repeat, chosen)

@@ -47,9 +47,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 
@@ -421,6 +423,24 @@ def compile_bytecode() -> None:
                    stdout=subprocess.DEVNULL)  # fmt: skip
 
 
+B = TypeVar("B", bound=Bench)
+
+
+@contextmanager
+def benched(kind: type[B], peers: Peers, tools: Sequence[str]) -> Iterator[B]:
+    """A bench of ``kind`` on a throwaway server with the synthetic schema's roles, and a
+    work folder; both gone after."""
+    with (
+        tempfile.TemporaryDirectory(prefix="schemactl-bench-") as work,
+        EmbeddedServer() as server,
+    ):
+        os.chmod(work, 0o755)  # psql and the server may run as another user
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            for role in synthetic.ROLES:
+                conn.execute(f"CREATE ROLE {role} NOLOGIN")
+        yield kind(server, peers, tools, Path(work))
+
+
 def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
         out: Path, verify: bool = True, example: bool = True,
         repeats: dict[int, int] | None = None,
@@ -433,15 +453,8 @@ def run(sizes: Sequence[int], repeat: int, tools: Sequence[str], install: bool,
     chosen = [t for t in tools if t == SCHEMACTL or getattr(peers, t.replace("-", ""))]
     results = Results()
     started = time.time()
-    with (
-        tempfile.TemporaryDirectory(prefix="schemactl-bench-") as work,
-        EmbeddedServer() as server,
-    ):
-        os.chmod(work, 0o755)  # psql and the server may run as another user
-        bench = Bench(server, peers, chosen, Path(work))
-        with psycopg.connect(server.url, autocommit=True) as conn:
-            for role in synthetic.ROLES:
-                conn.execute(f"CREATE ROLE {role} NOLOGIN")
+    with benched(Bench, peers, chosen) as bench:
+        server = bench.server
         if example:
             print("the example schema", file=sys.stderr, flush=True)
             bench.example(repeat, results)

@@ -28,6 +28,7 @@ import psycopg
 import pytest
 from psycopg import conninfo, sql
 
+from schemactl import metrics
 from schemactl.devdb.binaries import machine_server_binaries
 from schemactl.devdb.embedded import EmbeddedServer
 from schemactl.devdb.versions import SUPPORTED_MAJORS, server_major
@@ -161,6 +162,17 @@ def database(server: Server) -> Iterator[str]:
 def other_database(server: Server) -> Iterator[str]:
     """A second empty database on the same server, dropped after the test."""
     yield from _empty_database(server)
+
+
+@pytest.fixture
+def counted() -> Iterator[dict[str, int]]:
+    """What the run's metrics count during the test (connections, round trips, answers of
+    a second connection), by name."""
+    recorder = metrics.enable()
+    try:
+        yield recorder.counts
+    finally:
+        metrics.disable()
 
 
 @pytest.fixture

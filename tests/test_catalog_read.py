@@ -7,14 +7,12 @@ and nothing is missed for it."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import conninfo
 
-from schemactl import metrics
 from schemactl.catalog import introspect
 from schemactl.catalog.census import QUERIES_OF_KIND, needless_queries
 from schemactl.catalog.second_connection import cores_for_second_connections, on_this_machine
@@ -32,34 +30,24 @@ def every_catalog_is_large(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("schemactl.catalog.second_connection.WORTH_IT_RELATIONS", 0)
 
 
-@pytest.fixture
-def answers() -> Iterator[dict[str, int]]:
-    """How many catalog queries the second connection answered during the test."""
-    recorder = metrics.enable()
-    try:
-        yield recorder.counts
-    finally:
-        metrics.disable()
-
-
 def read(url: str) -> str:
     with psycopg.connect(url, autocommit=True) as conn:
         return repr(introspect(conn))
 
 
 def test_two_connections_read_the_example_exactly_as_one(
-    server: Server, database: str, monkeypatch: pytest.MonkeyPatch, answers: dict[str, int]
+    server: Server, database: str, monkeypatch: pytest.MonkeyPatch, counted: dict[str, int]
 ) -> None:
     load_schema_folder(database, EXAMPLE)
     on_one = read(database)
-    assert not answers.get("second_connection_answers")
+    assert not counted.get("second_connection_answers")
     monkeypatch.setattr("schemactl.catalog.second_connection.WORTH_IT_RELATIONS", 0)
     assert read(database) == on_one
-    assert answers["second_connection_answers"] >= 8
+    assert counted["second_connection_answers"] >= 8
 
 
 def test_a_read_inside_a_transaction_sees_what_it_changed(
-    database: str, every_catalog_is_large: None, answers: dict[str, int]
+    database: str, every_catalog_is_large: None, counted: dict[str, int]
 ) -> None:
     with psycopg.connect(database) as conn:
         conn.execute("CREATE TABLE not_yet_committed (id int, note text)")
@@ -68,11 +56,11 @@ def test_a_read_inside_a_transaction_sees_what_it_changed(
         conn.rollback()
     assert "public.not_yet_committed" in catalog.tables
     assert "public.by_note" in catalog.indexes
-    assert not answers.get("second_connection_answers")
+    assert not counted.get("second_connection_answers")
 
 
 def test_when_the_second_connection_is_refused_the_first_reads_everything(
-    server: Server, database: str, every_catalog_is_large: None, answers: dict[str, int]
+    server: Server, database: str, every_catalog_is_large: None, counted: dict[str, int]
 ) -> None:
     execute(database, "CREATE TABLE t (id int, note text); CREATE INDEX by_note ON t (note)")
     execute(server.url, "DROP ROLE IF EXISTS one_session; CREATE ROLE one_session LOGIN "
@@ -82,7 +70,7 @@ def test_when_the_second_connection_is_refused_the_first_reads_everything(
     with psycopg.connect(as_one_session, autocommit=True) as conn:
         catalog = introspect(conn)
     assert "public.by_note" in catalog.indexes
-    assert not answers.get("second_connection_answers")
+    assert not counted.get("second_connection_answers")
 
 
 def test_two_local_databases_read_at_once_take_a_second_connection_only_with_cores_for_it(
@@ -105,7 +93,7 @@ def test_diff_of_two_local_databases_reads_each_on_one_connection_on_a_small_mac
     database: str,
     other_database: str,
     every_catalog_is_large: None,
-    answers: dict[str, int],
+    counted: dict[str, int],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -116,7 +104,7 @@ def test_diff_of_two_local_databases_reads_each_on_one_connection_on_a_small_mac
     result = run_cli(capsys, "diff", "--from", database, "--to", other_database)
 
     assert result.code == 2 and "SET NOT NULL" in result.stdout
-    assert answers["connections"] == 2 and not answers.get("second_connection_answers")
+    assert counted["connections"] == 2 and not counted.get("second_connection_answers")
 
 
 def read_every_query(url: str, monkeypatch: pytest.MonkeyPatch) -> str:

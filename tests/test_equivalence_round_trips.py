@@ -9,12 +9,8 @@ spoils none of the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
-import pytest
 
-from schemactl import metrics
 from schemactl.catalog.equivalence import reconcile_equivalent
 from schemactl.db import connect
 from tests.support import catalog_of, execute
@@ -27,15 +23,6 @@ MANY_PRINTOUTS = "".join(
     """
     for n in range(6)
 )
-
-
-@pytest.fixture
-def round_trips() -> Iterator[dict[str, int]]:
-    recorder = metrics.enable()
-    try:
-        yield recorder.counts
-    finally:
-        metrics.disable()
 
 
 def reconciled(origin: str, destination: str, counts: dict[str, int]) -> tuple[int, int]:
@@ -56,7 +43,7 @@ def reconciled(origin: str, destination: str, counts: dict[str, int]) -> tuple[i
 
 
 def test_every_question_of_a_comparison_goes_in_one_round_trip(
-    database: str, other_database: str, round_trips: dict[str, int]
+    database: str, other_database: str, counted: dict[str, int]
 ) -> None:
     execute(database, HAND_WRITTEN + MANY_PRINTOUTS)
     build_from_printouts(database, other_database)
@@ -70,22 +57,22 @@ def test_every_question_of_a_comparison_goes_in_one_round_trip(
     differing = [k for k in first.constraints if first.constraints[k] != second.constraints[k]]
     assert len(differing) >= 6
 
-    left, taken = reconciled(database, other_database, round_trips)
+    left, taken = reconciled(database, other_database, counted)
 
     assert left == 0
     assert taken <= 2  # the transaction's settings, then every probe
 
 
 def test_a_comparison_whose_texts_all_match_sends_nothing(
-    database: str, other_database: str, round_trips: dict[str, int]
+    database: str, other_database: str, counted: dict[str, int]
 ) -> None:
     execute(database, HAND_WRITTEN)
     execute(other_database, HAND_WRITTEN)
-    assert reconciled(database, other_database, round_trips) == (0, 0)
+    assert reconciled(database, other_database, counted) == (0, 0)
 
 
 def test_a_probe_that_fails_spoils_none_of_the_others(
-    database: str, other_database: str, round_trips: dict[str, int]
+    database: str, other_database: str, counted: dict[str, int]
 ) -> None:
     execute(
         database, HAND_WRITTEN + "CREATE TABLE extra (a int, b int CONSTRAINT c CHECK (b > 0));"

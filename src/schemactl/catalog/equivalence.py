@@ -452,26 +452,20 @@ def _reconciled(
             return a
         return dataclasses.replace(a, definition=b.definition)
 
-    def keys(kind: str) -> list[str] | None:
-        return None if only is None else only[kind]
-
     waiting: Waiting = {}
-    tables, waiting["tables"] = _reconciled_by_key(
-        prober, current.tables, desired.tables, partial(_reconcile_table, prober),
-        keys("tables"), None if start is None else start.tables,
-    )  # fmt: skip
-    constraints, waiting["constraints"] = _reconciled_by_key(
-        prober, current.constraints, desired.constraints, constraint,
-        keys("constraints"), None if start is None else start.constraints,
-    )  # fmt: skip
-    indexes, waiting["indexes"] = _reconciled_by_key(
-        prober, current.indexes, desired.indexes, index,
-        keys("indexes"), None if start is None else start.indexes,
-    )  # fmt: skip
-    views, waiting["views"] = _reconciled_by_key(
-        prober, current.views, desired.views, view,
-        keys("views"), None if start is None else start.views,
-    )  # fmt: skip
+
+    def by_key(kind: str, reconcile: Callable[[T, T], T]) -> dict[str, T]:
+        """The objects of Catalog field ``kind`` reconciled one by one."""
+        result, waiting[kind] = _reconciled_by_key(
+            prober, getattr(current, kind), getattr(desired, kind), reconcile,
+            None if only is None else only[kind], None if start is None else getattr(start, kind),
+        )  # fmt: skip
+        return result
+
+    tables = by_key("tables", partial(_reconcile_table, prober))
+    constraints = by_key("constraints", constraint)
+    indexes = by_key("indexes", index)
+    views = by_key("views", view)
     from schemactl.catalog.policy_equivalence import reconcile_policies  # imports this module
     from schemactl.catalog.type_equivalence import reconcile_domains  # imports this module
 
