@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import psycopg
 
-from schemactl.catalog.equivalence import reconcile_equivalent
+from schemactl.catalog.equivalence import _Probe, _Prober, reconcile_equivalent
 from schemactl.db import connect
 from tests.support import catalog_of, execute
 from tests.test_diff import HAND_WRITTEN, build_from_printouts
@@ -92,3 +92,23 @@ def test_a_probe_that_fails_spoils_none_of_the_others(
     assert result.constraints[check] == desired.constraints[check]
     assert result.policies["public.users.visible"] == desired.policies["public.users.visible"]
     assert result.types["public.code"] == desired.types["public.code"]
+
+
+def test_where_the_batch_fails_as_a_whole_each_probe_is_asked_alone(database: str) -> None:
+    """A question whose printout query itself fails spoils the round trip; the probes are
+    then asked one by one, the failing one answered None, and a table copy made in a
+    round trip that failed is made again for the next probe."""
+    execute(database, "CREATE TABLE t (a int)")
+    with psycopg.connect(database, autocommit=True) as conn:
+        prober = _Prober(conn, sandbox=True)
+
+        def failing(name: str) -> _Probe:
+            prober.table_for("public.t", name)  # its copy goes with the failed round trip
+            return _Probe((), "SELECT 1 / 0")
+
+        with conn.transaction(force_rollback=True):
+            assert prober._probe(("failing",), failing) is None
+            assert prober.constraint("public.t", "CHECK (a > 0)") is None  # asked
+            prober.answer()
+            assert prober.cache[("failing",)] is None
+            assert prober.constraint("public.t", "CHECK (a > 0)") == "CHECK ((a > 0))"

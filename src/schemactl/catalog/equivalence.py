@@ -165,12 +165,9 @@ class _Prober:
         self.questions.asked.clear()
         if not asked:
             return
-        copies = dict(self.copies)
         try:
             self._ask(asked)
         except psycopg.Error:
-            self.copies.clear()
-            self.copies.update(copies)  # those made in the batch went with it
             for question in asked:
                 try:
                     self._ask([question])
@@ -179,7 +176,9 @@ class _Prober:
 
     def _ask(self, questions: list[tuple[tuple[str, ...], Maker]]) -> None:
         """One round trip answering ``questions``, inside a savepoint that a failure
-        rolls back (the transaction stays usable)."""
+        rolls back (the transaction stays usable, the table copies made in it are
+        forgotten)."""
+        copies = dict(self.copies)
         keys: list[tuple[str, ...]] = []
         readers: list[Callable[[str], str | None]] = []
         statements = [f"SAVEPOINT {BATCH}"]
@@ -207,6 +206,8 @@ class _Prober:
                     if not cursor.nextset():
                         break
         except psycopg.Error:
+            self.copies.clear()
+            self.copies.update(copies)
             self.conn.execute(f"ROLLBACK TO SAVEPOINT {BATCH}; RELEASE SAVEPOINT {BATCH}".encode())
             raise
         for key, read, text in zip(keys, readers, printed, strict=True):
