@@ -35,7 +35,7 @@ from schemactl.catalog.readers.views import printed_definition
 PROBE = "schemactl_probe"
 COPY = "copy"
 BATCH = "schemactl_probes"  # the savepoint around one round trip of probes
-# Probe objects outlive their savepoint until the reconciling transaction ends: every
+# Probe objects outlive their block until the reconciling transaction ends: every
 # probe, of whichever prober, gets a name of its own.
 _PROBE_NUMBERS = itertools.count(1)
 # Probes on a live database give up instead of queueing behind a long lock.
