@@ -9,8 +9,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.pq import TransactionStatus
 
 from schemactl.apply.preflight import ROW_LIMIT, PreflightReport, preflight
+from schemactl.db import CountingCursor
 from schemactl.plan import Plan
 from tests.support import (
     CliResult,
@@ -284,3 +286,29 @@ def test_plan_json_carries_the_findings(
     assert finding["condition"] == "unique"
     assert finding["problem"] == "public.t: 1 value of (id) held by more than one row"
     assert finding["step"] == 1
+
+
+def test_each_condition_costs_one_round_trip_and_a_failed_one_spoils_none_after_it(
+    server: Server, database: str, schema_dir: Path, counted: dict[str, int]
+) -> None:
+    """A managed server is tens of milliseconds away: a condition is one query string
+    (transaction, timeout, question, rollback), plus a rollback where it failed."""
+    execute(
+        database,
+        "CREATE TABLE t (amount text, price numeric, note text);"
+        "INSERT INTO t VALUES ('12', 1, NULL), ('abc', -1, 'b'), ('7', 2, 'c');",
+    )
+    write_schema(
+        schema_dir, "CREATE TABLE t (amount integer, price numeric CHECK (price > 0), note text NOT NULL);"
+    )  # fmt: skip
+    plan = plan_for(server.url, database, schema_dir)
+    with psycopg.connect(database, autocommit=True, cursor_factory=CountingCursor) as conn:
+        before = counted.get("round_trips", 0)
+        report = preflight(conn, plan)
+        sent = counted["round_trips"] - before
+        assert conn.info.transaction_status == TransactionStatus.IDLE
+    found = problems(report)
+    assert any(p.startswith("public.t: at least one row fails amount::integer") for p in found)
+    assert "public.t: 1 row violating CHECK ((price > (0)::numeric))" in found
+    assert "public.t: 1 row with NULL in note" in found
+    assert sent == report.checked + 1  # the failed cast's rollback

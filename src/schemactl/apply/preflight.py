@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.pq import TransactionStatus
 
 from schemactl.config import PREFLIGHT_TIMEOUT
 from schemactl.diff.changes import Precondition
@@ -148,10 +149,30 @@ class _Reader:
 
     def scalar(self, query: sql.Composed) -> Any:
         """Without parameters: a % in a printed expression stays a %."""
+        if self.conn.autocommit and self.conn.info.transaction_status == TransactionStatus.IDLE:
+            return self._scalar_in_one_round_trip(query)
         with self.conn.transaction(force_rollback=True):
             self.conn.execute("SET TRANSACTION READ ONLY")
             self.conn.execute("SELECT set_config('statement_timeout', %s, true)", (self.timeout,))
             row = self.conn.execute(query).fetchone()
+        return row[0] if row else None
+
+    def _scalar_in_one_round_trip(self, query: sql.Composed) -> Any:
+        """The transaction, its settings, the query and the rollback as one query string:
+        a managed server tens of milliseconds away answers each condition in one round
+        trip, not five. (Each statement of the string gets the timeout set before it.)"""
+        text = sql.SQL("BEGIN READ ONLY; SET LOCAL statement_timeout = {}; {}; ROLLBACK").format(
+            sql.Literal(self.timeout), query
+        )
+        try:
+            cursor = self.conn.execute(text)
+        except psycopg.Error:
+            if self.conn.info.transaction_status != TransactionStatus.IDLE:
+                self.conn.execute("ROLLBACK")  # the string stopped at the failed statement
+            raise
+        while cursor.description is None and cursor.nextset():
+            pass  # BEGIN and SET answer without rows; the query's answer comes third
+        row = cursor.fetchone() if cursor.description is not None else None
         return row[0] if row else None
 
 
