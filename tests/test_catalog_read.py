@@ -7,6 +7,7 @@ and nothing is missed for it."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -15,7 +16,11 @@ from psycopg import conninfo
 
 from schemactl.catalog import introspect
 from schemactl.catalog.census import QUERIES_OF_KIND, needless_queries
-from schemactl.catalog.second_connection import cores_for_second_connections, on_this_machine
+from schemactl.catalog.second_connection import (
+    SecondConnection,
+    cores_for_second_connections,
+    on_this_machine,
+)
 from schemactl.catalog.sqlfiles import read_ahead_depth
 from schemactl.devdb.loader import ensure_roles
 from tests.support import Server, execute, load_schema_folder, run_cli
@@ -153,13 +158,43 @@ def test_near_servers_are_read_one_query_ahead_far_ones_in_groups() -> None:
     assert read_ahead_depth(0.500, 40) == 40  # never more than there are queries
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_a_read_in_groups_of_queries_reads_exactly_as_one_query_ahead(
-    server: Server, database: str, monkeypatch: pytest.MonkeyPatch
+    server: Server,
+    database: str,
+    monkeypatch: pytest.MonkeyPatch,
+    counted: dict[str, int],
+    connections: int,
 ) -> None:
+    """As on a far server: each connection sends its queries in groups, one round trip each."""
     load_schema_folder(database, EXAMPLE)
+    if connections == 2:
+        monkeypatch.setattr("schemactl.catalog.second_connection.WORTH_IT_RELATIONS", 0)
     one_ahead = read(database)
     for depth in (3, 100):
         with monkeypatch.context() as patched:
-            patched.setattr(sys.modules["schemactl.catalog.introspect"], "read_ahead_depth",
-                            lambda latency, queries, depth=depth: depth)  # fmt: skip
+            for module in ("introspect", "second_connection"):
+                patched.setattr(sys.modules[f"schemactl.catalog.{module}"], "read_ahead_depth",
+                                lambda latency, queries, depth=depth: depth)  # fmt: skip
             assert read(database) == one_ahead
+    assert bool(counted.get("second_connection_answers")) == (connections == 2)
+
+
+def test_a_second_connection_closed_early_cancels_what_it_has_not_answered(
+    database: str,
+) -> None:
+    """A read that ends before taking every answer (it failed, or asked for less) does not
+    wait for the server to finish the rest: a far server's group may hold many queries."""
+    with psycopg.connect(database, autocommit=True) as first, first.transaction():
+        first.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        (snapshot,) = first.execute("SELECT pg_export_snapshot()").fetchone() or ("",)
+        planned = [("quick", {}, b"SELECT 1 AS one"), ("slow", {}, b"SELECT pg_sleep(60)")]
+        second = SecondConnection(first, snapshot, "SET LOCAL search_path = ''", planned)
+        second.start()
+        assert second.take("quick", {}) == (["one"], [(1,)])
+        sleeping = "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'"
+        with psycopg.connect(database, autocommit=True) as watcher:  # its own stats snapshot
+            while not (watcher.execute(sleeping).fetchone() or (0,))[0]:
+                time.sleep(0.01)
+        second.close()
+        assert second.take("slow", {}) is None  # cancelled: the first connection would run it

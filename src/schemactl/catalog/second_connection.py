@@ -14,8 +14,10 @@ connection runs the queries it was to answer, as it would have without it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -24,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from schemactl import metrics
+from schemactl.catalog.latency import read_ahead_depth
 from schemactl.db import another_connection
 
 # Below this many relations in the database (system catalogs included) the second
@@ -89,6 +92,7 @@ class SecondConnection:
             for (name, params, _), (_, _, future) in zip(planned, self._planned, strict=True)
         }
         self._stopping = threading.Event()
+        self._conn: psycopg.Connection | None = None  # while the thread has one
         self._thread = threading.Thread(target=self._answer_all, name="catalog", daemon=True)
 
     @property
@@ -113,9 +117,14 @@ class SecondConnection:
         return answer
 
     def close(self) -> None:
-        """Stop after the query running now and wait (the first connection's snapshot
-        must outlive every query of this one)."""
+        """Stop and wait (the first connection's snapshot must outlive every query of this
+        one). Queries not yet answered are cancelled: only a read that failed, or a reader
+        that asked for less than was planned, closes before every answer is in."""
         self._stopping.set()
+        conn = self._conn
+        if conn is not None and any(not future.done() for _, _, future in self._planned):
+            with contextlib.suppress(psycopg.Error):
+                conn.cancel_safe()
         self._thread.join()
 
     def _answer_all(self) -> None:
@@ -124,26 +133,55 @@ class SecondConnection:
         except psycopg.Error as exc:
             self._fail_rest(exc)
             return
+        self._conn = conn
         try:
             with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                conn.execute(
-                    sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(self._snapshot))
+                snapshot = sql.SQL("SET TRANSACTION SNAPSHOT {}; ").format(
+                    sql.Literal(self._snapshot)
                 )
-                conn.execute(self._settings)
-                for text, params, future in self._planned:
-                    if self._stopping.is_set():
-                        break
-                    future.set_running_or_notify_cancel()
-                    with conn.cursor() as cur:
-                        cur.execute(text, params)
-                        columns = [column.name for column in cur.description or ()]
-                        future.set_result((columns, cur.fetchall()))
+                started = time.perf_counter()
+                conn.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; "
+                    + snapshot.as_string(conn)
+                    + self._settings
+                )  # one round trip: the snapshot is set before the transaction's first query
+                latency = time.perf_counter() - started
+                self._answer_in_groups(conn, read_ahead_depth(latency, len(self._planned)))
         except psycopg.Error as exc:
             self._fail_rest(exc)
         finally:
+            self._conn = None
             conn.close()
         self._fail_rest(RuntimeError("stopped"))
+
+    def _answer_in_groups(self, conn: psycopg.Connection, size: int) -> None:
+        """The queries in groups of ``size``, each group sent in one round trip (its
+        answers come together). Near the server, one at a time: this thread turns each
+        answer into rows while the first connection keeps the server busy."""
+        if size > 1 and not psycopg.Pipeline.is_supported():
+            size = 1
+        for first in range(0, len(self._planned), size):
+            if self._stopping.is_set():
+                return
+            group = self._planned[first : first + size]
+            if size == 1:
+                text, params, future = group[0]
+                with conn.cursor() as cursor:
+                    cursor.execute(text, params)
+                    self._answer(cursor, future)
+                continue
+            with conn.pipeline():
+                sent = [(conn.cursor(), future) for _, _, future in group]
+                for (cursor, _), (text, params, _) in zip(sent, group, strict=True):
+                    cursor.execute(text, params)
+                for cursor, future in sent:
+                    self._answer(cursor, future)
+
+    @staticmethod
+    def _answer(cursor: psycopg.Cursor[Any], future: Future[Answer]) -> None:
+        future.set_running_or_notify_cancel()
+        answered = cursor.fetchall()  # in a pipeline, the columns are known once it is in
+        future.set_result(([column.name for column in cursor.description or ()], answered))
 
     def _fail_rest(self, exc: BaseException) -> None:
         for _, _, future in self._planned:

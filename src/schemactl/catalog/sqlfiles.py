@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import RowFactory, dict_row, tuple_row
 
+from schemactl.catalog.latency import read_ahead_depth as read_ahead_depth  # re-exported
 from schemactl.catalog.second_connection import Answer, SecondConnection
 
 
@@ -148,21 +149,6 @@ def _shaped(answer: Answer, row_factory: RowFactory[Any]) -> list[Any]:
         return found
     assert row_factory is dict_row
     return [dict(zip(columns, row, strict=True)) for row in found]
-
-
-# A round trip this long or longer is a far server's: queries go ahead in groups.
-NEAR_SECONDS = 0.002
-
-
-def read_ahead_depth(latency: float, queries: int) -> int:
-    """How many queries to send ahead together on a connection whose round trip took
-    ``latency`` seconds. Near (this machine, a pooler beside it): one, so that the
-    server answers each while Python reads the one before. Far: a group per round trip,
-    larger the farther the server (about a round trip's worth of a local read's
-    Python work), so that a read costs a few round trips instead of one per query."""
-    if latency < NEAR_SECONDS:
-        return 1
-    return max(2, min(queries, round(latency / NEAR_SECONDS)))
 
 
 @contextlib.contextmanager
