@@ -288,27 +288,53 @@ def test_plan_json_carries_the_findings(
     assert finding["step"] == 1
 
 
-def test_each_condition_costs_one_round_trip_and_a_failed_one_spoils_none_after_it(
-    server: Server, database: str, schema_dir: Path, counted: dict[str, int]
-) -> None:
-    """A managed server is tens of milliseconds away: a condition is one query string
-    (transaction, timeout, question, rollback), plus a rollback where it failed."""
-    execute(
-        database,
-        "CREATE TABLE t (amount text, price numeric, note text);"
-        "INSERT INTO t VALUES ('12', 1, NULL), ('abc', -1, 'b'), ('7', 2, 'c');",
-    )
-    write_schema(
-        schema_dir, "CREATE TABLE t (amount integer, price numeric CHECK (price > 0), note text NOT NULL);"
-    )  # fmt: skip
+def preflight_counted(
+    server: Server, database: str, schema_dir: Path, counted: dict[str, int], old: str, new: str
+) -> tuple[PreflightReport, int]:
+    """The report, and how many query strings preflight sent the server."""
+    execute(database, old)
+    write_schema(schema_dir, new)
     plan = plan_for(server.url, database, schema_dir)
     with psycopg.connect(database, autocommit=True, cursor_factory=CountingCursor) as conn:
         before = counted.get("round_trips", 0)
         report = preflight(conn, plan)
-        sent = counted["round_trips"] - before
         assert conn.info.transaction_status == TransactionStatus.IDLE
+    return report, counted["round_trips"] - before
+
+
+def test_every_condition_is_asked_in_one_round_trip(
+    server: Server, database: str, schema_dir: Path, counted: dict[str, int]
+) -> None:
+    """A managed server is tens of milliseconds away: one query string holds every
+    question, each in a read-only transaction of its own under the timeout."""
+    report, sent = preflight_counted(
+        server, database, schema_dir, counted,
+        "CREATE TABLE t (id int, price numeric, note text);"
+        "INSERT INTO t VALUES (1, 1, NULL), (1, -1, 'b'), (2, 2, 'c');",
+        "CREATE TABLE t (id int UNIQUE, price numeric CHECK (price > 0), note text NOT NULL);",
+    )  # fmt: skip
+    assert sorted(problems(report)) == [
+        "public.t: 1 row violating CHECK ((price > (0)::numeric))",
+        "public.t: 1 row with NULL in note",
+        "public.t: 1 value of (id) held by more than one row",
+    ]
+    assert report.checked == 3 and sent == 1
+
+
+def test_a_question_that_fails_has_each_asked_again_alone_and_spoils_none_of_the_others(
+    server: Server, database: str, schema_dir: Path, counted: dict[str, int]
+) -> None:
+    """The failure (here a cast that fails on a row) is put on its own condition; the
+    connection is left outside a transaction."""
+    report, sent = preflight_counted(
+        server, database, schema_dir, counted,
+        "CREATE TABLE t (amount text, price numeric, note text);"
+        "INSERT INTO t VALUES ('12', 1, NULL), ('abc', -1, 'b'), ('7', 2, 'c');",
+        "CREATE TABLE t (amount integer, price numeric CHECK (price > 0), note text NOT NULL);",
+    )  # fmt: skip
     found = problems(report)
     assert any(p.startswith("public.t: at least one row fails amount::integer") for p in found)
     assert "public.t: 1 row violating CHECK ((price > (0)::numeric))" in found
     assert "public.t: 1 row with NULL in note" in found
-    assert sent == report.checked + 1  # the failed cast's rollback
+    # together, then a ROLLBACK; each alone, and a ROLLBACK for the failed cast again
+    assert sent == 2 + report.checked + 1

@@ -6,6 +6,11 @@ a transaction ``READ ONLY`` under ``statement_timeout``, counting at most
 step, the table, how many rows (or "at least one"), and the remedy. A condition that
 cannot be asked (the statement timed out, the plan creates what it names) is reported
 as not checked, and blocks nothing: the apply itself stays all-or-nothing.
+
+The questions go to the server together, one round trip for all of them. A server
+stops a query string at its first failed statement and psycopg then keeps none of the
+answers before it, so when one question fails, all are asked again one by one; a
+question that times out has then waited out its timeout twice.
 """
 
 from __future__ import annotations
@@ -81,14 +86,27 @@ class PreflightReport:
 def preflight(
     conn: psycopg.Connection, plan: Plan, timeout: str = PREFLIGHT_TIMEOUT
 ) -> PreflightReport:
-    """Ask the target about every step that can fail on its rows. Reads only."""
-    findings: list[Finding] = []
-    asked: set[Precondition] = set()
+    """Ask the target about every step that can fail on its rows. Reads only.
+
+    Where the connection allows (autocommit, outside a transaction), every question goes
+    to the server in one query string first, so that a far server answers them all in
+    one round trip; the conditions are then judged on those answers. If any question
+    fails there (a timeout, a cast that fails), each is asked again on its own, so that
+    the failure is put on its own condition."""
+    asked: dict[Precondition, tuple[int, Step]] = {}
     for number, step, condition in _conditions(plan):
-        if condition in asked:
-            continue
-        asked.add(condition)
-        findings += _ask(conn, number, step, condition, timeout)
+        asked.setdefault(condition, (number, step))
+    reader = _Reader(conn, timeout)
+    if reader.in_one_round_trip:
+        recorder = _Recorder(conn, timeout)
+        for condition in asked:
+            _QUESTIONS[condition.kind](recorder, condition)
+        answers = recorder.answers()
+        if answers is not None:
+            reader = _Replayer(conn, timeout, answers)
+    findings: list[Finding] = []
+    for condition, (number, step) in asked.items():
+        findings += _ask(reader, number, step, condition, timeout)
     return PreflightReport(len(asked), tuple(findings))
 
 
@@ -102,13 +120,13 @@ def _conditions(plan: Plan) -> Iterator[tuple[int, Step, Precondition]]:
 
 
 def _ask(
-    conn: psycopg.Connection, number: int, step: Step, condition: Precondition, timeout: str
+    reader: _Reader, number: int, step: Step, condition: Precondition, timeout: str
 ) -> list[Finding]:
     question = _QUESTIONS[condition.kind]
     try:
         return [
             Finding(number, step, condition, problem, remedy)
-            for problem, remedy in question(_Reader(conn, timeout), condition)
+            for problem, remedy in question(reader, condition)
         ]
     except psycopg.Error as exc:
         return [_unanswered(number, step, condition, exc, timeout)]
@@ -135,10 +153,17 @@ def _unanswered(
 
 
 class _Reader:
-    """Runs one read-only, time-bounded query per condition."""
+    """Runs one read-only, time-bounded query per question."""
 
     def __init__(self, conn: psycopg.Connection, timeout: str) -> None:
         self.conn, self.timeout = conn, timeout
+
+    @property
+    def in_one_round_trip(self) -> bool:
+        """Whether a question's transaction can go to the server as one query string:
+        on an autocommit connection outside a transaction (every plan's and apply's)."""
+        idle = self.conn.info.transaction_status == TransactionStatus.IDLE
+        return self.conn.autocommit and idle
 
     def count(self, query: sql.Composed) -> int:
         """Rows of ``query`` (a SELECT of rows), counted up to ROW_LIMIT + 1."""
@@ -149,7 +174,7 @@ class _Reader:
 
     def scalar(self, query: sql.Composed) -> Any:
         """Without parameters: a % in a printed expression stays a %."""
-        if self.conn.autocommit and self.conn.info.transaction_status == TransactionStatus.IDLE:
+        if self.in_one_round_trip:
             return self._scalar_in_one_round_trip(query)
         with self.conn.transaction(force_rollback=True):
             self.conn.execute("SET TRANSACTION READ ONLY")
@@ -158,22 +183,70 @@ class _Reader:
         return row[0] if row else None
 
     def _scalar_in_one_round_trip(self, query: sql.Composed) -> Any:
-        """The transaction, its settings, the query and the rollback as one query string:
-        a managed server tens of milliseconds away answers each condition in one round
-        trip, not five. (Each statement of the string gets the timeout set before it.)"""
-        text = sql.SQL("BEGIN READ ONLY; SET LOCAL statement_timeout = {}; {}; ROLLBACK").format(
+        """The transaction, its settings, the query and the rollback as one query string;
+        a failed one costs one more round trip, for the ROLLBACK its string did not reach."""
+        return _first_values(self.conn, [self.question(query)])[0]
+
+    def question(self, query: sql.Composable) -> sql.Composed:
+        """``query`` in a read-only transaction of its own, under the timeout. (In a query
+        string of several statements, each gets the timeout set before it.)"""
+        return sql.SQL("BEGIN READ ONLY; SET LOCAL statement_timeout = {}; {}; ROLLBACK").format(
             sql.Literal(self.timeout), query
         )
+
+
+class _Recorder(_Reader):
+    """Notes the questions instead of asking them (every answer is "nothing found"), to
+    ask them all together with :meth:`answers`."""
+
+    def __init__(self, conn: psycopg.Connection, timeout: str) -> None:
+        super().__init__(conn, timeout)
+        self.asked: dict[str, None] = {}
+
+    def scalar(self, query: sql.Composed) -> Any:
+        self.asked[query.as_string(self.conn)] = None
+        return None
+
+    def answers(self) -> dict[str, Any] | None:
+        """Each question's answer, all asked in one round trip; None if any failed."""
+        texts = list(self.asked)
+        if not texts:
+            return {}
         try:
-            cursor = self.conn.execute(text)
+            values = _first_values(self.conn, [self.question(_raw(t)) for t in texts])
         except psycopg.Error:
-            if self.conn.info.transaction_status != TransactionStatus.IDLE:
-                self.conn.execute("ROLLBACK")  # the string stopped at the failed statement
-            raise
-        while cursor.description is None and cursor.nextset():
-            pass  # BEGIN and SET answer without rows; the query's answer comes third
-        row = cursor.fetchone() if cursor.description is not None else None
-        return row[0] if row else None
+            return None
+        return dict(zip(texts, values, strict=True))
+
+
+class _Replayer(_Reader):
+    """Answers the questions from what the server answered them all together."""
+
+    def __init__(self, conn: psycopg.Connection, timeout: str, answers: dict[str, Any]) -> None:
+        super().__init__(conn, timeout)
+        self.answers = answers
+
+    def scalar(self, query: sql.Composed) -> Any:
+        text = query.as_string(self.conn)
+        return self.answers[text] if text in self.answers else super().scalar(query)
+
+
+def _first_values(conn: psycopg.Connection, questions: list[sql.Composed]) -> list[Any]:
+    """The first value of each question's answer (None for no row), asked as one query
+    string; on an error the connection is left outside a transaction, and it is raised."""
+    try:
+        cursor = conn.execute(sql.SQL("; ").join(questions))
+    except psycopg.Error:
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")  # the string stopped at the failed statement
+        raise
+    values: list[Any] = []
+    while True:  # BEGIN, SET and ROLLBACK answer without rows; each question's query with one
+        if cursor.description is not None:
+            row = cursor.fetchone()
+            values.append(row[0] if row else None)
+        if not cursor.nextset():
+            return values
 
 
 def rows(count: int, noun: str = "row") -> str:
