@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 
 from schemactl.catalog.model import Role, RoleMembership
-from schemactl.catalog.sqlfiles import rows
+from schemactl.catalog.sqlfiles import together
 from schemactl.errors import SchemaSourceError
 from schemactl.source.roles import DeclaredRole, RoleDeclarations
 
@@ -26,28 +26,30 @@ SELECT CASE WHEN %(v)s::timestamptz = 'infinity' THEN NULL
 """
 
 
-def read_roles(conn: psycopg.Connection, names: set[str]) -> dict[str, Role]:
-    """The named roles the server behind ``conn`` has, with all their memberships."""
+def read_roles(
+    conn: psycopg.Connection, names: set[str], quoting: set[str]
+) -> tuple[dict[str, Role], dict[str, str]]:
+    """The named roles the server behind ``conn`` has, with all their memberships; and
+    ``quoting``'s names as that server quotes them. One round trip for all three."""
     params = {"names": sorted(names)}
+    membership_rows, role_rows, quoted_rows = together(
+        conn,
+        [("role_memberships", params), ("roles", params),
+         ("quoted_names", {"names": sorted(quoting)})],
+    )  # fmt: skip
     member_of: dict[str, list[RoleMembership]] = {}
-    for row in rows(conn, "role_memberships", params):
+    for row in membership_rows:
         member_of.setdefault(row["member"], []).append(
             RoleMembership(row["role"], row["ident"], bool(row["admin"]))
         )
-    return {
+    roles = {
         row["name"]: Role(
             **{**row, "used_in": tuple(row["used_in"] or ())},
             member_of=tuple(member_of.get(row["name"], ())),
         )
-        for row in rows(conn, "roles", params)
+        for row in role_rows
     }
-
-
-def _quoted(conn: psycopg.Connection, names: set[str]) -> dict[str, str]:
-    found = conn.execute(
-        "SELECT n, quote_ident(n) FROM unnest(%s::text[]) AS n", (sorted(names),)
-    ).fetchall()
-    return {str(name): str(ident) for name, ident in found}
+    return roles, {str(row["name"]): str(row["ident"]) for row in quoted_rows}
 
 
 def _valid_until(conn: psycopg.Connection, declared: DeclaredRole) -> str | None:
@@ -72,8 +74,9 @@ def role_states(
     names = declarations.compared
     if not names:
         return {}, {}
-    current = read_roles(conn, names)
-    idents = _quoted(conn, names | {role for _, role in declarations.memberships})
+    current, idents = read_roles(
+        conn, names, names | {role for _, role in declarations.memberships}
+    )
 
     def memberships(member: str) -> tuple[RoleMembership, ...]:
         return tuple(
