@@ -38,6 +38,9 @@ _LENGTH_LIMITED = re.compile(r"^(character varying|character)\((\d+)\)$")
 
 @dataclass(frozen=True)
 class Finding:
+    """What preflight found about one condition: a problem that blocks the apply, or a
+    condition it could not check."""
+
     step_number: int  # 1-based, in execution order
     step: Step
     precondition: Precondition
@@ -68,6 +71,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class PreflightReport:
+    """How many conditions preflight asked and what it found."""
+
     checked: int = 0  # conditions asked
     findings: tuple[Finding, ...] = field(default=())
 

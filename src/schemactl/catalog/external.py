@@ -65,6 +65,9 @@ def split_qualified(ident: str) -> tuple[str, str] | None:
 
 @dataclass
 class _Selection:
+    """The objects of schemas schemactl does not manage that the schema refers to, by kind,
+    gathered before they are read."""
+
     schemas: set[str] = field(default_factory=set)  # raw names
     tables: set[str] = field(default_factory=set)
     constraints: set[str] = field(default_factory=set)

@@ -16,6 +16,8 @@ from functools import cached_property
 
 @dataclass(frozen=True)
 class Schema:
+    """A schema in scope, with its owner and comment."""
+
     name: str
     ident: str
     owner: str
@@ -24,6 +26,8 @@ class Schema:
 
 @dataclass(frozen=True)
 class Extension:
+    """An installed extension: the schema its objects live in and the version installed."""
+
     name: str
     ident: str
     schema: str
@@ -69,6 +73,10 @@ class TypeConversion:
 
 @dataclass(frozen=True)
 class Column:
+    """A table column as PostgreSQL prints it: type, default and generation expression as
+    ``format_type`` and ``pg_get_expr`` give them, so both sides of a comparison read
+    alike."""
+
     name: str
     ident: str
     position: int = field(compare=False)  # physical; adding a column puts it last
@@ -145,6 +153,9 @@ class ColumnSettings:
 
 @dataclass(frozen=True)
 class Table:
+    """An ordinary or partitioned table: its own columns (inherited ones are its parent's),
+    partitioning, inheritance, storage options and row-level security."""
+
     schema: str
     name: str
     ident: str
@@ -212,6 +223,9 @@ class Table:
 
 @dataclass(frozen=True)
 class Constraint:
+    """A table constraint as ``pg_get_constraintdef`` prints it, with what it depends on, so
+    that changes elsewhere can drop and recreate it in order."""
+
     table: str  # ident of the table
     name: str
     ident: str
@@ -249,6 +263,8 @@ class Constraint:
 
 @dataclass(frozen=True)
 class Index:
+    """An index not owned by a constraint, as ``pg_get_indexdef`` prints it."""
+
     schema: str
     name: str
     ident: str
@@ -276,6 +292,9 @@ class Index:
 
 @dataclass(frozen=True)
 class Sequence:
+    """A standalone or serial sequence (an identity column's own sequence belongs to its
+    column)."""
+
     schema: str
     name: str
     ident: str
@@ -336,6 +355,8 @@ class Function:
 
 @dataclass(frozen=True)
 class Trigger:
+    """A trigger on a table or view, as ``pg_get_triggerdef`` prints it."""
+
     table: str  # ident of the table or view
     name: str
     ident: str
@@ -354,6 +375,8 @@ class Trigger:
 
 @dataclass(frozen=True)
 class EventTrigger:
+    """A database-wide trigger on DDL events."""
+
     name: str
     ident: str
     event: str  # ddl_command_start, ddl_command_end, sql_drop, table_rewrite, login
@@ -375,6 +398,8 @@ class TypeAttribute:
 
 @dataclass(frozen=True)
 class DomainConstraint:
+    """A CHECK constraint of a domain (a domain's NOT NULL is the domain's own flag)."""
+
     name: str
     ident: str
     definition: str  # pg_get_constraintdef, without " NOT VALID"
@@ -525,6 +550,8 @@ class OperatorFamily:
 
 @dataclass(frozen=True)
 class OperatorClass:
+    """An operator class: how an index method uses a type's operators."""
+
     schema: str
     name: str
     ident: str

@@ -34,6 +34,9 @@ class TargetChecks:
 
 @dataclass(frozen=True)
 class Checked:
+    """What the checks before an apply found: the preflight's report and the rehearsal's
+    outcome, either None where it did not run."""
+
     preflight: PreflightReport | None = None
     rehearsal: Rehearsal | None = None
 

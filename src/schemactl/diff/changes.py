@@ -133,6 +133,9 @@ DESTRUCTIVE = frozenset({HazardKind.DATA_LOSS, HazardKind.JOB_REMOVED, HazardKin
 
 @dataclass(frozen=True)
 class Hazard:
+    """Why a change needs a reviewer's attention: a kind (data loss, a lock, a rewrite) and
+    the reason, in words."""
+
     kind: str
     reason: str
 

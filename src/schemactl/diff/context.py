@@ -14,6 +14,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class DiffContext:
+    """Both catalogs of a comparison and the choices that shape its changes, shared by every
+    differ."""
+
     current: Catalog
     desired: Catalog
     online: bool = False  # prefer lock-light operations on tables that already exist

@@ -30,6 +30,8 @@ from schemactl.diff.partitions import rebuilt_tables
 
 @dataclass(frozen=True)
 class _Rename:
+    """A NOT NULL constraint's name, as the target has it and as the schema wants it."""
+
     old: NotNullConstraint  # as the target names it
     new: NotNullConstraint  # as it is wanted
 

@@ -242,6 +242,9 @@ def _physical_columns(catalog: Catalog, table: Table) -> tuple[Column, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class _Effective:
+    """A partition column's default and NOT NULL as they hold: its own, else its
+    parent's."""
+
     default: str | None
     not_null: bool
 

@@ -27,6 +27,9 @@ class Cost(Enum):
 
 @dataclass(frozen=True)
 class TypeChange:
+    """What changing a column's type costs: a relabel, a rebuild of its indexes, or a
+    rewrite of the table."""
+
     cost: Cost
     condition: str = ""  # for DEPENDS: when it is a relabel
     rebuilds_indexes: bool = False  # a relabel to a type of another operator family
@@ -34,6 +37,8 @@ class TypeChange:
 
 @dataclass(frozen=True)
 class _Rules:
+    """The type-change rules of the data file, by source and target type."""
+
     modifier: dict[str, str]
     relabel: dict[str, tuple[str, ...]]
     relabel_rebuilds_indexes: dict[str, tuple[str, ...]]

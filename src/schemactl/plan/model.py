@@ -16,6 +16,9 @@ READABLE_FORMAT_VERSIONS = (1, 2)
 
 @dataclass(frozen=True)
 class Step:
+    """One statement of a plan, rendered, with its hazards and how it must run (in the
+    plan's transaction, or on its own)."""
+
     kind: str
     name: str
     action: str

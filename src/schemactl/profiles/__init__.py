@@ -43,6 +43,9 @@ class PlatformSchemaPrivileges:
 
 @dataclass(frozen=True)
 class Profile:
+    """A platform's share of a database (``--profile``): the schemas, roles, extensions and
+    publications it owns, which schemactl reads around but never plans."""
+
     name: str
     description: str = ""
     schemas: tuple[str, ...] = ()

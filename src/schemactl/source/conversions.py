@@ -47,6 +47,8 @@ class Conversion:
 
 @dataclass(frozen=True)
 class _Token:
+    """A token of a statement's text, by character offsets."""
+
     start: int  # character offsets in the statement's text, end excluded
     end: int
     name: str

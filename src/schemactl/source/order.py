@@ -54,6 +54,8 @@ _ROUTINE_OPTIONS = frozenset(
 
 @dataclass(frozen=True)
 class StatementNames:
+    """What one statement creates and what it refers to: the edges of the load order."""
+
     creates: frozenset[NameKey]
     references: frozenset[NameKey]
 

@@ -44,6 +44,9 @@ class Span:
 
 @dataclass(frozen=True)
 class PartitionRule:
+    """A rolling partition rule of the schema: partitions of ``interval`` made ``premake``
+    ahead, those older than ``retain`` detached or dropped."""
+
     schema: str
     table: str
     interval: Span

@@ -26,6 +26,9 @@ DEFAULT_SCHEMA = "public"
 
 @dataclass(frozen=True)
 class PartmanRegistration:
+    """A pg_partman ``create_parent`` call of the schema, run as written where the target
+    lacks the registration."""
+
     parent: str  # schema-qualified, as pg_partman's part_config spells it: public.events
     sql: str  # the declaration, run as written when the target lacks the registration
     location: SourceLocation

@@ -82,6 +82,9 @@ class DeclaredRole:
 
 @dataclass(frozen=True)
 class DeclaredMembership:
+    """A ``GRANT role TO member`` of the schema, kept with where it was written for
+    messages."""
+
     member: str
     role: str
     admin: bool

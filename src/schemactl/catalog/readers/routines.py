@@ -28,6 +28,9 @@ Name = tuple[str, ...]
 
 @dataclasses.dataclass(frozen=True)
 class BodyReferences:
+    """What a routine's body names: other routines (created first), and whether it reads or
+    writes a relation by name."""
+
     routines: frozenset[Name] = frozenset()
     relations: bool = False  # the body reads or writes a table or view by name
 
