@@ -100,7 +100,9 @@ def test_a_smoke_run_across_a_slow_link_writes_its_table(tmp_path: Path) -> None
     out = tmp_path / "far_server.md"
     figures = far_server.run(20, [0.004], repeat=1, tools=tools, out=out, install=False)
 
-    assert set(figures[0.004]) == set(tools)
+    assert set(figures[0.004]) == {"diff", "plan"}
+    assert all(set(by_tool) == set(tools) for by_tool in figures[0.004].values())
     table = out.read_text()
-    assert "| round trip | " + " | ".join(tools) in table
-    assert "| 4 ms | " in table
+    assert "| workflow | round trip | " + " | ".join(tools) in table
+    assert "| two live databases, both far | 4 ms | " in table
+    assert "| files to a migration for a far target (schemactl: files unchanged) | 4 ms | " in table
