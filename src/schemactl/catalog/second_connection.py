@@ -123,8 +123,9 @@ class SecondConnection:
         self._stopping.set()
         conn = self._conn
         if conn is not None and any(not future.done() for _, _, future in self._planned):
+            cancel = getattr(conn, "cancel_safe", None) or conn.cancel  # psycopg 3.1: cancel
             with contextlib.suppress(psycopg.Error):
-                conn.cancel_safe()
+                cancel()
         self._thread.join()
 
     def _answer_all(self) -> None:
