@@ -16,12 +16,12 @@ from psycopg import conninfo
 
 from schemactl.catalog import introspect
 from schemactl.catalog.census import QUERIES_OF_KIND, needless_queries
+from schemactl.catalog.latency import read_ahead_depth
 from schemactl.catalog.second_connection import (
     SecondConnection,
     cores_for_second_connections,
     on_this_machine,
 )
-from schemactl.catalog.sqlfiles import read_ahead_depth
 from schemactl.devdb.loader import ensure_roles
 from tests.support import Server, execute, load_schema_folder, run_cli
 from tests.test_dump_equivalence import NEEDS, RICH_SCHEMA, ROLES, _features

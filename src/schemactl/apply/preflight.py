@@ -179,18 +179,13 @@ class _Reader:
 
     def scalar(self, query: sql.Composed) -> Any:
         """Without parameters: a % in a printed expression stays a %."""
-        if self.in_one_round_trip:
-            return self._scalar_in_one_round_trip(query)
+        if self.in_one_round_trip:  # a failed one costs a ROLLBACK more
+            return _first_values(self.conn, [self.question(query)])[0]
         with self.conn.transaction(force_rollback=True):
             self.conn.execute("SET TRANSACTION READ ONLY")
             self.conn.execute("SELECT set_config('statement_timeout', %s, true)", (self.timeout,))
             row = self.conn.execute(query).fetchone()
         return row[0] if row else None
-
-    def _scalar_in_one_round_trip(self, query: sql.Composed) -> Any:
-        """The transaction, its settings, the query and the rollback as one query string;
-        a failed one costs one more round trip, for the ROLLBACK its string did not reach."""
-        return _first_values(self.conn, [self.question(query)])[0]
 
     def question(self, query: sql.Composable) -> sql.Composed:
         """``query`` in a read-only transaction of its own, under the timeout. (In a query

@@ -19,6 +19,7 @@ from schemactl.catalog.assembly import assembler
 from schemactl.catalog.census import needless_given
 from schemactl.catalog.exclusion import without_excluded
 from schemactl.catalog.identity import identity_sequence
+from schemactl.catalog.latency import read_ahead_depth
 from schemactl.catalog.model import (
     Catalog,
     Column,
@@ -49,7 +50,6 @@ from schemactl.catalog.readers.views import read_views
 from schemactl.catalog.second_connection import SecondConnection, worth_it
 from schemactl.catalog.sqlfiles import (
     planned_texts,
-    read_ahead_depth,
     reading_ahead,
     rows,
     together,

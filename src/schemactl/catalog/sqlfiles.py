@@ -8,7 +8,8 @@ answers it while Python builds the model from the rows before.
 
 On a far server (a managed database, tens of milliseconds away) each query sent alone
 costs a round trip, forty of them per read. There the queries go ahead in groups, one
-round trip each, sized by the latency the connection showed (:func:`read_ahead_depth`).
+round trip each, sized by the latency the connection showed
+(:func:`schemactl.catalog.latency.read_ahead_depth`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import Any
 import psycopg
 from psycopg.rows import RowFactory, dict_row, tuple_row
 
-from schemactl.catalog.latency import read_ahead_depth as read_ahead_depth  # re-exported
 from schemactl.catalog.second_connection import Answer, SecondConnection
 
 
@@ -167,7 +167,7 @@ def reading_ahead(
     ``second`` answers are taken from it (see :mod:`catalog.second_connection`); those
     in ``needless`` (left out of ``planned``) find nothing without being sent (see
     :mod:`catalog.census`). ``depth``: how many are sent ahead together
-    (:func:`read_ahead_depth`)."""
+    (:func:`schemactl.catalog.latency.read_ahead_depth`)."""
     _NEEDLESS[id(conn)] = needless
     if second is not None:
         _SECOND[id(conn)] = second.start()
