@@ -6,7 +6,8 @@ Policy expressions print like CHECK constraints, and are no fixpoint either:
 A policy the migration created from the desired printout would then differ from
 the desired policy forever. Both texts are put on a probe policy on the desired
 table in the dev database (each in a block of its own, inside a transaction that is
-always rolled back) and their reprints compared, as :mod:`schemactl.catalog.equivalence` does for tables.
+always rolled back) and their reprints compared, as :mod:`schemactl.catalog.equivalence`
+does for tables.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ The same non-fixpoint printouts as for table constraints occur in domains: a CHE
 ``VALUE IN ('a', 'b')`` on a varchar domain prints as ``ANY ((ARRAY['a'::varchar,
 ...])::text[])``, and re-creating it from that text prints differently again. Both
 texts are applied to the desired domain in the dev database (each in a block of its
-own, inside a transaction that is always rolled back) and their reprints compared, as :mod:`schemactl.catalog.equivalence`
-does for tables.
+own, inside a transaction that is always rolled back) and their reprints compared, as
+:mod:`schemactl.catalog.equivalence` does for tables.
 """
 
 from __future__ import annotations
