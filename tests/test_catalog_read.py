@@ -198,3 +198,65 @@ def test_a_second_connection_closed_early_cancels_what_it_has_not_answered(
                 time.sleep(0.01)
         second.close()
         assert second.take("slow", {}) is None  # cancelled: the first connection would run it
+
+
+PRINTED_WITHOUT_THEIR_TABLE = """
+CREATE TYPE mood AS ENUM ('calm', 'busy');
+CREATE SEQUENCE ticket_numbers;
+CREATE TABLE ledger (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    at timestamptz NOT NULL DEFAULT now(),
+    day date DEFAULT (CURRENT_DATE + 1),
+    ticket bigint DEFAULT nextval('ticket_numbers'),
+    mood mood DEFAULT 'calm',
+    tags text[] DEFAULT ARRAY['a', 'b b']::text[],
+    label text COLLATE "C" DEFAULT 'x' || 'y',
+    amount numeric(10, 2) DEFAULT 0.5 * 3,
+    total numeric GENERATED ALWAYS AS (amount * 2) STORED,
+    region text NOT NULL DEFAULT 'eu'
+) PARTITION BY LIST (region);
+CREATE TABLE ledger_eu PARTITION OF ledger (region DEFAULT 'eu-west') FOR VALUES IN ('eu', 'eu-west');
+CREATE TABLE ledger_other PARTITION OF ledger DEFAULT;
+CREATE TABLE readings (at timestamptz NOT NULL, value int DEFAULT -1) PARTITION BY RANGE (at);
+CREATE TABLE readings_old PARTITION OF readings FOR VALUES FROM (MINVALUE) TO ('2026-01-01');
+CREATE TABLE readings_2026 PARTITION OF readings FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE buckets (id int, value text DEFAULT repeat('-', 3)) PARTITION BY HASH (id);
+CREATE TABLE buckets_0 PARTITION OF buckets FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE buckets_1 PARTITION OF buckets FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+"""
+
+
+@pytest.mark.version_matrix
+def test_defaults_and_partition_bounds_read_as_postgresql_prints_them_with_their_table(
+    server: Server, database: str
+) -> None:
+    """The catalog queries print defaults and partition bounds without their table's
+    column names (they name no column); that must print exactly what pg_dump's
+    ``pg_get_expr(expression, table)`` prints, on every server version."""
+    execute(database, PRINTED_WITHOUT_THEIR_TABLE)
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("SET search_path = ''")
+        catalog = introspect(conn)
+        defaults = conn.execute(
+            "SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)"
+            "  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid"
+            "  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+            " WHERE a.attislocal AND NOT c.relispartition"
+        ).fetchall()
+        bounds = conn.execute(
+            "SELECT relname, pg_get_expr(relpartbound, oid) FROM pg_class WHERE relispartition"
+        ).fetchall()
+    read_defaults = {
+        (table.name, column.name): column.default or column.generated
+        for table in catalog.tables.values()
+        for column in table.columns
+        if column.default or column.generated
+    }
+    assert read_defaults == {(table, column): printed for table, column, printed in defaults}
+    assert len(read_defaults) == 11
+    read_bounds = {t.name: t.partition_bound for t in catalog.tables.values() if t.partition_of}
+    assert read_bounds == dict(bounds)
+    partition_defaults = {
+        (t.name, c.name): c.default for t in catalog.tables.values() for c in t.column_overrides
+    }
+    assert partition_defaults == {("ledger_eu", "region"): "'eu-west'::text"}

@@ -1,12 +1,13 @@
 -- Columns of partitions whose default or NOT NULL differs from the parent's column:
 -- what CREATE TABLE ... PARTITION OF parent (col DEFAULT ..., col NOT NULL) declared.
+-- Defaults name no column: printed without their table (see columns.sql).
 SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        a.attname AS name,
        quote_ident(a.attname) AS ident,
        a.attnum AS position,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS "default",
        a.attidentity AS identity,
        CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
        NULL::text AS collation
@@ -22,5 +23,5 @@ WHERE c.relispartition
   AND c.relnamespace = ANY(%(namespaces)s::oid[])
   AND a.attgenerated = ''
   AND (a.attnotnull <> pa.attnotnull
-       OR pg_get_expr(ad.adbin, ad.adrelid) IS DISTINCT FROM pg_get_expr(pad.adbin, pad.adrelid))
+       OR pg_get_expr(ad.adbin, 0) IS DISTINCT FROM pg_get_expr(pad.adbin, 0))
 ORDER BY 1, a.attnum
