@@ -36,10 +36,11 @@ LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN LATERAL (SELECT format_type(a.atttypid, a.atttypmod) AS name OFFSET 0) ft ON true
 -- The default's text, printed once (OFFSET 0 keeps the planner from copying the call).
 -- A default names no column, so it is printed without its table (relation 0): given
--- the table, pg_get_expr sets up the names of all its columns for every default, about a
--- tenth of this query's time. A generated column's expression names columns: it needs it.
+-- the table, pg_get_expr sets up the names of all its columns for every default (60 ms
+-- of this query at 5,000 defaults). A generated column's expression names columns.
 LEFT JOIN LATERAL (
-       SELECT pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS expr
+       SELECT pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0
+                                         ELSE ad.adrelid END) AS expr
        OFFSET 0) ex ON true
 -- Whether it calls a volatile function by name, decided once per distinct default text
 -- (most defaults are a few texts: now(), 0, false, gen_random_uuid()).
