@@ -5,6 +5,7 @@ one the class makes."""
 from __future__ import annotations
 
 import pickle
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -35,9 +36,25 @@ def test_an_assembled_object_stays_frozen() -> None:
         assembled.name = "b"  # type: ignore[misc]
 
 
-def test_every_field_must_be_given() -> None:
-    with pytest.raises(ValueError):
+def test_every_field_must_be_given_and_no_more() -> None:
+    with pytest.raises(TypeError):
         assembler(Column)("a", "a", 1, "int", False)
+    with pytest.raises(TypeError):
+        assembler(Column)(
+            "a", "a", 1, "int", False, None, "", None, None, None, False, (), None, "STORED",
+            None, "extra",
+        )  # fmt: skip
+
+
+def test_an_assembled_object_shares_its_class_attribute_names() -> None:
+    """The maker stores into the instance's own dict, so thousands of columns keep one
+    table of attribute names, as objects the class makes do."""
+    values = ("a", "a", 1, "int", False, None, "", None, None, None, False, (), None)
+    made = Column(*values)
+
+    assembled = assembler(Column)(*values, "STORED", None)
+
+    assert sys.getsizeof(vars(assembled)) == sys.getsizeof(vars(made))
 
 
 def test_a_class_that_checks_its_fields_is_refused() -> None:

@@ -260,3 +260,63 @@ def test_defaults_and_partition_bounds_read_as_postgresql_prints_them_with_their
         (t.name, c.name): c.default for t in catalog.tables.values() for c in t.column_overrides
     }
     assert partition_defaults == {("ledger_eu", "region"): "'eu-west'::text"}
+
+
+CONSTRAINTS_ON_COLUMNS = """
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE people (
+    id int PRIMARY KEY,
+    "Manager" int REFERENCES people (id),
+    first text, last text,
+    born date, died date,
+    CHECK (died > born),
+    CONSTRAINT named CHECK (length(first || last) < 200),
+    UNIQUE (last, first) INCLUDE (born)
+);
+CREATE TABLE notes (body text, CONSTRAINT whole_row CHECK (notes IS NOT NULL));
+CREATE TABLE rooms (
+    room int, during tstzrange, guest int REFERENCES people,
+    EXCLUDE USING gist (room WITH =, (during * during) WITH &&)
+);
+CREATE TABLE staff (badge int CHECK (badge > 0) NO INHERIT) INHERITS (people);
+ALTER TABLE staff ADD CONSTRAINT alive CHECK (died IS NULL OR died > born + 1);
+CREATE TABLE visits (at date NOT NULL, who int) PARTITION BY RANGE (at);
+CREATE TABLE visits_2026 PARTITION OF visits
+    (CONSTRAINT in_year CHECK (at >= '2026-01-01'))
+    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+"""
+
+
+@pytest.mark.version_matrix
+def test_a_constraints_columns_are_those_postgresql_records_it_depends_on(
+    server: Server, database: str
+) -> None:
+    """What a constraint stands on (read from its key numbers) names the same columns of
+    its table as PostgreSQL's pg_depend: a check's columns, a foreign key's own columns
+    and, on its own table, the referenced ones, an exclusion's plain columns, a child's
+    inherited columns."""
+    execute(database, CONSTRAINTS_ON_COLUMNS)
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("SET search_path = ''")
+        catalog = introspect(conn)
+        recorded = conn.execute(
+            "SELECT c.relname, con.conname,"
+            "       coalesce(array_agg(DISTINCT quote_ident(a.attname)::text)"
+            "                FILTER (WHERE a.attname IS NOT NULL), '{}')"
+            "  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"
+            "  LEFT JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass"
+            "       AND d.objid = con.oid AND d.refclassid = 'pg_class'::regclass"
+            "       AND d.refobjid = con.conrelid AND d.refobjsubid > 0"
+            "  LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+            " WHERE c.relnamespace = 'public'::regnamespace AND con.contype <> 'n'"
+            "   AND con.conislocal"
+            " GROUP BY 1, 2"
+        ).fetchall()
+    read = {
+        (c.table.removeprefix("public."), c.name): sorted(c.columns)
+        for c in catalog.constraints.values()
+    }
+    assert read == {(table, name): sorted(columns) for table, name, columns in recorded}
+    assert read["people", "people_Manager_fkey"] == ['"Manager"', "id"]
+    assert read["staff", "alive"] == ["born", "died"]
+    assert read["notes", "whole_row"] == []

@@ -146,8 +146,8 @@ def introspect(
                 catalog.extensions[row["ident"]] = Extension(
                     **{**row, "requires": tuple(row["requires"])}
                 )
-            _read_tables(conn, params, catalog)
-            _read_constraints(conn, params, catalog)
+            column_names = _read_tables(conn, params, catalog)
+            _read_constraints(conn, params, catalog, column_names)
             _read_indexes(conn, params, catalog)
             for row in rows(conn, "sequences", params):
                 catalog.sequences[row["ident"]] = Sequence(**row)
@@ -207,13 +207,22 @@ def _planned_queries(params: dict[str, Any], cron: bool) -> list[tuple[str, dict
     return planned
 
 
-def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
+def _read_tables(
+    conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog
+) -> dict[int, dict[int, str]]:
+    """Read tables and their columns; return every table's column idents by number
+    (inherited columns too), for naming what constraints stand on."""
     columns: dict[int, list[Column]] = {}
+    names: dict[int, dict[int, str]] = {}
     for (
         oid, local, table_name, name, ident, position, type_, not_null, default, identity,
         generated, collation, comment, default_volatile, default_calls, generated_storage,
         *sequence,
     ) in tuples(conn, "columns", params):  # fmt: skip
+        if oid in names:
+            names[oid][position] = ident
+        else:
+            names[oid] = {position: ident}
         if not local:
             continue  # inherited from a parent table: planned on the parent
         column = _column(
@@ -232,13 +241,21 @@ def _read_tables(conn: psycopg.Connection, params: dict[str, Any], catalog: Cata
         row["inherits"] = tuple(row["inherits"])
         row["options"] = tuple(row["options"])
         catalog.tables[row["ident"]] = Table(**row)
+    return names
 
 
-def _read_constraints(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
+def _read_constraints(
+    conn: psycopg.Connection,
+    params: dict[str, Any],
+    catalog: Catalog,
+    column_names: dict[int, dict[int, str]],
+) -> None:
     for (
-        table, name, ident, type_, definition, validated, references, referenced_index,
-        columns, calls, index_options, shape, comment,
+        table_oid, table, name, ident, type_, definition, validated, references,
+        referenced_index, numbers, calls, index_options, shape, comment,
     ) in tuples(conn, "constraints", params):  # fmt: skip
+        named = column_names.get(table_oid, {})
+        columns = sorted({named[n] for n in numbers if n in named})
         if definition.endswith(NOT_VALID_SUFFIX):
             definition = definition[: -len(NOT_VALID_SUFFIX)]
             shape = shape.removesuffix(NOT_VALID_SUFFIX)

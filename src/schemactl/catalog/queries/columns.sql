@@ -11,8 +11,12 @@ SELECT a.attrelid AS relation_oid,
        CASE WHEN a.attgenerated = '' THEN ex.expr END AS "default",
        a.attidentity AS identity,
        CASE WHEN a.attgenerated IN ('s', 'v') THEN ex.expr END AS generated,
+       -- Looked up only for the few columns whose collation is not their type's: joined
+       -- for every column, the lookup took a sixth of this query.
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
-            THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
+            THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                    FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                   WHERE co.oid = a.attcollation) END AS collation,
        dsc.description AS comment,
        CASE WHEN a.attgenerated = '' AND ad.oid IS NOT NULL THEN vol.volatile
             ELSE false END AS default_volatile,
@@ -62,8 +66,6 @@ LEFT JOIN (
         WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_proc'::regclass
         GROUP BY d.objid
        ) dc ON dc.objid = ad.oid
-LEFT JOIN pg_collation co ON co.oid = a.attcollation
-LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
 LEFT JOIN pg_description dsc
        ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
 -- An identity column's own sequence (pg_depend 'i'), with its options.
