@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -200,6 +201,16 @@ def test_a_second_connection_closed_early_cancels_what_it_has_not_answered(
         assert second.take("slow", {}) is None  # cancelled: the first connection would run it
 
 
+def _read_and_asked(database: str, schema: str, *questions: str) -> tuple[Any, ...]:
+    """``schema`` made in ``database``, then its catalog as read, and what each of
+    ``questions`` (SQL) answers there: PostgreSQL's own account to compare it with."""
+    execute(database, schema)
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("SET search_path = ''")
+        catalog = introspect(conn)
+        return (catalog, *(conn.execute(question).fetchall() for question in questions))
+
+
 PRINTED_WITHOUT_THEIR_TABLE = """
 CREATE TYPE mood AS ENUM ('calm', 'busy');
 CREATE SEQUENCE ticket_numbers;
@@ -233,19 +244,15 @@ def test_defaults_and_partition_bounds_read_as_postgresql_prints_them_with_their
     """The catalog queries print defaults and partition bounds without their table's
     column names (they name no column); that must print exactly what pg_dump's
     ``pg_get_expr(expression, table)`` prints, on every server version."""
-    execute(database, PRINTED_WITHOUT_THEIR_TABLE)
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("SET search_path = ''")
-        catalog = introspect(conn)
-        defaults = conn.execute(
-            "SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)"
-            "  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid"
-            "  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
-            " WHERE a.attislocal AND NOT c.relispartition"
-        ).fetchall()
-        bounds = conn.execute(
-            "SELECT relname, pg_get_expr(relpartbound, oid) FROM pg_class WHERE relispartition"
-        ).fetchall()
+    catalog, defaults, bounds = _read_and_asked(
+        database,
+        PRINTED_WITHOUT_THEIR_TABLE,
+        "SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)"
+        "  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid"
+        "  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+        " WHERE a.attislocal AND NOT c.relispartition",
+        "SELECT relname, pg_get_expr(relpartbound, oid) FROM pg_class WHERE relispartition",
+    )
     read_defaults = {
         (table.name, column.name): column.default or column.generated
         for table in catalog.tables.values()
@@ -295,23 +302,21 @@ def test_a_constraints_columns_are_those_postgresql_records_it_depends_on(
     its table as PostgreSQL's pg_depend: a check's columns, a foreign key's own columns
     and, on its own table, the referenced ones, an exclusion's plain columns, a child's
     inherited columns."""
-    execute(database, CONSTRAINTS_ON_COLUMNS)
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("SET search_path = ''")
-        catalog = introspect(conn)
-        recorded = conn.execute(
-            "SELECT c.relname, con.conname,"
-            "       coalesce(array_agg(DISTINCT quote_ident(a.attname)::text)"
-            "                FILTER (WHERE a.attname IS NOT NULL), '{}')"
-            "  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"
-            "  LEFT JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass"
-            "       AND d.objid = con.oid AND d.refclassid = 'pg_class'::regclass"
-            "       AND d.refobjid = con.conrelid AND d.refobjsubid > 0"
-            "  LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
-            " WHERE c.relnamespace = 'public'::regnamespace AND con.contype <> 'n'"
-            "   AND con.conislocal"
-            " GROUP BY 1, 2"
-        ).fetchall()
+    catalog, recorded = _read_and_asked(
+        database,
+        CONSTRAINTS_ON_COLUMNS,
+        "SELECT c.relname, con.conname,"
+        "       coalesce(array_agg(DISTINCT quote_ident(a.attname)::text)"
+        "                FILTER (WHERE a.attname IS NOT NULL), '{}')"
+        "  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid"
+        "  LEFT JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass"
+        "       AND d.objid = con.oid AND d.refclassid = 'pg_class'::regclass"
+        "       AND d.refobjid = con.conrelid AND d.refobjsubid > 0"
+        "  LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+        " WHERE c.relnamespace = 'public'::regnamespace AND con.contype <> 'n'"
+        "   AND con.conislocal"
+        " GROUP BY 1, 2",
+    )
     read = {
         (c.table.removeprefix("public."), c.name): sorted(c.columns)
         for c in catalog.constraints.values()
