@@ -354,14 +354,23 @@ def _reconcile_column(prober: _Prober, table: Table, column: Column, wanted: Col
 
 
 def _reconcile_table(prober: _Prober, old: Table, new: Table) -> Table:
-    columns = tuple(
-        column if (wanted := new.column(column.name)) is None
-        else _reconcile_column(prober, new, column, wanted)
-        for column in old.columns
-    )  # fmt: skip
-    if all(a is b for a, b in zip(columns, old.columns, strict=True)):
-        return old  # nothing taken over (most tables): no copy
-    return dataclasses.replace(old, columns=columns)
+    """``old`` with its columns reconciled; ``old`` itself when nothing was taken over
+    (most tables, whose columns' expressions read alike on both sides)."""
+    taken_over: list[Column] | None = None
+    wanted_column = new.column
+    for position, column in enumerate(old.columns):
+        wanted = wanted_column(column.name)
+        if wanted is None or (
+            column.default == wanted.default and column.generated == wanted.generated
+        ):
+            continue
+        reconciled = _reconcile_column(prober, new, column, wanted)
+        if reconciled is not column:
+            taken_over = list(old.columns) if taken_over is None else taken_over
+            taken_over[position] = reconciled
+    if taken_over is None:
+        return old
+    return dataclasses.replace(old, columns=tuple(taken_over))
 
 
 def _reconciled_by_key(
@@ -433,8 +442,10 @@ def _reconciled(
     at again, on top of ``start``, the previous pass (domains and policies, few, are
     looked at whole)."""
 
+    # Only definitions are taken over: where they read alike (most objects), there is
+    # nothing to ask, and comparing them alone is much cheaper than whole objects.
     def constraint(a: Constraint, b: Constraint) -> Constraint:
-        if a == b or a.type != b.type:
+        if a.definition == b.definition or a.type != b.type:
             return a
         reprint = partial(prober.constraint, b.table)
         if not _same(reprint, a.definition, b.definition):
@@ -442,14 +453,14 @@ def _reconciled(
         return dataclasses.replace(a, definition=b.definition)
 
     def index(a: Index, b: Index) -> Index:
-        if a == b or a.table != b.table:
+        if a.definition == b.definition or a.table != b.table:
             return a
         if not _same(partial(prober.index, b.table), a.definition, b.definition):
             return a
         return dataclasses.replace(a, definition=b.definition, shape=b.shape)
 
     def view(a: View, b: View) -> View:
-        if a == b or not _same(prober.view, a.definition, b.definition):
+        if a.definition == b.definition or not _same(prober.view, a.definition, b.definition):
             return a
         return dataclasses.replace(a, definition=b.definition)
 
