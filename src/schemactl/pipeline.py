@@ -50,6 +50,7 @@ from schemactl.diff.partman import with_registrations
 from schemactl.diff.renames import Rename, implied_renames, pair_hints
 from schemactl.errors import SchemactlError, SchemaSourceError
 from schemactl.folder_facts import FolderFacts, facts_of, files_digest, keep_facts, kept_facts
+from schemactl.live_reads import LiveDatabase, LiveReads
 from schemactl.plan import Plan, build_plan
 from schemactl.plan.builder import with_renames
 from schemactl.plan.render import render, warm_up
@@ -153,14 +154,6 @@ def configured_renames() -> list[RenameHint]:
 def declared_renames(statements: Sequence[Statement]) -> list[RenameHint]:
     """Rename hints beside the definitions, then those of schemactl.toml."""
     return [*rename_hints(statements), *configured_renames()]
-
-
-@dataclass(frozen=True)
-class LiveDatabase:
-    """A database compared as it is; it is read, never changed."""
-
-    url: str
-    purpose: str = "database"  # names it in connection errors: "--from database"
 
 
 # What ``schemactl diff`` compares: a live database or a schema folder.
@@ -460,7 +453,13 @@ def prepared_state(
         )
 
 
-def compare(origin: Source, destination: Source, scope: Scope, online: bool = True) -> Plan:
+def compare(
+    origin: Source,
+    destination: Source,
+    scope: Scope,
+    online: bool = True,
+    early: LiveReads | None = None,
+) -> Plan:
     """The plan that turns ``origin`` into ``destination``, each a live database or a
     schema folder: what ``schemactl diff`` shows. Nothing is changed anywhere.
 
@@ -468,8 +467,18 @@ def compare(origin: Source, destination: Source, scope: Scope, online: bool = Tr
     databases (on one server), given the external objects they use from the live side,
     if there is one. Where the destination is a live database, PostgreSQL's printouts
     are reconciled there, on temporary copies inside a rolled-back transaction (see
-    :mod:`schemactl.catalog.equivalence`).
+    :mod:`schemactl.catalog.equivalence`). ``early``: the reads of two live databases,
+    begun by the caller (see :mod:`schemactl.live_reads`).
     """
+    if early is not None:
+        with ExitStack() as stack:
+            warm_up()  # the templates, while the servers answer
+            with metrics.phase("introspect"):
+                (current_conn, current), (desired_conn, desired) = early.take(stack)
+            return _plan_between(
+                current_conn, desired_conn, desired_is_dev=False, scope=scope, online=online,
+                current=current, desired=desired,
+            )  # fmt: skip
     folders = [s for s in (origin, destination) if isinstance(s, DesiredSource)]
     for folder in folders:
         folder.statements  # noqa: B018 - read every folder before connecting: bad input first

@@ -35,6 +35,7 @@ from schemactl.config import load_project_config
 from schemactl.errors import SchemactlError
 
 if TYPE_CHECKING:
+    from schemactl.live_reads import LiveDatabase
     from schemactl.output.github import Locate
     from schemactl.pipeline import DesiredSource, Source
 
@@ -43,10 +44,10 @@ ENVIRONMENT_PREFIX = "env:"
 NO_DIFFERENCES = "No differences: both sides match."
 
 
-def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
-    """A database URL (``postgresql://...`` or ``key=value`` conninfo), ``env:NAME`` (the
-    database of an environment of schemactl.toml) or a schema folder."""
-    from schemactl.pipeline import LiveDatabase
+def live_database(text: str, option: str) -> LiveDatabase | None:
+    """A database URL (``postgresql://...``) or ``env:NAME`` (the database of an
+    environment of schemactl.toml) as a live database; None for anything else."""
+    from schemactl.live_reads import LiveDatabase
 
     purpose = f"{option} database"
     if text.startswith(ENVIRONMENT_PREFIX):
@@ -55,11 +56,21 @@ def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
         return LiveDatabase(named.database_url(), f"{purpose} (environment {name})")
     if text.lower().startswith(URL_SCHEMES):
         return LiveDatabase(text, purpose)
+    return None
+
+
+def source_of(text: str, option: str, folder_source: DesiredSource) -> Source:
+    """What :func:`live_database` names, a schema folder, or a ``key=value`` conninfo."""
+    from schemactl.live_reads import LiveDatabase
+
+    live = live_database(text, option)
+    if live is not None:
+        return live
     folder = Path(text)
     if folder.is_dir():
         return dataclasses.replace(folder_source, schema_dir=folder)
     if "=" in text:
-        return LiveDatabase(text, purpose)
+        return LiveDatabase(text, f"{option} database")
     raise SchemactlError(
         f"{option} {text}: neither a schema folder nor a database URL (postgresql://...) "
         "nor an environment (env:NAME)"
@@ -106,6 +117,12 @@ def diff(
     """Show the changes that turn FROM into TO: exit 0 equal, 2 different, 1 error.
 
     The same engine, hazards and formats as plan; nothing is applied anywhere."""
+    scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
+    with command_imports():
+        from schemactl.live_reads import LiveReads
+    # Two databases: read from now on, while the rest is imported (see live_reads).
+    origin_db, destination_db = live_database(from_, "--from"), live_database(to, "--to")
+    early = LiveReads([origin_db, destination_db], scope) if origin_db and destination_db else None
     with command_imports():
         from schemactl.output.source_notes import show_skipped
         from schemactl.pipeline import DesiredSource, compare
@@ -121,12 +138,7 @@ def diff(
     for side in (origin, destination):
         if isinstance(side, DesiredSource):
             show_skipped(side.skipped)  # read every folder before connecting: bad input first
-    result = compare(
-        origin,
-        destination,
-        scope_of(include_schema, exclude_schema, profile, env, exclude),
-        online,
-    )
+    result = compare(origin, destination, scope, online, early)
     print_plan(
         result, format, show_sql=not no_sql, verbose=verbose, unchanged=NO_DIFFERENCES,
         title="schemactl diff", locate=_locator(destination),
