@@ -134,7 +134,8 @@ def diff(
         allow_version_mismatch=allow_version_mismatch,
         pg_version=pg_version(pg_version_opt),
     )
-    origin, destination = source_of(from_, "--from", folders), source_of(to, "--to", folders)
+    origin = origin_db or source_of(from_, "--from", folders)
+    destination = destination_db or source_of(to, "--to", folders)
     for side in (origin, destination):
         if isinstance(side, DesiredSource):
             show_skipped(side.skipped)  # read every folder before connecting: bad input first
