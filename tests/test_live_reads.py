@@ -41,10 +41,10 @@ def test_a_database_that_cannot_be_reached_fails_the_take_and_the_other_is_close
     with ExitStack() as stack, pytest.raises(ConnectionFailed, match="--to database") as failure:
         reads.take(stack)
     assert "Sekr3t" not in str(failure.value)
-    assert _schemactl_sessions(database) == 0
+    assert schemactl_sessions(database) == 0
 
 
-def _schemactl_sessions(url: str) -> int:
+def schemactl_sessions(url: str) -> int:
     """schemactl's sessions on ``url``'s database, once closed ones have ended."""
     with psycopg.connect(url, autocommit=True) as conn:
         for _ in range(100):

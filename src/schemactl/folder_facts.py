@@ -31,6 +31,7 @@ from schemactl.source.partman import PartmanRegistration, read_registrations
 from schemactl.source.references import DefinedOn, ExternalName, definitions_on_relations
 from schemactl.source.references import unresolved_names as _unresolved_names
 from schemactl.source.roles import RoleDeclarations, read_role_declarations
+from schemactl.unchanged_files import FACTS_FOLDER
 
 KEEP = 64  # entries kept; the oldest go first
 WHAT = "folder facts"
@@ -99,7 +100,7 @@ def files_digest(schema_dir: Path, allow_empty: bool) -> str:
 
 
 def _entry(digest: str) -> CacheFile:
-    return CacheFile(cache_home() / "folder-facts" / f"{digest}.facts", WHAT, digest)
+    return CacheFile(cache_home() / FACTS_FOLDER / f"{digest}.facts", WHAT, digest)
 
 
 def kept_facts(digest: str) -> FolderFacts | None:

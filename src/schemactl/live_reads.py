@@ -11,6 +11,10 @@ modules are imported by the reading threads, while they wait for their servers. 
 comparison takes the connections and catalogs over (:meth:`LiveReads.take`). A failure
 to connect or read is raised there, origin first, as it would have been without the
 head start.
+
+``plan`` and ``drift`` begin the read of their one target the same way, before the
+schema's files are read; bad input in the files is still reported first, and the read
+is then abandoned (its connection closed once made).
 """
 
 from __future__ import annotations
@@ -41,9 +45,11 @@ class LiveDatabase:
 class LiveReads:
     """The connections to ``databases`` and their catalogs in ``scope``, being made
     in threads of their own (network and server time, mostly). ``schemactl diff``
-    begins them for its two sides; :func:`schemactl.pipeline.compare` takes them."""
+    begins them for its two sides; :func:`schemactl.pipeline.compare` takes them.
+    Used as a context manager, reads never taken are abandoned on leaving it."""
 
     def __init__(self, databases: Sequence[LiveDatabase], scope: Scope) -> None:
+        self._taken = False
         self._pool = ThreadPoolExecutor(max_workers=len(databases), thread_name_prefix="live-read")
         self._connections: list[Future[psycopg.Connection]] = [
             self._pool.submit(connect, database.url, database.purpose) for database in databases
@@ -65,6 +71,7 @@ class LiveReads:
     def take(self, stack: ExitStack) -> list[tuple[psycopg.Connection, Catalog]]:
         """Each database's connection (closed by ``stack``) and catalog, in the order
         given; the first failure, in that order, is raised."""
+        self._taken = True
         try:
             for connection in self._connections:
                 stack.callback(_close_when_made, connection)
@@ -75,7 +82,22 @@ class LiveReads:
         finally:
             self._pool.shutdown(wait=True)
 
+    def __enter__(self) -> LiveReads:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._taken:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """The command ended before taking the reads (bad input was found first): each
+        connection is closed once made, without waiting for it here."""
+        self._taken = True
+        for connection in self._connections:
+            connection.add_done_callback(_close_when_made)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
 
 def _close_when_made(connection: Future[psycopg.Connection]) -> None:
-    if connection.exception() is None:
+    if not connection.cancelled() and connection.exception() is None:
         connection.result().close()

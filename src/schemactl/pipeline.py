@@ -161,14 +161,19 @@ Source = LiveDatabase | DesiredSource
 
 
 def plan_against(
-    target: psycopg.Connection, source: DesiredSource, scope: Scope, online: bool = True
+    target: psycopg.Connection,
+    source: DesiredSource,
+    scope: Scope,
+    online: bool = True,
+    target_catalog: Catalog | None = None,
 ) -> Plan:
     """The plan that turns the target behind ``target`` into the desired state.
 
     The desired state is loaded into a throwaway dev database on a server of the
     target's major version, both databases are read through the same introspection,
     and definitions that differ only in how PostgreSQL prints them are reconciled in
-    the dev database before diffing.
+    the dev database before diffing. ``target_catalog``: the target's catalog in
+    ``scope`` where the caller read it already (see :mod:`schemactl.live_reads`).
     """
     facts = source.facts
     with metrics.phase("external"):
@@ -188,6 +193,8 @@ def plan_against(
     answers = cache.read_answers() if cache is not None else None
     known = len(answers or ())
     current: Catalog | None = None
+    if target_catalog is not None:
+        current = without_received(target_catalog, external)
     if cached is not None:
         # Only the target is read; the dev database is loaded after all only where the
         # comparison needs it (see devdb.desired_cache).
@@ -195,7 +202,8 @@ def plan_against(
         # Before the roles are compared, as loading would have: on a --dev-url server
         # that is the target's own, the roles it creates are the target's too.
         _ensure_dev_roles(source, facts, external)
-        current = read_target(target, scope, external)
+        if current is None:
+            current = read_target(target, scope, external)
         try:
             plan = _plan_catalogs(
                 current, cached, current, OFFLINE, desired_is_dev=True,

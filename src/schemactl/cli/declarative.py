@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -56,9 +56,15 @@ from schemactl.config import PREFLIGHT_TIMEOUT, Scope, load_project_config
 from schemactl.errors import PlanRefused, SchemactlError
 
 if TYPE_CHECKING:
+    import psycopg
+
+    from schemactl.catalog import Catalog
     from schemactl.devdb.early_load import EarlyLoad
+    from schemactl.live_reads import LiveReads
     from schemactl.pipeline import DesiredSource
     from schemactl.plan import Plan
+
+TARGET = "target database"  # names the target in connection errors
 
 
 def early_load(
@@ -83,19 +89,65 @@ def _target_url_if_any(database_url: str | None, env: str | None) -> str | None:
         return None
 
 
-def _plan_once(url: str, source: DesiredSource, scope: Scope, online: bool = True) -> Plan:
-    """Plan against the target on a connection of its own (plan and drift never write)."""
+def _scope_if_any(
+    include: list[str] | None,
+    exclude: list[str] | None,
+    profile: str | None,
+    env: str | None,
+    exclude_objects: list[str] | None,
+) -> Scope | None:
+    """The scope, or None where it is wrong: reported after the files, as ever."""
+    try:
+        return scope_of(include, exclude, profile, env, exclude_objects)
+    except SchemactlError:
+        return None
+
+
+def early_target_read(
+    url: str | None, scope: Scope | None, schema: Path, cache: bool
+) -> LiveReads | None:
+    """The target's connection and catalog, begun before the rest of the program is
+    imported and the files are read (see schemactl.live_reads): on a far server its
+    round trips, and everywhere its server time, pass meanwhile. Only where the files
+    look unchanged (see schemactl.unchanged_files); None too where the target or the
+    scope is missing or wrong. The command closes it."""
+    from schemactl.unchanged_files import looks_unchanged
+
+    if not url or scope is None or not looks_unchanged(schema, cache):
+        return None
+    with command_imports():
+        from schemactl.live_reads import LiveDatabase, LiveReads
+    return LiveReads([LiveDatabase(url, TARGET)], scope)
+
+
+def target_connection(
+    stack: ExitStack, url: str, early: LiveReads | None
+) -> tuple[psycopg.Connection, Catalog | None]:
+    """The target's connection (closed by ``stack``) and, where its read was begun
+    early, its catalog as read."""
+    from schemactl import metrics
     from schemactl.db import connect
+
+    if early is not None:
+        with metrics.phase("introspect"):
+            [(conn, catalog)] = early.take(stack)
+        return conn, catalog
+    conn = connect(url, TARGET)
+    stack.callback(conn.close)
+    return conn, None
+
+
+def _plan_once(
+    url: str, source: DesiredSource, scope: Scope, early: LiveReads | None = None
+) -> Plan:
+    """Plan against the target on a connection of its own (plan and drift never write)."""
     from schemactl.output.source_notes import show_skipped
     from schemactl.pipeline import plan_against
 
-    with source.early or nullcontext():
+    with early or nullcontext(), source.early or nullcontext(), ExitStack() as stack:
         show_skipped(source.skipped)  # read the schema before connecting: bad input first
-        conn = connect(url, "target database")
-        try:
-            return plan_against(conn, source, scope, online)
-        finally:
-            conn.close()
+        conn, as_read = target_connection(stack, url, early)
+        return plan_against(conn, source, scope, target_catalog=as_read)
 
 
 @app.command()
@@ -131,14 +183,19 @@ def plan(
     no_color: NoColorOpt = False,
 ) -> None:
     """Show what apply would change. Never changes the target."""
+    early_url = _target_url_if_any(database_url, env)
+    reads = early_target_read(
+        early_url,
+        _scope_if_any(include_schema, exclude_schema, profile, env, exclude),
+        schema,
+        cache=not no_cache,
+    )
     with command_imports():
         from schemactl.cli.checks import TargetChecks, check_target
-        from schemactl.db import connect
         from schemactl.devdb.desired_cache import cache_enabled
         from schemactl.output.source_notes import show_skipped
         from schemactl.pipeline import DesiredSource, plan_against
-    early = early_load(_target_url_if_any(database_url, env), dev_url(dev_url_option, env),
-                       pg_bin, allow_version_mismatch)  # fmt: skip
+    early = early_load(early_url, dev_url(dev_url_option, env), pg_bin, allow_version_mismatch)
     source = DesiredSource(
         schema,
         dev_url(dev_url_option, env),
@@ -148,7 +205,7 @@ def plan(
         cache=cache_enabled(no_cache),
         early=early,
     )
-    with early or nullcontext():
+    with reads or nullcontext(), early or nullcontext(), ExitStack() as stack:
         show_skipped(source.skipped)  # read the schema before connecting: bad input first
         checks = TargetChecks(
             preflight=not no_preflight,
@@ -157,12 +214,9 @@ def plan(
             lock_timeout=lock_timeout_of(lock_timeout, env),
         )
         scope = scope_of(include_schema, exclude_schema, profile, env, exclude)
-        conn = connect(target_url(database_url, env), "target database")
-        try:
-            result = plan_against(conn, source, scope, online)
-            checked = check_target(conn, result, checks, announce=format is PlanFormat.text)
-        finally:
-            conn.close()
+        conn, as_read = target_connection(stack, target_url(database_url, env), reads)
+        result = plan_against(conn, source, scope, online, target_catalog=as_read)
+        checked = check_target(conn, result, checks, announce=format is PlanFormat.text)
     print_plan(
         result, format, show_sql=not no_sql, verbose=verbose,
         preflight=checked.preflight, rehearsal=checked.rehearsal,
@@ -264,7 +318,7 @@ def apply(
         if reviewed is None:
             show_skipped(source.skipped)  # read the schema before connecting: bad input first
         url = target_url(database_url, env)
-        conn = connect(url, "target database")
+        conn = connect(url, TARGET)
         try:
             pooling = detect_pooling(conn, url)
             show_pooling(pooling)
@@ -338,6 +392,12 @@ def drift(
     no_color: NoColorOpt = False,
 ) -> None:
     """Compare the database with the schema folder: exit 0 in sync, 2 drift, 1 error."""
+    reads = early_target_read(
+        _target_url_if_any(database_url, env),
+        _scope_if_any(include_schema, exclude_schema, profile, env, exclude),
+        schema,
+        cache=not no_cache,
+    )
     with command_imports():
         from schemactl.devdb.desired_cache import cache_enabled
         from schemactl.output.drift_view import drift_json, show_drift
@@ -353,7 +413,7 @@ def drift(
         early=early_load(url, dev_url(dev_url_option, env), pg_bin, allow_version_mismatch),
     )
     result = _plan_once(
-        url, source, scope_of(include_schema, exclude_schema, profile, env, exclude)
+        url, source, scope_of(include_schema, exclude_schema, profile, env, exclude), reads
     )
     if format is DriftFormat.json:
         print(json.dumps(drift_json(result), indent=2))
