@@ -1,15 +1,16 @@
 -- Columns of partitions whose default or NOT NULL differs from the parent's column:
 -- what CREATE TABLE ... PARTITION OF parent (col DEFAULT ..., col NOT NULL) declared.
--- Defaults name no column: printed without their table (see columns.sql).
+-- Defaults name no column: printed without their table (see columns.sql). Generated
+-- columns are left out (the filter below), so no generation expression is selected.
 SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        a.attname AS name,
        quote_ident(a.attname) AS ident,
        a.attnum AS position,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS "default",
+       pg_get_expr(ad.adbin, 0) AS "default",
        a.attidentity AS identity,
-       CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+       NULL::text AS generated,
        NULL::text AS collation
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
