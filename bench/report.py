@@ -287,6 +287,10 @@ def render(out: Path, document: dict[str, Any], plotted: bool) -> None:
         "  RLS with policies, every 10th a trigger, every 20th a view, every 100th a",
         "  materialized view with an index, every 50th a partitioned table of 12 months);",
         "  the desired state differs in about 1% of objects",
+        "- databases: the target and the live desired database are loaded with `psql -1 -f`",
+        "  and analyzed, as autovacuum leaves them in service; the databases a workflow",
+        "  makes itself (a peer's scratch database, schemactl's dev database) are read",
+        "  as loaded",
     ]
     applications = [n for n in results.samples if not isinstance(n, int)]
     if applications:

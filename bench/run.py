@@ -282,11 +282,22 @@ class Bench:
         return self.load(Workload(application.label(copies), f"app{copies}", folder, folder))
 
     def load(self, workload: Workload) -> Workload:
+        """The target and the live desired database, loaded and then analyzed.
+
+        They stand for databases in service: autovacuum analyzes the system catalogs
+        within about a minute of DDL on this scale, and every tool's catalog queries are
+        planned from those statistics. Read as loaded, the catalogs have none, and
+        whether autovacuum came by during the rounds could change the plans of the reads
+        measured from one round to the next. Databases a workflow creates itself (a
+        peer's scratch database, schemactl's dev database) are read as loaded, as they
+        are in use."""
         for name, variant in ((workload.target, workload.current),
                               (workload.live_desired, workload.desired)):  # fmt: skip
             self.dropdb(name)
             self.createdb(name)
             self.psql_file(name, variant / "all.sql")
+            with psycopg.connect(self.url(name), autocommit=True) as conn:
+                conn.execute("ANALYZE")
         return workload
 
     def round(self, workload: Workload, results: Results) -> None:
