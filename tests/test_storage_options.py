@@ -90,6 +90,30 @@ def test_storage_compression_and_options_of_columns_round_trip(
     assert plan.steps[0].hazard_kinds == {"access_exclusive_lock"}
 
 
+def test_the_version_stamp_newer_servers_put_on_columns_is_no_setting(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    # PostgreSQL 15.20 and the minor releases beside it stamp pg_attver on every column
+    # they create or rewrite, each database with values of its own. Written here into the
+    # catalog by hand, so that every server version shows it.
+    schema = """
+        CREATE TABLE docs (id int, body text);
+        ALTER TABLE docs ALTER COLUMN id SET (n_distinct = -0.5);
+    """
+    execute(database, schema)
+    execute(
+        database,
+        "UPDATE pg_attribute SET attoptions = attoptions || '{pg_attver=12345}'::text[]"
+        " WHERE attrelid = 'docs'::regclass AND attnum > 0",
+    )
+    write_schema(schema_dir, schema)
+    assert not plan_for(server.url, database, schema_dir).has_changes
+    write_schema(schema_dir, "CREATE TABLE docs (id int, body text);")
+    assert sqls(plan_for(server.url, database, schema_dir)) == [
+        "ALTER TABLE ONLY public.docs ALTER COLUMN id RESET (n_distinct);"
+    ]
+
+
 def test_a_type_change_sets_storage_and_compression_again(
     server: Server, database: str, schema_dir: Path
 ) -> None:

@@ -2,13 +2,17 @@
 -- statistics target, storage other than the type's, compression, attribute options.
 -- Every column of the tables in scope counts, inherited and partition columns too.
 -- attstattarget is -1 for the default up to PostgreSQL 16 and NULL from 17.
+-- pg_attver is no setting: newer minor releases (15.20 among them) stamp it on every
+-- column they create or rewrite, with a value of their own; SET and RESET leave it, and
+-- pg_dump leaves it out. Read as an option, every column of two databases would differ.
 SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        a.attname AS name,
        quote_ident(a.attname) AS ident,
        nullif(coalesce(a.attstattarget::int, -1), -1) AS statistics,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
        CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
-       ARRAY(SELECT o FROM unnest(a.attoptions) AS o ORDER BY o) AS options,
+       ARRAY(SELECT o FROM unnest(a.attoptions) AS o
+              WHERE o NOT LIKE 'pg\_attver=%%' ORDER BY o) AS options,
        format_type(a.atttypid, a.atttypmod) AS type,
        t.typstorage::text AS type_storage
 FROM pg_attribute a
@@ -22,5 +26,5 @@ WHERE c.relkind IN ('r', 'p')
   AND (coalesce(a.attstattarget::int, -1) <> -1
        OR a.attstorage <> t.typstorage
        OR a.attcompression <> ''
-       OR a.attoptions IS NOT NULL)
+       OR EXISTS (SELECT FROM unnest(a.attoptions) AS o WHERE o NOT LIKE 'pg\_attver=%%'))
 ORDER BY 1, a.attnum
