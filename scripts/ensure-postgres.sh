@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure PostgreSQL server binaries (initdb, postgres, pg_dump) are on this machine, and,
-# when run as root with apt-get, the companions the test suite starts (scripts/debian-packages.txt).
+# when run as root with apt-get, the companions the test suite starts (scripts/debian-packages.txt,
+# and pgvector, built by scripts/ensure-pgvector.sh).
 # Otherwise says what to do.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,6 +24,7 @@ if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 &
     apt-get update -qq >/dev/null
     apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+  "$here/ensure-pgvector.sh" || echo "pgvector was not built: the test cases that need it will be skipped." >&2
   exit 0
 fi
 if [ "$have_server" = 1 ]; then

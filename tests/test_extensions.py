@@ -102,10 +102,10 @@ def test_pg_cron_missing_on_the_dev_server_is_one_error_naming_it_and_the_remedi
 def test_an_extension_missing_on_a_dev_url_server_names_the_package_for_its_version(
     server: Server, database: str, schema_dir: Path, capsys: Capsys
 ) -> None:
-    write_schema(schema_dir, "CREATE EXTENSION vector;\nCREATE TABLE public.items (id int);")
+    write_schema(schema_dir, "CREATE EXTENSION hypopg;\nCREATE TABLE public.items (id int);")
     with psycopg.connect(server.url) as conn:
-        if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
-            pytest.skip("this server has pgvector")
+        if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'").fetchone():
+            pytest.skip("this server has hypopg")
 
     result = run_cli(
         capsys, "plan", "--schema", str(schema_dir), "--database-url", database,
@@ -113,7 +113,7 @@ def test_an_extension_missing_on_a_dev_url_server_names_the_package_for_its_vers
     )  # fmt: skip
 
     assert result.code == 1
-    assert f"apt-get install postgresql-{server.major}-pgvector" in result.stderr
+    assert f"apt-get install postgresql-{server.major}-hypopg" in result.stderr
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT to_regclass('public.items')").fetchone() == (None,)
 
