@@ -437,13 +437,19 @@ def compile_bytecode() -> None:
 B = TypeVar("B", bound=Bench)
 
 
+# Lock slots for the peers' loads (``psql -1``): at N = 5,000 one transaction creates some
+# 31,000 relations, and minor releases from 15.19 on also lock the objects a new one
+# depends on. 256 per connection ran out there.
+SERVER_SETTINGS = {"max_locks_per_transaction": "1024"}
+
+
 @contextmanager
 def benched(kind: type[B], peers: Peers, tools: Sequence[str]) -> Iterator[B]:
     """A bench of ``kind`` on a throwaway server with the synthetic schema's roles, and a
     work folder; both gone after."""
     with (
         tempfile.TemporaryDirectory(prefix="schemactl-bench-") as work,
-        EmbeddedServer() as server,
+        EmbeddedServer(settings=SERVER_SETTINGS) as server,
     ):
         os.chmod(work, 0o755)  # psql and the server may run as another user
         with psycopg.connect(server.url, autocommit=True) as conn:
