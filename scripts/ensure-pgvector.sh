@@ -5,8 +5,10 @@
 # Debian 12 packages no pgvector. Its source is taken from Debian's archive instead (the
 # upstream tarball of Debian 13's package), checked against the SHA-256 that Debian's
 # Sources index publishes, and built with PGXS against postgresql-server-dev-<major>.
-# Runs only as root with apt-get. Anything missing or failing is reported and changes
-# nothing: the vector cases are then skipped, with the reason, as without this script.
+# Runs only as root with apt-get; installing the server's dev package may upgrade the
+# server package to the archive's current minor release. If anything fails,
+# ensure-postgres.sh says so and goes on: the vector cases are then skipped, with the
+# reason, as without this script.
 set -euo pipefail
 
 VERSION=0.8.0
