@@ -35,6 +35,7 @@ test: $(VENV)/.installed postgres lint typecheck
 # on PostgreSQL 14, 15, 16, 17 and 18 (make test runs the corpus on the machine's server,
 # the rest on it and on 17).
 test-matrix: $(VENV)/.installed postgres
+	$(BIN)/python scripts/ensure-matrix-servers.py
 	$(BIN)/pytest -n auto -m version_matrix --pg-versions=all --corpus-versions=all
 
 # Side by side with migra and pg-delta (installed into bench/.tools on the first run);
