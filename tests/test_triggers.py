@@ -209,3 +209,45 @@ FOR EACH ROW EXECUTE FUNCTION add_item();"""
         "FOR EACH ROW EXECUTE FUNCTION public.add_item();"
     )
     assert "dependent_recreate" in plan.steps[2].hazard_kinds
+
+
+WATCHING_PRICE = TRIGGER.replace("BEFORE UPDATE", "BEFORE UPDATE OF price").replace(
+    "FOR EACH ROW", "FOR EACH ROW WHEN (NEW.price > 0)"
+)
+
+
+def test_an_unchanged_trigger_steps_aside_while_a_column_it_names_changes_type(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL refuses ALTER COLUMN ... TYPE on a column that a trigger's UPDATE OF list
+    or WHEN condition names; the trigger, the same on both sides, is dropped before and
+    created after, and the plan says why."""
+    old = f"{BASE}\n{WATCHING_PRICE}"
+    new = f"{BASE.replace('price numeric', 'price numeric(12,2)')}\n{WATCHING_PRICE}"
+    plan = round_trip(server.url, database, schema_dir, old, new)
+    assert sqls(plan) == [
+        "DROP TRIGGER items_touch ON public.items;",
+        "ALTER TABLE public.items ALTER COLUMN price TYPE numeric(12,2) USING price::numeric(12,2);",
+        "CREATE TRIGGER items_touch BEFORE UPDATE OF price ON public.items FOR EACH ROW "
+        "WHEN ((new.price > (0)::numeric)) EXECUTE FUNCTION public.touch();",
+    ]
+    assert plan.steps[0].hazard_kinds == {"dependent_recreate"}
+    assert "column price of public.items changes type" in plan.steps[0].hazards[0].reason
+
+
+def test_a_changed_trigger_is_not_replaced_while_a_column_it_names_changes_collation(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A new collation is a type change to PostgreSQL: CREATE OR REPLACE would come after
+    the column's change, which the old trigger blocks, so it goes first."""
+    base = BASE.replace("price numeric", "price numeric, label text")
+    old = f"{base}\n" + TRIGGER.replace("FOR EACH ROW", "FOR EACH ROW WHEN (NEW.label <> '')")
+    recollated = base.replace("label text", 'label text COLLATE "C"')
+    new = f"{recollated}\n" + TRIGGER.replace(
+        "FOR EACH ROW", "FOR EACH ROW WHEN (NEW.label IS NOT NULL)"
+    )
+    plan = round_trip(server.url, database, schema_dir, old, new)
+    steps = sqls(plan)
+    assert steps[0] == "DROP TRIGGER items_touch ON public.items;"
+    assert steps[1].startswith("ALTER TABLE public.items ALTER COLUMN label TYPE text COLLATE")
+    assert steps[2].startswith("CREATE TRIGGER items_touch BEFORE UPDATE ON public.items")

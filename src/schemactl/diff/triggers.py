@@ -6,7 +6,10 @@ clones that follow the parent. A changed trigger is replaced in place
 holds on to goes away first in the migration: its function or one its WHEN condition
 calls (dropped, or recreated for a new return type), or a column it names (dropped or
 changing type). Then it is dropped
-before those changes and created after them. Replacing resets the enabled state, so
+before those changes and created after them. An unchanged trigger goes the same way
+when a column its WHEN condition or ``UPDATE OF`` list names changes type or collation
+or is added again: PostgreSQL refuses ``ALTER COLUMN ... TYPE`` on such a column ("used
+in a trigger definition") while the trigger stands. Replacing resets the enabled state, so
 ``ENABLE``/``DISABLE`` follows whenever the trigger does not simply fire on origin.
 A view that is rebuilt (dropped and created again) loses its triggers: they are created
 again after it.
@@ -19,7 +22,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.routines import recreated_functions
-from schemactl.diff.views import rebuilt_views
+from schemactl.diff.views import changed_columns_of, rebuilt_views
 
 FIRES_ON_ORIGIN = "O"
 REPLACE_TRIGGER_SINCE = 14  # CREATE OR REPLACE TRIGGER
@@ -30,6 +33,7 @@ def diff_triggers(ctx: DiffContext) -> list[Change]:
     recreated = recreated_functions(ctx)
     gone = (ctx.current.functions.keys() - ctx.desired.functions.keys()) | recreated
     rebuilt = rebuilt_views(ctx)
+    changing = changed_columns_of(ctx)
     # Dropping a table or view drops its triggers; a rebuilt view comes back without them.
     vanishing = ctx.dropped_tables | (ctx.current.views.keys() - ctx.desired.views.keys())
     changes: list[Change] = []
@@ -53,7 +57,15 @@ def diff_triggers(ctx: DiffContext) -> list[Change]:
                 f"and trigger {new.name} on {new.table} with it",
             )
             changes += [_drop(old, (hazard,)), *_create(new)]
-        elif old.definition != new.definition and _replaceable(ctx, old, new, gone):
+        elif old.definition == new.definition and (moving := _changing(old, changing)):
+            hazard = Hazard(
+                HazardKind.DEPENDENT_RECREATE,
+                f"column {', '.join(moving)} of {new.table} changes type or is added again, "
+                f"which PostgreSQL refuses while trigger {new.name} names it: the trigger is "
+                "dropped and created again",
+            )
+            changes += [_drop(old, (hazard,)), *_create(new)]
+        elif old.definition != new.definition and _replaceable(ctx, old, new, gone, changing):
             changes.append(
                 Change(
                     "trigger", key, "alter", "trigger.replace", {"trigger": new},
@@ -70,24 +82,21 @@ def diff_triggers(ctx: DiffContext) -> list[Change]:
     return changes + _diff_event_triggers(ctx, recreated)
 
 
-def _replaceable(ctx: DiffContext, old: Trigger, new: Trigger, gone: set[str]) -> bool:
+def _changing(trigger: Trigger, changing: set[tuple[str, str]]) -> list[str]:
+    """The columns the trigger names that the migration retypes, drops or adds again."""
+    return sorted({c for c in trigger.columns if (trigger.table, c) in changing})
+
+
+def _replaceable(
+    ctx: DiffContext, old: Trigger, new: Trigger, gone: set[str], changing: set[tuple[str, str]]
+) -> bool:
     if old.constraint or new.constraint:
         return False  # CREATE OR REPLACE CONSTRAINT TRIGGER does not exist
     if gone.intersection(old.functions):
         return False  # the old trigger must go before its function can
     if _major(ctx.current.server_version) < REPLACE_TRIGGER_SINCE:
         return False
-    table_now, table_then = ctx.current.tables.get(old.table), ctx.desired.tables.get(old.table)
-    for column in old.columns:
-        if table_now is None:
-            break  # a view: its columns are planned with it
-        before = next((c for c in table_now.columns if c.ident == column), None)
-        after = (
-            next((c for c in table_then.columns if c.ident == column), None) if table_then else None
-        )
-        if before is None or after is None or before.type != after.type:
-            return False
-    return True
+    return not _changing(old, changing)  # else the old trigger must go before they change
 
 
 def _major(version: str) -> int:

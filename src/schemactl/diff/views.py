@@ -47,7 +47,7 @@ def rebuilt_views(ctx: DiffContext) -> dict[str, str]:
 
 def _rebuilt_views(ctx: DiffContext) -> dict[str, str]:
     current, desired = ctx.current.views, ctx.desired.views
-    changed_columns = _changed_columns(ctx)
+    changed_columns = changed_columns_of(ctx)
     staying = {ident: old for ident, old in current.items() if ident in desired}
     reasons: dict[str, str] = {}
     for ident, old in staying.items():
@@ -194,10 +194,11 @@ def _base_type(type_name: str) -> str:
     return type_name
 
 
-def _changed_columns(ctx: DiffContext) -> set[tuple[str, str]]:
+def changed_columns_of(ctx: DiffContext) -> set[tuple[str, str]]:
     """(table, column) idents that diff/tables.py drops or retypes (``column.drop``,
     ``column.set_type``, a generated column re-added), and their copies in partitions
-    and inheriting children, which change with them."""
+    and inheriting children, which change with them: what views and triggers that use
+    them cannot stay in place for."""
     changed = set(regenerated_columns(ctx)) | _retyped_columns(ctx)
     children = _children(ctx.current.tables) if changed else {}
     pending = list(changed)
