@@ -19,7 +19,7 @@ def test_an_assembled_column_equals_hashes_and_prints_like_one_the_class_makes()
     values = ("id", "id", 1, "bigint", True, None, "a", None, None, "key", False, (), identity)
     made = Column(*values)
 
-    assembled = assembler(Column)(*values, "STORED", None)
+    assembled = assembler(Column)(*values, "STORED", None, ())
 
     assert assembled == made
     assert hash(assembled) == hash(made)
@@ -29,7 +29,7 @@ def test_an_assembled_column_equals_hashes_and_prints_like_one_the_class_makes()
 
 def test_an_assembled_object_stays_frozen() -> None:
     assembled = assembler(Column)(
-        "a", "a", 1, "int", False, None, "", None, None, None, False, (), None, "STORED", None
+        "a", "a", 1, "int", False, None, "", None, None, None, False, (), None, "STORED", None, ()
     )
 
     with pytest.raises(AttributeError):
@@ -42,7 +42,7 @@ def test_every_field_must_be_given_and_no_more() -> None:
     with pytest.raises(TypeError):
         assembler(Column)(
             "a", "a", 1, "int", False, None, "", None, None, None, False, (), None, "STORED",
-            None, "extra",
+            None, (), "extra",
         )  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def test_an_assembled_object_shares_its_class_attribute_names() -> None:
     values = ("a", "a", 1, "int", False, None, "", None, None, None, False, (), None)
     made = Column(*values)
 
-    assembled = assembler(Column)(*values, "STORED", None)
+    assembled = assembler(Column)(*values, "STORED", None, ())
 
     assert sys.getsizeof(vars(assembled)) == sys.getsizeof(vars(made))
 

@@ -280,6 +280,31 @@ def test_a_changed_partition_key_is_a_rebuild(
     assert "partition key changes" in plan.steps[0].hazards[0].reason
 
 
+def test_a_partition_key_column_changing_type_is_a_rebuild_that_keeps_the_rows(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL cannot change the type of a column a partitioned table's key reads: the
+    table is rebuilt with its partitions, its rows copied aside and back."""
+    table = "CREATE TABLE m (id int NOT NULL, at {} NOT NULL) PARTITION BY RANGE (at);"
+    partition = (
+        "CREATE TABLE m_2026 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+    )
+    old = table.format("date") + partition
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        old + "INSERT INTO m VALUES (1, '2026-03-01');",
+        table.format("timestamptz") + partition,
+    )
+    assert sqls(plan)[0].startswith(
+        'CREATE TABLE public."m_schemactl_rebuild" AS SELECT * FROM public.m;'
+    )
+    assert "partition key column at changes type" in plan.steps[0].hazards[0].reason
+    with psycopg.connect(database) as conn:  # rolled back by now, through a rebuild too
+        assert conn.execute("SELECT id, at::text FROM m").fetchall() == [(1, "2026-03-01")]
+
+
 def test_a_rebuilt_table_gets_its_identity_grants_and_comments_back(
     server: Server, database: str, schema_dir: Path
 ) -> None:

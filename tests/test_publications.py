@@ -103,3 +103,28 @@ def test_a_platforms_publication_is_left_alone(database: str) -> None:
     execute(database, TABLES + "CREATE PUBLICATION supabase_realtime FOR TABLE orders;")
     supabase = Scope(profile=load_profile("supabase"))
     assert "supabase_realtime" not in catalog_of(database, supabase).publications
+
+
+def test_a_table_leaves_and_rejoins_around_a_type_change_its_column_list_or_filter_reads(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL refuses ALTER COLUMN ... TYPE on a column that a publication's column list
+    or row filter reads, though the entry itself stays the same: the table leaves the
+    publication first and joins it again after."""
+    publications = (
+        "CREATE PUBLICATION listed FOR TABLE orders (id, status);\n"
+        "CREATE PUBLICATION filtered FOR TABLE orders WHERE (total > 0);"
+    )
+    retyped = TABLES.replace("total numeric, status text", "total numeric(12,2), status varchar")
+    plan = round_trip(
+        server.url, database, schema_dir, TABLES + publications, retyped + publications
+    )
+    assert sqls(plan) == [
+        "ALTER PUBLICATION filtered DROP TABLE ONLY public.orders;",
+        "ALTER PUBLICATION listed DROP TABLE ONLY public.orders;",
+        "ALTER TABLE public.orders ALTER COLUMN total TYPE numeric(12,2) USING total::numeric(12,2);",
+        "ALTER TABLE public.orders ALTER COLUMN status TYPE character varying "
+        "USING status::character varying;",
+        "ALTER PUBLICATION filtered ADD TABLE ONLY public.orders WHERE ((total > (0)::numeric));",
+        "ALTER PUBLICATION listed ADD TABLE ONLY public.orders (id, status);",
+    ]

@@ -366,3 +366,28 @@ def test_a_return_type_change_under_a_policy_and_a_default_rebuilds_around_them(
     statements = [step.sql.splitlines()[0] for step in plan.steps]
     drop_function = next(i for i, s in enumerate(statements) if s.startswith("DROP FUNCTION"))
     assert any(s.startswith("DROP POLICY") for s in statements[:drop_function])
+
+
+def test_a_begin_atomic_routine_steps_aside_while_a_column_it_reads_changes_type(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A SQL-standard body records the columns it reads, and PostgreSQL refuses to change
+    their type while it stands: the routine, the same on both sides, goes first and
+    comes back after."""
+    routine = (
+        "CREATE FUNCTION total() RETURNS bigint LANGUAGE sql "
+        "BEGIN ATOMIC SELECT sum(qty) FROM stock; END;"
+    )
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        f"CREATE TABLE stock (id int PRIMARY KEY, qty int);\n{routine}",
+        f"CREATE TABLE stock (id int PRIMARY KEY, qty bigint);\n{routine}",
+    )
+    steps = sqls(plan)
+    assert steps[:2] == [
+        "DROP FUNCTION public.total();",
+        "ALTER TABLE public.stock ALTER COLUMN qty TYPE bigint USING qty::bigint;",
+    ]
+    assert steps[2].startswith("CREATE OR REPLACE FUNCTION public.total()")

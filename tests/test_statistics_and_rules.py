@@ -91,6 +91,27 @@ def test_a_rule_is_created_after_the_tables_it_names_and_replaced_in_place(
     ]
 
 
+def test_a_rule_steps_aside_while_a_column_it_reads_changes_type(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL refuses ALTER COLUMN ... TYPE on a column a rule reads: the rule goes
+    first and comes back after."""
+    rule = "CREATE RULE no_negative AS ON INSERT TO counts WHERE new.n < 0 DO INSTEAD NOTHING;"
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        f"CREATE TABLE counts (id int PRIMARY KEY, n int);\n{rule}",
+        f"CREATE TABLE counts (id int PRIMARY KEY, n bigint);\n{rule}",
+    )
+    steps = sqls(plan)
+    assert steps[:2] == [
+        "DROP RULE no_negative ON public.counts;",
+        "ALTER TABLE public.counts ALTER COLUMN n TYPE bigint USING n::bigint;",
+    ]
+    assert steps[2].startswith("CREATE RULE no_negative AS")
+
+
 def test_a_rule_made_elsewhere_is_drift(server: Server, database: str, schema_dir: Path) -> None:
     execute(database, TABLES + RULE)
     write_schema(schema_dir, TABLES)

@@ -180,6 +180,43 @@ def test_a_generated_column_expression_change_re_adds_the_column(
     ]
 
 
+def test_a_generated_column_is_added_again_around_a_type_change_of_a_column_it_reads(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL refuses ALTER COLUMN ... TYPE on a column that a generation expression
+    reads, whatever the generated column's own type: it goes first and comes back after,
+    its values computed from the column as it now is."""
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TABLE t (a int, d int GENERATED ALWAYS AS (a * 2) STORED);",
+        "CREATE TABLE t (a bigint, d bigint GENERATED ALWAYS AS (a * 2) STORED);",
+    )
+    assert sqls(plan) == [
+        "ALTER TABLE public.t DROP COLUMN d;",
+        "ALTER TABLE public.t ALTER COLUMN a TYPE bigint USING a::bigint;",
+        "ALTER TABLE public.t ADD COLUMN d bigint GENERATED ALWAYS AS ((a * 2)) STORED;",
+    ]
+    assert "around the type change of a" in plan.steps[0].hazards[0].reason
+
+
+def test_a_new_generated_column_is_added_after_the_columns_it_reads_change(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TABLE t (a int);",
+        "CREATE TABLE t (a bigint, d bigint GENERATED ALWAYS AS (a * 2) STORED);",
+    )
+    assert sqls(plan) == [
+        "ALTER TABLE public.t ALTER COLUMN a TYPE bigint USING a::bigint;",
+        "ALTER TABLE public.t ADD COLUMN d bigint GENERATED ALWAYS AS ((a * 2)) STORED;",
+    ]
+
+
 def test_schemas_are_created_and_dropped(server: Server, database: str, schema_dir: Path) -> None:
     plan = round_trip(
         server.url,

@@ -217,7 +217,7 @@ def _read_tables(
     for (
         oid, local, table_name, name, ident, position, type_, not_null, default, identity,
         generated, collation, comment, default_volatile, default_calls, generated_storage,
-        *sequence,
+        generated_uses, *sequence,
     ) in tuples(conn, "columns", params):  # fmt: skip
         if oid in names:
             names[oid][position] = ident
@@ -229,7 +229,7 @@ def _read_tables(
             name, ident, position, type_, not_null, default, identity, generated, collation,
             comment, default_volatile, tuple(default_calls),
             identity_sequence(sequence, table_name, name, type_) if sequence[0] else None,
-            generated_storage, None,
+            generated_storage, None, tuple(generated_uses or ()),
         )  # fmt: skip
         if oid in columns:
             columns[oid].append(column)
@@ -239,6 +239,7 @@ def _read_tables(
         oid = row.pop("oid")
         row["columns"] = tuple(columns.get(oid, ()))
         row["inherits"] = tuple(row["inherits"])
+        row["partition_key_columns"] = tuple(row["partition_key_columns"] or ())
         row["options"] = tuple(row["options"])
         catalog.tables[row["ident"]] = Table(**row)
     return names

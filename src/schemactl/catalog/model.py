@@ -94,6 +94,9 @@ class Column:
     identity_sequence: IdentitySequence | None = None  # with ``identity``
     generated_storage: str = "STORED"  # or VIRTUAL (PostgreSQL 18), with ``generated``
     conversion: TypeConversion | None = field(default=None, compare=False)
+    # Columns of its table (idents) a generation expression reads: pg_depend. PostgreSQL
+    # refuses to change their type while the expression stands.
+    generated_uses: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ class Table:
     unlogged: bool
     columns: tuple[Column, ...]
     partition_key: str | None = None  # "RANGE (occurred_at)"
+    partition_key_columns: tuple[str, ...] = field(default=(), compare=False)  # idents it reads
     partition_of: str | None = None  # parent ident when this table is a partition
     partition_bound: str | None = None  # "FOR VALUES FROM (...) TO (...)" / "DEFAULT"
     inherits: tuple[str, ...] = ()
@@ -339,6 +343,7 @@ class Function:
     requires: tuple[str, ...] = field(default=(), compare=False)  # pg_depend: routines
     calls: tuple[str, ...] = field(default=(), compare=False)  # routines named in the body
     relations: tuple[str, ...] = field(default=(), compare=False)  # pg_depend: row types, bodies
+    columns: tuple[str, ...] = field(default=(), compare=False)  # "table.column" a body reads
     body_relations: bool = field(default=False, compare=False)  # a SQL body names a relation
     needed_early: bool = field(default=False, compare=False)  # defaults/checks/views use it
 
@@ -657,6 +662,7 @@ class Rule:
     definition: str  # pg_get_ruledef, without its final semicolon
     enabled: str = "O"  # O origin, D disabled, R replica, A always, as for triggers
     comment: str | None = None
+    columns: tuple[str, ...] = field(default=(), compare=False)  # "table.column" it reads
 
     @property
     def key(self) -> str:

@@ -65,6 +65,7 @@ class Phase(float, Enum):
     ALTER_TABLE = 41
     ADD_COLUMN = 42
     ALTER_COLUMN = 44
+    ADD_GENERATED_COLUMN = 44.5  # generated columns read the others as they will be
     DROP_REPLACED_TYPE = 45  # types that columns were just converted away from
     SEQUENCE_OWNERSHIP = 46
     DROP_SEQUENCE = 47  # after column defaults that used it were changed

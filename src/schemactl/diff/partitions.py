@@ -47,9 +47,26 @@ def rebuild_reason(old: Table, new: Table) -> str | None:
             "a partitioned table becomes plain")  # fmt: skip
     if old.partition_key != new.partition_key:
         return f"the partition key changes from {old.partition_key} to {new.partition_key}"
+    if old.kind == "p" and (retyped := _retyped_key_columns(old, new)):
+        return f"partition key column {', '.join(retyped)} changes type"
     if (old.partition_of is None) != (new.partition_of is None):
         return "it becomes a partition" if new.partition_of else "it stops being a partition"
     return None
+
+
+def _retyped_key_columns(old: Table, new: Table) -> list[str]:
+    """The key's columns that change type or collation: PostgreSQL cannot alter those of
+    a partitioned table."""
+    if not old.partition_key_columns:
+        return []
+    by_ident = {c.ident: c for c in new.columns}
+    return [
+        column.ident
+        for column in old.columns
+        if column.ident in old.partition_key_columns
+        and (wanted := by_ident.get(column.ident)) is not None
+        and (wanted.type, wanted.collation) != (column.type, column.collation)
+    ]
 
 
 def rebuilt_roots(current: Catalog, desired: Catalog) -> frozenset[str]:

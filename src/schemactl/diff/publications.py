@@ -3,17 +3,20 @@
 Tables and schemas leave a publication before anything else changes (a column in a
 column list could not be dropped otherwise) and join it once everything else is in
 place (its columns exist). A table entry whose column list or row filter changes leaves
-and joins again; a table that is rebuilt joins again. Only FOR ALL TABLES switched on
+and joins again; so does one whose list or filter reads a column that changes type or
+goes (PostgreSQL refuses that while the entry stands); a table that is rebuilt joins
+again. Only FOR ALL TABLES switched on
 or off replaces the publication.
 """
 
 from __future__ import annotations
 
-from schemactl.catalog.model import Publication
+from schemactl.catalog.model import Publication, PublishedTable
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.placing import placed
+from schemactl.diff.views import changed_columns_of
 
 
 def diff_publications(ctx: DiffContext) -> list[Change]:
@@ -43,9 +46,14 @@ def _members(ctx: DiffContext, old: Publication, new: Publication) -> list[Chang
     before = {entry.table: entry for entry in old.tables}
     after = {entry.table: entry for entry in new.tables}
     changes: list[Change] = []
+    changing = changed_columns_of(ctx) if any(_reads(e) for e in old.tables) else set()
     for table in sorted(before.keys() | after.keys()):
         was, wanted = before.get(table), after.get(table)
-        rejoins = was is not None and wanted is not None and table in ctx.created_tables
+        rejoins = (
+            was is not None
+            and wanted is not None
+            and (table in ctx.created_tables or _stands_in_the_way(was, changing))
+        )
         if was is not None and (was != wanted or rejoins):
             changes.append(
                 _change(new, "alter", "drop_table", {"entry": was}, Phase.DROP_PUBLICATION)
@@ -72,3 +80,16 @@ def _change(
         "publication", publication.name, action, f"publication.{macro}",
         {"publication": publication, **params}, phase,
     )  # fmt: skip
+
+
+def _reads(entry: PublishedTable) -> bool:
+    return bool(entry.columns) or entry.row_filter is not None
+
+
+def _stands_in_the_way(entry: PublishedTable, changing: set[tuple[str, str]]) -> bool:
+    """Whether the entry's column list or row filter reads a column the migration retypes
+    or drops: PostgreSQL refuses that while the entry stands. The columns a filter reads
+    are not recorded here, so any changing column of the table counts for one."""
+    if entry.row_filter is not None:
+        return any(table == entry.table for table, _ in changing)
+    return any((entry.table, column) in changing for column in entry.columns)

@@ -11,18 +11,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemactl.catalog.model import Column
+from schemactl.catalog.model import Column, Table
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import views_asking
 
 
-def regenerates(old: Column, new: Column, recreated: frozenset[str]) -> bool:
-    """Whether column ``old`` becomes ``new`` by being dropped and added again."""
+def regenerates(
+    old: Column, new: Column, recreated: frozenset[str], retyped: frozenset[str] = frozenset()
+) -> bool:
+    """Whether column ``old`` becomes ``new`` by being dropped and added again.
+    ``retyped``: the idents of the table's columns that change type or collation, which
+    PostgreSQL refuses while a generation expression reads them."""
     if new.generated is None:
         return False  # DROP EXPRESSION keeps the column and its values
     if old.generated != new.generated or old.generated_storage != new.generated_storage:
         return True
+    if retyped and retyped.intersection(old.generated_uses):
+        return True
     return bool(recreated.intersection(old.default_calls))
+
+
+def retyped_columns(old: Table, new: Table) -> frozenset[str]:
+    """Idents of ``old``'s columns that ``new`` keeps under another type or collation."""
+    found = set()
+    for column in old.columns:
+        wanted = new.column(column.name)
+        if wanted is not None and (wanted.type, wanted.collation) != (
+            column.type,
+            column.collation,
+        ):
+            found.add(column.ident)
+    return frozenset(found)
 
 
 def regenerated_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
@@ -39,10 +58,16 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
         tables -= ctx.unchanged_tables
     found = set()
     for ident in tables:
+        old_table, new_table = ctx.current.tables[ident], ctx.desired.tables[ident]
+        retyped: frozenset[str] | None = None  # worked out for tables with generated columns
         # Only a column generated in the desired state is added again.
-        for new in (c for c in ctx.desired.tables[ident].columns if c.generated is not None):
-            column = ctx.current.tables[ident].column(new.name)
-            if column is not None and regenerates(column, new, recreated):
+        for new in (c for c in new_table.columns if c.generated is not None):
+            column = old_table.column(new.name)
+            if column is None:
+                continue
+            if retyped is None:
+                retyped = retyped_columns(old_table, new_table)
+            if regenerates(column, new, recreated, retyped):
                 found.add((ident, column.ident))
     return frozenset(found)
 

@@ -7,7 +7,8 @@ attribute, but not the return type, the routine kind, or fewer argument defaults
 take DROP + CREATE, and the triggers that call the routine are recreated around it
 (see :func:`recreated_functions`, used by the trigger and privilege diffs). So is a
 routine whose signature or ``BEGIN ATOMIC`` body uses a relation that is dropped or
-rebuilt: it would block the relation's drop.
+rebuilt: it would block the relation's drop; and one whose ``BEGIN ATOMIC`` body reads a
+column that is dropped or changes type or collation, which it would block as well.
 
 Where routines go in a migration:
 
@@ -33,7 +34,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import asking_for_views, must_recreate, views_asking
-from schemactl.diff.views import rebuilt_views
+from schemactl.diff.views import rebuilt_views, retyped_or_dropped_columns
 
 # Early drops share DROP_TRIGGER with the triggers, which go first (order (0,)).
 _EARLY_DROP_ORDER = 1
@@ -54,12 +55,21 @@ def _recreated(ctx: DiffContext, for_views: bool) -> frozenset[str]:
         with asking_for_views():
             vanishing |= rebuilt_views(ctx).keys()
     current, desired = ctx.current.functions, ctx.desired.functions
+    moving = _moving_columns(ctx) if any(f.columns for f in current.values()) else set()
     return frozenset(
         key
         for key in current.keys() & desired.keys()
         if must_recreate(current[key], desired[key])
         or vanishing.intersection(current[key].relations)
+        or moving.intersection(current[key].columns)
     )
+
+
+def _moving_columns(ctx: DiffContext) -> set[str]:
+    """``table.column`` of the columns the migration retypes or drops: PostgreSQL refuses
+    either while a ``BEGIN ATOMIC`` body reads the column, so such a routine goes first
+    (with the early drops, as it reads a relation) and comes back after."""
+    return {f"{table}.{column}" for table, column in retyped_or_dropped_columns(ctx)}
 
 
 def _vanishing_relations(ctx: DiffContext) -> set[str]:

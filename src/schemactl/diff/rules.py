@@ -3,7 +3,8 @@
 A statistics object is created once its table's columns (and the functions its
 expressions call) exist and dropped before they change; a new definition replaces it,
 a new target is set in place. A rule is replaced in place (``CREATE OR REPLACE RULE``)
-and dropped before the tables and views it names go. Either is created again when its
+and dropped before the tables and views it names go, or a column it reads changes type
+or goes (PostgreSQL refuses those while the rule stands; it comes back after them). Either is created again when its
 table is rebuilt or its view recreated, since they go with it.
 """
 
@@ -16,7 +17,7 @@ from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.placing import placed
-from schemactl.diff.views import rebuilt_views
+from schemactl.diff.views import changed_columns_of, rebuilt_views
 
 FIRES_ON_ORIGIN = "O"
 
@@ -54,15 +55,19 @@ def _statistics(statistics: Statistics, action: str, macro: str, phase: Phase) -
 def diff_rules(ctx: DiffContext) -> list[Change]:
     current, desired = ctx.current.rules, ctx.desired.rules
     recreated = ctx.created_tables | rebuilt_views(ctx).keys()  # their rules go with them
+    moving = _moving_columns(ctx) if any(r.columns for r in current.values()) else set()
     changes: list[Change] = []
     for key in sorted(current.keys() | desired.keys()):
         old, new = current.get(key), desired.get(key)
+        # A rule reading a column that changes type or goes stands in its way: it goes
+        # first and comes back after.
+        aside = old is not None and new is not None and bool(moving.intersection(old.columns))
         # Dropped first, even with its table: its action may name a table dropped before.
-        if old is not None and (new is None or new.table in recreated):
+        if old is not None and (new is None or new.table in recreated or aside):
             changes.append(_rule(old, "drop", "drop", Phase.DROP_RULE))
         if new is None:
             continue
-        if old is None or new.table in recreated:
+        if old is None or new.table in recreated or aside:
             changes.append(_rule(new, "create", "create", Phase.CREATE_RULE))
             old = dataclasses.replace(new, enabled=FIRES_ON_ORIGIN, comment=None)
         elif old.definition != new.definition:
@@ -73,6 +78,12 @@ def diff_rules(ctx: DiffContext) -> list[Change]:
             "rule", f"RULE {new.ident} ON {new.table}", key, old.comment, new.comment
         )
     return placed(changes, {"rule": "rule"})
+
+
+def _moving_columns(ctx: DiffContext) -> set[str]:
+    """``table.column`` of the columns the migration retypes, drops or adds again, with
+    their copies in partitions and children."""
+    return {f"{table}.{column}" for table, column in changed_columns_of(ctx)}
 
 
 def _rule(rule: Rule, action: str, macro: str, phase: Phase) -> Change:

@@ -13,7 +13,7 @@ from schemactl.diff.context import DiffContext
 from schemactl.diff.conversions import converted
 from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
-from schemactl.diff.regenerated import regenerates
+from schemactl.diff.regenerated import regenerates, retyped_columns
 from schemactl.diff.routines import recreated_functions
 from schemactl.diff.types import cast_through_text, table_rank
 
@@ -145,13 +145,14 @@ def _alter_table(
     ident = new.ident
     old_columns = {c.name: c for c in old.columns}
     new_columns = {c.name: c for c in new.columns}
+    retyped = retyped_columns(old, new)
     for column in new.columns:
         before = old_columns.get(column.name)
         if before is None:
             changes.append(
                 Change(
                     "column", f"{ident}.{column.ident}", "create", "column.add",
-                    {"table": new, "column": column}, Phase.ADD_COLUMN,
+                    {"table": new, "column": column}, _add_phase(column),
                     hazards.add_column(
                         ident, column.name, column.default_volatile,
                         _computed_per_row(column, checked_domains),
@@ -159,8 +160,8 @@ def _alter_table(
                 )
             )  # fmt: skip
         else:
-            changes += _alter_column(new, before, column, online, recreated)
-        if before is not None and regenerates(before, column, recreated):
+            changes += _alter_column(new, before, column, online, recreated, retyped)
+        if before is not None and regenerates(before, column, recreated, retyped):
             before = None  # added again: its comment with it
         changes += comment_change(
             "column", f"COLUMN {ident}.{column.ident}", f"{ident}.{column.ident}",
@@ -227,9 +228,15 @@ def _row_security(
 
 
 def _alter_column(
-    table: Table, old: Column, new: Column, online: bool, recreated: frozenset[str]
+    table: Table,
+    old: Column,
+    new: Column,
+    online: bool,
+    recreated: frozenset[str],
+    retyped: frozenset[str] = frozenset(),
 ) -> list[Change]:
-    """The smallest ALTERs that turn ``old`` into ``new``."""
+    """The smallest ALTERs that turn ``old`` into ``new``; ``retyped``: the idents of
+    the table's columns that change type or collation."""
     name = f"{table.ident}.{new.ident}"
     params = {"table": table, "column": new, "old": old}
 
@@ -238,18 +245,20 @@ def _alter_column(
     ) -> Change:
         return Change("column", name, "alter", operation, params, phase, hazard_list)
 
-    if regenerates(old, new, recreated):
+    if regenerates(old, new, recreated, retyped):
         # PostgreSQL cannot change a generation expression in place, nor drop a routine
-        # it calls: the column goes (before the routine) and comes back (after it).
-        why = "to change its expression" if old.generated != new.generated else (
-            "around a routine it calls, which is dropped and created again")  # fmt: skip
+        # it calls, nor change the type of a column it reads: the column goes (before
+        # those) and comes back (after them).
         return [
             change(
-                "column.drop", hazards.regenerate_column(table.ident, new.name, why),
+                "column.drop",
+                hazards.regenerate_column(
+                    table.ident, new.name, _why_regenerated(old, new, retyped)
+                ),
                 Phase.DROP_COLUMN,
             ),
-            change("column.add", (), Phase.ADD_COLUMN),
-        ]  # fmt: skip
+            change("column.add", (), _add_phase(new)),
+        ]
     if old.generated != new.generated and new.generated is None:
         if old.generated_storage != "STORED":  # a virtual column has no values to keep
             return [
@@ -266,6 +275,21 @@ def _alter_column(
             *_plain_column_changes(table, old, new, change, online),
         ]
     return _plain_column_changes(table, old, new, change, online)
+
+
+def _why_regenerated(old: Column, new: Column, retyped: frozenset[str]) -> str:
+    if old.generated != new.generated or old.generated_storage != new.generated_storage:
+        return "to change its expression"
+    if reads := sorted(retyped.intersection(old.generated_uses)):
+        return f"around the type change of {', '.join(reads)}, which its expression reads"
+    return "around a routine it calls, which is dropped and created again"
+
+
+def _add_phase(column: Column) -> Phase:
+    """A generated column is added after the other columns' changes: its expression
+    reads them as they will be (PostgreSQL refuses to change the type of a column that
+    an expression reads)."""
+    return Phase.ADD_GENERATED_COLUMN if column.generated is not None else Phase.ADD_COLUMN
 
 
 def _plain_column_changes(

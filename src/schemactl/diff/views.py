@@ -199,7 +199,7 @@ def changed_columns_of(ctx: DiffContext) -> set[tuple[str, str]]:
     ``column.set_type``, a generated column re-added), and their copies in partitions
     and inheriting children, which change with them: what views and triggers that use
     them cannot stay in place for."""
-    changed = set(regenerated_columns(ctx)) | _retyped_columns(ctx)
+    changed = set(regenerated_columns(ctx)) | retyped_or_dropped_columns(ctx)
     children = _children(ctx.current.tables) if changed else {}
     pending = list(changed)
     while pending:
@@ -211,9 +211,10 @@ def changed_columns_of(ctx: DiffContext) -> set[tuple[str, str]]:
     return changed
 
 
-def _retyped_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
+def retyped_or_dropped_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     """(table, column) idents of columns dropped or given another type or collation.
-    Asked twice per comparison (see recreation.views_asking), the same both times."""
+    Asked more than once per comparison (see recreation.views_asking), the same every
+    time."""
 
     def work_out() -> frozenset[tuple[str, str]]:
         found = set()

@@ -23,6 +23,19 @@ SELECT a.attrelid AS relation_oid,
        coalesce(dc.calls, '{}') AS default_calls,
        -- 'v' (VIRTUAL, computed when read) exists from PostgreSQL 18 on
        CASE WHEN a.attgenerated = 'v' THEN 'VIRTUAL' ELSE 'STORED' END AS generated_storage,
+       -- The columns a generation expression reads (asked only of generated columns).
+       CASE WHEN a.attgenerated <> '' THEN
+            ARRAY(SELECT quote_ident(u.attname)
+                    FROM pg_depend d
+                    JOIN pg_attribute u ON u.attrelid = d.refobjid AND u.attnum = d.refobjsubid
+                   WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+                     AND d.refobjsubid > 0 AND d.refobjsubid <> a.attnum
+                     -- the expression's (15 and later) or the column's own (14)
+                     AND ((d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid)
+                          OR (d.classid = 'pg_class'::regclass AND d.objid = a.attrelid
+                              AND d.objsubid = a.attnum))
+                   ORDER BY u.attnum)
+       END AS generated_uses,
        ids.name AS identity_seq_name,
        ids.ident AS identity_seq_ident,
        ids.seqstart AS identity_seq_start,

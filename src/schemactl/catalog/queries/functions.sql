@@ -37,6 +37,18 @@ SELECT n.nspname AS schema,
                 AND d.refclassid IN ('pg_class'::regclass, 'pg_type'::regclass)
                 AND r.relkind IN ('r', 'p', 'v', 'm', 'f')
               ORDER BY 1) AS relations,
+       -- Table columns a BEGIN ATOMIC body reads: PostgreSQL refuses to change their
+       -- type or drop them while the routine stands.
+       ARRAY(SELECT DISTINCT quote_ident(rn.nspname) || '.' || quote_ident(r.relname)
+                    || '.' || quote_ident(a.attname)
+               FROM pg_depend d
+               JOIN pg_class r ON r.oid = d.refobjid
+               JOIN pg_namespace rn ON rn.oid = r.relnamespace
+               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+              WHERE p.prosqlbody IS NOT NULL
+                AND d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'n'
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+              ORDER BY 1) AS columns,
        EXISTS (SELECT 1 FROM pg_depend d
                 WHERE d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid
                   AND d.deptype = 'n'

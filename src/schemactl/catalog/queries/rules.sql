@@ -4,7 +4,18 @@ SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS "table",
        quote_ident(r.rulename) AS ident,
        rtrim(pg_get_ruledef(r.oid), ';') AS definition,
        r.ev_enabled AS enabled,
-       obj_description(r.oid, 'pg_rewrite') AS comment
+       obj_description(r.oid, 'pg_rewrite') AS comment,
+       -- The table columns it reads (pg_depend): PostgreSQL refuses to change their type
+       -- or drop them while it stands.
+       ARRAY(SELECT DISTINCT quote_ident(dn.nspname) || '.' || quote_ident(dc.relname)
+                    || '.' || quote_ident(a.attname)
+               FROM pg_depend d
+               JOIN pg_class dc ON dc.oid = d.refobjid
+               JOIN pg_namespace dn ON dn.oid = dc.relnamespace
+               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+              WHERE d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+              ORDER BY 1) AS columns
 FROM pg_rewrite r
 JOIN pg_class c ON c.oid = r.ev_class
 JOIN pg_namespace n ON n.oid = c.relnamespace

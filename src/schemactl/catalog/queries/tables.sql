@@ -6,6 +6,17 @@ SELECT c.oid,
        c.relkind AS kind,
        c.relpersistence = 'u' AS unlogged,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       -- The columns the key reads, plain or in expressions (pg_depend, internal):
+       -- PostgreSQL refuses to change their type while the table is partitioned by them.
+       CASE WHEN c.relkind = 'p' THEN
+            ARRAY(SELECT quote_ident(a.attname)
+                    FROM pg_depend d
+                    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                     AND d.objsubid > 0 AND d.refclassid = 'pg_class'::regclass
+                     AND d.refobjid = c.oid AND d.refobjsubid = 0 AND d.deptype = 'i'
+                   ORDER BY a.attnum)
+       END AS partition_key_columns,
        -- A bound holds constants, no column: printed without its table (see columns.sql).
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END AS partition_bound,
        (SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.relname)

@@ -46,6 +46,7 @@ def read_routines(conn: psycopg.Connection, params: dict[str, Any], catalog: Cat
                 "definition": row["definition"] or "",
                 "requires": tuple(row["requires"]),
                 "relations": tuple(row["relations"]),
+                "columns": tuple(row["columns"]),
             }
         )
         if function.kind == "a":

@@ -17,5 +17,5 @@ def read_statistics(conn: psycopg.Connection, params: dict[str, Any], catalog: C
 
 def read_rules(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
     for row in rows(conn, "rules", params):
-        rule = Rule(**row)
+        rule = Rule(**{**row, "columns": tuple(row["columns"])})
         catalog.rules[rule.key] = rule
