@@ -271,3 +271,25 @@ def test_adding_a_column_with_a_volatile_default_is_named_a_rewrite(
     hazards = {step.name: step.hazard_kinds for step in plan.steps}
     assert "table_rewrite" in hazards["public.t.token"]
     assert hazards["public.t.at"] == {"access_exclusive_lock"}
+
+
+def test_a_default_calling_a_routine_that_goes_is_changed_before_the_routine_is_dropped(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """The old default cannot even be made where the routine is gone (the dev database), so
+    it is never taken for the new one; and it goes before the routine it holds on to."""
+    routine = "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\n"
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        routine
+        + "CREATE TABLE t (id int, code text DEFAULT next_code(), note text DEFAULT next_code());",
+        "CREATE TABLE t (id int, code text DEFAULT 'y', note text);",
+    )
+    assert sqls(plan) == [
+        "ALTER TABLE public.t ALTER COLUMN code DROP DEFAULT;",
+        "ALTER TABLE public.t ALTER COLUMN note DROP DEFAULT;",
+        "DROP FUNCTION public.next_code();",
+        "ALTER TABLE public.t ALTER COLUMN code SET DEFAULT 'y'::text;",
+    ]

@@ -410,3 +410,38 @@ def test_a_domain_over_a_table_row_type_comes_between_that_table_and_its_users(
         "DROP DOMAIN public.d;",
         "DROP TABLE public.base;",
     ]
+
+
+def test_a_domain_default_calling_a_routine_that_goes_is_dropped_before_the_routine(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    routine = "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\n"
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        routine + "CREATE DOMAIN code AS text DEFAULT next_code();",
+        "CREATE DOMAIN code AS text DEFAULT 'y';",
+    )
+    assert sqls(plan) == [
+        "ALTER DOMAIN public.code DROP DEFAULT;",
+        "DROP FUNCTION public.next_code();",
+        "ALTER DOMAIN public.code SET DEFAULT 'y'::text;",
+    ]
+
+
+def test_a_new_domain_gets_a_default_calling_a_new_routine_once_the_routine_exists(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    routine = "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\n"
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "",
+        routine + "CREATE DOMAIN code AS text DEFAULT next_code();",
+    )
+    steps = sqls(plan)
+    assert steps[0] == "CREATE DOMAIN public.code AS text;"
+    assert steps[1].startswith("CREATE OR REPLACE FUNCTION public.next_code()")
+    assert steps[2] == "ALTER DOMAIN public.code SET DEFAULT public.next_code();"

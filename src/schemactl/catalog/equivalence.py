@@ -35,6 +35,7 @@ from schemactl.catalog.readers.views import printed_definition
 PROBE = "schemactl_probe"
 COPY = "copy"
 BATCH = "schemactl_probes"  # the savepoint around one round trip of probes
+PROBED_SETTING = "schemactl.probed"  # names the last probe whose statements went through
 # Probe objects outlive their block until the reconciling transaction ends: every
 # probe, of whichever prober, gets a name of its own.
 _PROBE_NUMBERS = itertools.count(1)
@@ -183,13 +184,15 @@ class _Prober:
         readers: list[Callable[[str], str | None]] = []
         statements = [f"SAVEPOINT {BATCH}"]
         for key, make in questions:
-            probe = make(f"{PROBE}_{next(_PROBE_NUMBERS)}")
+            name = f"{PROBE}_{next(_PROBE_NUMBERS)}"
+            probe = make(name)
             copying, self._copying = self._copying, []
             if probe is None:
                 self.cache[key] = None
                 continue
             statements += [self._block((self.executed(copy),)) for copy in copying]
-            statements += [self._block(probe.body), probe.query]
+            statements += [self._block((*probe.body, self._succeeded(name))),
+                           self._if_succeeded(name, probe.query)]  # fmt: skip
             keys.append(key)
             readers.append(probe.read)
         if not keys:
@@ -212,6 +215,22 @@ class _Prober:
             raise
         for key, read, text in zip(keys, readers, printed, strict=True):
             self.cache[key] = None if text is None else read(text)
+
+    def _succeeded(self, name: str) -> str:
+        """The last statement of probe ``name``'s block: a mark that a failing block undoes
+        with the rest."""
+        return f"PERFORM set_config({self.literal(PROBED_SETTING)}, {self.literal(name)}, true)"
+
+    def _if_succeeded(self, name: str, query: str) -> str:
+        """``query``'s rows only where probe ``name``'s block went through. A probe that
+        changes an object the dev database has (a column's or a domain's default) and
+        fails would otherwise read back what was there before: the desired definition
+        itself, so a current one PostgreSQL could not even make (it calls a routine the
+        desired state drops) would pass for equal."""
+        return (
+            f"SELECT * FROM ({query}) AS probed "
+            f"WHERE current_setting({self.literal(PROBED_SETTING)}, true) = {self.literal(name)}"
+        )
 
     def _block(self, body: tuple[str, ...]) -> str:
         """``body`` run as one subtransaction: where a statement fails, none happened."""

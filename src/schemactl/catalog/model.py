@@ -432,6 +432,7 @@ class UserType:
     options: tuple[str, ...] = ()  # range: "SUBTYPE = integer", ...
     comment: str | None = None
     depends_on: tuple[str, ...] = field(default=(), compare=False)  # type idents it uses
+    default_calls: tuple[str, ...] = field(default=(), compare=False)  # domain default: pg_depend
 
 
 @dataclass(frozen=True)

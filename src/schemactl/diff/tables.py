@@ -32,25 +32,40 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
             )
         )  # fmt: skip
     recreated = recreated_functions(ctx)
+    gone = recreated | (ctx.current.functions.keys() - ctx.desired.functions.keys())
     checked_domains = _checked_domains(ctx)
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         if not recreated and ident in ctx.unchanged_tables:
             continue  # nothing to alter: only a recreated routine touches an equal table
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
         altered = _alter_table(old, new, ctx.online, recreated, checked_domains)
+        detached = _detach_defaults(old, new, gone)
+        if detached:  # dropped early already: not again with the column's other changes
+            early = {c.name for c in detached if c.operation == "column.drop_default"}
+            altered = [c for c in altered if not _drops_default_of(c, early)]
         changes += converted(cast_through_text(ctx, altered))
-        changes += _detach_defaults(old, new, recreated)
+        changes += detached
     return changes
 
 
-def _detach_defaults(old: Table, new: Table, recreated: frozenset[str]) -> list[Change]:
-    """A default that calls a routine the migration drops and creates again would block
-    the drop: it is dropped before, and set again once the routine exists anew."""
+def _drops_default_of(change: Change, columns: set[str]) -> bool:
+    return (
+        change.operation == "column.drop_default"
+        and change.phase is Phase.ALTER_COLUMN
+        and change.name in columns
+    )
+
+
+def _detach_defaults(old: Table, new: Table, gone: frozenset[str]) -> list[Change]:
+    """A default that calls a routine the migration drops (for good, or to create it
+    again) would block the drop: it is dropped before, and set again, where the desired
+    state keeps it, once the routine exists anew; a new default is set with the column's
+    other changes."""
     changes: list[Change] = []
     wanted = {c.name: c for c in new.columns}
     for column in old.columns:
         target = wanted.get(column.name)
-        if target is None or column.default is None or not recreated & set(column.default_calls):
+        if target is None or column.default is None or not gone & set(column.default_calls):
             continue
         params = {"table": new, "column": target, "old": column}
         name = f"{new.ident}.{target.ident}"

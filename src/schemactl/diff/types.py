@@ -344,12 +344,22 @@ def _create(
     ident = user_type.ident
     if user_type.kind == DOMAIN:
         inline = tuple(c for c in user_type.constraints if c.validated and not c.uses_functions)
+        # A default that calls a routine is set once routines exist, as such CHECKs are.
+        later_default = bool(user_type.default_calls)
+        made = dataclasses.replace(user_type, default=None) if later_default else user_type
         changes = [
             Change(
                 "domain", ident, "create", "domain.create",
-                {"domain": user_type, "checks": inline}, phase, order=order,
+                {"domain": made, "checks": inline}, phase, order=order,
             )
         ]  # fmt: skip
+        if later_default:
+            changes.append(
+                Change(
+                    "domain", ident, "alter", "domain.set_default", {"domain": user_type},
+                    phase if placement else Phase.ADD_DOMAIN_CONSTRAINT, order=order,
+                )
+            )  # fmt: skip
         for constraint in user_type.constraints:
             if constraint not in inline:
                 added = _add_domain_constraint(user_type, constraint, rank, on_new=True)
@@ -379,6 +389,13 @@ def _drop(user_type: UserType, placement: tuple[Phase, tuple[int, ...]]) -> list
         for constraint in user_type.constraints
         if constraint.uses_functions
     ]  # fmt: skip
+    if user_type.default_calls:  # so would a default that calls one
+        changes.append(
+            Change(
+                "domain", user_type.ident, "alter", "domain.drop_default",
+                {"domain": user_type}, Phase.DETACH_DEFAULT,
+            )
+        )  # fmt: skip
     changes.append(
         Change(
             _template(user_type), user_type.ident, "drop", f"{_template(user_type)}.drop",
@@ -507,7 +524,8 @@ def _alter(ctx: DiffContext, old: UserType, new: UserType, rank: int) -> list[Ch
     if new.kind == ENUM:
         changes = _add_labels(ctx, old, new, rank)
     elif new.kind == DOMAIN:
-        changes = _alter_domain(old, new, rank)
+        dropped = ctx.current.functions.keys() - ctx.desired.functions.keys()
+        changes = _alter_domain(old, new, rank, frozenset(dropped))
     elif new.kind == COMPOSITE:
         changes = _alter_attributes(old, new, rank)
     else:
@@ -572,7 +590,11 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(getattr(value, f.name))
 
 
-def _alter_domain(old: UserType, new: UserType, rank: int) -> list[Change]:
+def _alter_domain(
+    old: UserType, new: UserType, rank: int, dropped: frozenset[str] = frozenset()
+) -> list[Change]:
+    """``dropped``: the routines the migration drops; a default calling one goes before
+    them (the new default, if any, is set in this phase)."""
     ident = new.ident
     changes: list[Change] = []
 
@@ -580,10 +602,19 @@ def _alter_domain(old: UserType, new: UserType, rank: int) -> list[Change]:
         return Change("domain", ident, "alter", operation, {"domain": new}, Phase.ALTER_TYPE,
                       risk, order=(rank, step))  # fmt: skip
 
-    if old.default != new.default:
-        changes.append(
-            change("domain.set_default" if new.default is not None else "domain.drop_default")
-        )
+    # A default calling a routine is set once routines exist (CHECKs that call one are
+    # added in that phase too).
+    set_default = change("domain.set_default")
+    if new.default_calls:
+        set_default = dataclasses.replace(set_default, phase=Phase.ADD_DOMAIN_CONSTRAINT)
+    if old.default != new.default and dropped.intersection(old.default_calls):
+        early = Change("domain", ident, "alter", "domain.drop_default", {"domain": new},
+                       Phase.DETACH_DEFAULT, order=(rank, 0))  # fmt: skip
+        changes.append(early)
+        if new.default is not None:
+            changes.append(set_default)
+    elif old.default != new.default:
+        changes.append(set_default if new.default is not None else change("domain.drop_default"))
     if new.not_null and not old.not_null:
         changes.append(change("domain.set_not_null", hazards.domain_check(ident, "NOT NULL"), 3))
     elif old.not_null and not new.not_null:

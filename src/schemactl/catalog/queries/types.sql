@@ -59,7 +59,18 @@ SELECT n.nspname AS schema,
                    UNION ALL
                    SELECT r.rngsubtype WHERE t.typtype = 'r') AS used
              LEFT JOIN pg_type el ON el.typarray = used.oid
-       ) AS depends_on
+       ) AS depends_on,
+       -- Routines a domain's default calls (pg_depend): dropping one needs the default
+       -- gone first.
+       CASE WHEN t.typtype = 'd' AND t.typdefaultbin IS NOT NULL THEN ARRAY(
+           SELECT DISTINCT quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                  || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+             FROM pg_depend d
+             JOIN pg_proc p ON p.oid = d.refobjid
+             JOIN pg_namespace pn ON pn.oid = p.pronamespace
+            WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid
+              AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n'
+            ORDER BY 1) END AS default_calls
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_type bt ON bt.oid = t.typbasetype

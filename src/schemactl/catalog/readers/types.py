@@ -36,5 +36,6 @@ def read_types(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalo
                 "options": tuple(row["options"]),
                 "constraints": tuple(checks.get(ident, ())),
                 "depends_on": tuple(d for d in row["depends_on"] if d != ident),
+                "default_calls": tuple(row["default_calls"] or ()),
             }
         )
