@@ -115,6 +115,30 @@ def test_a_removed_label_swaps_the_type_and_keeps_the_rows(
         ]
 
 
+def test_an_index_and_a_check_naming_a_swapped_enum_are_built_again_around_the_swap(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A constant of the old type (``'open'::public.status``) ties the index and the check
+    to it: rebuilt by PostgreSQL for the column's new type they could not compare the
+    two, and the old type could not be dropped under them."""
+    objects = """
+        CREATE TABLE ticket (id int, st status, CHECK (st <> 'closed' OR id > 0));
+        CREATE INDEX ticket_open ON ticket (id) WHERE st = 'open';
+    """
+    old = "CREATE TYPE status AS ENUM ('open', 'closed', 'legacy');" + objects
+    new = "CREATE TYPE status AS ENUM ('open', 'closed');" + objects
+    plan = round_trip(
+        server.url, database, schema_dir, old + "INSERT INTO ticket VALUES (1, 'open');", new
+    )
+    steps = sqls(plan)
+    assert steps[:2] == [
+        "ALTER TABLE public.ticket DROP CONSTRAINT ticket_check;",
+        "DROP INDEX CONCURRENTLY IF EXISTS public.ticket_open;",
+    ]
+    assert any(step.startswith("CREATE INDEX CONCURRENTLY ticket_open") for step in steps)
+    assert "type public.status it names is replaced" in plan.steps[1].hazards[0].reason
+
+
 def test_reordered_labels_of_an_unused_enum_recreate_it(
     server: Server, database: str, schema_dir: Path
 ) -> None:

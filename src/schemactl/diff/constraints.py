@@ -224,7 +224,9 @@ def _index_options(old: Constraint, new: Constraint) -> list[Change]:
 
 
 def _standing_on(under: Foundations, constraint: Constraint) -> str | None:
-    return under.reason(constraint.table, constraint.columns, constraint.calls)
+    return under.reason(
+        constraint.table, constraint.columns, constraint.calls, constraint.definition
+    )
 
 
 def _loses_its_index(constraint: Constraint, rebuilt: frozenset[str]) -> bool:

@@ -163,7 +163,7 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
         elif rebuilds(old, new):
             changes.append(_drop(ctx, old))
             changes += _create(ctx, new)
-        elif reason := under.reason(old.table, old.columns, old.calls):
+        elif reason := under.reason(old.table, old.columns, old.calls, old.definition):
             risk = Hazard(
                 HazardKind.DEPENDENT_RECREATE,
                 f"index {old.ident} is dropped and built again: {reason}",

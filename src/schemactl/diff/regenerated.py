@@ -9,6 +9,7 @@ and must come back; the differs of those kinds ask :func:`regenerated_columns`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from schemactl.catalog.model import Column, Table
@@ -89,15 +90,30 @@ class Foundations:
 
     recreated: frozenset[str]  # routine signatures
     regenerated: frozenset[tuple[str, str]]  # (table ident, column ident)
+    replaced_types: frozenset[str] = frozenset()  # user types dropped or replaced
 
-    def reason(self, table: str, columns: tuple[str, ...], calls: tuple[str, ...]) -> str | None:
-        """See :func:`standing_on`."""
+    def reason(
+        self, table: str, columns: tuple[str, ...], calls: tuple[str, ...], definition: str = ""
+    ) -> str | None:
+        """See :func:`standing_on`; ``definition``: the object's text, for the types it
+        names (a constant of an enum, ``'open'::public.status``)."""
         if calls and (recreating := sorted(self.recreated.intersection(calls))):
             return f"{', '.join(recreating)} is dropped and created again"
         regenerated = self.regenerated
         if regenerated and (readded := sorted(c for c in columns if (table, c) in regenerated)):
             return f"generated column {', '.join(readded)} of {table} is dropped and added again"
+        if self.replaced_types and (named := names_types(definition, self.replaced_types)):
+            return f"type {', '.join(named)} it names is replaced"
         return None
+
+
+def names_types(definition: str, types: frozenset[str]) -> list[str]:
+    """The types of ``types`` that ``definition`` casts to (``::public.status``): an
+    index or constraint holding such a constant depends on the type, and PostgreSQL
+    rebuilding it for a column's new type could not compare the two."""
+    if "::" not in definition:
+        return []
+    return sorted(t for t in types if re.search(rf"::{re.escape(t)}(?![\w$])", definition))
 
 
 def foundations(ctx: DiffContext) -> Foundations:
@@ -105,8 +121,13 @@ def foundations(ctx: DiffContext) -> Foundations:
     every index or constraint to ask :meth:`Foundations.reason` without looking them up
     each time."""
     from schemactl.diff.routines import recreated_functions  # it imports views, which import us
+    from schemactl.diff.types import dropped_or_replaced
 
     return ctx.answer(
         ("foundations", views_asking()),
-        lambda: Foundations(recreated_functions(ctx), regenerated_columns(ctx)),
+        lambda: Foundations(
+            recreated_functions(ctx),
+            regenerated_columns(ctx),
+            frozenset(dropped_or_replaced(ctx) & ctx.current.types.keys()),
+        ),
     )
