@@ -51,6 +51,7 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
                     Phase.SEQUENCE_OWNERSHIP,
                 )
             )
+            changes += _continue_after_rows(ctx, seq)
         changes += comment_change("sequence", f"SEQUENCE {ident}", ident, None, seq.comment)
     for ident in sorted(current.keys() - desired.keys()):
         seq = current[ident]
@@ -117,3 +118,22 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
             )
         changes += comment_change("sequence", f"SEQUENCE {ident}", ident, old.comment, new.comment)
     return changes
+
+
+def _continue_after_rows(ctx: DiffContext, seq: Sequence) -> list[Change]:
+    """A new sequence behind a column that already holds values (a column that becomes
+    serial) starts after the highest of them, or its first values would collide with the
+    rows there. Only an ascending sequence; the step reads the column's maximum."""
+    table_ident, _, column_ident = (seq.owned_by or "").rpartition(".")
+    table = ctx.current.tables.get(table_ident)
+    if seq.increment <= 0 or table is None or table_ident in ctx.created_tables:
+        return []
+    if not any(c.ident == column_ident for c in table.columns):
+        return []  # a new column: ADD COLUMN fills the rows from the sequence
+    return [
+        Change(
+            "sequence", seq.ident, "alter", "sequence.continue_after",
+            {"sequence": seq, "table": table_ident, "column": column_ident},
+            Phase.SEQUENCE_OWNERSHIP, order=(1,),
+        )
+    ]  # fmt: skip
