@@ -436,15 +436,19 @@ def test_a_domain_over_a_table_row_type_comes_between_that_table_and_its_users(
     ]
 
 
+# A domain whose default calls a routine of the schema's own.
+CODE_DOMAIN = """CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE DOMAIN code AS text DEFAULT next_code();"""
+
+
 def test_a_domain_default_calling_a_routine_that_goes_is_dropped_before_the_routine(
     server: Server, database: str, schema_dir: Path
 ) -> None:
-    routine = "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\n"
     plan = round_trip(
         server.url,
         database,
         schema_dir,
-        routine + "CREATE DOMAIN code AS text DEFAULT next_code();",
+        CODE_DOMAIN,
         "CREATE DOMAIN code AS text DEFAULT 'y';",
     )
     assert sqls(plan) == [
@@ -457,13 +461,12 @@ def test_a_domain_default_calling_a_routine_that_goes_is_dropped_before_the_rout
 def test_a_new_domain_gets_a_default_calling_a_new_routine_once_the_routine_exists(
     server: Server, database: str, schema_dir: Path
 ) -> None:
-    routine = "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\n"
     plan = round_trip(
         server.url,
         database,
         schema_dir,
         "",
-        routine + "CREATE DOMAIN code AS text DEFAULT next_code();",
+        CODE_DOMAIN,
     )
     steps = sqls(plan)
     assert steps[0] == "CREATE DOMAIN public.code AS text;"
