@@ -27,6 +27,7 @@ from schemactl.catalog.model import Catalog, Column, Table
 from schemactl.diff import hazards
 from schemactl.diff.attach import as_attached, attach_change, attached_tables
 from schemactl.diff.changes import Change, Phase
+from schemactl.diff.regenerated import retyped_columns
 from schemactl.diff.types import table_rank
 
 if TYPE_CHECKING:
@@ -59,14 +60,8 @@ def _retyped_key_columns(old: Table, new: Table) -> list[str]:
     a partitioned table."""
     if not old.partition_key_columns:
         return []
-    by_ident = {c.ident: c for c in new.columns}
-    return [
-        column.ident
-        for column in old.columns
-        if column.ident in old.partition_key_columns
-        and (wanted := by_ident.get(column.ident)) is not None
-        and (wanted.type, wanted.collation) != (column.type, column.collation)
-    ]
+    retyped = retyped_columns(old, new)
+    return [column for column in old.partition_key_columns if column in retyped]
 
 
 def rebuilt_roots(current: Catalog, desired: Catalog) -> frozenset[str]:

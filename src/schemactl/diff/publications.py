@@ -5,8 +5,7 @@ column list could not be dropped otherwise) and join it once everything else is 
 place (its columns exist). A table entry whose column list or row filter changes leaves
 and joins again; so does one whose list or filter reads a column that changes type or
 goes (PostgreSQL refuses that while the entry stands); a table that is rebuilt joins
-again. Only FOR ALL TABLES switched on
-or off replaces the publication.
+again. Only FOR ALL TABLES switched on or off replaces the publication.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import must_recreate, views_asking
-from schemactl.diff.regenerated import regenerated_columns
+from schemactl.diff.regenerated import regenerated_columns, retyped_columns
 from schemactl.diff.types import dropped_or_replaced
 
 
@@ -222,13 +222,8 @@ def retyped_or_dropped_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
             new = ctx.desired.tables.get(ident)
             if new is None or ident in ctx.unchanged_tables or new.columns == old.columns:
                 continue
-            for column in old.columns:
-                wanted = new.column(column.name)
-                if wanted is None or (wanted.type, wanted.collation) != (
-                    column.type,
-                    column.collation,
-                ):
-                    found.add((ident, column.ident))
+            dropped = {c.ident for c in old.columns if new.column(c.name) is None}
+            found |= {(ident, column) for column in dropped | retyped_columns(old, new)}
         return frozenset(found)
 
     return ctx.answer("retyped_columns", work_out)
