@@ -4,8 +4,9 @@ A statistics object is created once its table's columns (and the functions its
 expressions call) exist and dropped before they change; a new definition replaces it,
 a new target is set in place. A rule is replaced in place (``CREATE OR REPLACE RULE``)
 and dropped before the tables and views it names go, or a column it reads changes type
-or goes (PostgreSQL refuses those while the rule stands; it comes back after them). Either is created again when its
-table is rebuilt or its view recreated, since they go with it.
+or goes (PostgreSQL refuses those while the rule stands; it comes back after them).
+Either is created again when its table is rebuilt or its view recreated, since they go
+with it.
 """
 
 from __future__ import annotations
