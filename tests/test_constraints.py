@@ -159,3 +159,43 @@ def test_foreign_keys_on_a_replaced_unique_key_are_dropped_first_and_added_again
         "ALTER TABLE public.notes ADD CONSTRAINT notes_case_fkey FOREIGN KEY (case_id) "
         "REFERENCES public.cases(id);",
     ]
+
+
+def test_a_foreign_key_whose_two_ends_change_type_is_dropped_first_and_added_again(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL checks the key again after each table's ALTER: with only one end
+    converted, integer and text do not compare."""
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TABLE cases (id int PRIMARY KEY);"
+        "CREATE TABLE notes (id int, case_id int REFERENCES cases);"
+        "INSERT INTO cases VALUES (1); INSERT INTO notes VALUES (1, 1);",
+        "CREATE TABLE cases (id text PRIMARY KEY);"
+        "CREATE TABLE notes (id int, case_id text REFERENCES cases);",
+        online=False,
+    )
+    steps = sqls(plan)
+    assert steps[0] == "ALTER TABLE public.notes DROP CONSTRAINT notes_case_id_fkey;"
+    assert steps[-1] == (
+        "ALTER TABLE public.notes ADD CONSTRAINT notes_case_id_fkey FOREIGN KEY (case_id) "
+        "REFERENCES public.cases(id);"
+    )
+    assert "public.cases it references change type" in plan.steps[0].hazards[0].reason
+
+
+def test_a_foreign_key_whose_referenced_end_alone_changes_type_stays(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TABLE cases (id int PRIMARY KEY);"
+        "CREATE TABLE notes (case_id bigint REFERENCES cases);",
+        "CREATE TABLE cases (id bigint PRIMARY KEY);"
+        "CREATE TABLE notes (case_id bigint REFERENCES cases);",
+    )
+    assert sqls(plan) == ["ALTER TABLE public.cases ALTER COLUMN id TYPE bigint USING id::bigint;"]

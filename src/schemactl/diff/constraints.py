@@ -12,6 +12,7 @@ from schemactl.diff.context import DiffContext
 from schemactl.diff.indexes import rebuilds
 from schemactl.diff.partition_indexes import adopted_indexes, adopted_keys
 from schemactl.diff.regenerated import Foundations, foundations
+from schemactl.diff.views import retyped_or_dropped_columns
 
 FOREIGN_KEY = "f"
 
@@ -229,6 +230,38 @@ def _standing_on(under: Foundations, constraint: Constraint) -> str | None:
     )
 
 
+def _retyped_at_both_ends(ctx: DiffContext, constraint: Constraint) -> str | None:
+    """Why a foreign key whose columns and referenced columns both change type must be
+    dropped first and added again last: PostgreSQL re-checks the key after each table's
+    ALTER, and between the two the ends may not compare ("foreign key constraint ...
+    cannot be implemented"). One end changing alone goes straight to the final pair."""
+    if constraint.type != FOREIGN_KEY or constraint.references is None:
+        return None
+    retyped = retyped_or_dropped_columns(ctx)
+    if not retyped or not any((constraint.table, c) in retyped for c in constraint.columns):
+        return None
+    referenced = _referenced_columns(ctx, constraint)
+    if not any((constraint.references, c) in retyped for c in referenced):
+        return None
+    return f"its columns and those of {constraint.references} it references change type"
+
+
+def _referenced_columns(ctx: DiffContext, constraint: Constraint) -> tuple[str, ...]:
+    """The columns of the unique index or key a foreign key references."""
+    index = ctx.current.indexes.get(constraint.referenced_index or "")
+    if index is not None:
+        return index.columns
+    schema = (constraint.references or "").rsplit(".", 1)[0]
+    for key in ctx.current.constraints.values():
+        if (
+            key.table == constraint.references
+            and key.type in ("p", "u")
+            and f"{schema}.{key.ident}" == constraint.referenced_index
+        ):
+            return key.columns
+    return ()
+
+
 def _loses_its_index(constraint: Constraint, rebuilt: frozenset[str]) -> bool:
     """A foreign key must be dropped before the unique index it relies on, and
     added again once the new one exists, even when its own text is unchanged."""
@@ -270,7 +303,7 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
             changes += _add(ctx, new)
             continue
         changes += _index_options(old, new)
-        if reason := _standing_on(under, old):
+        if reason := _standing_on(under, old) or _retyped_at_both_ends(ctx, old):
             risk = Hazard(
                 HazardKind.DEPENDENT_RECREATE,
                 f"constraint {old.name} on {old.table} is dropped and added again: {reason}",
