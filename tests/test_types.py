@@ -139,6 +139,33 @@ def test_an_index_and_a_check_naming_a_swapped_enum_are_built_again_around_the_s
     assert "type public.status it names is replaced" in plan.steps[1].hazards[0].reason
 
 
+def test_routines_over_a_swapped_enum_are_dropped_before_the_swap_and_created_after(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A routine taking or returning the type depends on it: the old type could not be
+    dropped under it."""
+    objects = """
+        CREATE TABLE ticket (id int, st status);
+        CREATE FUNCTION is_open(s status) RETURNS boolean LANGUAGE sql AS $$ SELECT s = 'open' $$;
+        CREATE FUNCTION first_status() RETURNS status[] LANGUAGE sql AS $$ SELECT '{open}'::status[] $$;
+    """
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TYPE status AS ENUM ('open', 'closed', 'legacy');" + objects,
+        "CREATE TYPE status AS ENUM ('open', 'closed');" + objects,
+    )
+    steps = sqls(plan)
+    assert steps[:2] == [
+        "DROP FUNCTION public.first_status();",
+        "DROP FUNCTION public.is_open(s public.status);",
+    ]
+    renamed = steps.index('ALTER TYPE public."status_schemactl_new" RENAME TO "status";')
+    assert all(step.startswith("CREATE OR REPLACE FUNCTION") for step in steps[renamed + 1 :])
+    assert len(steps) == renamed + 3
+
+
 def test_reordered_labels_of_an_unused_enum_recreate_it(
     server: Server, database: str, schema_dir: Path
 ) -> None:

@@ -344,6 +344,7 @@ class Function:
     calls: tuple[str, ...] = field(default=(), compare=False)  # routines named in the body
     relations: tuple[str, ...] = field(default=(), compare=False)  # pg_depend: row types, bodies
     columns: tuple[str, ...] = field(default=(), compare=False)  # "table.column" a body reads
+    types: tuple[str, ...] = field(default=(), compare=False)  # pg_depend: user types it uses
     body_relations: bool = field(default=False, compare=False)  # a SQL body names a relation
     needed_early: bool = field(default=False, compare=False)  # defaults/checks/views use it
 

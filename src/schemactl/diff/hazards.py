@@ -66,8 +66,9 @@ def swap_type(name: str, columns: list[str]) -> tuple[Hazard, ...]:
         Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK, "held on each table for its rewrite"),
         Hazard(
             HazardKind.DEPENDENT_RECREATE,
-            f"indexes on {held} are rebuilt; functions, views, domains or composite types "
-            f"that use {name} block the swap",
+            f"indexes on {held} are rebuilt; routines and views that use {name} are "
+            "dropped and created again around the swap; domains and composite types over "
+            "it block the swap",
         ),
     )
 

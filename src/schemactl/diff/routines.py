@@ -34,6 +34,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import asking_for_views, must_recreate, views_asking
+from schemactl.diff.types import dropped_or_replaced
 from schemactl.diff.views import rebuilt_views, retyped_or_dropped_columns
 
 # Early drops share DROP_TRIGGER with the triggers, which go first (order (0,)).
@@ -56,12 +57,14 @@ def _recreated(ctx: DiffContext, for_views: bool) -> frozenset[str]:
             vanishing |= rebuilt_views(ctx).keys()
     current, desired = ctx.current.functions, ctx.desired.functions
     moving = _moving_columns(ctx) if any(f.columns for f in current.values()) else set()
+    replaced = dropped_or_replaced(ctx) if current and ctx.current.types else set()
     return frozenset(
         key
         for key in current.keys() & desired.keys()
         if must_recreate(current[key], desired[key])
         or vanishing.intersection(current[key].relations)
         or moving.intersection(current[key].columns)
+        or replaced.intersection(current[key].types)
     )
 
 
@@ -145,8 +148,8 @@ def _recreate_hazard(function: Function) -> Hazard:
     return Hazard(
         HazardKind.DEPENDENT_RECREATE,
         f"{function.signature} cannot be replaced in place (a new return type, fewer "
-        "argument defaults, or a relation it uses is dropped or rebuilt): it is dropped "
-        "and created again, with the triggers that call it",
+        "argument defaults, or a relation or type it uses is dropped or rebuilt): it is "
+        "dropped and created again, with the triggers that call it",
     )
 
 

@@ -1,8 +1,8 @@
 -- Functions, procedures, window functions and aggregates in scope, keyed by signature.
 -- Aggregates get their definition from aggregates.sql (pg_get_functiondef refuses them).
 -- What creation order needs comes from pg_depend: the routines and relations a routine
--- depends on (argument defaults, BEGIN ATOMIC bodies, row types in its signature, an
--- aggregate's support functions), and whether anything but a routine, trigger or policy
+-- depends on (argument defaults, BEGIN ATOMIC bodies, row types and user types in its
+-- signature, an aggregate's support functions), and whether anything but a routine, trigger or policy
 -- uses it (column defaults, checks, views, domains, indexes), so that it is needed early.
 SELECT n.nspname AS schema,
        p.proname AS name,
@@ -37,6 +37,17 @@ SELECT n.nspname AS schema,
                 AND d.refclassid IN ('pg_class'::regclass, 'pg_type'::regclass)
                 AND r.relkind IN ('r', 'p', 'v', 'm', 'f')
               ORDER BY 1) AS relations,
+       -- User types in its signature or BEGIN ATOMIC body (an array as its element):
+       -- PostgreSQL refuses to drop a type, to replace it, while the routine stands.
+       ARRAY(SELECT DISTINCT quote_ident(tn.nspname) || '.' || quote_ident(t.typname)
+               FROM pg_depend d
+               JOIN pg_type u ON u.oid = d.refobjid
+               JOIN pg_type t ON t.oid = CASE WHEN u.typcategory = 'A' AND u.typelem <> 0
+                                              THEN u.typelem ELSE u.oid END
+               JOIN pg_namespace tn ON tn.oid = t.typnamespace
+              WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'n'
+                AND d.refclassid = 'pg_type'::regclass
+              ORDER BY 1) AS types,
        -- Table columns a BEGIN ATOMIC body reads: PostgreSQL refuses to change their
        -- type or drop them while the routine stands.
        ARRAY(SELECT DISTINCT quote_ident(rn.nspname) || '.' || quote_ident(r.relname)

@@ -47,6 +47,7 @@ def read_routines(conn: psycopg.Connection, params: dict[str, Any], catalog: Cat
                 "requires": tuple(row["requires"]),
                 "relations": tuple(row["relations"]),
                 "columns": tuple(row["columns"]),
+                "types": tuple(row["types"]),
             }
         )
         if function.kind == "a":
