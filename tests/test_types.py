@@ -379,6 +379,33 @@ def test_a_composite_type_used_by_a_table_gains_an_attribute(
     assert sqls(plan) == ["ALTER TYPE public.point2 ADD ATTRIBUTE z integer;"]
 
 
+def test_a_composite_attribute_changing_type_under_columns_swaps_the_type(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL refuses ALTER ATTRIBUTE ... TYPE while a column holds the type; the
+    values go through text into the new type instead, arrays of it too."""
+    objects = """
+        CREATE TABLE shape (id int, p point2, trail point2[]);
+        CREATE VIEW shape_x AS SELECT id, (p).x FROM shape;
+    """
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TYPE point2 AS (x int, y int);" + objects
+        + "INSERT INTO shape VALUES (1, ROW(1, 2), ARRAY[ROW(3, 4)::point2]);",
+        "CREATE TYPE point2 AS (x bigint, y int);" + objects,
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[0] == "DROP VIEW public.shape_x;"
+    assert 'ALTER TYPE public."point2_schemactl_new" RENAME TO "point2";' in steps
+    assert not any("ALTER ATTRIBUTE" in step for step in steps)
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT p::text, trail::text FROM shape").fetchall() == [
+            ("(1,2)", '{"(3,4)"}')
+        ]
+
+
 def test_a_range_type_is_created_and_dropped(
     server: Server, database: str, schema_dir: Path
 ) -> None:

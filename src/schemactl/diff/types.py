@@ -10,10 +10,10 @@ PostgreSQL alters most of a type in place: ``ADD VALUE`` inserts an enum label
 anywhere, ``ALTER DOMAIN`` changes a default, NOT NULL or a CHECK, ``ALTER TYPE``
 adds, drops or retypes a composite attribute at its end. What it cannot alter (an
 enum label removed or reordered, a domain's base type, a composite's attribute
-order, a range's options) is replaced: dropped and created when nothing stores
-values of the type, otherwise swapped: the new type is created under a temporary
-name, every column is converted ``USING col::text::new``, the old type is dropped
-and the new one renamed.
+order or, while columns hold the type, an attribute's type, a range's options) is
+replaced: dropped and created when nothing stores values of the type, otherwise
+swapped: the new type is created under a temporary name, every column is converted
+``USING col::text::new``, the old type is dropped and the new one renamed.
 """
 
 from __future__ import annotations
@@ -48,9 +48,7 @@ def diff_types(ctx: DiffContext) -> list[Change]:
     current_rank, desired_rank = _ranks(current), _ranks(desired)
     changes: list[Change] = []
     kept = current.keys() & desired.keys()
-    replaced = {
-        i for i in kept if current[i] != desired[i] and _must_replace(current[i], desired[i])
-    }
+    replaced = {i for i in kept if current[i] != desired[i] and _replaced(ctx, i)}
     swapped = {ident for ident in replaced if _columns_using(ctx, ident)}
     recreated = _with_dependents(current, replaced - swapped) & desired.keys()
     # Types built on the row type of a table that is rebuilt go with it and come back.
@@ -274,7 +272,7 @@ def dropped_or_replaced(ctx: DiffContext) -> set[str]:
     found = {
         ident
         for ident, old in current.items()
-        if ident not in desired or (old != desired[ident] and _must_replace(old, desired[ident]))
+        if ident not in desired or (old != desired[ident] and _replaced(ctx, ident))
     }
     return _with_dependents(current, found)
 
@@ -430,6 +428,26 @@ def _must_replace(old: UserType, new: UserType) -> bool:
     if old.kind == COMPOSITE:
         return not _appendable(old.attributes, new.attributes)
     return old.options != new.options
+
+
+def _replaced(ctx: DiffContext, ident: str) -> bool:
+    """Whether the kept type ``ident`` is replaced rather than altered: beyond what
+    :func:`_must_replace` finds, a composite type whose attribute changes type while
+    columns hold it, which PostgreSQL refuses ("cannot alter type ... because column ...
+    uses it"); its values convert through text instead."""
+    old, new = ctx.current.types[ident], ctx.desired.types[ident]
+    if _must_replace(old, new):
+        return True
+    return (
+        old.kind == COMPOSITE
+        and _retypes_attributes(old.attributes, new.attributes)
+        and bool(_columns_using(ctx, ident))
+    )
+
+
+def _retypes_attributes(old: tuple[TypeAttribute, ...], new: tuple[TypeAttribute, ...]) -> bool:
+    before = {a.name: a for a in old}
+    return any(a.name in before and before[a.name] != a for a in new)
 
 
 def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
