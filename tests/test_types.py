@@ -166,6 +166,77 @@ def test_routines_over_a_swapped_enum_are_dropped_before_the_swap_and_created_af
     assert len(steps) == renamed + 3
 
 
+def test_a_domain_and_a_composite_type_over_a_swapped_enum_are_swapped_along(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Neither could outlive the old enum: each is created again over the new one under a
+    temporary name, its columns converted, and renamed once the old types are gone."""
+    objects = """
+        CREATE DOMAIN required_status AS status NOT NULL CHECK (VALUE <> 'closed');
+        CREATE TYPE stamp AS (st status, at int);
+        CREATE TABLE ticket (id int, st required_status, last stamp);
+    """
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TYPE status AS ENUM ('open', 'closed', 'legacy');" + objects
+        + "INSERT INTO ticket VALUES (1, 'open', ROW('closed', 7));",
+        "CREATE TYPE status AS ENUM ('open', 'closed');" + objects,
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[1].startswith(
+        'CREATE DOMAIN public."required_status_schemactl_new" AS public."status_schemactl_new"'
+    )
+    assert steps[-6:] == [
+        "DROP DOMAIN public.required_status;",
+        "DROP TYPE public.stamp;",
+        "DROP TYPE public.status;",
+        'ALTER TYPE public."status_schemactl_new" RENAME TO "status";',
+        'ALTER DOMAIN public."required_status_schemactl_new" RENAME TO "required_status";',
+        'ALTER TYPE public."stamp_schemactl_new" RENAME TO "stamp";',
+    ]
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT st::text, last::text FROM ticket").fetchall() == [
+            ("open", "(closed,7)")
+        ]
+
+
+def test_what_blocks_a_column_type_change_is_taken_down_around_an_enum_swap(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """The swap converts the column as surely as a new type would: PostgreSQL refuses it
+    under a generated column reading the column, a trigger's WHEN or a policy using it."""
+    objects = """
+        CREATE TABLE ticket (id int, st status,
+                             is_open boolean GENERATED ALWAYS AS (st = 'open') STORED);
+        ALTER TABLE ticket ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY not_closed ON ticket USING (st <> 'closed');
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER on_close BEFORE UPDATE ON ticket FOR EACH ROW
+            WHEN (NEW.st = 'closed') EXECUTE FUNCTION touch();
+    """
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TYPE status AS ENUM ('open', 'closed', 'legacy');" + objects
+        + "INSERT INTO ticket VALUES (1, 'open');",
+        "CREATE TYPE status AS ENUM ('open', 'closed');" + objects,
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[:3] == [
+        "DROP TRIGGER on_close ON public.ticket;",
+        "DROP POLICY not_closed ON public.ticket;",
+        "ALTER TABLE public.ticket DROP COLUMN is_open;",
+    ]
+    assert steps[-3].startswith("ALTER TABLE public.ticket ADD COLUMN is_open boolean")
+    assert steps[-2].startswith("CREATE TRIGGER on_close")
+    assert steps[-1].startswith("CREATE POLICY not_closed")
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT st::text, is_open FROM ticket").fetchall() == [("open", True)]
+
+
 def test_reordered_labels_of_an_unused_enum_recreate_it(
     server: Server, database: str, schema_dir: Path
 ) -> None:

@@ -67,8 +67,19 @@ def swap_type(name: str, columns: list[str]) -> tuple[Hazard, ...]:
         Hazard(
             HazardKind.DEPENDENT_RECREATE,
             f"indexes on {held} are rebuilt; routines and views that use {name} are "
-            "dropped and created again around the swap; domains and composite types over "
-            "it block the swap",
+            "dropped and created again around the swap, domains and composite types over "
+            "it are swapped along",
+        ),
+    )
+
+
+def swap_along(name: str) -> tuple[Hazard, ...]:
+    """A type built on a swapped type: it could not outlive the old one."""
+    return (
+        Hazard(
+            HazardKind.DEPENDENT_RECREATE,
+            f"{name} is built on a type that is replaced: it is replaced along, under a "
+            "temporary name until the old types are dropped",
         ),
     )
 

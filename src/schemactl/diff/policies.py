@@ -26,6 +26,7 @@ from schemactl.diff.changes import Change, Phase
 from schemactl.diff.context import DiffContext
 from schemactl.diff.regenerated import regenerated_columns
 from schemactl.diff.routines import recreated_functions
+from schemactl.diff.types import element_type, swapped_types
 from schemactl.diff.views import rebuilt_views
 
 
@@ -74,6 +75,10 @@ class _Dependencies:
         return frozenset(rebuilt_views(self.ctx))
 
     @cached_property
+    def swapped(self) -> frozenset[str]:
+        return swapped_types(self.ctx)
+
+    @cached_property
     def regenerated(self) -> frozenset[tuple[str, str]]:
         return regenerated_columns(self.ctx)
 
@@ -117,6 +122,7 @@ class _Dependencies:
             or before.type != after.type
             or before.collation != after.collation
             or column in self.regenerated
+            or element_type(before.type) in self.swapped
         )
 
 

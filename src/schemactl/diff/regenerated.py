@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from schemactl.catalog.model import Column, Table
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import views_asking
+from schemactl.diff.types import dropped_or_replaced, element_type, swapped_types
 
 
 def regenerates(
@@ -32,14 +33,18 @@ def regenerates(
     return bool(recreated.intersection(old.default_calls))
 
 
-def retyped_columns(old: Table, new: Table) -> frozenset[str]:
-    """Idents of ``old``'s columns that ``new`` keeps under another type or collation."""
+def retyped_columns(
+    old: Table, new: Table, swapped: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """Idents of ``old``'s columns that ``new`` keeps under another type or collation, or
+    under a type of ``swapped`` (one replaced under its columns, which are converted)."""
     found = set()
     for column in old.columns:
         wanted = new.column(column.name)
-        if wanted is not None and (wanted.type, wanted.collation) != (
-            column.type,
-            column.collation,
+        if wanted is None:
+            continue
+        if (wanted.type, wanted.collation) != (column.type, column.collation) or (
+            swapped and element_type(column.type) in swapped
         ):
             found.add(column.ident)
     return frozenset(found)
@@ -54,8 +59,9 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     from schemactl.diff.routines import recreated_functions  # it imports views, which import us
 
     recreated = recreated_functions(ctx)
+    swapped = swapped_types(ctx)
     tables = ctx.current.tables.keys() & ctx.desired.tables.keys()
-    if not recreated:  # then only a changed generation expression re-adds a column
+    if not recreated and not swapped:  # then only a changed expression re-adds a column
         tables -= ctx.unchanged_tables
     found = set()
     for ident in tables:
@@ -67,7 +73,7 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
             if column is None:
                 continue
             if retyped is None:
-                retyped = retyped_columns(old_table, new_table)
+                retyped = retyped_columns(old_table, new_table, swapped)
             if regenerates(column, new, recreated, retyped):
                 found.add((ident, column.ident))
     return frozenset(found)
@@ -121,7 +127,6 @@ def foundations(ctx: DiffContext) -> Foundations:
     every index or constraint to ask :meth:`Foundations.reason` without looking them up
     each time."""
     from schemactl.diff.routines import recreated_functions  # it imports views, which import us
-    from schemactl.diff.types import dropped_or_replaced
 
     return ctx.answer(
         ("foundations", views_asking()),

@@ -15,7 +15,7 @@ from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
 from schemactl.diff.regenerated import regenerates, retyped_columns
 from schemactl.diff.routines import recreated_functions
-from schemactl.diff.types import cast_through_text, table_rank
+from schemactl.diff.types import cast_through_text, swapped_types, table_rank
 
 
 def diff_tables(ctx: DiffContext) -> list[Change]:
@@ -34,11 +34,12 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     recreated = recreated_functions(ctx)
     gone = recreated | (ctx.current.functions.keys() - ctx.desired.functions.keys())
     checked_domains = _checked_domains(ctx)
+    swapped = swapped_types(ctx)
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
-        if not recreated and ident in ctx.unchanged_tables:
-            continue  # nothing to alter: only a recreated routine touches an equal table
+        if not recreated and not swapped and ident in ctx.unchanged_tables:
+            continue  # nothing to alter: only a recreated routine or a swap touches it
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
-        altered = _alter_table(old, new, ctx.online, recreated, checked_domains)
+        altered = _alter_table(old, new, ctx.online, recreated, checked_domains, swapped)
         detached = _detach_defaults(old, new, gone)
         if detached:  # dropped early already: not again with the column's other changes
             early = {c.name for c in detached if c.operation == "column.drop_default"}
@@ -155,12 +156,13 @@ def _alter_table(
     online: bool = False,
     recreated: frozenset[str] = frozenset(),
     checked_domains: frozenset[str] = frozenset(),
+    swapped: frozenset[str] = frozenset(),
 ) -> list[Change]:
     changes: list[Change] = []
     ident = new.ident
     old_columns = {c.name: c for c in old.columns}
     new_columns = {c.name: c for c in new.columns}
-    retyped = retyped_columns(old, new)
+    retyped = retyped_columns(old, new, swapped)
     for column in new.columns:
         before = old_columns.get(column.name)
         if before is None:

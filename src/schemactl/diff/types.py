@@ -19,6 +19,7 @@ swapped: the new type is created under a temporary name, every column is convert
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,17 +49,17 @@ def diff_types(ctx: DiffContext) -> list[Change]:
     current_rank, desired_rank = _ranks(current), _ranks(desired)
     changes: list[Change] = []
     kept = current.keys() & desired.keys()
-    replaced = {i for i in kept if current[i] != desired[i] and _replaced(ctx, i)}
-    swapped = {ident for ident in replaced if _columns_using(ctx, ident)}
-    recreated = _with_dependents(current, replaced - swapped) & desired.keys()
+    replaced = _replaced_kept(ctx)
+    swapped = set(swapped_types(ctx))
+    recreated = _with_dependents(current, replaced - swapped) & desired.keys() - swapped
     # Types built on the row type of a table that is rebuilt go with it and come back.
     over_rebuilt = _over_rebuilt(ctx) - swapped
     recreated |= over_rebuilt & desired.keys() & kept
     for ident in sorted(kept - swapped - recreated):
         if current[ident] != desired[ident]:
             changes += _alter(ctx, current[ident], desired[ident], desired_rank[ident])
-    for ident in sorted(swapped):
-        changes += _swap(ctx, current[ident], desired[ident], desired_rank[ident])
+    if swapped:
+        changes += _swap(ctx, swapped, desired_rank)
     # Types built on a table's row type go between the tables they use and the tables
     # that use them.
     before = ctx.original_current or ctx.current  # rebuilt tables are set aside from current
@@ -120,7 +121,7 @@ def _held_as_text(ctx: DiffContext, over_rebuilt: set[str]) -> list[Change]:
         if ident not in ctx.desired.tables:
             continue
         for column in table.columns:
-            base = _base_type(column.type)
+            base = element_type(column.type)
             if base not in held:
                 continue
             wanted = _desired_column(ctx, table, column)
@@ -166,7 +167,7 @@ def cast_through_text(ctx: DiffContext, changes: list[Change]) -> list[Change]:
     nor from an enum to a domain (``USING col::text::new_type``)."""
 
     def needs_text(type_name: str) -> bool:
-        base = _base_type(type_name)
+        base = element_type(type_name)
         found = ctx.current.types.get(base) or ctx.desired.types.get(base)
         return found is not None and found.kind in TEXT_CAST_KINDS
 
@@ -240,7 +241,7 @@ def _stages(catalog: Catalog) -> _Stages:
     def of_table(ident: str, seen: frozenset[str]) -> int:
         if ident not in table_stage:
             table = tables[ident]
-            used = {_base_type(c.type) for c in table.columns} & bound
+            used = {element_type(c.type) for c in table.columns} & bound
             stage = max((of_type(u, seen | {u}) + 1 for u in used if u not in seen), default=0)
             parent = table.partition_of or (table.inherits[0] if table.inherits else None)
             if parent in tables and parent not in seen:
@@ -315,12 +316,15 @@ def _columns_using(ctx: DiffContext, ident: str) -> list[tuple[Table, Column]]:
         if table_ident in ctx.dropped_tables:
             continue
         for column in table.columns:
-            if _base_type(column.type) == ident and ctx.column_survives(table_ident, column.ident):
+            if element_type(column.type) == ident and ctx.column_survives(
+                table_ident, column.ident
+            ):
                 found.append((table, column))
     return found
 
 
-def _base_type(type_name: str) -> str:
+def element_type(type_name: str) -> str:
+    """The type an array type holds (``public.st`` for ``public.st[]``), or the type."""
     while type_name.endswith("[]"):
         type_name = type_name[:-2]
     return type_name
@@ -463,55 +467,143 @@ def _appendable(old: tuple[TypeAttribute, ...], new: tuple[TypeAttribute, ...]) 
     return new_names[: len(kept)] == kept
 
 
-def _swap(ctx: DiffContext, old: UserType, new: UserType, rank: int) -> list[Change]:
-    """Replace a type that columns use: create the new one under a temporary name,
-    convert each column through text, drop the old type, rename the new one."""
-    temporary = _temporary(ctx.desired, new)
-    columns = _columns_using(ctx, old.ident)
-    risk = hazards.swap_type(
-        old.ident, [f"{table.ident}.{column.ident}" for table, column in columns]
-    )
-    step = iter(range(1000))
+def swapped_types(ctx: DiffContext) -> frozenset[str]:
+    """Types swapped under the columns that hold them (see :func:`_swap`). Their columns
+    are converted as surely as columns given another type: what PostgreSQL refuses to keep
+    over such a conversion (generated columns reading them, triggers, policies) must be
+    taken down around it."""
+    return ctx.answer("swapped_types", lambda: frozenset(_swapped(ctx, _replaced_kept(ctx))))
 
-    # The temporary type is the replaced type's, for a reviewer.
-    subject = Subject(_template(new), new.ident)
 
-    def change(operation: str, params: dict[str, Any], action: str = "alter") -> Change:
-        kind, name = _template(new), new.ident
-        about: Subject | None = subject
-        if "table" in params:
-            kind, name = "column", f"{params['table'].ident}.{params['column'].ident}"
-            about = None
-        return Change(kind, name, action, operation, params, Phase.ALTER_TYPE, risk,
-                      order=(rank, next(step)), subject=about)  # fmt: skip
+def _replaced_kept(ctx: DiffContext) -> set[str]:
+    """Types in both states that are replaced rather than altered."""
+    current, desired = ctx.current.types, ctx.desired.types
+    return {
+        ident
+        for ident in current.keys() & desired.keys()
+        if current[ident] != desired[ident] and _replaced(ctx, ident)
+    }
 
-    changes = [
-        dataclasses.replace(
-            c, phase=Phase.ALTER_TYPE, order=(rank, next(step)), hazards=risk, subject=subject
-        )
-        for c in _create(temporary, rank)
-        if c.operation != "comment.set"
-    ]
-    for table, column in columns:
-        converted = dataclasses.replace(
-            column, type=column.type.replace(old.ident, temporary.ident, 1)
-        )
-        params = {"table": table, "column": converted, "old": column}
-        if column.default is not None:
-            changes.append(change("column.drop_default", params))
-        changes.append(change("column.set_type", {**params, "via_text": True}))
-    changes.append(change(f"{_template(old)}.drop", {_param(old): old}, "drop"))
-    changes.append(
-        change(f"{_template(new)}.rename", {_param(new): temporary, "to": _quote(new.name)})
-    )
-    for table, column in columns:
-        wanted = _desired_column(ctx, table, column)
-        if wanted is not None and wanted.default is not None and wanted.type == column.type:
-            changes.append(
-                change("column.set_default", {"table": table, "column": wanted, "old": column})
+
+def _swapped(ctx: DiffContext, replaced: set[str]) -> set[str]:
+    """The types swapped rather than dropped and created: each replaced type that columns
+    hold, directly or through a domain or composite type built on it, with those types.
+    They could not outlive the old type, so they are swapped along. Where one of them
+    goes for good, it is dropped in its own turn and only the replaced type swaps."""
+    current, desired = ctx.current.types, ctx.desired.types
+    swapped: set[str] = set()
+    for ident in replaced:
+        family = _with_dependents(current, {ident})
+        if not family <= desired.keys():
+            family = {ident}
+        if any(_columns_using(ctx, member) for member in family):
+            swapped |= family
+    return swapped
+
+
+# A swap's stages, in order: every new type exists before a column converts, and every
+# column converts before an old type goes.
+CREATE_NEW, CONVERT, DROP_OLD, RENAME, SET_DEFAULTS = range(5)
+
+
+def _swap(ctx: DiffContext, idents: set[str], ranks: dict[str, int]) -> list[Change]:
+    """Replace types that columns use: create the new ones under temporary names (a type
+    built on another names the other's), convert each column through text, drop the old
+    types, rename the new ones."""
+    current, desired = ctx.current.types, ctx.desired.types
+    ordered = sorted(idents, key=lambda ident: (ranks[ident], ident))
+    temporaries = {ident: _temporary(ctx.desired, desired[ident]) for ident in ordered}
+    renamed = {ident: temporaries[ident].ident for ident in ordered}
+    group = ranks[ordered[0]]
+    step = iter(range(1_000_000))
+    changes: list[Change] = []
+    for ident in ordered:
+        old, new, rank = current[ident], desired[ident], ranks[ident]
+        temporary = _retargeted(temporaries[ident], renamed)
+        columns = _columns_using(ctx, ident)
+        held = [f"{table.ident}.{column.ident}" for table, column in columns]
+        risk = hazards.swap_type(old.ident, held) if held else hazards.swap_along(old.ident)
+        changes += [
+            dataclasses.replace(
+                c, phase=Phase.ALTER_TYPE, order=(group, CREATE_NEW, rank, next(step)),
+                hazards=risk, subject=Subject(_template(new), new.ident),
             )
-    changes += _comment(new, old.comment)
+            for c in _create(temporary, rank)
+            if c.operation != "comment.set"
+        ]  # fmt: skip
+        for table, column in columns:
+            converted = dataclasses.replace(
+                column, type=column.type.replace(old.ident, temporary.ident, 1)
+            )
+            params = {"table": table, "column": converted, "old": column}
+            if column.default is not None:
+                changes.append(
+                    _swap_step(new, risk, (group, CONVERT, rank, next(step)),
+                               "column.drop_default", params)
+                )  # fmt: skip
+            changes.append(
+                _swap_step(new, risk, (group, CONVERT, rank, next(step)), "column.set_type",
+                           {**params, "via_text": True})
+            )  # fmt: skip
+        changes.append(
+            _swap_step(new, risk, (group, DROP_OLD, -rank, next(step)), f"{_template(old)}.drop",
+                       {_param(old): old}, "drop")
+        )  # fmt: skip
+        changes.append(
+            _swap_step(new, risk, (group, RENAME, rank, next(step)), f"{_template(new)}.rename",
+                       {_param(new): temporary, "to": _quote(new.name)})
+        )  # fmt: skip
+        for table, column in columns:
+            wanted = _desired_column(ctx, table, column)
+            if wanted is not None and wanted.default is not None and wanted.type == column.type:
+                changes.append(
+                    _swap_step(new, risk, (group, SET_DEFAULTS, rank, next(step)),
+                               "column.set_default",
+                               {"table": table, "column": wanted, "old": column})
+                )  # fmt: skip
+        changes += _comment(new, old.comment)
     return changes
+
+
+def _swap_step(
+    new: UserType,
+    risk: tuple[Hazard, ...],
+    order: tuple[int, ...],
+    operation: str,
+    params: dict[str, Any],
+    action: str = "alter",
+) -> Change:
+    """One step of swapping in ``new``: about the type (the temporary type is the
+    replaced type's, for a reviewer), or about the column it converts."""
+    kind, name = _template(new), new.ident
+    about: Subject | None = Subject(kind, name)
+    if "table" in params:
+        kind, name = "column", f"{params['table'].ident}.{params['column'].ident}"
+        about = None
+    return Change(kind, name, action, operation, params, Phase.ALTER_TYPE, risk, order=order,
+                  subject=about)  # fmt: skip
+
+
+def _retargeted(user_type: UserType, renamed: dict[str, str]) -> UserType:
+    """``user_type`` naming the temporary types of ``renamed`` in place of the types they
+    replace: in its base type, attribute types, default, checks and range options."""
+
+    def swap(text: str) -> str:
+        for old, new in renamed.items():
+            pattern = rf"(?<![\w$\"]){re.escape(old)}(?![\w$\"])"
+            text = re.sub(pattern, new.replace("\\", "\\\\"), text)  # taken as is
+        return text
+
+    return dataclasses.replace(
+        user_type,
+        base_type=swap(user_type.base_type) if user_type.base_type else None,
+        default=swap(user_type.default) if user_type.default else None,
+        attributes=tuple(dataclasses.replace(a, type=swap(a.type)) for a in user_type.attributes),
+        constraints=tuple(
+            dataclasses.replace(c, definition=swap(c.definition)) for c in user_type.constraints
+        ),
+        options=tuple(swap(option) for option in user_type.options),
+    )
 
 
 def _desired_column(ctx: DiffContext, table: Table, column: Column) -> Column | None:

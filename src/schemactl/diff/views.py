@@ -18,7 +18,7 @@ from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import must_recreate, views_asking
 from schemactl.diff.regenerated import regenerated_columns, retyped_columns
-from schemactl.diff.types import dropped_or_replaced
+from schemactl.diff.types import dropped_or_replaced, swapped_types
 
 
 def diff_views(ctx: DiffContext) -> list[Change]:
@@ -218,12 +218,16 @@ def retyped_or_dropped_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
 
     def work_out() -> frozenset[tuple[str, str]]:
         found = set()
+        swapped = swapped_types(ctx)
         for ident, old in ctx.current.tables.items():
             new = ctx.desired.tables.get(ident)
-            if new is None or ident in ctx.unchanged_tables or new.columns == old.columns:
+            if new is None:
+                continue
+            if not swapped and (ident in ctx.unchanged_tables or new.columns == old.columns):
                 continue
             dropped = {c.ident for c in old.columns if new.column(c.name) is None}
-            found |= {(ident, column) for column in dropped | retyped_columns(old, new)}
+            retyped = retyped_columns(old, new, swapped)
+            found |= {(ident, column) for column in dropped | retyped}
         return frozenset(found)
 
     return ctx.answer("retyped_columns", work_out)
