@@ -315,3 +315,48 @@ def test_views_over_an_enum_that_is_replaced_are_rebuilt_around_the_swap(
     statements = sqls(plan)
     assert sorted(statements[:2]) == ["DROP VIEW public.compares_it;", "DROP VIEW public.holds_it;"]
     assert not any("leaves_it" in s for s in statements)
+
+
+def test_a_view_over_a_function_returning_a_tables_rows_comes_after_the_function(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """The function's signature needs the table; the view needs the function."""
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "",
+        TABLE + """
+        CREATE FUNCTION open_rows() RETURNS SETOF t LANGUAGE sql AS 'SELECT * FROM t';
+        CREATE VIEW open_view AS SELECT id FROM open_rows();
+        """,
+    )  # fmt: skip
+    steps = sqls(plan)
+    function = _index(steps, "CREATE OR REPLACE FUNCTION public.open_rows()")
+    assert function < _index(steps, "CREATE VIEW public.open_view")
+
+
+def test_a_function_over_a_rebuilt_views_rows_is_dropped_and_created_among_the_views(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """``RETURNS SETOF v`` ties the function to view v, and a view calling it to the
+    function: all three go down and come back in dependency order."""
+    objects = """
+        CREATE FUNCTION rows_of() RETURNS SETOF base LANGUAGE sql AS 'SELECT * FROM base';
+        CREATE VIEW top AS SELECT * FROM rows_of();
+    """
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        TABLE + "CREATE VIEW base AS SELECT id, a FROM t;" + objects,
+        TABLE + "CREATE VIEW base AS SELECT id::bigint AS id, a FROM t;" + objects,
+    )
+    assert [step.split(" AS")[0].split("\n")[0] for step in sqls(plan)] == [
+        "DROP VIEW public.top;",
+        "DROP FUNCTION public.rows_of();",
+        "DROP VIEW public.base;",
+        "CREATE VIEW public.base",
+        "CREATE OR REPLACE FUNCTION public.rows_of()",
+        "CREATE VIEW public.top",
+    ]

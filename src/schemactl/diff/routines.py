@@ -21,7 +21,10 @@ Where routines go in a migration:
   routine placed late (argument defaults, SQL bodies, an aggregate's support functions);
 - dropped in ``Phase.DROP_FUNCTION``, after the tables, columns, constraints and views
   that used them, unless they depend on a relation: then before it can be dropped, in
-  ``Phase.DROP_TRIGGER`` right after the triggers.
+  ``Phase.DROP_TRIGGER`` right after the triggers;
+- created and dropped among the views, by rank (diff/views.py: :func:`routine_ranks`),
+  when a view calls them and their signature or ``BEGIN ATOMIC`` body uses a relation
+  (``CREATE VIEW v AS SELECT * FROM f()`` over ``f() RETURNS SETOF t``).
 
 Inside a phase, ``Change.order`` is the dependency rank: creates run callees first,
 drops run callers first.
@@ -35,7 +38,7 @@ from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import asking_for_views, must_recreate, views_asking
 from schemactl.diff.types import dropped_or_replaced
-from schemactl.diff.views import rebuilt_views, retyped_or_dropped_columns
+from schemactl.diff.views import rebuilt_views, retyped_or_dropped_columns, routine_ranks
 
 # Early drops share DROP_TRIGGER with the triggers, which go first (order (0,)).
 _EARLY_DROP_ORDER = 1
@@ -90,24 +93,30 @@ def diff_routines(ctx: DiffContext) -> list[Change]:
     recreated = recreated_functions(ctx)
     create_ranks, late = _ranks(desired), _late(desired)
     drop_ranks, early_drops = _ranks(current), _early_drops(current)
+    among_views_created = routine_ranks(ctx.desired)
+    among_views_dropped = routine_ranks(ctx.current)
     changes: list[Change] = []
 
     def create(function: Function, action: str, hazards: tuple[Hazard, ...] = ()) -> Change:
         key = function.signature
         phase = Phase.REPLACE_FUNCTION if key in late else Phase.CREATE_FUNCTION
+        order = (create_ranks[key],)
+        if key in among_views_created:
+            phase, order = Phase.CREATE_VIEW, (among_views_created[key],)
         # Created early although its SQL body names relations: something created before
         # them needs it. The body is checked when it runs, not now (as pg_dump does).
         unchecked = function.body_relations and key not in late
         return Change(
             _kind(function), key, action, "function.create",
-            {"function": function, "unchecked": unchecked}, phase, hazards,
-            order=(create_ranks[key],),
+            {"function": function, "unchecked": unchecked}, phase, hazards, order=order,
         )  # fmt: skip
 
     for key in sorted(current.keys() - desired.keys() | recreated):
         function = current[key]
         order: tuple[int, ...]
-        if key in early_drops:
+        if key in among_views_dropped:
+            phase, order = Phase.DROP_VIEW, (-among_views_dropped[key],)
+        elif key in early_drops:
             phase, order = Phase.DROP_TRIGGER, (_EARLY_DROP_ORDER, -drop_ranks[key])
         else:
             phase, order = Phase.DROP_FUNCTION, (-drop_ranks[key],)

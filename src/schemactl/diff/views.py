@@ -92,21 +92,53 @@ def dropped_materialized_views(ctx: DiffContext) -> frozenset[str]:
 def ranks(catalog: Catalog) -> dict[str, int]:
     """How many views stand below each view: 0 for a view that reads only tables.
     Views are created by ascending rank and dropped by descending rank."""
-    result: dict[str, int] = {}
+    return _ranked(catalog)[0]
 
-    def rank(ident: str, seen: frozenset[str]) -> int:
-        if ident not in result:
+
+def routine_ranks(catalog: Catalog) -> dict[str, int]:
+    """Ranks, among the views, of the routines views call whose signature or ``BEGIN
+    ATOMIC`` body uses a relation (``RETURNS SETOF some_view``): such a routine can exist
+    only after the relations it uses, and the views calling it only after it, so it is
+    created and dropped among the views (diff/routines.py)."""
+    return _ranked(catalog)[1]
+
+
+def _ranked(catalog: Catalog) -> tuple[dict[str, int], dict[str, int]]:
+    """Views' and view-called routines' ranks: one above the highest view or routine
+    below."""
+    views, functions = catalog.views, catalog.functions
+    view_ranks: dict[str, int] = {}
+    routine_ranks: dict[str, int] = {}
+
+    def routine(signature: str, seen: frozenset[str]) -> int:
+        if signature not in routine_ranks:
             below = [
-                rank(r, seen | {ident})
-                for r in catalog.views[ident].relations
-                if r in catalog.views and r not in seen and r != ident
+                view(r, seen | {signature})
+                for r in functions[signature].relations
+                if r in views and r not in seen
             ]
-            result[ident] = 1 + max(below) if below else 0
-        return result[ident]
+            routine_ranks[signature] = 1 + max(below) if below else 0
+        return routine_ranks[signature]
 
-    for ident in catalog.views:
-        rank(ident, frozenset())
-    return result
+    def view(ident: str, seen: frozenset[str]) -> int:
+        if ident not in view_ranks:
+            read = views[ident]
+            below = [
+                view(r, seen | {ident})
+                for r in read.relations
+                if r in views and r not in seen and r != ident
+            ]
+            below += [
+                routine(f, seen | {ident})
+                for f in read.functions
+                if f in functions and functions[f].relations and f not in seen
+            ]
+            view_ranks[ident] = 1 + max(below) if below else 0
+        return view_ranks[ident]
+
+    for ident in views:
+        view(ident, frozenset())
+    return view_ranks, routine_ranks
 
 
 def replaceable(old: View, new: View) -> bool:
