@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg
+import pytest
 
-from tests.support import Server, plan_for, round_trip, run_cli, sqls, write_schema
+from schemactl.diff.types import SwapImpossible
+from tests.support import Server, execute, plan_for, round_trip, run_cli, sqls, write_schema
 
 
 def test_an_enum_is_created_with_its_labels_in_order(
@@ -235,6 +237,22 @@ def test_what_blocks_a_column_type_change_is_taken_down_around_an_enum_swap(
     assert steps[-1].startswith("CREATE POLICY not_closed")
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT st::text, is_open FROM ticket").fetchall() == [("open", True)]
+
+
+def test_a_swap_under_a_partition_key_stops_the_plan_before_anything_runs(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """PostgreSQL converts no partition key column, and the partitions' bounds hold the
+    old type's values: the plan says so instead of failing at apply."""
+    objects = """
+        CREATE TABLE ticket (id int, st status NOT NULL) PARTITION BY LIST (st);
+        CREATE TABLE ticket_open PARTITION OF ticket FOR VALUES IN ('open');
+    """
+    execute(database, "CREATE TYPE status AS ENUM ('open', 'closed', 'legacy');" + objects)
+    write_schema(schema_dir, "CREATE TYPE status AS ENUM ('open', 'closed');" + objects)
+    with pytest.raises(SwapImpossible) as refused:
+        plan_for(server.url, database, schema_dir)
+    assert "public.ticket.st, which holds it, is in the partition key" in str(refused.value)
 
 
 def test_reordered_labels_of_an_unused_enum_recreate_it(

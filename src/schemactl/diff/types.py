@@ -35,6 +35,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase, Subject
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.errors import SchemactlError
 
 ENUM, COMPOSITE, DOMAIN, RANGE = "e", "c", "d", "r"
 STAGE_SPAN = 1000  # further apart than any partition depth
@@ -467,6 +468,10 @@ def _appendable(old: tuple[TypeAttribute, ...], new: tuple[TypeAttribute, ...]) 
     return new_names[: len(kept)] == kept
 
 
+class SwapImpossible(SchemactlError):
+    """A type must be swapped under a column PostgreSQL cannot convert."""
+
+
 def swapped_types(ctx: DiffContext) -> frozenset[str]:
     """Types swapped under the columns that hold them (see :func:`_swap`). Their columns
     are converted as surely as columns given another type: what PostgreSQL refuses to keep
@@ -521,6 +526,7 @@ def _swap(ctx: DiffContext, idents: set[str], ranks: dict[str, int]) -> list[Cha
         old, new, rank = current[ident], desired[ident], ranks[ident]
         temporary = _retargeted(temporaries[ident], renamed)
         columns = _columns_using(ctx, ident)
+        _refuse_partition_keys(old, columns)
         held = [f"{table.ident}.{column.ident}" for table, column in columns]
         risk = hazards.swap_type(old.ident, held) if held else hazards.swap_along(old.ident)
         changes += [
@@ -563,6 +569,20 @@ def _swap(ctx: DiffContext, idents: set[str], ranks: dict[str, int]) -> list[Cha
                 )  # fmt: skip
         changes += _comment(new, old.comment)
     return changes
+
+
+def _refuse_partition_keys(old: UserType, columns: list[tuple[Table, Column]]) -> None:
+    """Stop the plan before anything runs where a column holding ``old`` is in a partition
+    key: PostgreSQL converts no such column, and the partitions' bounds hold the old type's
+    values."""
+    for table, column in columns:
+        if column.ident in table.partition_key_columns:
+            raise SwapImpossible(
+                f"{old.ident} cannot be replaced: {table.ident}.{column.ident}, which holds it, "
+                f"is in the partition key of {table.ident}, and PostgreSQL cannot convert a "
+                f"partition key column. Keep {old.ident} as it is, or move the rows to a table "
+                "partitioned another way in a migration file first"
+            )
 
 
 def _swap_step(
