@@ -8,9 +8,10 @@ identity itself, and switching ``ALWAYS``/``BY DEFAULT``, are column changes
 
 from __future__ import annotations
 
-from schemactl.catalog.identity import set_options
+from schemactl.catalog.identity import resolve, set_options
 from schemactl.catalog.model import Column, Table
 from schemactl.diff.changes import Change, Phase
+from schemactl.diff.sequences import bound_passed
 
 
 def identity_sequence_changes(table: Table, old: Column, new: Column) -> list[Change]:
@@ -23,10 +24,18 @@ def identity_sequence_changes(table: Table, old: Column, new: Column) -> list[Ch
     changes = []
     clauses = set_options(before, after, new.type)
     if clauses:
+        old_limits, new_limits = resolve(before, new.type), resolve(after, new.type)
+        move_to = bound_passed(
+            new_limits.increment,
+            (old_limits.min_value, old_limits.max_value),
+            (new_limits.min_value, new_limits.max_value),
+        )
         changes.append(
             Change(
                 "column", name, "alter", "column.set_identity_options",
-                {"table": table, "column": new, "clauses": clauses}, Phase.ALTER_COLUMN,
+                {"table": table, "column": new, "clauses": clauses, "sequence": before,
+                 "move_to": move_to},
+                Phase.ALTER_COLUMN,
             )
         )  # fmt: skip
     if before.name != after.name:

@@ -70,13 +70,15 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
     for ident in sorted(current.keys() & desired.keys()):
         old, new = current[ident], desired[ident]
         if any(getattr(old, p) != getattr(new, p) for p in PARAMETERS):
+            move_to = bound_passed(new.increment, (old.min_value, old.max_value),
+                                   (new.min_value, new.max_value))  # fmt: skip
             changes.append(
                 Change(
                     "sequence",
                     ident,
                     "alter",
                     "sequence.alter",
-                    {"sequence": new, "old": old},
+                    {"sequence": new, "old": old, "move_to": move_to},
                     Phase.CREATE_SEQUENCE,
                 )
             )
@@ -118,6 +120,24 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
             )
         changes += comment_change("sequence", f"SEQUENCE {ident}", ident, old.comment, new.comment)
     return changes
+
+
+def bound_passed(
+    increment: int, old_limits: tuple[int, int], new_limits: tuple[int, int]
+) -> int | None:
+    """The new first value a sequence is moved to before its limits change, where the
+    limit ahead of its values moves up (``MINVALUE`` of an ascending sequence, ``MAXVALUE``
+    of a descending one): PostgreSQL refuses limits that leave the current value outside
+    ("RESTART value (2) cannot be less than MINVALUE (100)"). The step moves it only when
+    it is behind; moving forward keeps it from repeating values it gave. A limit moving
+    in behind the values (MAXVALUE of an ascending sequence lowered under its current
+    value) has no such way out: it fails at apply, as it should."""
+    (old_min, old_max), (new_min, new_max) = old_limits, new_limits
+    if increment > 0 and new_min > old_min:
+        return new_min
+    if increment < 0 and new_max < old_max:
+        return new_max
+    return None
 
 
 def _continue_after_rows(ctx: DiffContext, seq: Sequence) -> list[Change]:
