@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import Server, round_trip, sqls
 
 
@@ -96,6 +98,7 @@ COMMENT ON COLUMN t.good IS 'score above ten';
 """
 
 
+@pytest.mark.version_matrix  # 14 records a generation expression's routines on the column
 def test_a_check_a_generated_column_and_an_index_are_rebuilt_around_a_recreated_routine(
     server: Server, database: str, schema_dir: Path
 ) -> None:

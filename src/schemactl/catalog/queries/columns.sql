@@ -20,7 +20,7 @@ SELECT a.attrelid AS relation_oid,
        dsc.description AS comment,
        CASE WHEN a.attgenerated = '' AND ad.oid IS NOT NULL THEN vol.volatile
             ELSE false END AS default_volatile,
-       coalesce(dc.calls, '{}') AS default_calls,
+       coalesce(dc.calls, gc.calls, '{}') AS default_calls,
        -- 'v' (VIRTUAL, computed when read) exists from PostgreSQL 18 on
        CASE WHEN a.attgenerated = 'v' THEN 'VIRTUAL' ELSE 'STORED' END AS generated_storage,
        -- The columns a generation expression reads (asked only of generated columns).
@@ -79,6 +79,19 @@ LEFT JOIN (
         WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_proc'::regclass
         GROUP BY d.objid
        ) dc ON dc.objid = ad.oid
+-- On 14 a generation expression's routines are the column's own dependencies.
+LEFT JOIN (
+       SELECT d.objid, d.objsubid,
+              array_agg(quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                        || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+                        ORDER BY d.refobjid) AS calls
+         FROM pg_depend d
+         JOIN pg_proc p ON p.oid = d.refobjid
+         JOIN pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE d.classid = 'pg_class'::regclass AND d.objsubid > 0
+          AND d.refclassid = 'pg_proc'::regclass
+        GROUP BY d.objid, d.objsubid
+       ) gc ON a.attgenerated <> '' AND gc.objid = a.attrelid AND gc.objsubid = a.attnum
 LEFT JOIN pg_description dsc
        ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
 -- An identity column's own sequence (pg_depend 'i'), with its options.
