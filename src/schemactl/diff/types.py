@@ -533,6 +533,7 @@ def _swap(ctx: DiffContext, idents: set[str], ranks: dict[str, int]) -> list[Cha
             dataclasses.replace(
                 c, phase=Phase.ALTER_TYPE, order=(group, CREATE_NEW, rank, next(step)),
                 hazards=risk, subject=Subject(_template(new), new.ident),
+                params=_named_after(c.params, new),
             )
             for c in _create(temporary, rank)
             if c.operation != "comment.set"
@@ -569,6 +570,17 @@ def _swap(ctx: DiffContext, idents: set[str], ranks: dict[str, int]) -> list[Cha
                 )  # fmt: skip
         changes += _comment(new, old.comment)
     return changes
+
+
+def _named_after(params: dict[str, Any], new: UserType) -> dict[str, Any]:
+    """A temporary domain's creation, its NOT NULL named after the domain's final name:
+    PostgreSQL 18 names the constraint after the domain it is created on, and the name
+    would outlive the rename."""
+    if "domain" not in params or not new.not_null:
+        return params
+    suffix = "_not_null"
+    stem = new.name.encode()[: MAX_IDENTIFIER_BYTES - len(suffix)].decode(errors="ignore")
+    return {**params, "not_null_name": stem + suffix}
 
 
 def _refuse_partition_keys(old: UserType, columns: list[tuple[Table, Column]]) -> None:
