@@ -168,6 +168,7 @@ def test_routines_over_a_swapped_enum_are_dropped_before_the_swap_and_created_af
     assert len(steps) == renamed + 3
 
 
+@pytest.mark.version_matrix  # 18 names a domain's NOT NULL after the domain
 def test_a_domain_and_a_composite_type_over_a_swapped_enum_are_swapped_along(
     server: Server, database: str, schema_dir: Path
 ) -> None:
