@@ -1,5 +1,19 @@
 -- Columns of every relation in scope, as PostgreSQL prints types and expressions.
 -- Read as tuples, in this order (catalog/introspect.py: _read_tables).
+-- The routines each default or column depends on, from pg_depend, for all at once.
+WITH calls AS (
+       SELECT d.classid, d.objid, d.objsubid,
+              array_agg(quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
+                        || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+                        ORDER BY d.refobjid) AS calls
+         FROM pg_depend d
+         JOIN pg_proc p ON p.oid = d.refobjid
+         JOIN pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE d.refclassid = 'pg_proc'::regclass
+          AND (d.classid = 'pg_attrdef'::regclass
+               OR (d.classid = 'pg_class'::regclass AND d.objsubid > 0))
+        GROUP BY d.classid, d.objid, d.objsubid
+)
 SELECT a.attrelid AS relation_oid,
        a.attislocal AS local,
        c.relname AS table_name,
@@ -67,31 +81,11 @@ LEFT JOIN LATERAL (
                         JOIN pg_proc p ON p.proname = f.name[1]
                        WHERE p.provolatile = 'v') AS volatile
        OFFSET 0) vol ON true
--- The routines defaults call, from pg_depend, for all defaults at once.
-LEFT JOIN (
-       SELECT d.objid,
-              array_agg(quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
-                        || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-                        ORDER BY d.refobjid) AS calls
-         FROM pg_depend d
-         JOIN pg_proc p ON p.oid = d.refobjid
-         JOIN pg_namespace pn ON pn.oid = p.pronamespace
-        WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_proc'::regclass
-        GROUP BY d.objid
-       ) dc ON dc.objid = ad.oid
+-- The routines defaults call (see calls above).
+LEFT JOIN calls dc ON dc.classid = 'pg_attrdef'::regclass AND dc.objid = ad.oid
 -- On 14 a generation expression's routines are the column's own dependencies.
-LEFT JOIN (
-       SELECT d.objid, d.objsubid,
-              array_agg(quote_ident(pn.nspname) || '.' || quote_ident(p.proname)
-                        || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-                        ORDER BY d.refobjid) AS calls
-         FROM pg_depend d
-         JOIN pg_proc p ON p.oid = d.refobjid
-         JOIN pg_namespace pn ON pn.oid = p.pronamespace
-        WHERE d.classid = 'pg_class'::regclass AND d.objsubid > 0
-          AND d.refclassid = 'pg_proc'::regclass
-        GROUP BY d.objid, d.objsubid
-       ) gc ON a.attgenerated <> '' AND gc.objid = a.attrelid AND gc.objsubid = a.attnum
+LEFT JOIN calls gc ON a.attgenerated <> '' AND gc.classid = 'pg_class'::regclass
+                  AND gc.objid = a.attrelid AND gc.objsubid = a.attnum
 LEFT JOIN pg_description dsc
        ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
 -- An identity column's own sequence (pg_depend 'i'), with its options.
