@@ -496,6 +496,28 @@ def test_a_composite_attribute_changing_type_under_columns_swaps_the_type(
         ]
 
 
+def test_a_composite_attribute_changing_type_inside_another_held_type_swaps_both(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A column holding a type built on the composite blocks the ALTER ATTRIBUTE just as
+    well: the composite is swapped, and the type built on it along."""
+    objects = "CREATE TYPE route AS (leg point2, hops int); CREATE TABLE trip (r route);"
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE TYPE point2 AS (x int, y int);" + objects
+        + "INSERT INTO trip VALUES (ROW(ROW(1, 2), 3));",
+        "CREATE TYPE point2 AS (x bigint, y int);" + objects,
+    )  # fmt: skip
+    assert sqls(plan)[-2:] == [
+        'ALTER TYPE public."point2_schemactl_new" RENAME TO "point2";',
+        'ALTER TYPE public."route_schemactl_new" RENAME TO "route";',
+    ]
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT r::text FROM trip").fetchone() == ('("(1,2)",3)',)
+
+
 def test_a_range_type_is_created_and_dropped(
     server: Server, database: str, schema_dir: Path
 ) -> None:

@@ -438,15 +438,17 @@ def _must_replace(old: UserType, new: UserType) -> bool:
 def _replaced(ctx: DiffContext, ident: str) -> bool:
     """Whether the kept type ``ident`` is replaced rather than altered: beyond what
     :func:`_must_replace` finds, a composite type whose attribute changes type while
-    columns hold it, which PostgreSQL refuses ("cannot alter type ... because column ...
-    uses it"); its values convert through text instead."""
+    columns hold it, or a type built on it, which PostgreSQL refuses ("cannot alter type
+    ... because column ... uses it"); its values convert through text instead."""
     old, new = ctx.current.types[ident], ctx.desired.types[ident]
     if _must_replace(old, new):
         return True
     return (
         old.kind == COMPOSITE
         and _retypes_attributes(old.attributes, new.attributes)
-        and bool(_columns_using(ctx, ident))
+        and any(
+            _columns_using(ctx, member) for member in _with_dependents(ctx.current.types, {ident})
+        )
     )
 
 
