@@ -398,6 +398,15 @@ def _values_unused(reader: _Reader, c: Precondition) -> Answers:
     ]
 
 
+def _sequence_within(reader: _Reader, c: Precondition) -> Answers:
+    value = reader.scalar(
+        sql.SQL("SELECT last_value FROM {} WHERE NOT ({})").format(_raw(c.table), _raw(c.predicate))
+    )
+    if value is None:
+        return []
+    return [(f"{c.table} stands at {value}, outside its new {c.expressions[0]}", remedy(c))]
+
+
 _QUESTIONS = {
     "empty": _empty,
     "no_nulls": _no_nulls,
@@ -406,6 +415,7 @@ _QUESTIONS = {
     "references": _references,
     "castable": _castable,
     "values_unused": _values_unused,
+    "sequence_within": _sequence_within,
 }
 
 
@@ -438,5 +448,10 @@ def remedy(c: Precondition) -> str:
         return (
             f"move those rows to another value in a migration file first "
             f"(UPDATE {c.table} SET {column} = ...)"
+        )
+    if c.kind == "sequence_within":
+        return (
+            "keep the limit at or beyond the current value; or, if the values past it are "
+            "free, move the sequence back in a migration file first (SELECT setval(...))"
         )
     return "convert or fix those values in a migration file first"

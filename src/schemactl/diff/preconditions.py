@@ -4,8 +4,9 @@ Some steps are right for the schema and still fail on the data: a NOT NULL colum
 added without a default to a table that has rows, SET NOT NULL over NULLs, a unique
 index over duplicates, a CHECK or a foreign key over rows that break it, a type
 change whose conversion fails for some value, an enum value removed that rows still
-hold. The diff says which condition each such step needs (a :class:`Precondition`,
-carried by the step into plan files); ``apply/preflight.py`` asks the target.
+hold, a sequence limit moved in behind the values the sequence has given. The diff
+says which condition each such step needs (a :class:`Precondition`, carried by the
+step into plan files); ``apply/preflight.py`` asks the target.
 
 Only tables that exist before the migration are concerned: a table the migration
 creates is empty. Definitions are read as the catalog printed them: a CHECK's predicate
@@ -18,7 +19,8 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from schemactl.catalog.model import Column, Constraint, Index, Table
+from schemactl.catalog.identity import resolve
+from schemactl.catalog.model import Column, Constraint, Index, Sequence, Table
 from schemactl.diff.changes import Change, Precondition
 from schemactl.diff.context import DiffContext
 from schemactl.diff.type_changes import Cost, classify
@@ -173,6 +175,42 @@ def _removed_labels(ctx: DiffContext, table: Table, old: Column) -> tuple[str, .
     return tuple(label for label in before.labels if label not in after.labels)
 
 
+def _sequence_limits(ctx: DiffContext, change: Change) -> list[Precondition]:
+    old: Sequence = change.params["old"]
+    new: Sequence = change.params["sequence"]
+    return _within(
+        old.ident, new.increment, (old.min_value, old.max_value), (new.min_value, new.max_value)
+    )
+
+
+def _identity_limits(ctx: DiffContext, change: Change) -> list[Precondition]:
+    column: Column = change.params["column"]
+    before = change.params["sequence"]
+    if column.identity_sequence is None:
+        return []
+    old, new = resolve(before, column.type), resolve(column.identity_sequence, column.type)
+    return _within(
+        before.ident, new.increment, (old.min_value, old.max_value), (new.min_value, new.max_value)
+    )
+
+
+def _within(
+    sequence: str, increment: int, old_limits: tuple[int, int], new_limits: tuple[int, int]
+) -> list[Precondition]:
+    """The limit behind a sequence's values moving in (MAXVALUE of an ascending sequence
+    lowered, MINVALUE of a descending one raised) holds only if the values have not
+    passed it. The limit ahead of them is no condition: the step moves the sequence up
+    to it first (sequences.bound_passed)."""
+    (old_min, old_max), (new_min, new_max) = old_limits, new_limits
+    if increment > 0 and new_max < old_max:
+        return [Precondition("sequence_within", sequence, predicate=f"last_value <= {new_max}",
+                             expressions=(f"MAXVALUE {new_max}",))]  # fmt: skip
+    if increment < 0 and new_min > old_min:
+        return [Precondition("sequence_within", sequence, predicate=f"last_value >= {new_min}",
+                             expressions=(f"MINVALUE {new_min}",))]  # fmt: skip
+    return []
+
+
 def _ident(name: str) -> str:
     """A name as SQL: quoted where PostgreSQL needs it (reserved words included)."""
     return str(stream.RawStream()(ast.ColumnRef(fields=(ast.String(sval=name),))))
@@ -188,4 +226,6 @@ _FINDERS: dict[str, Callable[[DiffContext, Change], list[Precondition]]] = {
     "index.create": _unique_index,
     "index.create_concurrently": _unique_index,
     "column.set_type": _set_type,
+    "sequence.alter": _sequence_limits,
+    "column.set_identity_options": _identity_limits,
 }

@@ -131,7 +131,7 @@ def bound_passed(
     ("RESTART value (2) cannot be less than MINVALUE (100)"). The step moves it only when
     it is behind; moving forward keeps it from repeating values it gave. A limit moving
     in behind the values (MAXVALUE of an ascending sequence lowered under its current
-    value) has no such way out: it fails at apply, as it should."""
+    value) has no such way out: preflight finds it (diff/preconditions.py)."""
     (old_min, old_max), (new_min, new_max) = old_limits, new_limits
     if increment > 0 and new_min > old_min:
         return new_min
