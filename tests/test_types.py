@@ -624,6 +624,54 @@ def test_a_domain_default_calling_a_routine_that_goes_is_dropped_before_the_rout
     ]
 
 
+def test_a_domain_default_calling_a_recreated_routine_is_set_again_around_it(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A new return type makes the routine dropped and created again; the domain's
+    default, unchanged, would keep DROP FUNCTION from running."""
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        CODE_DOMAIN + "CREATE TABLE t (c code);",
+        "CREATE FUNCTION next_code() RETURNS varchar LANGUAGE sql AS $$ SELECT 'x' $$;"
+        "CREATE DOMAIN code AS text DEFAULT next_code(); CREATE TABLE t (c code);",
+    )
+    steps = sqls(plan)
+    assert steps[:2] == [
+        "ALTER DOMAIN public.code DROP DEFAULT;",
+        "DROP FUNCTION public.next_code();",
+    ]
+    assert steps[-1] == "ALTER DOMAIN public.code SET DEFAULT public.next_code();"
+
+
+def test_a_domain_check_calling_a_recreated_routine_is_added_again_after_it(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A renamed parameter makes the routine dropped and created again; the CHECK that
+    calls it goes first and comes back, validated over the rows, with its comment."""
+    checked = """CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (is_pos(VALUE));
+COMMENT ON CONSTRAINT pos_check ON DOMAIN pos IS 'positive only';
+CREATE TABLE t (p pos);"""
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        "CREATE FUNCTION is_pos(n int) RETURNS boolean LANGUAGE sql AS 'SELECT n > 0';"
+        + checked + "INSERT INTO t VALUES (5);",
+        "CREATE FUNCTION is_pos(x int) RETURNS boolean LANGUAGE sql AS 'SELECT x > 0';" + checked,
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[:2] == [
+        "ALTER DOMAIN public.pos DROP CONSTRAINT pos_check;",
+        "DROP FUNCTION public.is_pos(n integer);",
+    ]
+    assert steps[-2:] == [
+        "ALTER DOMAIN public.pos ADD CONSTRAINT pos_check CHECK (public.is_pos(VALUE));",
+        "COMMENT ON CONSTRAINT pos_check ON DOMAIN public.pos IS 'positive only';",
+    ]
+
+
 def test_a_new_domain_gets_a_default_calling_a_new_routine_once_the_routine_exists(
     server: Server, database: str, schema_dir: Path
 ) -> None:

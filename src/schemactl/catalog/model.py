@@ -411,8 +411,13 @@ class DomainConstraint:
     definition: str  # pg_get_constraintdef, without " NOT VALID"
     validated: bool = True
     comment: str | None = None
-    # It calls a routine: added once functions exist, dropped before they go.
-    uses_functions: bool = field(default=False, compare=False)
+    # The routines it calls (pg_depend): it is added once routines exist, and dropped
+    # before one it calls goes.
+    calls: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def uses_functions(self) -> bool:
+        return bool(self.calls)
 
 
 @dataclass(frozen=True)

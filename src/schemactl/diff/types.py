@@ -56,9 +56,10 @@ def diff_types(ctx: DiffContext) -> list[Change]:
     # Types built on the row type of a table that is rebuilt go with it and come back.
     over_rebuilt = _over_rebuilt(ctx) - swapped
     recreated |= over_rebuilt & desired.keys() & kept
+    gone = _gone_routines(ctx) if ctx.current.functions else frozenset()
     for ident in sorted(kept - swapped - recreated):
-        if current[ident] != desired[ident]:
-            changes += _alter(ctx, current[ident], desired[ident], desired_rank[ident])
+        if current[ident] != desired[ident] or _calls_any(current[ident], gone):
+            changes += _alter(ctx, current[ident], desired[ident], desired_rank[ident], gone)
     if swapped:
         changes += _swap(ctx, swapped, desired_rank)
     # Types built on a table's row type go between the tables they use and the tables
@@ -664,12 +665,29 @@ def _quote(name: str) -> str:
 # -- altering in place ------------------------------------------------------------------
 
 
-def _alter(ctx: DiffContext, old: UserType, new: UserType, rank: int) -> list[Change]:
+def _gone_routines(ctx: DiffContext) -> frozenset[str]:
+    """Signatures of the routines the migration drops, for good or to create again."""
+    from schemactl.diff.routines import recreated_functions  # it imports us
+
+    dropped = ctx.current.functions.keys() - ctx.desired.functions.keys()
+    return recreated_functions(ctx) | dropped
+
+
+def _calls_any(user_type: UserType, routines: frozenset[str]) -> bool:
+    """Whether a domain's default or one of its CHECKs calls one of ``routines``."""
+    return bool(routines) and (
+        not routines.isdisjoint(user_type.default_calls)
+        or any(not routines.isdisjoint(c.calls) for c in user_type.constraints)
+    )
+
+
+def _alter(
+    ctx: DiffContext, old: UserType, new: UserType, rank: int, gone: frozenset[str]
+) -> list[Change]:
     if new.kind == ENUM:
         changes = _add_labels(ctx, old, new, rank)
     elif new.kind == DOMAIN:
-        dropped = ctx.current.functions.keys() - ctx.desired.functions.keys()
-        changes = _alter_domain(old, new, rank, frozenset(dropped))
+        changes = _alter_domain(old, new, rank, gone)
     elif new.kind == COMPOSITE:
         changes = _alter_attributes(old, new, rank)
     else:
@@ -735,10 +753,11 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def _alter_domain(
-    old: UserType, new: UserType, rank: int, dropped: frozenset[str] = frozenset()
+    old: UserType, new: UserType, rank: int, gone: frozenset[str] = frozenset()
 ) -> list[Change]:
-    """``dropped``: the routines the migration drops; a default calling one goes before
-    them (the new default, if any, is set in this phase)."""
+    """``gone``: the routines the migration drops, for good or to create again; a default
+    or a CHECK calling one would block the drop. It goes before them, and comes back
+    once routines exist."""
     ident = new.ident
     changes: list[Change] = []
 
@@ -751,7 +770,7 @@ def _alter_domain(
     set_default = change("domain.set_default")
     if new.default_calls:
         set_default = dataclasses.replace(set_default, phase=Phase.ADD_DOMAIN_CONSTRAINT)
-    if old.default != new.default and dropped.intersection(old.default_calls):
+    if gone.intersection(old.default_calls):
         early = Change("domain", ident, "alter", "domain.drop_default", {"domain": new},
                        Phase.DETACH_DEFAULT, order=(rank, 0))  # fmt: skip
         changes.append(early)
@@ -771,6 +790,7 @@ def _alter_domain(
             wanted is None
             or wanted.definition != check.definition
             or (check.validated and not wanted.validated)
+            or gone.intersection(check.calls)
         ):
             phase = Phase.DROP_CONSTRAINT if check.uses_functions else Phase.ALTER_TYPE
             changes.append(
@@ -779,6 +799,8 @@ def _alter_domain(
             )  # fmt: skip
     for name, check in sorted(new_checks.items()):
         previous = old_checks.get(name)
+        if previous is not None and gone.intersection(previous.calls):
+            previous = None  # dropped before its routine: added again, comment and all
         if (
             previous is None
             or previous.definition != check.definition

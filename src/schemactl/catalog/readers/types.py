@@ -25,7 +25,9 @@ def read_types(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalo
         definition = row["definition"]
         if definition.endswith(NOT_VALID_SUFFIX):
             definition = definition[: -len(NOT_VALID_SUFFIX)]
-        checks.setdefault(domain, []).append(DomainConstraint(**{**row, "definition": definition}))
+        checks.setdefault(domain, []).append(
+            DomainConstraint(**{**row, "definition": definition, "calls": tuple(row["calls"])})
+        )
     for row in rows(conn, "types", params):
         ident = row["ident"]
         catalog.types[ident] = UserType(
