@@ -141,6 +141,25 @@ def test_an_index_and_a_check_naming_a_swapped_enum_are_built_again_around_the_s
     assert "type public.status it names is replaced" in plan.steps[1].hazards[0].reason
 
 
+def test_a_default_naming_a_swapped_enum_in_a_column_of_another_type_is_set_again_after(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A text column's default holding a constant of the enum depends on the type:
+    the old type could not be dropped under it."""
+    objects = """
+        CREATE TABLE ticket (id int, st status);
+        CREATE TABLE note (id int, kind text DEFAULT ('open'::status)::text);
+    """
+    old = "CREATE TYPE status AS ENUM ('open', 'closed', 'legacy');" + objects
+    new = "CREATE TYPE status AS ENUM ('open', 'closed');" + objects
+    plan = round_trip(server.url, database, schema_dir, old, new)
+    steps = sqls(plan)
+    assert steps[0] == "ALTER TABLE public.note ALTER COLUMN kind DROP DEFAULT;"
+    assert steps[-1] == (
+        "ALTER TABLE public.note ALTER COLUMN kind SET DEFAULT ('open'::public.status)::text;"
+    )
+
+
 def test_routines_over_a_swapped_enum_are_dropped_before_the_swap_and_created_after(
     server: Server, database: str, schema_dir: Path
 ) -> None:

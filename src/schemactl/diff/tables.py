@@ -13,9 +13,15 @@ from schemactl.diff.context import DiffContext
 from schemactl.diff.conversions import converted
 from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
-from schemactl.diff.regenerated import regenerates, retyped_columns
+from schemactl.diff.regenerated import names_types, regenerates, retyped_columns
 from schemactl.diff.routines import recreated_functions
-from schemactl.diff.types import cast_through_text, swapped_types, table_rank
+from schemactl.diff.types import (
+    cast_through_text,
+    dropped_or_replaced,
+    element_type,
+    swapped_types,
+    table_rank,
+)
 
 
 def diff_tables(ctx: DiffContext) -> list[Change]:
@@ -35,12 +41,13 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     gone = recreated | (ctx.current.functions.keys() - ctx.desired.functions.keys())
     checked_domains = _checked_domains(ctx)
     swapped = swapped_types(ctx)
+    replaced = frozenset(dropped_or_replaced(ctx)) if ctx.current.types else frozenset()
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
-        if not recreated and not swapped and ident in ctx.unchanged_tables:
-            continue  # nothing to alter: only a recreated routine or a swap touches it
+        if not recreated and not replaced and ident in ctx.unchanged_tables:
+            continue  # nothing to alter: only a recreated routine or a replaced type touches it
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
         altered = _alter_table(old, new, ctx.online, recreated, checked_domains, swapped)
-        detached = _detach_defaults(old, new, gone)
+        detached = _detach_defaults(old, new, gone, replaced)
         if detached:  # dropped early already: not again with the column's other changes
             early = {c.name for c in detached if c.operation == "column.drop_default"}
             altered = [c for c in altered if not _drops_default_of(c, early)]
@@ -57,16 +64,26 @@ def _drops_default_of(change: Change, columns: set[str]) -> bool:
     )
 
 
-def _detach_defaults(old: Table, new: Table, gone: frozenset[str]) -> list[Change]:
+def _detach_defaults(
+    old: Table, new: Table, gone: frozenset[str], replaced: frozenset[str]
+) -> list[Change]:
     """A default that calls a routine the migration drops (for good, or to create it
-    again) would block the drop: it is dropped before, and set again, where the desired
-    state keeps it, once the routine exists anew; a new default is set with the column's
-    other changes."""
+    again), or names a type it drops or replaces (``'open'::public.status`` in a text
+    column), would block the drop: it is dropped before, and set again, where the
+    desired state keeps it, once the routine or type exists anew; a new default is set
+    with the column's other changes. Columns holding a replaced type have their defaults
+    taken off and put back by the replacement itself."""
     changes: list[Change] = []
     wanted = {c.name: c for c in new.columns}
     for column in old.columns:
         target = wanted.get(column.name)
-        if target is None or column.default is None or not gone & set(column.default_calls):
+        if target is None or column.default is None:
+            continue
+        if not gone & set(column.default_calls) and (
+            not replaced
+            or element_type(column.type) in replaced
+            or not names_types(column.default, replaced)
+        ):
             continue
         params = {"table": new, "column": target, "old": column}
         name = f"{new.ident}.{target.ident}"
