@@ -172,12 +172,18 @@ def sqls(plan: Plan) -> list[str]:
     return [step.sql for step in plan.steps]
 
 
+def pg_dump_of(url: str) -> Path:
+    """The pg_dump of the major version of the server behind ``url``: an older one
+    refuses a newer server."""
+    with psycopg.connect(url) as conn:
+        major = conn.info.server_version // 10000
+    return Path(find_server_binaries(major=major)) / "pg_dump"
+
+
 def pg_dump(url: str, *options: str) -> str:
     """``pg_dump --schema-only`` as a user runs it (owners, grants and all), by the
     pg_dump of the server's own major version."""
-    with psycopg.connect(url) as conn:
-        major = conn.info.server_version // 10000
-    binary = Path(find_server_binaries(major=major)) / "pg_dump"
     return subprocess.run(
-        [str(binary), "--schema-only", *options, url], capture_output=True, text=True, check=True
-    ).stdout
+        [str(pg_dump_of(url)), "--schema-only", *options, url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip

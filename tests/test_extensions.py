@@ -20,7 +20,7 @@ from psycopg import sql
 
 from schemactl.devdb.binaries import machine_server_binaries
 from schemactl.devdb.embedded import EmbeddedServer
-from schemactl.devdb.extensions import preload_settings
+from schemactl.devdb.extensions import missing_library_message, preload_settings
 from tests.conftest import ServerPool, default_major
 from tests.support import Server, run_cli, write_schema
 
@@ -131,3 +131,21 @@ def test_a_dev_url_server_that_does_not_preload_pg_cron_is_named_as_such(
     assert result.code == 1
     assert "extension 'pg_cron' must be loaded when the server starts" in result.stderr
     assert "shared_preload_libraries" in result.stderr and "leave out --dev-url" in result.stderr
+
+
+def test_a_module_whose_system_library_is_missing_names_the_library_and_its_package() -> None:
+    """The wheels' servers carry uuid-ossp but not the OSSP library it links: the
+    server's "could not load library" becomes what the machine lacks and how to get it."""
+    server_says = (
+        'could not load library "/var/cache/schemactl/postgresql/17/lib/uuid-ossp.so": '
+        "libossp-uuid.so.16: cannot open shared object file: No such file or directory"
+    )
+    assert missing_library_message(server_says, 17) == (
+        "extension 'uuid-ossp' cannot be loaded on the dev server (PostgreSQL 17): its module "
+        "uuid-ossp.so needs libossp-uuid.so.16, which the dev server's machine lacks: install "
+        "it (Debian/Ubuntu: apt-get install libossp-uuid16; macOS: brew install ossp-uuid), "
+        "or pass --dev-url to a PostgreSQL 17 server that has it"
+    )
+    unknown = server_says.replace("libossp-uuid.so.16", "libelsewhere.so.2")
+    assert "uuid-ossp.so needs libelsewhere.so.2" in (missing_library_message(unknown, 17) or "")
+    assert missing_library_message('relation "t" does not exist', 17) is None

@@ -15,22 +15,21 @@ import pytest
 
 from schemactl.catalog.external import read_external_objects
 from schemactl.config import Scope
-from schemactl.devdb.binaries import find_server_binaries
 from schemactl.devdb.loader import ensure_roles
 from schemactl.profiles import available_profiles, load_profile
 from schemactl.source import read_desired_state
 from schemactl.source.references import external_names
 from tests.supabase import PROFILES, build_platform
-from tests.support import Server, catalog_of, execute, run_cli, write_schema
+from tests.support import Server, catalog_of, execute, pg_dump_of, run_cli, write_schema
 
+pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
 Capsys = pytest.CaptureFixture[str]
 
 
 def dump(url: str, schema: str) -> str:
     """pg_dump of one schema, privileges and owners included."""
-    pg_dump = Path(find_server_binaries()) / "pg_dump"
     result = subprocess.run(
-        [str(pg_dump), "--schema-only", f"--schema={schema}", url],
+        [str(pg_dump_of(url)), "--schema-only", f"--schema={schema}", url],
         capture_output=True,
         text=True,
         check=True,
@@ -144,6 +143,8 @@ def test_the_platforms_default_grants_are_no_churn_with_the_profile_and_are_with
 def test_a_view_over_the_platforms_storage_brings_what_storage_needs(
     server: Server, database: str, schema_dir: Path, capsys: Capsys
 ) -> None:
+    if server.major < 15:
+        pytest.skip("security_invoker views are PostgreSQL 15 and later")
     build_platform(database)
     storage_before = dump(database, "storage")
     write_schema(

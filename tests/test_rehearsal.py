@@ -16,9 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl.devdb.binaries import find_server_binaries
-from tests.support import Server, execute, run_cli, write_schema
+from tests.support import Server, execute, pg_dump_of, run_cli, write_schema
 
+pytestmark = pytest.mark.version_matrix  # once per PostgreSQL major version (tests/conftest.py)
 Capsys = pytest.CaptureFixture[str]
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ INSERT INTO orders SELECT n, 1 + n % 200, n FROM generate_series(1, 500) AS n;
 def dump(url: str) -> str:
     """The whole database as pg_dump prints it: schema and data. (Recent pg_dump brackets
     its output with a random \\restrict key, the one thing that differs between runs.)"""
-    pg_dump = find_server_binaries() / "pg_dump"
+    pg_dump = pg_dump_of(url)
     result = subprocess.run(
         [str(pg_dump), "--no-owner", "--dbname", url], capture_output=True, text=True, check=True
     )

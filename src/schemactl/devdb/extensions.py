@@ -11,6 +11,7 @@ does not is named as such. Packaging knowledge lives in ``extensions.toml``.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tomllib
 from collections.abc import Iterable
@@ -66,6 +67,42 @@ def missing_message(name: str, major: int) -> str:
         f"extension {name!r} is not available on the dev server (PostgreSQL {major}): "
         f"{install_hint(name, major)}, or pass --dev-url to a PostgreSQL {major} server "
         "that has it (e.g. a database branch of your platform)"
+    )
+
+
+# How the server says a module could not be loaded for want of a library it links.
+_MISSING_LIBRARY = re.compile(
+    r'could not load library "(?P<module>[^"]+)": (?P<library>[^:\s]+): '
+    r"cannot open shared object file"
+)
+
+
+@cache
+def _system_libraries() -> dict[str, dict[str, str]]:
+    text = resources.files("schemactl.devdb").joinpath("system_libraries.toml").read_text()
+    return tomllib.loads(text)
+
+
+def missing_library_message(message: str, major: int) -> str | None:
+    """The server's "could not load library" error, said as what the dev server's
+    machine lacks and how to get it; None for any other message. The module ships with
+    PostgreSQL (uuid-ossp, plpython3u), so it is there; what it links is not."""
+    found = _MISSING_LIBRARY.search(message)
+    if found is None:
+        return None
+    library, module = found["library"], Path(found["module"]).name
+    known = _system_libraries().get(library, {})
+    what = f"extension {known['extension']!r}" if "extension" in known else module
+    ways = []
+    if "debian" in known:
+        ways.append(f"Debian/Ubuntu: apt-get install {known['debian']}")
+    if "homebrew" in known:
+        ways.append(f"macOS: brew install {known['homebrew']}")
+    remedy = "install it" + (f" ({'; '.join(ways)})" if ways else "")
+    return (
+        f"{what} cannot be loaded on the dev server (PostgreSQL {major}): its module "
+        f"{module} needs {library}, which the dev server's machine lacks: {remedy}, or "
+        f"pass --dev-url to a PostgreSQL {major} server that has it"
     )
 
 

@@ -24,7 +24,7 @@ from psycopg import sql
 from schemactl.catalog.external import grantees
 from schemactl.catalog.model import Catalog
 from schemactl.db import connect
-from schemactl.devdb.extensions import extension_problem
+from schemactl.devdb.extensions import extension_problem, missing_library_message
 from schemactl.devdb.external import create_external_objects, routine_oids
 from schemactl.errors import SchemaSourceError, SourceLocation
 from schemactl.source.calls import is_declared_call
@@ -245,4 +245,6 @@ def _run_batch(conn: psycopg.Connection, batch: list[Statement]) -> None:
         except psycopg.Error as exc:
             position = exc.diag.statement_position
             offset = int(position) - 1 if position else 0
-            raise SchemaSourceError(statement.location(offset), _error_message(exc)) from None
+            message = _error_message(exc)
+            explained = missing_library_message(message, conn.info.server_version // 10000)
+            raise SchemaSourceError(statement.location(offset), explained or message) from None
