@@ -262,6 +262,31 @@ def test_the_rows_are_in_the_new_partitions_after_the_rebuild(
     assert _rows(database, "SELECT nextval('r_id_seq')") == [(3,)]
 
 
+def test_a_rebuilt_tables_values_of_a_swapped_enum_are_held_as_text_meanwhile(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """The rows set aside while the table is rebuilt would keep the old enum from being
+    dropped; held as text, they come back cast to the new one."""
+    rows = "INSERT INTO ev VALUES (1, '2024-01-01', 'sad'), (2, '2024-02-01', 'happy');"
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');"
+        "CREATE TABLE ev (id int, at date NOT NULL, m mood); CREATE TABLE other (m mood);" + rows,
+        "CREATE TYPE mood AS ENUM ('sad', 'happy');"
+        "CREATE TABLE ev (id int, at date NOT NULL, m mood) PARTITION BY RANGE (at);"
+        "CREATE TABLE ev_all PARTITION OF ev DEFAULT; CREATE TABLE other (m mood);",
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[0].startswith(
+        'CREATE TABLE public."ev_schemactl_rebuild" AS SELECT id, at, m::text AS m FROM ONLY public.ev;'
+    )
+    assert (
+        'INSERT INTO public.ev (id, at, m) OVERRIDING SYSTEM VALUE SELECT id, at, m::public.mood FROM public."ev_schemactl_rebuild";'
+        in steps[-1]
+    )
+    assert _rows(database, "SELECT id, m::text FROM ev ORDER BY id") == [(1, "sad"), (2, "happy")]
+
+
 def test_a_changed_partition_key_is_a_rebuild(
     server: Server, database: str, schema_dir: Path
 ) -> None:

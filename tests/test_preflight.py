@@ -198,6 +198,19 @@ def test_an_enum_value_removed_that_rows_still_hold_is_found(
     assert "move those rows to another value" in report.blocking[0].remedy
 
 
+def test_a_rebuilt_tables_rows_holding_a_label_its_enum_loses_are_found(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    _, report = preflight_of(
+        server, database, schema_dir,
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE ev (at date NOT NULL, m mood);"
+        "INSERT INTO ev VALUES ('2024-01-01', 'ok');",
+        "CREATE TYPE mood AS ENUM ('sad'); CREATE TABLE ev (at date NOT NULL, m mood)"
+        " PARTITION BY RANGE (at); CREATE TABLE ev_all PARTITION OF ev DEFAULT;",
+    )  # fmt: skip
+    assert problems(report) == ["public.ev: 1 row still holding 'ok' in m, which the type loses"]
+
+
 def test_a_sequence_limit_moved_in_behind_its_current_value_is_found(
     server: Server, database: str, schema_dir: Path
 ) -> None:

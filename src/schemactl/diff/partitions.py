@@ -28,7 +28,7 @@ from schemactl.diff import hazards
 from schemactl.diff.attach import as_attached, attach_change, attached_tables
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.regenerated import retyped_columns
-from schemactl.diff.types import table_rank
+from schemactl.diff.types import dropped_or_replaced, element_type, table_rank
 
 if TYPE_CHECKING:
     from schemactl.diff.context import DiffContext
@@ -173,6 +173,10 @@ def _rebuild(ctx: DiffContext, before: Catalog, old: Table, new: Table) -> list[
     physical = {c.name for c in _physical_columns(before, old)}
     wanted = _physical_columns(ctx.desired, new)
     columns = [c for c in wanted if c.name in physical and c.generated is None]
+    # Values of a type the migration drops or replaces are held as text: the copy would
+    # keep the old type from being dropped. They are cast to the new type on the way back.
+    replaced = dropped_or_replaced(ctx) if ctx.current.types else set()
+    as_text = [c.ident for c in _physical_columns(before, old) if element_type(c.type) in replaced]
     kept_sequences = [
         s for s in before.sequences.values()
         if s.owned_by_table == old.ident and s.ident in ctx.desired.sequences
@@ -184,7 +188,8 @@ def _rebuild(ctx: DiffContext, before: Catalog, old: Table, new: Table) -> list[
     changes = [
         Change(
             "table", old.ident, "drop", "partition.set_aside",
-            {"table": old, "holding": holding, "sequences": kept_sequences},
+            {"table": old, "holding": holding, "sequences": kept_sequences,
+             "columns": _physical_columns(before, old), "as_text": as_text},
             Phase.DROP_TABLE, risk, order=(-table_rank(ctx, before, old.ident),),
         ),
         Change(
@@ -192,6 +197,7 @@ def _rebuild(ctx: DiffContext, before: Catalog, old: Table, new: Table) -> list[
             {
                 "table": new, "holding": holding, "columns": columns, "owners": owners,
                 "identities": [c for c in columns if c.identity and not new.partition_of],
+                "as_text": as_text,
             },
             # The data-moving hazard is named once, on the step that moves the rows out.
             Phase.ALTER_TABLE, order=(table_rank(ctx, ctx.desired, new.ident),),

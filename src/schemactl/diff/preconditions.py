@@ -163,6 +163,23 @@ def _set_type(ctx: DiffContext, change: Change) -> list[Precondition]:
     ]
 
 
+def _held_values(ctx: DiffContext, change: Change) -> list[Precondition]:
+    """A rebuilt table's values held as text while their enum is replaced come back
+    only if the enum they come back to keeps their labels."""
+    table: Table = change.params["table"]
+    held = set(change.params.get("as_text") or ())
+    found = []
+    for column in change.params["columns"]:
+        if column.ident not in held:
+            continue
+        removed = _removed_labels(ctx, table, column)
+        if removed:
+            found.append(
+                Precondition("values_unused", table.ident, (column.ident,), values=removed)
+            )
+    return found
+
+
 def _removed_labels(ctx: DiffContext, table: Table, old: Column) -> tuple[str, ...] | None:
     """Labels of the column's enum that the enum it ends up with lacks; None unless the
     column goes from one enum to another (or to a new version of its own)."""
@@ -227,5 +244,6 @@ _FINDERS: dict[str, Callable[[DiffContext, Change], list[Precondition]]] = {
     "index.create_concurrently": _unique_index,
     "column.set_type": _set_type,
     "sequence.alter": _sequence_limits,
+    "partition.copy_back": _held_values,
     "column.set_identity_options": _identity_limits,
 }
