@@ -391,3 +391,70 @@ def test_a_begin_atomic_routine_steps_aside_while_a_column_it_reads_changes_type
         "ALTER TABLE public.stock ALTER COLUMN qty TYPE bigint USING qty::bigint;",
     ]
     assert steps[2].startswith("CREATE OR REPLACE FUNCTION public.total()")
+
+
+# An immutable function, an index and a stored generated column computed with it.
+NORM = """CREATE FUNCTION norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT {body}';
+CREATE TABLE u (id int, email text, key text GENERATED ALWAYS AS (norm(email)) STORED);
+CREATE INDEX u_norm ON u (norm(email));"""
+
+
+def test_what_was_computed_with_a_redefined_function_is_computed_again(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """CREATE OR REPLACE leaves expression indexes and stored generated columns holding
+    what the old body computed: a lookup through the index would miss rows the new body
+    matches. They are built again after the new body is in place."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        NORM.format(body="lower(t)") + "INSERT INTO u (id, email) VALUES (1, 'A@x');",
+        NORM.format(body="upper(t)"),
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[0] == "DROP INDEX CONCURRENTLY IF EXISTS public.u_norm;"
+    assert steps[1] == "ALTER TABLE public.u DROP COLUMN key;"
+    assert steps[2].startswith("CREATE OR REPLACE FUNCTION public.norm(t text)")
+    assert steps[3:] == [
+        "ALTER TABLE public.u ADD COLUMN key text GENERATED ALWAYS AS (public.norm(email)) STORED;",
+        "CREATE INDEX CONCURRENTLY u_norm ON public.u USING btree (public.norm(email));",
+    ]
+    index_hazard = plan.steps[0].hazards[0].reason
+    assert "public.norm(t text) is redefined, and this holds what it computed" in index_hazard
+
+
+def test_options_that_leave_results_alone_rebuild_nothing(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    execute(database, NORM.format(body="lower(t)"))
+    write_schema(
+        schema_dir,
+        NORM.format(body="lower(t)").replace("IMMUTABLE", "IMMUTABLE PARALLEL SAFE COST 5"),
+    )
+    assert [step.splitlines()[0] for step in sqls(plan_for(server.url, database, schema_dir))] == [
+        "CREATE OR REPLACE FUNCTION public.norm(t text)"
+    ]
+
+
+def test_a_check_calling_a_redefined_function_is_checked_again_over_the_rows(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Through a caller too: ``wrap`` computes anew when ``ok_code`` does. Preflight cannot
+    ask the target with a body it does not have yet, and says so."""
+    checked = """CREATE FUNCTION ok_code(t text) RETURNS boolean LANGUAGE sql IMMUTABLE
+        AS 'SELECT length(t) < {limit}';
+    CREATE FUNCTION wrap(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT ok_code(t)';
+    CREATE TABLE c (code text CHECK (wrap(code)));"""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        checked.format(limit=10) + "INSERT INTO c VALUES ('abc');",
+        checked.format(limit=5),
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[0] == "ALTER TABLE public.c DROP CONSTRAINT c_code_check;"
+    assert steps[-2:] == [
+        "ALTER TABLE public.c ADD CONSTRAINT c_code_check CHECK (public.wrap(code)) NOT VALID;",
+        "ALTER TABLE public.c VALIDATE CONSTRAINT c_code_check;",
+    ]
+    (condition,) = plan.steps[-1].preconditions
+    assert condition.kind == "unknowable"
+    assert condition.predicate == "it calls public.wrap(t text), which the plan redefines"

@@ -202,14 +202,15 @@ class AttributeChange:
 class Precondition:
     """What the target's rows must satisfy for a step to succeed; preflight asks.
 
-        ``kind`` is one of: ``empty`` (a NOT NULL column without a default is added),
-        ``no_nulls`` (``columns`` get NOT NULL), ``unique`` (``expressions`` become unique,
-        rows matching ``predicate`` only; ``nulls_distinct`` as the index says), ``check``
-        (``predicate`` holds), ``references`` (``columns`` find their match in
-        ``referenced_columns`` of ``referenced``), ``castable`` (``expressions[0]`` evaluates
-        for every row: the conversion the step runs), ``values_unused`` (``columns[0]``
-        holds none of ``values``), ``sequence_within`` (sequence ``table`` stands where
-    ``predicate`` holds for it: ``expressions[0]``, its new limit). Names and expressions are SQL, as the catalog prints them.
+            ``kind`` is one of: ``empty`` (a NOT NULL column without a default is added),
+            ``no_nulls`` (``columns`` get NOT NULL), ``unique`` (``expressions`` become unique,
+            rows matching ``predicate`` only; ``nulls_distinct`` as the index says), ``check``
+            (``predicate`` holds), ``references`` (``columns`` find their match in
+            ``referenced_columns`` of ``referenced``), ``castable`` (``expressions[0]`` evaluates
+            for every row: the conversion the step runs), ``values_unused`` (``columns[0]``
+            holds none of ``values``), ``sequence_within`` (sequence ``table`` stands where
+        ``predicate`` holds for it: ``expressions[0]``, its new limit), ``unknowable`` (a
+    condition preflight cannot ask the target: ``predicate`` says why). Names and expressions are SQL, as the catalog prints them.
     """
 
     kind: str

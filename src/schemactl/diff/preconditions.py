@@ -79,6 +79,8 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
     constraint: Constraint = change.params["constraint"]
     if change.params.get("not_valid") or _existing_table(ctx, constraint.table) is None:
         return []
+    if unknowable := _computed_anew(ctx, constraint.table, constraint.calls):
+        return unknowable
     table = constraint.table
     if constraint.type == CHECK and constraint.definition.startswith(CHECK_PREFIX):
         # The predicate is the printed text itself: no parse (nor pglast's import, most
@@ -112,6 +114,19 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
     return []
 
 
+def _computed_anew(ctx: DiffContext, table: str, calls: tuple[str, ...]) -> list[Precondition]:
+    """A condition that calls a routine the plan redefines holds or not by the new
+    definition, which the target does not have yet: preflight says it could not check it
+    (asked with the old one, it would answer for the wrong routine)."""
+    from schemactl.diff.routines import redefined_functions  # it imports views, which import us
+
+    redefined = sorted(redefined_functions(ctx).intersection(calls)) if calls else []
+    if not redefined:
+        return []
+    reason = f"it calls {', '.join(redefined)}, which the plan redefines"
+    return [Precondition("unknowable", table, predicate=reason)]
+
+
 def _check_expression(definition: str) -> str:
     """``CHECK ((a > 0)) NO INHERIT`` -> ``(a > 0)``: the expression as the catalog prints it."""
     expression = definition.removeprefix(CHECK_PREFIX).removesuffix(" NO INHERIT")
@@ -124,6 +139,8 @@ def _unique_index(ctx: DiffContext, change: Change) -> list[Precondition]:
     index: Index = change.params["index"]
     if not index.unique or _existing_table(ctx, index.table) is None:
         return []  # only a unique index has a condition; telling needs no parse
+    if unknowable := _computed_anew(ctx, index.table, index.calls):
+        return unknowable
     try:
         node = parser.parse_sql(index.definition)[0].stmt
     except Exception:  # noqa: BLE001

@@ -56,9 +56,10 @@ def regenerated_columns(ctx: DiffContext) -> frozenset[tuple[str, str]]:
 
 
 def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
-    from schemactl.diff.routines import recreated_functions  # it imports views, which import us
+    # routines imports views, which import us
+    from schemactl.diff.routines import recreated_functions, redefined_functions
 
-    recreated = recreated_functions(ctx)
+    recreated = recreated_functions(ctx) | redefined_functions(ctx)
     swapped = swapped_types(ctx)
     tables = ctx.current.tables.keys() & ctx.desired.tables.keys()
     if not recreated and not swapped:  # then only a changed expression re-adds a column
@@ -97,6 +98,7 @@ class Foundations:
     recreated: frozenset[str]  # routine signatures
     regenerated: frozenset[tuple[str, str]]  # (table ident, column ident)
     replaced_types: frozenset[str] = frozenset()  # user types dropped or replaced
+    redefined: frozenset[str] = frozenset()  # routines replaced with a new body
 
     def reason(
         self, table: str, columns: tuple[str, ...], calls: tuple[str, ...], definition: str = ""
@@ -105,6 +107,8 @@ class Foundations:
         names (a constant of an enum, ``'open'::public.status``)."""
         if calls and (recreating := sorted(self.recreated.intersection(calls))):
             return f"{', '.join(recreating)} is dropped and created again"
+        if calls and (redefining := sorted(self.redefined.intersection(calls))):
+            return f"{', '.join(redefining)} is redefined, and this holds what it computed"
         regenerated = self.regenerated
         if regenerated and (readded := sorted(c for c in columns if (table, c) in regenerated)):
             return f"generated column {', '.join(readded)} of {table} is dropped and added again"
@@ -126,7 +130,8 @@ def foundations(ctx: DiffContext) -> Foundations:
     """The recreated routines and regenerated columns of this comparison, for loops over
     every index or constraint to ask :meth:`Foundations.reason` without looking them up
     each time."""
-    from schemactl.diff.routines import recreated_functions  # it imports views, which import us
+    # routines imports views, which import us
+    from schemactl.diff.routines import recreated_functions, redefined_functions
 
     return ctx.answer(
         ("foundations", views_asking()),
@@ -134,5 +139,6 @@ def foundations(ctx: DiffContext) -> Foundations:
             recreated_functions(ctx),
             regenerated_columns(ctx),
             frozenset(dropped_or_replaced(ctx) & ctx.current.types.keys()),
+            redefined_functions(ctx),
         ),
     )

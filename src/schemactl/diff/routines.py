@@ -10,6 +10,12 @@ routine whose signature or ``BEGIN ATOMIC`` body uses a relation that is dropped
 rebuilt: it would block the relation's drop; and one whose ``BEGIN ATOMIC`` body reads a
 column that is dropped or changes type or collation, which it would block as well.
 
+A routine replaced in place with a new body (not only new COST, ROWS, PARALLEL or
+LEAKPROOF) computes anew, and so does one calling it (:func:`redefined_functions`): what
+was stored from its old results is stale. Expression indexes and stored generated
+columns calling it are built again, and CHECK constraints calling it are added again
+and validated over the rows (diff/regenerated.py: :class:`Foundations`).
+
 Where routines go in a migration:
 
 - created in ``Phase.CREATE_FUNCTION``, before tables, because column defaults, checks,
@@ -32,6 +38,8 @@ drops run callers first.
 
 from __future__ import annotations
 
+import re
+
 from schemactl.catalog.model import Function
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
@@ -51,6 +59,52 @@ def recreated_functions(ctx: DiffContext) -> frozenset[str]:
     depends on them (triggers, grants, views) goes with them and must be recreated too."""
     asking = views_asking()
     return ctx.answer(("recreated_functions", asking), lambda: _recreated(ctx, asking))
+
+
+# Options of a routine that change how it is planned or run, never what it returns, as
+# pg_get_functiondef prints them on the line of its attributes.
+_RESULT_NEUTRAL_OPTIONS = re.compile(
+    r" (?:PARALLEL (?:SAFE|RESTRICTED|UNSAFE)|COST [0-9.]+|ROWS [0-9.]+|LEAKPROOF|SUPPORT \S+)"
+)
+# Where the header of attributes ends and the body begins.
+_BODY = re.compile(r"^(?:AS |BEGIN ATOMIC)", re.MULTILINE)
+
+
+def redefined_functions(ctx: DiffContext) -> frozenset[str]:
+    """Signatures of routines ``CREATE OR REPLACE`` changes in what they compute (a new
+    body, a new search_path), and of those that call one: values stored from what they
+    computed (an expression index, a stored generated column) and rows a CHECK that
+    calls one has passed are computed and checked again, or they would be stale."""
+    return ctx.answer("redefined_functions", lambda: _redefined(ctx))
+
+
+def _redefined(ctx: DiffContext) -> frozenset[str]:
+    current, desired = ctx.current.functions, ctx.desired.functions
+    recreated = recreated_functions(ctx)
+    found = {
+        key
+        for key in current.keys() & desired.keys() - recreated
+        if current[key].definition != desired[key].definition
+        and _computing(current[key]) != _computing(desired[key])
+    }
+    grew = bool(found)
+    while grew:  # a routine that calls a redefined one computes anew too
+        callers = {
+            key
+            for key in desired.keys() & current.keys() - recreated - found
+            if found.intersection(desired[key].calls) or found.intersection(desired[key].requires)
+        }
+        found |= callers
+        grew = bool(callers)
+    return frozenset(found)
+
+
+def _computing(function: Function) -> str:
+    """A routine's definition without the options that leave its results alone."""
+    definition = function.definition
+    body = _BODY.search(definition)
+    split = body.start() if body else len(definition)
+    return _RESULT_NEUTRAL_OPTIONS.sub("", definition[:split]) + definition[split:]
 
 
 def _recreated(ctx: DiffContext, for_views: bool) -> frozenset[str]:

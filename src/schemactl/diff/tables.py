@@ -14,7 +14,7 @@ from schemactl.diff.conversions import converted
 from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
 from schemactl.diff.regenerated import names_types, regenerates, retyped_columns
-from schemactl.diff.routines import recreated_functions
+from schemactl.diff.routines import recreated_functions, redefined_functions
 from schemactl.diff.types import (
     cast_through_text,
     dropped_or_replaced,
@@ -42,11 +42,13 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     checked_domains = _checked_domains(ctx)
     swapped = swapped_types(ctx)
     replaced = frozenset(dropped_or_replaced(ctx)) if ctx.current.types else frozenset()
+    # Generated columns calling a routine that is recreated or computes anew are added again.
+    regenerating = recreated | redefined_functions(ctx)
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
-        if not recreated and not replaced and ident in ctx.unchanged_tables:
-            continue  # nothing to alter: only a recreated routine or a replaced type touches it
+        if not regenerating and not replaced and ident in ctx.unchanged_tables:
+            continue  # nothing to alter: only a routine or a replaced type touches it
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
-        altered = _alter_table(old, new, ctx.online, recreated, checked_domains, swapped)
+        altered = _alter_table(old, new, ctx.online, regenerating, checked_domains, swapped)
         detached = _detach_defaults(old, new, gone, replaced)
         if detached:  # dropped early already: not again with the column's other changes
             early = {c.name for c in detached if c.operation == "column.drop_default"}
@@ -316,7 +318,7 @@ def _why_regenerated(old: Column, new: Column, retyped: frozenset[str]) -> str:
         return "to change its expression"
     if reads := sorted(retyped.intersection(old.generated_uses)):
         return f"around the type change of {', '.join(reads)}, which its expression reads"
-    return "around a routine it calls, which is dropped and created again"
+    return "around a routine it calls, which is dropped and created again or computes anew"
 
 
 def _add_phase(column: Column) -> Phase:
