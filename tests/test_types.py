@@ -691,6 +691,30 @@ CREATE TABLE t (p pos);"""
     ]
 
 
+def test_a_domain_check_calling_a_redefined_routine_checks_the_columns_again(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A new body may reject values the old one let into the domain's columns: the CHECK
+    is added again after it, and PostgreSQL checks every column of the domain."""
+    checked = """CREATE FUNCTION is_pos(n int) RETURNS boolean LANGUAGE sql IMMUTABLE
+        AS 'SELECT n > {floor}';
+    CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (is_pos(VALUE)); CREATE TABLE t (p pos);"""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        checked.format(floor=0) + "INSERT INTO t VALUES (15);", checked.format(floor=10),
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[0] == "ALTER DOMAIN public.pos DROP CONSTRAINT pos_check;"
+    assert (
+        steps[-1]
+        == "ALTER DOMAIN public.pos ADD CONSTRAINT pos_check CHECK (public.is_pos(VALUE));"
+    )
+    assert (
+        plan.steps[-1].hazards[0].reason
+        == "pos_check on domain public.pos scans every column of that type"
+    )
+
+
 def test_a_new_domain_gets_a_default_calling_a_new_routine_once_the_routine_exists(
     server: Server, database: str, schema_dir: Path
 ) -> None:

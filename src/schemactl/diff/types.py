@@ -56,10 +56,11 @@ def diff_types(ctx: DiffContext) -> list[Change]:
     # Types built on the row type of a table that is rebuilt go with it and come back.
     over_rebuilt = _over_rebuilt(ctx) - swapped
     recreated |= over_rebuilt & desired.keys() & kept
-    gone = _gone_routines(ctx) if ctx.current.functions else frozenset()
+    gone, redefined = _changing_routines(ctx) if ctx.current.functions else (frozenset(),) * 2
     for ident in sorted(kept - swapped - recreated):
-        if current[ident] != desired[ident] or _calls_any(current[ident], gone):
-            changes += _alter(ctx, current[ident], desired[ident], desired_rank[ident], gone)
+        old, new = current[ident], desired[ident]
+        if old != new or _calls_any(old, gone) or _checks_call(old, redefined):
+            changes += _alter(ctx, old, new, desired_rank[ident], gone, redefined)
     if swapped:
         changes += _swap(ctx, swapped, desired_rank)
     # Types built on a table's row type go between the tables they use and the tables
@@ -665,29 +666,39 @@ def _quote(name: str) -> str:
 # -- altering in place ------------------------------------------------------------------
 
 
-def _gone_routines(ctx: DiffContext) -> frozenset[str]:
-    """Signatures of the routines the migration drops, for good or to create again."""
-    from schemactl.diff.routines import recreated_functions  # it imports us
+def _changing_routines(ctx: DiffContext) -> tuple[frozenset[str], frozenset[str]]:
+    """Signatures of the routines the migration drops (for good or to create again), and
+    of those it redefines in place (see routines.redefined_functions)."""
+    from schemactl.diff.routines import recreated_functions, redefined_functions  # they import us
 
     dropped = ctx.current.functions.keys() - ctx.desired.functions.keys()
-    return recreated_functions(ctx) | dropped
+    return recreated_functions(ctx) | dropped, redefined_functions(ctx)
 
 
 def _calls_any(user_type: UserType, routines: frozenset[str]) -> bool:
     """Whether a domain's default or one of its CHECKs calls one of ``routines``."""
     return bool(routines) and (
-        not routines.isdisjoint(user_type.default_calls)
-        or any(not routines.isdisjoint(c.calls) for c in user_type.constraints)
+        not routines.isdisjoint(user_type.default_calls) or _checks_call(user_type, routines)
     )
 
 
+def _checks_call(user_type: UserType, routines: frozenset[str]) -> bool:
+    return bool(routines) and any(not routines.isdisjoint(c.calls) for c in user_type.constraints)
+
+
 def _alter(
-    ctx: DiffContext, old: UserType, new: UserType, rank: int, gone: frozenset[str]
+    ctx: DiffContext,
+    old: UserType,
+    new: UserType,
+    rank: int,
+    gone: frozenset[str],
+    redefined: frozenset[str],
 ) -> list[Change]:
+    """``gone`` and ``redefined``: see _alter_domain."""
     if new.kind == ENUM:
         changes = _add_labels(ctx, old, new, rank)
     elif new.kind == DOMAIN:
-        changes = _alter_domain(old, new, rank, gone)
+        changes = _alter_domain(old, new, rank, gone, redefined)
     elif new.kind == COMPOSITE:
         changes = _alter_attributes(old, new, rank)
     else:
@@ -753,11 +764,17 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def _alter_domain(
-    old: UserType, new: UserType, rank: int, gone: frozenset[str] = frozenset()
+    old: UserType,
+    new: UserType,
+    rank: int,
+    gone: frozenset[str] = frozenset(),
+    redefined: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """``gone``: the routines the migration drops, for good or to create again; a default
     or a CHECK calling one would block the drop. It goes before them, and comes back
-    once routines exist."""
+    once routines exist. ``redefined``: routines given a new body; a CHECK calling one
+    is added again, so that the values of the domain's columns are checked with it."""
+    rechecked = gone | redefined
     ident = new.ident
     changes: list[Change] = []
 
@@ -790,7 +807,7 @@ def _alter_domain(
             wanted is None
             or wanted.definition != check.definition
             or (check.validated and not wanted.validated)
-            or gone.intersection(check.calls)
+            or rechecked.intersection(check.calls)
         ):
             phase = Phase.DROP_CONSTRAINT if check.uses_functions else Phase.ALTER_TYPE
             changes.append(
@@ -799,7 +816,7 @@ def _alter_domain(
             )  # fmt: skip
     for name, check in sorted(new_checks.items()):
         previous = old_checks.get(name)
-        if previous is not None and gone.intersection(previous.calls):
+        if previous is not None and rechecked.intersection(previous.calls):
             previous = None  # dropped before its routine: added again, comment and all
         if (
             previous is None
