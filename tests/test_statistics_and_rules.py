@@ -65,6 +65,26 @@ RULE = (
 )
 
 
+def test_a_generated_column_added_again_gets_its_statistics_back(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A new generation expression drops the column and adds it again; the extended
+    statistics covering it go with it, and its statistics target too. Both come back."""
+    table = """CREATE TABLE u (id int, email text, key text GENERATED ALWAYS AS ({expression}) STORED);
+    CREATE STATISTICS u_st ON id, key FROM u;
+    ALTER TABLE u ALTER COLUMN key SET STATISTICS 500;"""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        table.format(expression="lower(email)"), table.format(expression="upper(email)"),
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[0] == "DROP STATISTICS public.u_st;"
+    assert steps[-2:] == [
+        "ALTER TABLE ONLY public.u ALTER COLUMN key SET STATISTICS 500;",
+        "CREATE STATISTICS public.u_st ON id, key FROM public.u;",
+    ]
+
+
 def test_a_rule_is_created_after_the_tables_it_names_and_replaced_in_place(
     server: Server, database: str, schema_dir: Path
 ) -> None:

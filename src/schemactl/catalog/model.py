@@ -657,6 +657,7 @@ class Statistics:
     definition: str  # pg_get_statisticsobjdef: CREATE STATISTICS ... FROM table
     target: int | None = None  # ALTER STATISTICS ... SET STATISTICS n; None: the default
     comment: str | None = None
+    columns: tuple[str, ...] = field(default=(), compare=False)  # idents it covers (pg_depend)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from schemactl.diff.changes import Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.placing import placed
+from schemactl.diff.regenerated import regenerated_columns
 from schemactl.diff.views import changed_columns_of, rebuilt_views
 
 FIRES_ON_ORIGIN = "O"
@@ -25,13 +26,19 @@ FIRES_ON_ORIGIN = "O"
 
 def diff_statistics(ctx: DiffContext) -> list[Change]:
     current, desired = ctx.current.statistics, ctx.desired.statistics
+    regenerated = regenerated_columns(ctx) if current else frozenset()
     changes: list[Change] = []
     for ident in sorted(current.keys() | desired.keys()):
         old, new = current.get(ident), desired.get(ident)
         replaced = (
             old is not None
             and new is not None
-            and (old.definition != new.definition or new.table in ctx.created_tables)
+            and (
+                old.definition != new.definition
+                or new.table in ctx.created_tables
+                # a column it covers is dropped and added again, taking it along
+                or any((old.table, column) in regenerated for column in old.columns)
+            )
         )
         if old is not None and (new is None or replaced):
             changes.append(_statistics(old, "drop", "drop", Phase.DROP_STATISTICS))

@@ -13,7 +13,7 @@ from schemactl.catalog.model import Catalog, ColumnSettings, Index, Table
 from schemactl.diff import hazards
 from schemactl.diff.changes import AttributeChange, Change, Hazard, Phase, Subject
 from schemactl.diff.context import DiffContext
-from schemactl.diff.regenerated import standing_on
+from schemactl.diff.regenerated import regenerated_columns, standing_on
 
 
 def diff_settings(ctx: DiffContext) -> list[Change]:
@@ -39,10 +39,15 @@ def column_type(catalog: Catalog, table_ident: str, name: str) -> str | None:
     return None
 
 
-def _recreated(old: Table, new: Table, name: str) -> bool:
-    """A column dropped and added again (a new generation expression) loses its settings."""
+def _recreated(ctx: DiffContext, old: Table, new: Table, name: str) -> bool:
+    """A column dropped and added again (a new generation expression, a routine it calls
+    recreated or redefined) loses its settings."""
     before, after = old.column(name), new.column(name)
-    return before is not None and after is not None and before.generated != after.generated
+    if before is None or after is None:
+        return False
+    return before.generated != after.generated or (
+        after.generated is not None and (new.ident, after.ident) in regenerated_columns(ctx)
+    )
 
 
 def _column_settings(ctx: DiffContext, old: Table | None, new: Table) -> list[Change]:
@@ -56,7 +61,7 @@ def _column_settings(ctx: DiffContext, old: Table | None, new: Table) -> list[Ch
         if wanted_type is None:
             continue  # the column goes, and its settings with it
         before = current.get(name)
-        if old is not None and _recreated(old, new, name):
+        if old is not None and _recreated(ctx, old, new, name):
             before = None
         after = desired.get(name)
         retyped = before is not None and before.type != wanted_type

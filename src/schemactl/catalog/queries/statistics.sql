@@ -6,7 +6,15 @@ SELECT n.nspname AS schema,
        quote_ident(tn.nspname) || '.' || quote_ident(t.relname) AS "table",
        pg_get_statisticsobjdef(s.oid) AS definition,
        nullif(coalesce(s.stxstattarget::int, -1), -1) AS target,
-       obj_description(s.oid, 'pg_statistic_ext') AS comment
+       obj_description(s.oid, 'pg_statistic_ext') AS comment,
+       -- The columns it covers, named or read by its expressions (pg_depend): dropping
+       -- one drops the statistics object with it.
+       ARRAY(SELECT quote_ident(a.attname)
+               FROM pg_depend d
+               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+              WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+              ORDER BY a.attnum) AS columns
 FROM pg_statistic_ext s
 JOIN pg_namespace n ON n.oid = s.stxnamespace
 JOIN pg_class t ON t.oid = s.stxrelid

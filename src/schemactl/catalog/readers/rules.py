@@ -12,7 +12,7 @@ from schemactl.catalog.sqlfiles import rows
 
 def read_statistics(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
     for row in rows(conn, "statistics", params):
-        catalog.statistics[row["ident"]] = Statistics(**row)
+        catalog.statistics[row["ident"]] = Statistics(**{**row, "columns": tuple(row["columns"])})
 
 
 def read_rules(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
