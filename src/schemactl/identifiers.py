@@ -14,6 +14,7 @@ from functools import cache
 from schemactl.source.pglast_modules import keywords
 
 _PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
+MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: PostgreSQL cuts longer names
 
 
 @cache
@@ -30,3 +31,11 @@ def quote_ident(name: str) -> str:
     if _PLAIN_IDENTIFIER.match(name) and name not in _quoted_keywords():
         return name
     return '"' + name.replace('"', '""') + '"'
+
+
+def suffixed(name: str, suffix: str) -> str:
+    """``name`` followed by ``suffix`` (a temporary name schemactl gives an object, a
+    constraint's name), the name cut short where both would not fit in PostgreSQL's 63
+    bytes, never inside a character."""
+    stem = name.encode()[: MAX_IDENTIFIER_BYTES - len(suffix.encode())]
+    return stem.decode(errors="ignore") + suffix

@@ -70,6 +70,7 @@ class Phase(float, Enum):
     SEQUENCE_OWNERSHIP = 46
     DROP_SEQUENCE = 47  # after column defaults that used it were changed
     ADD_IDENTITY = 48  # after a serial's sequence is gone, so the identity takes its name
+    DROP_STEPPED_ASIDE = 48.5  # a serial's sequence, once the identity went on from it
     COLUMN_SETTINGS = 49  # statistics, storage, compression: after every column change
     ADD_CONSTRAINT = 50
     CREATE_INDEX = 52

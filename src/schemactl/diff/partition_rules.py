@@ -30,11 +30,10 @@ from schemactl.diff.context import DiffContext
 from schemactl.diff.partition_periods import bound, partition_name, start_of, window
 from schemactl.diff.table_sets import objects_of, with_objects, without_tables
 from schemactl.errors import SchemaSourceError
-from schemactl.identifiers import quote_ident
+from schemactl.identifiers import MAX_IDENTIFIER_BYTES, quote_ident
 from schemactl.source.partition_rules import PartitionRule
 
 RANGE_KEY_TYPES = ("date", "timestamp with time zone", "timestamp without time zone")
-MAX_IDENTIFIER_BYTES = 63
 
 
 def _key_type(rule: PartitionRule, parent: Table) -> str:

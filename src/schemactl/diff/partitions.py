@@ -29,12 +29,12 @@ from schemactl.diff.attach import as_attached, attach_change, attached_tables
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.regenerated import retyped_columns
 from schemactl.diff.types import dropped_or_replaced, element_type, table_rank
+from schemactl.identifiers import suffixed
 
 if TYPE_CHECKING:
     from schemactl.diff.context import DiffContext
 
 HOLDING_SUFFIX = "_schemactl_rebuild"
-MAX_IDENTIFIER_BYTES = 63
 FOREIGN_KEY = "f"
 
 
@@ -231,8 +231,7 @@ def _foreign_keys_into(ctx: DiffContext, before: Catalog, ident: str) -> list[Ch
 
 
 def _holding_ident(catalog: Catalog, table: Table) -> str:
-    name = table.name.encode()[: MAX_IDENTIFIER_BYTES - len(HOLDING_SUFFIX)]
-    holding = name.decode(errors="ignore") + HOLDING_SUFFIX
+    holding = suffixed(table.name, HOLDING_SUFFIX)
     schema = next(
         (s.ident for s in catalog.schemas.values() if s.name == table.schema),
         _quote(table.schema),

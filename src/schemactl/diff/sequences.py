@@ -9,6 +9,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import AttributeChange, Change, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.identifiers import quote_ident, suffixed
 
 PARAMETERS = ("data_type", "start", "increment", "min_value", "max_value", "cache", "cycle")
 
@@ -19,6 +20,46 @@ def _dropped_with_owner(ctx: DiffContext, sequence: Sequence) -> bool:
         return False
     column_ident = sequence.owned_by[len(sequence.owned_by_table) + 1 :]
     return not ctx.column_survives(sequence.owned_by_table, column_ident)
+
+
+STEPPING_ASIDE_SUFFIX = "_schemactl_old"
+
+
+def succeeded_by_identity(ctx: DiffContext, sequence: Sequence) -> str | None:
+    """Where a serial column becomes an identity column, its sequence goes and the
+    identity's takes its name, and must go on from the values the old one gave (rows
+    deleted since had theirs): the ident the old sequence steps aside to meanwhile (see
+    _step_aside), else None."""
+    if sequence.owned_by is None or sequence.owned_by_table is None:
+        return None
+    table = ctx.desired.tables.get(sequence.owned_by_table)
+    before = ctx.current.tables.get(sequence.owned_by_table)
+    if table is None or before is None:
+        return None
+    column_ident = sequence.owned_by[len(sequence.owned_by_table) + 1 :]
+    wanted = next((c for c in table.columns if c.ident == column_ident), None)
+    existing = next((c for c in before.columns if c.ident == column_ident), None)
+    if wanted is None or existing is None or not wanted.identity or existing.identity:
+        return None
+    schema = sequence.ident[: -len(quote_ident(sequence.name)) - 1]
+    return f"{schema}.{quote_ident(suffixed(sequence.name, STEPPING_ASIDE_SUFFIX))}"
+
+
+def _step_aside(sequence: Sequence, aside: str) -> list[Change]:
+    """The serial's sequence renamed out of the identity's way, and dropped once the
+    identity has gone on from it."""
+    name = suffixed(sequence.name, STEPPING_ASIDE_SUFFIX)
+    kept = dataclasses.replace(sequence, ident=aside, name=name)
+    return [
+        Change(
+            "sequence", sequence.ident, "alter", "sequence.step_aside",
+            {"sequence": sequence, "to": name, "aside": aside}, Phase.DROP_SEQUENCE,
+        ),
+        Change(
+            "sequence", sequence.ident, "drop", "sequence.drop", {"sequence": kept},
+            Phase.DROP_STEPPED_ASIDE, hazards.drop_sequence(sequence.ident),
+        ),
+    ]  # fmt: skip
 
 
 def _persistence(sequence: Sequence) -> str:
@@ -55,7 +96,9 @@ def diff_sequences(ctx: DiffContext) -> list[Change]:
         changes += comment_change("sequence", f"SEQUENCE {ident}", ident, None, seq.comment)
     for ident in sorted(current.keys() - desired.keys()):
         seq = current[ident]
-        if not _dropped_with_owner(ctx, seq):
+        if (kept := succeeded_by_identity(ctx, seq)) is not None:
+            changes += _step_aside(seq, kept)
+        elif not _dropped_with_owner(ctx, seq):
             changes.append(
                 Change(
                     "sequence",

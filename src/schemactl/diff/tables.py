@@ -15,6 +15,7 @@ from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
 from schemactl.diff.regenerated import names_types, regenerates, retyped_columns
 from schemactl.diff.routines import recreated_functions, redefined_functions
+from schemactl.diff.sequences import succeeded_by_identity
 from schemactl.diff.types import (
     cast_through_text,
     dropped_or_replaced,
@@ -53,9 +54,32 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
         if detached:  # dropped early already: not again with the column's other changes
             early = {c.name for c in detached if c.operation == "column.drop_default"}
             altered = [c for c in altered if not _drops_default_of(c, early)]
-        changes += converted(cast_through_text(ctx, altered))
+        changes += _going_on_from_serials(ctx, converted(cast_through_text(ctx, altered)))
         changes += detached
     return changes
+
+
+def _going_on_from_serials(ctx: DiffContext, changes: list[Change]) -> list[Change]:
+    """An identity added to a serial column goes on from the serial's sequence (see
+    sequences.succeeded_by_identity)."""
+    result = []
+    for change in changes:
+        if change.operation == "column.add_identity":
+            owner = f"{change.params['table'].ident}.{change.params['column'].ident}"
+            previous = next(
+                (
+                    aside
+                    for seq in ctx.current.sequences.values()
+                    if seq.owned_by == owner
+                    and seq.ident not in ctx.desired.sequences
+                    and (aside := succeeded_by_identity(ctx, seq)) is not None
+                ),
+                None,
+            )
+            if previous is not None:
+                change = dataclasses.replace(change, params={**change.params, "previous": previous})
+        result.append(change)
+    return result
 
 
 def _drops_default_of(change: Change, columns: set[str]) -> bool:

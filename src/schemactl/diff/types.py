@@ -36,11 +36,11 @@ from schemactl.diff.changes import Change, Hazard, Phase, Subject
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.errors import SchemactlError
+from schemactl.identifiers import suffixed
 
 ENUM, COMPOSITE, DOMAIN, RANGE = "e", "c", "d", "r"
 STAGE_SPAN = 1000  # further apart than any partition depth
 TEMPORARY_SUFFIX = "_schemactl_new"
-MAX_IDENTIFIER_BYTES = 63
 # A type whose values cannot be cast directly to another type (or from it).
 TEXT_CAST_KINDS = frozenset({ENUM, DOMAIN})
 
@@ -582,9 +582,7 @@ def _named_after(params: dict[str, Any], new: UserType) -> dict[str, Any]:
     would outlive the rename."""
     if "domain" not in params or not new.not_null:
         return params
-    suffix = "_not_null"
-    stem = new.name.encode()[: MAX_IDENTIFIER_BYTES - len(suffix)].decode(errors="ignore")
-    return {**params, "not_null_name": stem + suffix}
+    return {**params, "not_null_name": suffixed(new.name, "_not_null")}
 
 
 def _refuse_partition_keys(old: UserType, columns: list[tuple[Table, Column]]) -> None:
@@ -648,8 +646,7 @@ def _desired_column(ctx: DiffContext, table: Table, column: Column) -> Column | 
 
 
 def _temporary(catalog: Catalog, user_type: UserType) -> UserType:
-    name = user_type.name.encode()[: MAX_IDENTIFIER_BYTES - len(TEMPORARY_SUFFIX)]
-    temporary_name = name.decode(errors="ignore") + TEMPORARY_SUFFIX
+    temporary_name = suffixed(user_type.name, TEMPORARY_SUFFIX)
     schema = next(
         (s.ident for s in catalog.schemas.values() if s.name == user_type.schema),
         _quote(user_type.schema),
