@@ -259,6 +259,13 @@ def test_the_plan_schema_names_every_hazard_class() -> None:
     assert set(schema["$defs"]["hazard"]["properties"]["kind"]["enum"]) == set(ALL_HAZARDS)
 
 
+def test_the_plan_schema_names_every_precondition_kind() -> None:
+    from schemactl.apply.preflight import CONDITION_KINDS
+
+    schema = json.loads((SCHEMAS / "plan.schema.json").read_text())
+    assert set(schema["$defs"]["precondition"]["properties"]["kind"]["enum"]) == CONDITION_KINDS
+
+
 def test_drift_verify_and_status_json_match_their_schemas(
     server: Server, database: str, schema_dir: Path, capsys: Capsys, tmp_path: Path
 ) -> None:

@@ -427,6 +427,7 @@ _QUESTIONS = {
     "sequence_within": _sequence_within,
     "unknowable": _nothing_to_ask,
 }
+CONDITION_KINDS = frozenset(_QUESTIONS)  # what plan JSON may name (output/schemas/plan)
 
 
 def remedy(c: Precondition) -> str:
