@@ -75,7 +75,8 @@ def redefined_functions(ctx: DiffContext) -> frozenset[str]:
     body, a new search_path), and of those that call one: values stored from what they
     computed (an expression index, a stored generated column) and rows a CHECK that
     calls one has passed are computed and checked again, or they would be stale."""
-    return ctx.answer("redefined_functions", lambda: _redefined(ctx))
+    # Kept per mode, as recreated_functions is: it rests on that answer.
+    return ctx.answer(("redefined_functions", views_asking()), lambda: _redefined(ctx))
 
 
 def _redefined(ctx: DiffContext) -> frozenset[str]:
