@@ -170,13 +170,14 @@ def _rebuild(ctx: DiffContext, before: Catalog, old: Table, new: Table) -> list[
     reason = rebuild_reason(old, new) or "its shape changes"
     risk = hazards.rebuild_table(old.ident, reason)
     holding = _holding_ident(before, old)
-    physical = {c.name for c in _physical_columns(before, old)}
+    held = _physical_columns(before, old)
+    physical = {c.name for c in held}
     wanted = _physical_columns(ctx.desired, new)
     columns = [c for c in wanted if c.name in physical and c.generated is None]
     # Values of a type the migration drops or replaces are held as text: the copy would
     # keep the old type from being dropped. They are cast to the new type on the way back.
     replaced = dropped_or_replaced(ctx) if ctx.current.types else set()
-    as_text = [c.ident for c in _physical_columns(before, old) if element_type(c.type) in replaced]
+    as_text = [c.ident for c in held if element_type(c.type) in replaced]
     kept_sequences = [
         s for s in before.sequences.values()
         if s.owned_by_table == old.ident and s.ident in ctx.desired.sequences
@@ -189,7 +190,7 @@ def _rebuild(ctx: DiffContext, before: Catalog, old: Table, new: Table) -> list[
         Change(
             "table", old.ident, "drop", "partition.set_aside",
             {"table": old, "holding": holding, "sequences": kept_sequences,
-             "columns": _physical_columns(before, old), "as_text": as_text},
+             "columns": held, "as_text": as_text},
             Phase.DROP_TABLE, risk, order=(-table_rank(ctx, before, old.ident),),
         ),
         Change(
