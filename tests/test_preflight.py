@@ -268,6 +268,24 @@ def test_a_slow_check_is_reported_unchecked_and_blocks_nothing(
     assert report.blocking == []
     (unchecked,) = report.unchecked
     assert "not checked: the check of public.t took longer than 100ms" in unchecked.problem
+    assert report.summary() == f"{report.checked} condition(s) asked of the target's rows: " + (
+        f"{report.checked - 1} hold, 1 could not be checked" if report.checked > 1
+        else "1 could not be checked"
+    )  # fmt: skip
+
+
+def test_the_summary_counts_conditions_that_fail_and_that_hold_apart(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    _, report = preflight_of(
+        server, database, schema_dir,
+        "CREATE TABLE t (a int, b text); INSERT INTO t VALUES (NULL, 'x'), (1, 'y');",
+        "CREATE TABLE t (a int NOT NULL, b text UNIQUE);",
+    )  # fmt: skip
+    assert report.summary() == (
+        f"{report.checked} condition(s) asked of the target's rows: "
+        f"{report.checked - 1} hold, 1 would make apply fail"
+    )
 
 
 def test_preflight_only_reads(server: Server, database: str, schema_dir: Path) -> None:

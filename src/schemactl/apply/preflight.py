@@ -84,6 +84,25 @@ class PreflightReport:
     def unchecked(self) -> list[Finding]:
         return [f for f in self.findings if not f.blocking]
 
+    def summary(self) -> str:
+        """How the conditions came out, counted apart: those that hold, those that would
+        make apply fail, and those preflight could not check (a condition it could not
+        check is not one that holds)."""
+        failing = len({f.precondition for f in self.blocking})
+        unknown = len(
+            {f.precondition for f in self.unchecked} - {f.precondition for f in self.blocking}
+        )
+        holding = self.checked - failing - unknown
+        asked = f"{self.checked} condition(s) asked of the target's rows"
+        if not failing and not unknown:
+            return f"{asked}: all hold"
+        counts = [f"{holding} hold"] if holding else []
+        if failing:
+            counts.append(f"{failing} would make apply fail")
+        if unknown:
+            counts.append(f"{unknown} could not be checked")
+        return f"{asked}: {', '.join(counts)}"
+
     def to_json(self) -> dict[str, Any]:
         return {"checked": self.checked, "findings": [f.to_json() for f in self.findings]}
 

@@ -142,12 +142,8 @@ def _preflight(report: PreflightReport | None) -> list[str]:
     if report is None or not report.checked:
         return []
     if not report.findings:
-        return [f"Preflight: {report.checked} condition(s) checked against the rows: all hold.", ""]
-    lines = [
-        f"**Preflight**: {report.checked} condition(s) checked against the rows; "
-        f"{len(report.blocking)} would make apply fail:",
-        "",
-    ]
+        return [f"Preflight: {report.summary()}.", ""]
+    lines = [f"**Preflight**: {report.summary()}:", ""]
     for finding in report.findings:
         mark = "❌" if finding.blocking else "❔"
         remedy = f" Remedy: {finding.remedy}." if finding.remedy else ""

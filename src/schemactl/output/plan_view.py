@@ -81,19 +81,9 @@ def show_preflight(console: Console, report: PreflightReport) -> None:
     if not report.checked:
         return
     blocking = report.blocking
-    if not blocking:
-        verdict = Text(
-            f"Preflight: {report.checked} condition(s) checked against the target's rows: "
-            "all hold.",
-            style="green",
-        )
-    else:
-        verdict = Text(
-            f"Preflight: {report.checked} condition(s) checked against the target's rows; "
-            f"{len(blocking)} would make apply fail:",
-            style="bold red",
-        )
-    console.print(verdict)
+    style = "bold red" if blocking else ("yellow" if report.findings else "green")
+    ending = ":" if report.findings else "."
+    console.print(Text(f"Preflight: {report.summary()}{ending}", style=style))
     for finding in blocking:
         console.print(Text(f"  x {finding.where}: {finding.problem}", style="red"))
         console.print(Text(f"    remedy: {finding.remedy}", style="dim"))
