@@ -39,3 +39,22 @@ def suffixed(name: str, suffix: str) -> str:
     bytes, never inside a character."""
     stem = name.encode()[: MAX_IDENTIFIER_BYTES - len(suffix.encode())]
     return stem.decode(errors="ignore") + suffix
+
+
+def unquote(ident: str) -> str:
+    """``"Mixed Case"`` -> ``Mixed Case``; a plain identifier stays as it is."""
+    if len(ident) >= 2 and ident.startswith('"') and ident.endswith('"'):
+        return ident[1:-1].replace('""', '"')
+    return ident
+
+
+def split_qualified(ident: str) -> tuple[str, str]:
+    """A quoted, schema-qualified ident as (schema, name), both still quoted; a dot
+    inside quotes is part of a name."""
+    quoted = False
+    for position, char in enumerate(ident):
+        if char == '"':
+            quoted = not quoted
+        elif char == "." and not quoted:
+            return ident[:position], ident[position + 1 :]
+    return "", ident

@@ -39,6 +39,7 @@ from schemactl.catalog.model import (
 )
 from schemactl.catalog.sqlfiles import rows
 from schemactl.config import Scope
+from schemactl.identifiers import unquote
 from schemactl.profiles import Profile
 from schemactl.source.references import ExternalName
 
@@ -49,18 +50,12 @@ _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'::regclass\)")
 KEY_CONSTRAINTS = frozenset({"p", "u", "f"})
 
 
-def _unquote(ident: str) -> str:
-    if ident.startswith('"') and ident.endswith('"'):
-        return ident[1:-1].replace('""', '"')
-    return ident
-
-
 def split_qualified(ident: str) -> tuple[str, str] | None:
     """``"my schema".t`` -> ``("my schema", "t")``; a signature's arguments are ignored."""
     match = _QUALIFIED.match(ident)
     if match is None:
         return None
-    return _unquote(match[1]), _unquote(match[2])
+    return unquote(match[1]), unquote(match[2])
 
 
 @dataclass
@@ -255,7 +250,7 @@ class _Closure:
             if extension.name not in skip:
                 found[extension.ident] = extension
         for extension in found.values():
-            schema = _unquote(extension.schema)
+            schema = unquote(extension.schema)
             if self.scope.is_external(schema):
                 self.load([schema])
                 self.picked.schemas.add(schema)
@@ -342,7 +337,7 @@ def grantees(catalog: Catalog) -> set[str]:
     """Roles the catalog's privileges and default privileges name (raw names)."""
     named = {g.grantee for p in catalog.privileges.values() for g in p.grants}
     named |= {g.grantee for d in catalog.default_privileges.values() for g in d.grants}
-    return {_unquote(role) for role in named - {OWNER, PUBLIC}}
+    return {unquote(role) for role in named - {OWNER, PUBLIC}}
 
 
 def _quote(name: str) -> str:

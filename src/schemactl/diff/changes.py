@@ -28,6 +28,7 @@ class Phase(float, Enum):
     DROP_RULE = 4.5
     DROP_POLICY = 5
     DROP_VIEW = 6  # views and materialized views, dependents first
+    DETACH_PARTITION = 9  # before what the partition keeps of its parent changes or goes
     DROP_FOREIGN_KEY = 10
     DROP_CONSTRAINT = 12
     DROP_INDEX = 14

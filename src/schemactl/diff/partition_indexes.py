@@ -23,6 +23,7 @@ from schemactl.catalog.model import Catalog, Constraint, Index
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.context import DiffContext
+from schemactl.identifiers import split_qualified
 
 PARTITIONED = "p"
 MAX_NAME_BYTES = 63  # what PostgreSQL keeps of a name
@@ -33,18 +34,11 @@ KEYS = ("p", "u")
 
 
 def _unqualified(ident: str) -> str:
-    return ident[len(_schema_of(ident)) + 1 :]
+    return split_qualified(ident)[1]
 
 
 def _schema_of(ident: str) -> str:
-    """The schema part of a quoted, qualified ident (dots inside quotes stay)."""
-    quoted = False
-    for position, char in enumerate(ident):
-        if char == '"':
-            quoted = not quoted
-        elif char == "." and not quoted:
-            return ident[:position]
-    return ""
+    return split_qualified(ident)[0]
 
 
 def shape(index: Index) -> tuple[bool, str] | None:

@@ -27,6 +27,7 @@ from schemactl.catalog.model import Catalog, Column, Table
 from schemactl.diff import hazards
 from schemactl.diff.attach import as_attached, attach_change, attached_tables
 from schemactl.diff.changes import Change, Phase
+from schemactl.diff.detach import as_detached, detach_change, detachable_tables
 from schemactl.diff.regenerated import retyped_columns
 from schemactl.diff.types import dropped_or_replaced, element_type, table_rank
 from schemactl.identifiers import suffixed
@@ -65,13 +66,38 @@ def _retyped_key_columns(old: Table, new: Table) -> list[str]:
 
 
 def rebuilt_roots(current: Catalog, desired: Catalog) -> frozenset[str]:
-    attached = attached_tables(current, desired)  # becomes a partition as it is
+    # Becomes a partition, or stops being one, as it is.
+    moved = attached_tables(current, desired) | detached_tables(current, desired)
     return frozenset(
         ident
         for ident in current.tables.keys() & desired.tables.keys()
         if rebuild_reason(current.tables[ident], desired.tables[ident]) is not None
-        and ident not in attached
+        and ident not in moved
     )
+
+
+def detached_tables(current: Catalog, desired: Catalog) -> frozenset[str]:
+    """Partitions that become tables of their own by a DETACH: those that can, unless a
+    table above them is rebuilt (which rebuilds them with it)."""
+    detachable = detachable_tables(current, desired)
+    if not detachable:
+        return detachable
+    rebuilt = {
+        ident
+        for ident in current.tables.keys() & desired.tables.keys()
+        if ident not in detachable
+        and rebuild_reason(current.tables[ident], desired.tables[ident]) is not None
+    }
+
+    def under_rebuilt(ident: str) -> bool:
+        parent = current.tables[ident].partition_of
+        while parent is not None:
+            if parent in rebuilt:
+                return True
+            parent = current.tables[parent].partition_of if parent in current.tables else None
+        return False
+
+    return frozenset(ident for ident in detachable if not under_rebuilt(ident))
 
 
 def _descendants(catalog: Catalog, roots: frozenset[str]) -> set[str]:
@@ -100,7 +126,7 @@ def set_aside_rebuilt(current: Catalog, desired: Catalog) -> Catalog:
     the table's and its columns' privileges): the diff then creates all of it anew."""
     rebuilt = rebuilt_tables(current, desired) & current.tables.keys()
     if not rebuilt:
-        return as_attached(current, desired)
+        return _as_moved(current, desired)
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(current):
         value = getattr(current, f.name)
@@ -110,7 +136,12 @@ def set_aside_rebuilt(current: Catalog, desired: Catalog) -> Catalog:
             changes[f.name] = {k: v for k, v in value.items() if k not in rebuilt}
         elif any(belongs_to(v, rebuilt) for v in value.values()):
             changes[f.name] = {k: v for k, v in value.items() if not belongs_to(v, rebuilt)}
-    return as_attached(dataclasses.replace(current, **changes), desired)
+    return _as_moved(dataclasses.replace(current, **changes), desired)
+
+
+def _as_moved(current: Catalog, desired: Catalog) -> Catalog:
+    """``current`` with the tables that are attached or detached as they are right after."""
+    return as_attached(as_detached(current, detached_tables(current, desired)), desired)
 
 
 def belongs_to(value: object, tables: frozenset[str]) -> bool:
@@ -131,6 +162,8 @@ def diff_partitions(ctx: DiffContext) -> list[Change]:
     changes: list[Change] = []
     for ident in sorted(rebuilt_roots(before, ctx.desired)):
         changes += _rebuild(ctx, before, before.tables[ident], ctx.desired.tables[ident])
+    for ident in sorted(detached_tables(before, ctx.desired)):
+        changes.append(detach_change(before, ident, table_rank(ctx, before, ident)))
     for ident in sorted(attached_tables(before, ctx.desired)):
         changes.append(
             attach_change(before, ctx.desired, ident, table_rank(ctx, ctx.desired, ident))

@@ -31,6 +31,7 @@ from schemactl.catalog.model import (
     View,
 )
 from schemactl.diff.changes import Change
+from schemactl.identifiers import unquote
 
 
 class Kind:
@@ -83,13 +84,6 @@ _COMMENT_KINDS = (
     "VIEW",
     "ROLE",
 )
-
-
-def unquote(ident: str) -> str:
-    """``"Mixed Case"`` -> ``Mixed Case``; a plain identifier stays as it is."""
-    if len(ident) >= 2 and ident.startswith('"') and ident.endswith('"'):
-        return ident[1:-1].replace('""', '"')
-    return ident
 
 
 def split_qualified(text: str) -> list[str]:
