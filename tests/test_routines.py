@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from schemactl.catalog.model import Function
 from schemactl.catalog.readers.routines import body_references
 from tests.support import Server, execute, plan_for, round_trip, sqls, write_schema
@@ -433,6 +435,42 @@ def test_options_that_leave_results_alone_rebuild_nothing(
     assert [step.splitlines()[0] for step in sqls(plan_for(server.url, database, schema_dir))] == [
         "CREATE OR REPLACE FUNCTION public.norm(t text)"
     ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["LOWER( t )  -- the address, folded", "lower(t) /* folded */", "\n    lower(t)\n"],
+    ids=["case-and-spacing", "comment", "lines"],
+)
+def test_a_body_laid_out_anew_rebuilds_nothing(
+    server: Server, database: str, schema_dir: Path, body: str
+) -> None:
+    """Only a body that reads otherwise computes anew: a new layout, comment or keyword
+    case is replaced in place, and the index and generated column over it stay."""
+    execute(database, NORM.format(body="lower(t)"))
+    write_schema(schema_dir, NORM.format(body=body))
+    assert [step.splitlines()[0] for step in sqls(plan_for(server.url, database, schema_dir))] == [
+        "CREATE OR REPLACE FUNCTION public.norm(t text)"
+    ]
+
+
+def test_a_plpgsql_body_that_reads_otherwise_is_redefined(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """An unquoted name is folded as PostgreSQL folds it; a string is not."""
+    routine = """CREATE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE
+        AS $$ DECLARE {name} text := t; BEGIN RETURN lower({name}) || ' '; END $$;
+    CREATE TABLE u (id int, email text);
+    CREATE INDEX u_norm ON u (norm(email));"""
+    execute(database, routine.format(name="v"))
+    write_schema(schema_dir, routine.format(name="V"))
+    assert [step.splitlines()[0] for step in sqls(plan_for(server.url, database, schema_dir))] == [
+        "CREATE OR REPLACE FUNCTION public.norm(t text)"
+    ]
+    write_schema(schema_dir, routine.format(name="v").replace("' '", "'  '"))
+    assert sqls(plan_for(server.url, database, schema_dir))[0] == (
+        "DROP INDEX CONCURRENTLY IF EXISTS public.u_norm;"
+    )
 
 
 def test_a_check_calling_a_redefined_function_is_checked_again_over_the_rows(

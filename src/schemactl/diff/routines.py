@@ -47,6 +47,7 @@ from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import asking_for_views, must_recreate, views_asking
 from schemactl.diff.types import dropped_or_replaced
 from schemactl.diff.views import rebuilt_views, retyped_or_dropped_columns, routine_ranks
+from schemactl.source.pglast_modules import parser
 
 # Early drops share DROP_TRIGGER with the triggers, which go first (order (0,)).
 _EARLY_DROP_ORDER = 1
@@ -68,6 +69,9 @@ _RESULT_NEUTRAL_OPTIONS = re.compile(
 )
 # Where the header of attributes ends and the body begins.
 _BODY = re.compile(r"^(?:AS |BEGIN ATOMIC)", re.MULTILINE)
+# A body given as a dollar-quoted string, as pg_get_functiondef prints it.
+_QUOTED_BODY = re.compile(r"AS (\$[A-Za-z_0-9]*\$)(.*)\1", re.DOTALL)
+_COMMENTS = ("SQL_COMMENT", "C_COMMENT")
 
 
 def redefined_functions(ctx: DiffContext) -> frozenset[str]:
@@ -100,12 +104,35 @@ def _redefined(ctx: DiffContext) -> frozenset[str]:
     return frozenset(found)
 
 
-def _computing(function: Function) -> str:
-    """A routine's definition without the options that leave its results alone."""
+def _computing(function: Function) -> tuple[str, ...]:
+    """A routine's definition without the options that leave its results alone, its body
+    as the words it is made of: a change of layout, of comments or of a keyword's case
+    computes nothing new."""
     definition = function.definition
     body = _BODY.search(definition)
     split = body.start() if body else len(definition)
-    return _RESULT_NEUTRAL_OPTIONS.sub("", definition[:split]) + definition[split:]
+    header = _RESULT_NEUTRAL_OPTIONS.sub("", definition[:split])
+    quoted = _QUOTED_BODY.match(definition, split)
+    if quoted is None:  # BEGIN ATOMIC (printed from its parse tree), or a C symbol
+        return header, definition[split:]
+    return header, quoted[1], *_words(quoted[2]), definition[quoted.end() :]
+
+
+def _words(body: str) -> tuple[str, ...]:
+    """The tokens of a body (SQL, PL/pgSQL) without comments; keywords and unquoted names
+    in lower case, as PostgreSQL reads them. A body that does not scan is kept whole."""
+    try:
+        tokens = parser.scan(body)
+    except parser.ParseError:
+        return (body,)
+    words = []
+    for token in tokens:
+        if token.name in _COMMENTS:
+            continue
+        word = body[token.start : token.end + 1]
+        folded = token.kind != "NO_KEYWORD" or (token.name == "IDENT" and word[:1] != '"')
+        words.append(word.lower() if folded else word)
+    return tuple(words)
 
 
 def _recreated(ctx: DiffContext, for_views: bool) -> frozenset[str]:
