@@ -295,3 +295,21 @@ def test_a_default_calling_a_routine_that_goes_is_changed_before_the_routine_is_
         "DROP FUNCTION public.next_code();",
         "ALTER TABLE public.t ALTER COLUMN code SET DEFAULT 'y'::text;",
     ]
+
+
+def test_an_index_over_a_column_taking_its_collation_is_rolled_back_with_its_own(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """``(a COLLATE "C")`` prints as ``(a)`` once the column's own collation is "C": the
+    same index, so the migration keeps it. PostgreSQL rebuilds it from that text when the
+    rollback gives the column its old collation back, where ``(a)`` would sort by the
+    default one: the rollback builds it as it was read."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        'CREATE TABLE t (a text); CREATE INDEX t_a ON t (a COLLATE "C");',
+        'CREATE TABLE t (a varchar(20) COLLATE "C"); CREATE INDEX t_a ON t (a COLLATE "C");',
+    )  # fmt: skip
+    assert not any("t_a" in step for step in sqls(plan))
+    rollback = [step.sql for step in plan.rollback]
+    assert rollback[0] == "DROP INDEX public.t_a;"
+    assert rollback[-1] == 'CREATE INDEX t_a ON public.t USING btree (a COLLATE "C");'

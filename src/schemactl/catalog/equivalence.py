@@ -507,3 +507,42 @@ def _reconciled(
         types=types, policies=policies,
     )  # fmt: skip
     return reconciled, waiting
+
+
+def as_read_on_retyped_tables(reconciled: Catalog, as_read: Catalog, desired: Catalog) -> Catalog:
+    """``reconciled`` with the definitions it took over from ``desired`` given back as
+    read, on tables whose columns change type or collation.
+
+    Such a definition was found equal when printed over the desired columns, which is
+    what the migration needs. The rollback restores the columns as they were, and
+    PostgreSQL rebuilds an index or constraint over a retyped column from its printed
+    text: ``(a)`` over a column of collation "C" is ``(a COLLATE "C")`` once the column
+    is back to its type's collation. The rollback must therefore aim at the definitions
+    as read."""
+    retyped = {
+        ident
+        for ident, table in reconciled.tables.items()
+        if ident in desired.tables and _column_kinds(table) != _column_kinds(desired.tables[ident])
+    }
+    if not retyped:
+        return reconciled
+
+    def given_back(mine: dict[str, T], read: dict[str, T]) -> dict[str, T]:
+        return {
+            key: read[key]
+            if getattr(value, "table", None) in retyped
+            and key in read
+            and getattr(read[key], "definition", None) != getattr(value, "definition", None)
+            else value
+            for key, value in mine.items()
+        }
+
+    return dataclasses.replace(
+        reconciled,
+        indexes=given_back(reconciled.indexes, as_read.indexes),
+        constraints=given_back(reconciled.constraints, as_read.constraints),
+    )
+
+
+def _column_kinds(table: Table) -> dict[str, tuple[str, str | None]]:
+    return {c.name: (c.type, c.collation) for c in table.columns}

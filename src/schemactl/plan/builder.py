@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from schemactl.catalog.equivalence import as_read_on_retyped_tables
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.model import Catalog
 from schemactl.diff import diff_catalogs
@@ -66,7 +67,13 @@ def build_plan(
     return Plan(
         steps=_steps(diff_catalogs(current, desired, online)),
         deferred_rollback=Deferred(
-            lambda: _steps(diff_catalogs(desired, current, restore_owner=restore_owner))
+            lambda: _steps(
+                diff_catalogs(
+                    desired,
+                    as_read_on_retyped_tables(current, read, desired),
+                    restore_owner=restore_owner,
+                )
+            )
         ),
         dev_server_version=desired.server_version,
         target_server_version=current.server_version,
