@@ -6,9 +6,10 @@ import contextlib
 from pathlib import Path
 
 import psycopg
+import pytest
 
-from schemactl.apply.executor import group_steps
-from tests.support import Server, apply_up, plan_for, round_trip, sqls, write_schema
+from schemactl.apply.executor import StepFailed, group_steps
+from tests.support import Server, apply_up, execute, plan_for, round_trip, sqls, write_schema
 
 
 def test_an_index_on_an_existing_table_is_built_concurrently_outside_the_transaction(
@@ -109,3 +110,74 @@ def test_the_rollback_of_an_online_plan_is_one_transaction(
     )
     assert [s.sql for s in plan.rollback] == ["DROP INDEX public.t_i;"]
     assert all(step.transactional for step in plan.rollback)
+
+
+def test_a_new_primary_key_on_an_existing_table_is_made_of_an_index_built_concurrently(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """ADD PRIMARY KEY would index every row under ACCESS EXCLUSIVE. The index is built
+    concurrently instead, and becomes the key once its column is NOT NULL (itself set
+    without the long scan): the only lock that waits for nothing is the last one."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE t (id int, n int); INSERT INTO t VALUES (1, 1), (2, 1);",
+        "CREATE TABLE t (id int PRIMARY KEY, n int);",
+    )  # fmt: skip
+    assert sqls(plan) == [
+        "ALTER TABLE public.t ADD CONSTRAINT schemactl_nn_id CHECK (id IS NOT NULL) NOT VALID;",
+        "CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON public.t USING btree (id);",
+        "ALTER TABLE public.t VALIDATE CONSTRAINT schemactl_nn_id;",
+        "ALTER TABLE public.t ALTER COLUMN id SET NOT NULL;",
+        "ALTER TABLE public.t DROP CONSTRAINT schemactl_nn_id;",
+        "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;",
+    ]
+    assert not plan.steps[1].transactional
+    assert plan.steps[1].hazard_kinds == {"index_build"}
+    assert [s.sql for s in plan.rollback] == ["ALTER TABLE public.t DROP CONSTRAINT t_pkey;",
+                                              "ALTER TABLE public.t ALTER COLUMN id DROP NOT NULL;"]  # fmt: skip
+
+
+def test_a_unique_constraint_keeps_what_it_says_through_its_concurrent_index(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE t (a int, b int, c text); CREATE TABLE r (a int, b int);",
+        """CREATE TABLE t (a int, b int, c text,
+               CONSTRAINT t_ab UNIQUE NULLS NOT DISTINCT (a, b) INCLUDE (c)
+                   WITH (fillfactor = 70) DEFERRABLE INITIALLY DEFERRED,
+               CONSTRAINT "T b" UNIQUE (b));
+           CREATE TABLE r (a int, b int REFERENCES t (b));""",
+    )  # fmt: skip
+    assert sqls(plan)[:2] == [
+        'CREATE UNIQUE INDEX CONCURRENTLY "T b" ON public.t USING btree (b);',
+        "CREATE UNIQUE INDEX CONCURRENTLY t_ab ON public.t USING btree (a, b) INCLUDE (c)"
+        " NULLS NOT DISTINCT WITH (fillfactor=70);",
+    ]
+    # the foreign key stands on the unique index until it becomes the key
+    assert sqls(plan)[2].startswith("ALTER TABLE public.r ADD CONSTRAINT r_b_fkey FOREIGN KEY (b)")
+    assert sqls(plan)[-2:] == [
+        'ALTER TABLE public.t ADD CONSTRAINT "T b" UNIQUE USING INDEX "T b";',
+        "ALTER TABLE public.t ADD CONSTRAINT t_ab UNIQUE USING INDEX t_ab"
+        " DEFERRABLE INITIALLY DEFERRED;",
+    ]
+
+
+def test_a_key_build_that_failed_over_duplicates_is_resumed_by_the_next_apply(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """The concurrent build leaves an INVALID index when it meets duplicates; once they
+    are gone, the next plan drops it and builds the key again."""
+    execute(database, "CREATE TABLE t (id int NOT NULL); INSERT INTO t VALUES (1), (1);")
+    write_schema(schema_dir, "CREATE TABLE t (id int PRIMARY KEY);")
+    with pytest.raises(StepFailed, match="could not create unique index"):
+        apply_up(database, plan_for(server.url, database, schema_dir))
+    execute(database, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t);")
+    plan = plan_for(server.url, database, schema_dir)
+    assert sqls(plan) == [
+        "DROP INDEX CONCURRENTLY IF EXISTS public.t_pkey;",
+        "CREATE UNIQUE INDEX CONCURRENTLY t_pkey ON public.t USING btree (id);",
+        "ALTER TABLE public.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;",
+    ]
+    apply_up(database, plan)
+    assert not plan_for(server.url, database, schema_dir).has_changes

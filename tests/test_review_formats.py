@@ -230,7 +230,9 @@ def test_plan_json_matches_its_schema_with_preflight_and_rehearsal(
     the_example_change(server, database, schema_dir)
     execute(database, "INSERT INTO accounts VALUES (1, 'a@x', true), (2, 'a@x', false);")
     write_schema(
-        schema_dir, TABLE_FILE.replace("varchar(200)", "varchar(200) UNIQUE"), "10_accounts.sql"
+        schema_dir,
+        TABLE_FILE.replace("varchar(200)", "varchar(200) CHECK (email <> 'a@x')"),
+        "10_accounts.sql",
     )
     args = [*cli(server, database, schema_dir), "--format", "json", "--rehearse"]
     result = run_cli(capsys, "plan", *args, "--out", str(tmp_path / "plan.json"))

@@ -7,12 +7,15 @@ killed, the connection lost) PostgreSQL discards all of it. It takes the same lo
 the real apply and holds them until the rollback.
 
 Steps that cannot run in a transaction (``CREATE INDEX CONCURRENTLY``) are not
-rehearsed. A step that needs an earlier one committed first (a new enum value used
+rehearsed, nor the later steps that name the index such a step builds (a key made of
+it, its comment, its attachment to a partitioned index): they would fail for want of
+it. A step that needs an earlier one committed first (a new enum value used
 later) stops the rehearsal as inconclusive, not as a failure.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,12 +26,20 @@ from schemactl.apply.session import migration_settings
 from schemactl.plan.model import Plan, Step
 
 UNSAFE_NEW_ENUM_VALUE = "55P04"
+_BUILT_INDEX = re.compile(r"^CREATE (?:UNIQUE )?INDEX CONCURRENTLY (\S+) ON ")
+
+
+def _naming(name: str) -> re.Pattern[str]:
+    """Where a statement names the index ``name`` (unqualified, as CREATE INDEX says it),
+    qualified or not."""
+    return re.compile(rf"(?:^|[\s.(]){re.escape(name)}(?:$|[\s;,)])")
 
 
 @dataclass(frozen=True)
 class Rehearsal:
     rehearsed: int  # steps run before the end (the failing one included)
     skipped: tuple[int, ...] = field(default=())  # step numbers not rehearsed
+    waiting: int = 0  # of those, the steps that name an index a skipped step builds
     failed_step: int | None = None  # 1-based, in execution order
     failed: Step | None = None
     error: str = ""
@@ -41,11 +52,14 @@ class Rehearsal:
         return self.failed is None
 
     def summary(self) -> str:
+        outside = len(self.skipped) - self.waiting
         skipped = (
-            f"; {len(self.skipped)} step(s) that run outside a transaction were not rehearsed"
+            f"; {outside} step(s) that run outside a transaction were not rehearsed"
             if self.skipped
             else ""
         )
+        if self.waiting:
+            skipped += f", nor {self.waiting} that use the indexes they build"
         if self.failed is None:
             return (
                 f"rehearsal: all {self.rehearsed} transactional step(s) succeeded on the target "
@@ -87,6 +101,8 @@ def rehearse(
     """Run ``plan``'s transactional steps in a transaction that is always rolled back."""
     started = time.monotonic()
     skipped: list[int] = []
+    unbuilt: list[re.Pattern[str]] = []  # names of the indexes skipped steps build
+    waiting = 0
     rehearsed = 0
     failure: tuple[int, Step, psycopg.Error] | None = None
     with conn.transaction(force_rollback=True):
@@ -94,6 +110,12 @@ def rehearse(
         for number, step in enumerate(plan.steps, start=1):
             if not step.transactional:
                 skipped.append(number)
+                if built := _BUILT_INDEX.match(step.sql):
+                    unbuilt.append(_naming(built[1]))
+                continue
+            if any(name.search(step.sql) for name in unbuilt):
+                skipped.append(number)
+                waiting += 1
                 continue
             rehearsed += 1
             try:
@@ -103,12 +125,13 @@ def rehearse(
                 break
     duration_ms = int((time.monotonic() - started) * 1000)
     if failure is None:
-        return Rehearsal(rehearsed, tuple(skipped), duration_ms=duration_ms)
+        return Rehearsal(rehearsed, tuple(skipped), waiting, duration_ms=duration_ms)
     number, step, error = failure
     message = " ".join((error.diag.message_primary or str(error)).split())
     return Rehearsal(
         rehearsed,
         tuple(skipped),
+        waiting,
         failed_step=number,
         failed=step,
         error=message,

@@ -81,6 +81,7 @@ class Phase(float, Enum):
     INDEX_SETTINGS = 55  # statistics targets of index expressions, once the index exists
     VALIDATE_CONSTRAINT = 56
     FINISH_NOT_NULL = 57  # SET NOT NULL once a validated check proves it
+    KEY_USING_INDEX = 57.5  # a key made of its index built concurrently, once NOT NULL holds
     ADOPT_FOREIGN_KEY = 58  # a partitioned table's key, once its partitions' are validated
     CLUSTER_ON = 59  # once the index (or the constraint's) exists
     CREATE_VIEW = 60  # views and materialized views, by dependency rank

@@ -10,6 +10,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.indexes import rebuilds
+from schemactl.diff.key_indexes import add_over_concurrent_index, index_first
 from schemactl.diff.partition_indexes import adopted_indexes, adopted_keys
 from schemactl.diff.regenerated import Foundations, foundations
 from schemactl.diff.views import retyped_or_dropped_columns
@@ -30,6 +31,8 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
         risk = hazards.validate_constraint(
             constraint.name, constraint.table, constraint.references if is_fk else None
         )
+    elif on_existing_table and _index_first(ctx, constraint):
+        return [*add_over_concurrent_index(constraint), *_comment(constraint, None)]
     elif on_existing_table and constraint.type in ("p", "u", "x"):
         risk = hazards.build_key_index(constraint.name, constraint.table)
     changes = [
@@ -45,6 +48,21 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     ]
     changes += _comment(constraint, None)
     return changes
+
+
+def _index_first(ctx: DiffContext, constraint: Constraint) -> bool:
+    """Online, a new key on an ordinary table that exists: its index is built
+    concurrently first (diff/key_indexes.py)."""
+    table = ctx.desired.tables.get(constraint.table)
+    return (
+        ctx.online
+        and table is not None
+        and table.kind == "r"
+        and table.partition_of is None
+        and constraint.table in ctx.current.tables
+        and constraint.key not in ctx.current.constraints
+        and index_first(constraint)
+    )
 
 
 def _add_then_validate(constraint: Constraint) -> list[Change]:

@@ -257,6 +257,7 @@ _FINDERS: dict[str, Callable[[DiffContext, Change], list[Precondition]]] = {
     "partition.set_not_null": _not_null,
     "constraint.add": _constraint,
     "constraint.validate": _constraint,
+    "constraint.build_key_index": _constraint,
     "index.create": _unique_index,
     "index.create_concurrently": _unique_index,
     "column.set_type": _set_type,

@@ -1,0 +1,74 @@
+"""A primary key or unique constraint added online: its index built first, concurrently.
+
+``ALTER TABLE t ADD PRIMARY KEY (id)`` builds the key's index under ACCESS EXCLUSIVE:
+nobody reads or writes ``t`` until every row is indexed. Online, a new key on a table
+that exists is added in two steps instead:
+
+1. ``CREATE UNIQUE INDEX CONCURRENTLY <key> ON t ...``: reads and writes go on while it
+   builds (outside a transaction, like any concurrent build);
+2. ``ALTER TABLE t ADD CONSTRAINT <key> PRIMARY KEY USING INDEX <key>``: a brief lock;
+   the index becomes the key's. It runs once the key's columns are NOT NULL (added
+   online before it), or PostgreSQL would scan for NULLs under the lock.
+
+Foreign keys that reference the new key are added in between: PostgreSQL accepts a
+unique index for them. A key that replaces one of the same name, a key on a partitioned
+table or a partition, and a definition this module does not recognise are added as
+before, in one statement.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemactl.catalog.model import Constraint
+from schemactl.diff import hazards
+from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
+
+# pg_get_constraintdef of a primary key or unique constraint: its kind, NULLS NOT
+# DISTINCT, its columns, INCLUDE columns, DEFERRABLE. Anything else (a tablespace, a
+# period WITHOUT OVERLAPS) is left to ADD CONSTRAINT.
+_NAMES = r"\((?:[^()\"]|\"(?:[^\"]|\"\")*\")+\)"
+_KEY = re.compile(
+    rf"^(?P<kind>PRIMARY KEY|UNIQUE)(?P<nulls> NULLS NOT DISTINCT)? (?P<columns>{_NAMES})"
+    rf"(?P<include> INCLUDE {_NAMES})?(?P<deferrable> DEFERRABLE(?: INITIALLY DEFERRED)?)?$"
+)
+
+
+def _parts(constraint: Constraint) -> re.Match[str] | None:
+    found = _KEY.match(constraint.definition)
+    if found is None or "WITHOUT OVERLAPS" in found["columns"]:
+        return None
+    return found
+
+
+def index_first(constraint: Constraint) -> bool:
+    """Whether this key's definition can be built as a unique index and then adopted."""
+    return constraint.type in ("p", "u") and _parts(constraint) is not None
+
+
+def add_over_concurrent_index(constraint: Constraint) -> list[Change]:
+    """The unique index built concurrently, then the key made of it."""
+    parts = _parts(constraint)
+    assert parts is not None
+    schema = constraint.table.rsplit(".", 1)[0]
+    options = f" WITH ({', '.join(constraint.index_options)})" if constraint.index_options else ""
+    index = (
+        f"CREATE UNIQUE INDEX CONCURRENTLY {constraint.ident} ON {constraint.table} "
+        f"USING btree {parts['columns']}{parts['include'] or ''}{parts['nulls'] or ''}{options}"
+    )
+    clause = f"{parts['kind']} USING INDEX {constraint.ident}{parts['deferrable'] or ''}"
+    return [
+        Change(
+            "constraint", constraint.key, "create", "constraint.build_key_index",
+            {"constraint": constraint, "definition": index}, Phase.CREATE_INDEX,
+            hazards.build_index_concurrently(f"{schema}.{constraint.ident}", constraint.table),
+            transactional=False,
+        ),
+        Change(
+            "constraint", constraint.key, "create", "constraint.add_using_index",
+            {"constraint": constraint, "clause": clause}, Phase.KEY_USING_INDEX,
+            (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                    f"making the built index {constraint.name} the key locks "
+                    f"{constraint.table} briefly; no row is read"),),
+        ),
+    ]  # fmt: skip
