@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 
+from schemactl.apply.preflight import preflight
 from tests.support import Server, execute, plan_for, round_trip, run_steps, sqls, write_schema
 
 PARENT = """
@@ -117,12 +118,55 @@ def test_a_re_bounded_partition_is_detached_and_attached_again(
         "CREATE TABLE orders_rest PARTITION OF orders DEFAULT;"
     )
     plan = round_trip(server.url, database, schema_dir, old, new)
+    # Online, a check proves the new bound first, validated while the partition stays
+    # attached and writable: the ATTACH then skips its scan of the partition.
+    bound = "(region IS NOT NULL) AND (region = ANY (ARRAY['eu'::text, 'ch'::text]))"
+    assert sqls(plan) == [
+        f"ALTER TABLE public.orders_eu ADD CONSTRAINT schemactl_bound CHECK (({bound})) NOT VALID;",
+        "ALTER TABLE public.orders_eu VALIDATE CONSTRAINT schemactl_bound;",
+        "ALTER TABLE public.orders DETACH PARTITION public.orders_eu;",
+        "ALTER TABLE public.orders ATTACH PARTITION public.orders_eu FOR VALUES IN ('eu', 'ch');",
+        "ALTER TABLE public.orders_eu DROP CONSTRAINT schemactl_bound;",
+    ]
+    assert plan.steps[1].separate
+    attach = plan.steps[3]
+    assert "scans public.orders's DEFAULT partition" in attach.hazards[0].reason
+    assert _rows(database, "SELECT id FROM orders ORDER BY id") == [(1,), (2,)]
+
+
+def test_offline_a_re_bounded_partition_is_scanned_by_its_attach(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url, database, schema_dir,
+        PARENT + "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');",
+        PARENT + "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu', 'ch');",
+        online=False,
+    )  # fmt: skip
     assert sqls(plan) == [
         "ALTER TABLE public.orders DETACH PARTITION public.orders_eu;",
         "ALTER TABLE public.orders ATTACH PARTITION public.orders_eu FOR VALUES IN ('eu', 'ch');",
     ]
     assert all("validation_scan" in step.hazard_kinds for step in plan.steps)
-    assert _rows(database, "SELECT id FROM orders ORDER BY id") == [(1,), (2,)]
+
+
+def test_rows_outside_a_new_bound_are_found_before_anything_runs(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    execute(
+        database,
+        PARENT + "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu', 'ch');"
+        "INSERT INTO orders VALUES (1, 'ch', 0, NULL);",
+    )
+    write_schema(
+        schema_dir, PARENT + "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+    )
+    plan = plan_for(server.url, database, schema_dir)
+    with psycopg.connect(database, autocommit=True) as conn:
+        report = preflight(conn, plan)
+    (finding,) = report.blocking
+    assert finding.step.sql == "ALTER TABLE public.orders_eu VALIDATE CONSTRAINT schemactl_bound;"
+    assert "public.orders_eu" in finding.problem
 
 
 def test_a_partition_that_becomes_the_default_one_is_reattached(
@@ -161,7 +205,13 @@ def test_multi_level_partitions_are_created_parents_first_and_rebounded_at_their
     plan = round_trip(
         server.url, database, schema_dir, tree.format("'eu'"), tree.format("'eu', 'ch'")
     )
-    assert sqls(plan) == [
+    # The check proving the new bound holds the parent's bound too.
+    assert sqls(plan)[0] == (
+        "ALTER TABLE public.m_2024_eu ADD CONSTRAINT schemactl_bound CHECK (((at IS NOT NULL)"
+        " AND (at >= '2024-01-01'::date) AND (at < '2025-01-01'::date) AND (region IS NOT NULL)"
+        " AND (region = ANY (ARRAY['eu'::text, 'ch'::text])))) NOT VALID;"
+    )
+    assert sqls(plan)[2:4] == [
         "ALTER TABLE public.m_2024 DETACH PARTITION public.m_2024_eu;",
         "ALTER TABLE public.m_2024 ATTACH PARTITION public.m_2024_eu FOR VALUES IN ('eu', 'ch');",
     ]
@@ -367,7 +417,7 @@ def test_a_table_that_becomes_a_partition_keeps_its_rows(
     write_schema(schema_dir, parent + "CREATE TABLE p_eu PARTITION OF p FOR VALUES IN ('eu');")
     plan = plan_for(server.url, database, schema_dir)
     # Attached as it is: on 18, after its NOT NULL constraints take the parent's names.
-    steps = [step.sql for step in plan.steps]
+    steps = [step.sql for step in plan.steps if "schemactl_bound" not in step.sql]
     assert steps[-1].startswith("ALTER TABLE public.p ATTACH PARTITION public.p_eu")
     assert all("RENAME CONSTRAINT" in step for step in steps[:-1])
     run_steps(database, plan.up_sql())
@@ -411,3 +461,24 @@ def test_a_partitions_own_not_null_is_set_and_dropped_on_that_partition(
     assert [s.sql for s in plan.rollback] == [
         "ALTER TABLE public.orders_us ALTER COLUMN notes DROP NOT NULL;"
     ]
+
+
+def test_the_attach_skips_its_scan_of_a_partition_whose_bound_is_proven(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    execute(
+        database,
+        PARENT + "CREATE TABLE orders_eu (LIKE orders); INSERT INTO orders_eu VALUES (1, 'eu');",
+    )
+    write_schema(
+        schema_dir, PARENT + "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+    )
+    plan = plan_for(server.url, database, schema_dir)
+    said: list[str] = []
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.add_notice_handler(lambda notice: said.append(notice.message_primary or ""))
+        conn.execute("SET client_min_messages = debug1")
+        for step in plan.steps:
+            conn.execute(step.sql.encode())
+    assert 'partition constraint for table "orders_eu" is implied by existing constraints' in said
+    assert _rows(database, "SELECT tableoid::regclass::text, id FROM orders") == [("orders_eu", 1)]

@@ -116,12 +116,18 @@ def test_a_standalone_table_that_fits_is_attached_not_rebuilt(
         PARENT + STANDALONE_EU,
         PARENT + "CREATE TABLE measures_eu PARTITION OF measures FOR VALUES IN ('eu');",
     )
+    bound = "CHECK (((region IS NOT NULL) AND (region = 'eu'::text)))"
     assert _beyond_not_null_names(plan) == [
-        "ALTER TABLE public.measures ATTACH PARTITION public.measures_eu FOR VALUES IN ('eu');"
+        f"ALTER TABLE public.measures_eu ADD CONSTRAINT schemactl_bound {bound} NOT VALID;",
+        "ALTER TABLE public.measures_eu VALIDATE CONSTRAINT schemactl_bound;",
+        "ALTER TABLE public.measures ATTACH PARTITION public.measures_eu FOR VALUES IN ('eu');",
+        "ALTER TABLE public.measures_eu DROP CONSTRAINT schemactl_bound;",
     ]
-    # its key, check and index are adopted: only the bound is checked, nothing is built
+    # its key, check and index are adopted, and a validated check proves the bound: the
+    # ATTACH neither builds nor scans the table (only a DEFAULT partition, were there one)
     (attach,) = [s for s in plan.steps if " ATTACH PARTITION " in s.sql]
     assert attach.hazard_kinds == {"validation_scan", "access_exclusive_lock"}
+    assert "DEFAULT partition, if any" in attach.hazards[0].reason
 
 
 def test_the_rows_stay_where_they_are_when_a_table_is_attached(

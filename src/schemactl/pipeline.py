@@ -27,6 +27,7 @@ from schemactl.catalog.external import (
 )
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.jobs import declared_jobs
+from schemactl.catalog.partition_constraints import with_partition_constraints
 from schemactl.catalog.roles import role_states
 from schemactl.catalog.second_connection import cores_for_second_connections
 from schemactl.config import CONFIG_FILE, Scope, clock, load_project_config
@@ -385,10 +386,12 @@ class PreparedState:
                 with self._renaming:
                     desired = self._as_tenant(dev_conn, tenant, scope)
                     current = reconcile_equivalent(dev_conn, current, desired)
+                    desired = with_partition_constraints(dev_conn, current, desired)
                     self._as_tenant(dev_conn, None, scope)
             else:
                 desired = self.desired
                 current = reconcile_equivalent(dev_conn, current, desired)
+                desired = with_partition_constraints(dev_conn, current, desired)
         finally:
             dev_conn.close()
         roles = declared_roles(target, self.facts.roles)
@@ -632,6 +635,7 @@ def _plan_catalogs(
             desired_conn, current, desired, sandbox=not desired_is_dev, answers=answers
         )
         desired = with_conversions(desired_conn, current, desired, conversions, answers)
+        desired = with_partition_constraints(desired_conn, current, desired, answers)
         warnings: tuple[str, ...] = ()
         if adjust is not None:
             current, desired, warnings = adjust(current, desired)

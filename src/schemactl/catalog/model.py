@@ -193,6 +193,9 @@ class Table:
     # NOT NULL constraints by name, one per NOT NULL column, inherited ones included
     # (PostgreSQL 18 and later; none when read on an older server).
     not_null_constraints: tuple[NotNullConstraint, ...] = ()
+    # A partition's bound as the expression PostgreSQL checks its rows against, asked
+    # only for partitions a plan attaches (catalog/partition_constraints.py).
+    partition_constraint: str | None = field(default=None, compare=False)
 
     def column(self, name: str) -> Column | None:
         return self._columns_by_name.get(name)

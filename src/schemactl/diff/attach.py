@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from schemactl.catalog.model import Catalog, Column, Table
+from schemactl.catalog.model import Catalog, Column, Constraint, Table
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.partition_indexes import shape
@@ -143,12 +143,44 @@ def as_attached(current: Catalog, desired: Catalog) -> Catalog:
     return dataclasses.replace(current, tables=tables, constraints=constraints, indexes=indexes)
 
 
-def attach_change(before: Catalog, desired: Catalog, ident: str, order: int) -> Change:
-    """The ATTACH of an attachable table, with the indexes and keys it builds."""
+BOUND_CHECK = "schemactl_bound"
+
+
+def proven_bound(online: bool, before: Catalog, table: Table) -> list[Change]:
+    """Online, for a table that exists and is attached with a bound: a check of the bound
+    added NOT VALID, validated while reads and writes go on (its own transaction, before
+    any DETACH), and dropped once the ATTACH it lets skip its scan is done. Empty where
+    the bound's expression is not known (catalog/partition_constraints.py)."""
+    if not online or table.partition_constraint is None or table.ident not in before.tables:
+        return []
+    check = Constraint(
+        table.ident,
+        BOUND_CHECK,
+        BOUND_CHECK,
+        CHECK,
+        f"CHECK ({table.partition_constraint})",
+        validated=True,
+    )
+    return [
+        Change("constraint", check.key, "create", "constraint.add",
+               {"constraint": check, "not_valid": True}, Phase.ADD_BOUND_CHECK),
+        Change("constraint", check.key, "alter", "constraint.validate", {"constraint": check},
+               Phase.VALIDATE_BOUND_CHECK,
+               hazards.validate_constraint_online(BOUND_CHECK, table.ident), separate=True),
+        Change("constraint", check.key, "drop", "constraint.drop", {"constraint": check},
+               Phase.DROP_BOUND_CHECK),
+    ]  # fmt: skip
+
+
+def attach_change(
+    before: Catalog, desired: Catalog, ident: str, order: int, proven: bool = False
+) -> Change:
+    """The ATTACH of an attachable table, with the indexes and keys it builds; ``proven``:
+    a validated check proves its bound (:func:`proven_bound`)."""
     table = desired.tables[ident]
     parent = table.partition_of
     assert parent is not None
-    risk: list[Hazard] = list(hazards.reattach_partition(ident, parent))
+    risk: list[Hazard] = list(hazards.reattach_partition(ident, parent, proven))
     own_indexes = [before.indexes[i] for i in _adopted_indexes(before, ident, parent)]
     own_keys = [before.constraints[k] for k in _adopted_constraints(before, ident, parent)]
     for index in before.indexes.values():

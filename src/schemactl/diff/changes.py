@@ -33,6 +33,8 @@ class Phase(float, Enum):
     DROP_CONSTRAINT = 12
     DROP_INDEX = 14
     DROP_STATISTICS = 14.5  # extended statistics, before their columns change or go
+    ADD_BOUND_CHECK = 15  # a check proving a partition's new bound, added NOT VALID
+    VALIDATE_BOUND_CHECK = 15.5  # ... and validated while reads and writes go on
     HOLD_AS_TEXT = 18  # values of a rebuilt table's row type, held as text meanwhile
     DISOWN_SEQUENCE = 19  # OWNED BY NONE: a sequence that outlives the column owning it
     DROP_TABLE = 20
@@ -63,6 +65,7 @@ class Phase(float, Enum):
     CREATE_TEXT_SEARCH = 38.8  # dictionaries, then configurations
     ADD_DOMAIN_CONSTRAINT = 39  # domain checks that call functions, once those exist
     CREATE_TABLE = 40
+    DROP_BOUND_CHECK = 40.5  # once the partition it proved the bound of is attached
     ALTER_TABLE = 41
     ADD_COLUMN = 42
     ALTER_COLUMN = 44

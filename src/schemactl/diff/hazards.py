@@ -101,13 +101,19 @@ def drop_attribute(name: str, attribute: str) -> tuple[Hazard, ...]:
     )
 
 
-def reattach_partition(partition: str, parent: str) -> tuple[Hazard, ...]:
+def reattach_partition(partition: str, parent: str, proven: bool = False) -> tuple[Hazard, ...]:
+    """ATTACH scans the partition for rows outside its bound, unless a validated check
+    proves the bound (``proven``: one added and validated online first); a DEFAULT
+    partition of the parent is scanned for rows that now belong to it either way."""
+    scan = (
+        f"attaching {partition} to {parent} scans {parent}'s DEFAULT partition, if any, for "
+        "rows that now belong to it (a validated check proves its own rows fit)"
+        if proven else
+        f"attaching {partition} to {parent} scans it to check its rows fit the new bound "
+        "(and scans a DEFAULT partition for rows that now belong to it)"
+    )  # fmt: skip
     return (
-        Hazard(
-            HazardKind.VALIDATION_SCAN,
-            f"attaching {partition} to {parent} scans it to check its rows fit the new bound "
-            "(and scans a DEFAULT partition for rows that now belong to it)",
-        ),
+        Hazard(HazardKind.VALIDATION_SCAN, scan),
         Hazard(
             HazardKind.ACCESS_EXCLUSIVE_LOCK,
             f"DETACH locks {parent}; rows outside the new bound make ATTACH fail",

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemactl.catalog.model import Catalog, Column, Table
 from schemactl.diff import hazards
-from schemactl.diff.attach import as_attached, attach_change, attached_tables
+from schemactl.diff.attach import as_attached, attach_change, attached_tables, proven_bound
 from schemactl.diff.changes import Change, Phase
 from schemactl.diff.detach import as_detached, detach_change, detachable_tables
 from schemactl.diff.regenerated import retyped_columns
@@ -165,9 +165,9 @@ def diff_partitions(ctx: DiffContext) -> list[Change]:
     for ident in sorted(detached_tables(before, ctx.desired)):
         changes.append(detach_change(before, ident, table_rank(ctx, before, ident)))
     for ident in sorted(attached_tables(before, ctx.desired)):
-        changes.append(
-            attach_change(before, ctx.desired, ident, table_rank(ctx, ctx.desired, ident))
-        )
+        proof = proven_bound(ctx.online, before, ctx.desired.tables[ident])
+        rank = table_rank(ctx, ctx.desired, ident)
+        changes += [*proof, attach_change(before, ctx.desired, ident, rank, bool(proof))]
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
         if (
@@ -182,16 +182,17 @@ def diff_partitions(ctx: DiffContext) -> list[Change]:
 
 def _reattach(ctx: DiffContext, old: Table, new: Table) -> list[Change]:
     assert new.partition_of is not None
+    proof = proven_bound(ctx.online, ctx.current, new)
+    risk = hazards.reattach_partition(new.ident, new.partition_of, bool(proof))
     return [
+        *proof,
         Change(
             "table", old.ident, "alter", "partition.detach", {"table": old}, Phase.DROP_TABLE,
-            hazards.reattach_partition(new.ident, new.partition_of),
-            order=(-table_rank(ctx, ctx.current, old.ident),),
+            risk, order=(-table_rank(ctx, ctx.current, old.ident),),
         ),
         Change(
             "table", new.ident, "alter", "partition.attach", {"table": new}, Phase.CREATE_TABLE,
-            hazards.reattach_partition(new.ident, new.partition_of),
-            order=(table_rank(ctx, ctx.desired, new.ident), 1),
+            risk, order=(table_rank(ctx, ctx.desired, new.ident), 1),
         ),
     ]  # fmt: skip
 
