@@ -181,3 +181,42 @@ def test_a_key_build_that_failed_over_duplicates_is_resumed_by_the_next_apply(
     ]
     apply_up(database, plan)
     assert not plan_for(server.url, database, schema_dir).has_changes
+
+
+@pytest.mark.parametrize("online", [True, False], ids=["online", "offline"])
+def test_a_unique_index_already_there_becomes_the_new_key_without_a_rebuild(
+    server: Server, database: str, schema_dir: Path, online: bool
+) -> None:
+    """A database built by hand often has the unique index where the schema says UNIQUE:
+    the key is made of it, under a brief lock, instead of dropping and building it."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE u (id int NOT NULL, email text);"
+        "CREATE UNIQUE INDEX u_email_key ON u (email); CREATE UNIQUE INDEX u_pkey ON u (id);"
+        "INSERT INTO u VALUES (1, 'a@x');",
+        "CREATE TABLE u (id int PRIMARY KEY, email text UNIQUE);",
+        online=online,
+    )  # fmt: skip
+    assert sqls(plan) == [
+        "ALTER TABLE public.u ADD CONSTRAINT u_email_key UNIQUE USING INDEX u_email_key;",
+        "ALTER TABLE public.u ADD CONSTRAINT u_pkey PRIMARY KEY USING INDEX u_pkey;",
+    ]
+    assert [s.sql for s in plan.rollback][:2] == [
+        "ALTER TABLE public.u DROP CONSTRAINT u_email_key;",
+        "ALTER TABLE public.u DROP CONSTRAINT u_pkey;",
+    ]
+
+
+def test_a_unique_index_of_another_shape_is_built_again_for_the_key(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE u (email text); CREATE UNIQUE INDEX u_email_key ON u (lower(email));",
+        "CREATE TABLE u (email text UNIQUE);",
+    )  # fmt: skip
+    assert sqls(plan) == [
+        "DROP INDEX CONCURRENTLY IF EXISTS public.u_email_key;",
+        "CREATE UNIQUE INDEX CONCURRENTLY u_email_key ON public.u USING btree (email);",
+        "ALTER TABLE public.u ADD CONSTRAINT u_email_key UNIQUE USING INDEX u_email_key;",
+    ]

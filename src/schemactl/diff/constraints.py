@@ -10,7 +10,12 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
 from schemactl.diff.indexes import rebuilds
-from schemactl.diff.key_indexes import add_over_concurrent_index, index_first
+from schemactl.diff.key_indexes import (
+    add_over_concurrent_index,
+    add_over_existing_index,
+    adopted_by_keys,
+    index_first,
+)
 from schemactl.diff.partition_indexes import adopted_indexes, adopted_keys
 from schemactl.diff.regenerated import Foundations, foundations
 from schemactl.diff.views import retyped_or_dropped_columns
@@ -31,6 +36,8 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
         risk = hazards.validate_constraint(
             constraint.name, constraint.table, constraint.references if is_fk else None
         )
+    elif on_existing_table and constraint.key in _adopting(ctx):
+        return [*add_over_existing_index(constraint), *_comment(constraint, None)]
     elif on_existing_table and _index_first(ctx, constraint):
         return [*add_over_concurrent_index(constraint), *_comment(constraint, None)]
     elif on_existing_table and constraint.type in ("p", "u", "x"):
@@ -48,6 +55,11 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     ]
     changes += _comment(constraint, None)
     return changes
+
+
+def _adopting(ctx: DiffContext) -> set[str]:
+    """Keys made of a unique index the table has already."""
+    return {key.key for key in adopted_by_keys(ctx).values()}
 
 
 def _index_first(ctx: DiffContext, constraint: Constraint) -> bool:
@@ -196,7 +208,7 @@ def _rebuilt_indexes(ctx: DiffContext) -> frozenset[str]:
             rebuilt.add(f"{schema}.{old.ident}")
         elif old.type in ("p", "u", "x") and _standing_on(under, old):
             rebuilt.add(f"{old.table.rsplit('.', 1)[0]}.{old.ident}")
-    kept = adopted_indexes(ctx)
+    kept = adopted_indexes(ctx).keys() | adopted_by_keys(ctx).keys()
     for ident, index in ctx.current.indexes.items():
         wanted = ctx.desired.indexes.get(ident)
         if ident in kept:

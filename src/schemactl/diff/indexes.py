@@ -9,6 +9,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import AttributeChange, Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
+from schemactl.diff.key_indexes import adopted_by_keys
 from schemactl.diff.partition_indexes import (
     PARTITIONED,
     adopted_indexes,
@@ -143,7 +144,8 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
     gone = ctx.dropped_tables | dropped_materialized_views(ctx)  # their indexes go with them
     for ident in sorted(desired.keys() - current.keys()):
         changes += _create(ctx, desired[ident])
-    adopted = adopted_indexes(ctx)  # a partition's own, taken over by its parent's new one
+    # A partition's own, taken over by its parent's new one; a unique one a new key is made of.
+    adopted = adopted_indexes(ctx).keys() | adopted_by_keys(ctx).keys()
     under = foundations(ctx)
     for ident in sorted(current.keys() - desired.keys()):
         if current[ident].table not in gone and ident not in adopted:

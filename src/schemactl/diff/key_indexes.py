@@ -11,7 +11,12 @@ that exists is added in two steps instead:
    online before it), or PostgreSQL would scan for NULLs under the lock.
 
 Foreign keys that reference the new key are added in between: PostgreSQL accepts a
-unique index for them. A key that replaces one of the same name, a key on a partitioned
+unique index for them.
+
+A unique index the table already has under the key's name and of the key's shape (a
+database built by hand often has ``CREATE UNIQUE INDEX users_email_key`` where the
+schema says ``email text UNIQUE``) is not dropped and built again: the key is made of
+it (:func:`adopted_by_keys`), in both modes. A key that replaces one of the same name, a key on a partitioned
 table or a partition, and a definition this module does not recognise are added as
 before, in one statement.
 """
@@ -20,9 +25,11 @@ from __future__ import annotations
 
 import re
 
-from schemactl.catalog.model import Constraint
+from schemactl.catalog.model import Constraint, Index
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
+from schemactl.diff.context import DiffContext
+from schemactl.diff.regenerated import foundations
 
 # pg_get_constraintdef of a primary key or unique constraint: its kind, NULLS NOT
 # DISTINCT, its columns, INCLUDE columns, DEFERRABLE. Anything else (a tablespace, a
@@ -46,17 +53,65 @@ def index_first(constraint: Constraint) -> bool:
     return constraint.type in ("p", "u") and _parts(constraint) is not None
 
 
+def _index_shape(constraint: Constraint, parts: re.Match[str]) -> str:
+    """The key's index as pg_get_indexdef prints it, without its storage parameters."""
+    return (
+        f"CREATE UNIQUE INDEX {constraint.ident} ON {constraint.table} "
+        f"USING btree {parts['columns']}{parts['include'] or ''}{parts['nulls'] or ''}"
+    )
+
+
+def adopted_by_keys(ctx: DiffContext) -> dict[str, Constraint]:
+    """Unique indexes of the target that a new key of the same name and shape is made
+    of: index ident -> the key. Asked by the index and constraint differs: worked out
+    once."""
+    return ctx.answer("adopted_by_keys", lambda: _adopted_by_keys(ctx))
+
+
+def _adopted_by_keys(ctx: DiffContext) -> dict[str, Constraint]:
+    adopted: dict[str, Constraint] = {}
+    under = foundations(ctx)
+    for key, constraint in ctx.desired.constraints.items():
+        if constraint.type not in ("p", "u") or key in ctx.current.constraints:
+            continue
+        schema = constraint.table.rsplit(".", 1)[0]
+        index = ctx.current.indexes.get(f"{schema}.{constraint.ident}")
+        if index is None or f"{schema}.{constraint.ident}" in ctx.desired.indexes:
+            continue
+        if _fits(ctx, constraint, index) and not under.reason(
+            index.table, index.columns, index.calls
+        ):
+            adopted[index.ident] = constraint
+    return adopted
+
+
+def _fits(ctx: DiffContext, constraint: Constraint, index: Index) -> bool:
+    table = ctx.desired.tables.get(constraint.table)
+    parts = _parts(constraint)
+    return (
+        parts is not None
+        and table is not None
+        and table.kind == "r"
+        and table.partition_of is None
+        and index.valid
+        and index.table == constraint.table
+        and (index.shape or index.definition) == _index_shape(constraint, parts)
+        and sorted(index.options) == sorted(constraint.index_options)
+    )
+
+
+def add_over_existing_index(constraint: Constraint) -> list[Change]:
+    """The key made of the unique index the table has already."""
+    return [_made_of_index(constraint)]
+
+
 def add_over_concurrent_index(constraint: Constraint) -> list[Change]:
     """The unique index built concurrently, then the key made of it."""
     parts = _parts(constraint)
     assert parts is not None
     schema = constraint.table.rsplit(".", 1)[0]
     options = f" WITH ({', '.join(constraint.index_options)})" if constraint.index_options else ""
-    index = (
-        f"CREATE UNIQUE INDEX CONCURRENTLY {constraint.ident} ON {constraint.table} "
-        f"USING btree {parts['columns']}{parts['include'] or ''}{parts['nulls'] or ''}{options}"
-    )
-    clause = f"{parts['kind']} USING INDEX {constraint.ident}{parts['deferrable'] or ''}"
+    index = _index_shape(constraint, parts).replace(" INDEX ", " INDEX CONCURRENTLY ", 1) + options
     return [
         Change(
             "constraint", constraint.key, "create", "constraint.build_key_index",
@@ -64,11 +119,18 @@ def add_over_concurrent_index(constraint: Constraint) -> list[Change]:
             hazards.build_index_concurrently(f"{schema}.{constraint.ident}", constraint.table),
             transactional=False,
         ),
-        Change(
-            "constraint", constraint.key, "create", "constraint.add_using_index",
-            {"constraint": constraint, "clause": clause}, Phase.KEY_USING_INDEX,
-            (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
-                    f"making the built index {constraint.name} the key locks "
-                    f"{constraint.table} briefly; no row is read"),),
-        ),
+        _made_of_index(constraint),
     ]  # fmt: skip
+
+
+def _made_of_index(constraint: Constraint) -> Change:
+    parts = _parts(constraint)
+    assert parts is not None
+    clause = f"{parts['kind']} USING INDEX {constraint.ident}{parts['deferrable'] or ''}"
+    return Change(
+        "constraint", constraint.key, "create", "constraint.add_using_index",
+        {"constraint": constraint, "clause": clause}, Phase.KEY_USING_INDEX,
+        (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                f"making the unique index {constraint.name} the key locks "
+                f"{constraint.table} briefly; no row is read"),),
+    )  # fmt: skip
