@@ -16,11 +16,13 @@ planned from there.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 from schemactl.catalog.model import Catalog, Column, Constraint, Table
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.partition_indexes import shape
+from schemactl.identifiers import quote_ident, suffixed
 
 CHECK, FOREIGN_KEY, KEYS = "c", "f", ("p", "u")
 
@@ -144,43 +146,79 @@ def as_attached(current: Catalog, desired: Catalog) -> Catalog:
 
 
 BOUND_CHECK = "schemactl_bound"
+DEFAULT_BOUND = "DEFAULT"
 
 
-def proven_bound(online: bool, before: Catalog, table: Table) -> list[Change]:
+@dataclass(frozen=True)
+class BoundProof:
+    """The checks that let an ATTACH skip its scans (:func:`proven_bound`)."""
+
+    changes: tuple[Change, ...] = ()
+    default: str | None = None  # the parent's DEFAULT partition, which ATTACH scans
+    default_proven: bool = False  # ... unless a check proves none of its rows belong
+
+    @property
+    def proven(self) -> bool:
+        return bool(self.changes)
+
+
+def proven_bound(online: bool, before: Catalog, desired: Catalog, table: Table) -> BoundProof:
     """Online, for a table that exists and is attached with a bound: a check of the bound
     added NOT VALID, validated while reads and writes go on (its own transaction, before
-    any DETACH), and dropped once the ATTACH it lets skip its scan is done. Empty where
-    the bound's expression is not known (catalog/partition_constraints.py)."""
+    any DETACH), and dropped once the ATTACH it lets skip its scan is done. The parent's
+    DEFAULT partition, which ATTACH scans for rows that now belong to the new partition,
+    gets the opposite check the same way. Nothing where the bound's expression is not
+    known (catalog/partition_constraints.py)."""
+    default = _default_partition(before, desired, table.partition_of)
     if not online or table.partition_constraint is None or table.ident not in before.tables:
-        return []
-    check = Constraint(
-        table.ident,
-        BOUND_CHECK,
-        BOUND_CHECK,
-        CHECK,
-        f"CHECK ({table.partition_constraint})",
-        validated=True,
-    )
+        return BoundProof(default=default)
+    expression = table.partition_constraint
+    changes = _checked(table.ident, BOUND_CHECK, f"CHECK ({expression})")
+    if default is not None:
+        name = suffixed(f"{BOUND_CHECK}_not_", table.name)
+        changes += _checked(default, name, f"CHECK ((NOT ({expression})))")
+    return BoundProof(tuple(changes), default, default_proven=default is not None)
+
+
+def _default_partition(before: Catalog, desired: Catalog, parent: str | None) -> str | None:
+    """The DEFAULT partition the parent has before and after, holding rows (not itself
+    partitioned)."""
+    for ident, table in desired.tables.items():
+        if table.partition_of == parent and table.partition_bound == DEFAULT_BOUND:
+            now = before.tables.get(ident)
+            if (
+                now is not None
+                and now.partition_of == parent
+                and now.partition_bound == DEFAULT_BOUND
+            ):
+                return ident if now.kind == "r" else None
+    return None
+
+
+def _checked(table: str, name: str, definition: str) -> list[Change]:
+    """A check added NOT VALID, validated on its own, dropped after the ATTACH."""
+    ident = quote_ident(name)
+    check = Constraint(table, name, ident, CHECK, definition, validated=True)
     return [
         Change("constraint", check.key, "create", "constraint.add",
                {"constraint": check, "not_valid": True}, Phase.ADD_BOUND_CHECK),
         Change("constraint", check.key, "alter", "constraint.validate", {"constraint": check},
                Phase.VALIDATE_BOUND_CHECK,
-               hazards.validate_constraint_online(BOUND_CHECK, table.ident), separate=True),
+               hazards.validate_constraint_online(name, table), separate=True),
         Change("constraint", check.key, "drop", "constraint.drop", {"constraint": check},
                Phase.DROP_BOUND_CHECK),
     ]  # fmt: skip
 
 
 def attach_change(
-    before: Catalog, desired: Catalog, ident: str, order: int, proven: bool = False
+    before: Catalog, desired: Catalog, ident: str, order: int, proof: BoundProof
 ) -> Change:
-    """The ATTACH of an attachable table, with the indexes and keys it builds; ``proven``:
-    a validated check proves its bound (:func:`proven_bound`)."""
+    """The ATTACH of an attachable table, with the indexes and keys it builds, and the
+    scans ``proof`` spares it."""
     table = desired.tables[ident]
     parent = table.partition_of
     assert parent is not None
-    risk: list[Hazard] = list(hazards.reattach_partition(ident, parent, proven))
+    risk: list[Hazard] = list(hazards.reattach_partition(ident, parent, proof))
     own_indexes = [before.indexes[i] for i in _adopted_indexes(before, ident, parent)]
     own_keys = [before.constraints[k] for k in _adopted_constraints(before, ident, parent)]
     for index in before.indexes.values():

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from schemactl.diff.changes import Change, Hazard, HazardKind
 from schemactl.diff.type_changes import Cost, classify
+
+if TYPE_CHECKING:
+    from schemactl.diff.attach import BoundProof
 
 
 def drop_table(name: str) -> tuple[Hazard, ...]:
@@ -101,19 +105,22 @@ def drop_attribute(name: str, attribute: str) -> tuple[Hazard, ...]:
     )
 
 
-def reattach_partition(partition: str, parent: str, proven: bool = False) -> tuple[Hazard, ...]:
-    """ATTACH scans the partition for rows outside its bound, unless a validated check
-    proves the bound (``proven``: one added and validated online first); a DEFAULT
-    partition of the parent is scanned for rows that now belong to it either way."""
-    scan = (
-        f"attaching {partition} to {parent} scans {parent}'s DEFAULT partition, if any, for "
-        "rows that now belong to it (a validated check proves its own rows fit)"
-        if proven else
-        f"attaching {partition} to {parent} scans it to check its rows fit the new bound "
-        "(and scans a DEFAULT partition for rows that now belong to it)"
+def reattach_partition(partition: str, parent: str, proof: BoundProof) -> tuple[Hazard, ...]:
+    """ATTACH scans the partition for rows outside its bound, and the parent's DEFAULT
+    partition for rows that now belong to it, unless validated checks prove either
+    (``proof``: added online first)."""
+    scans = []
+    if not proof.proven:
+        scans.append(f"scans {partition} to check its rows fit the new bound")
+    if proof.default and not proof.default_proven:
+        scans.append(f"scans {proof.default}, {parent}'s DEFAULT partition, for rows that now "
+                     f"belong to {partition}")  # fmt: skip
+    scanning = (
+        (Hazard(HazardKind.VALIDATION_SCAN, f"attaching {partition} to {parent} {' and '.join(scans)}"),)
+        if scans else ()
     )  # fmt: skip
     return (
-        Hazard(HazardKind.VALIDATION_SCAN, scan),
+        *scanning,
         Hazard(
             HazardKind.ACCESS_EXCLUSIVE_LOCK,
             f"DETACH locks {parent}; rows outside the new bound make ATTACH fail",

@@ -165,9 +165,9 @@ def diff_partitions(ctx: DiffContext) -> list[Change]:
     for ident in sorted(detached_tables(before, ctx.desired)):
         changes.append(detach_change(before, ident, table_rank(ctx, before, ident)))
     for ident in sorted(attached_tables(before, ctx.desired)):
-        proof = proven_bound(ctx.online, before, ctx.desired.tables[ident])
+        proof = proven_bound(ctx.online, before, ctx.desired, ctx.desired.tables[ident])
         rank = table_rank(ctx, ctx.desired, ident)
-        changes += [*proof, attach_change(before, ctx.desired, ident, rank, bool(proof))]
+        changes += [*proof.changes, attach_change(before, ctx.desired, ident, rank, proof)]
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
         if (
@@ -182,10 +182,10 @@ def diff_partitions(ctx: DiffContext) -> list[Change]:
 
 def _reattach(ctx: DiffContext, old: Table, new: Table) -> list[Change]:
     assert new.partition_of is not None
-    proof = proven_bound(ctx.online, ctx.current, new)
-    risk = hazards.reattach_partition(new.ident, new.partition_of, bool(proof))
+    proof = proven_bound(ctx.online, ctx.current, ctx.desired, new)
+    risk = hazards.reattach_partition(new.ident, new.partition_of, proof)
     return [
-        *proof,
+        *proof.changes,
         Change(
             "table", old.ident, "alter", "partition.detach", {"table": old}, Phase.DROP_TABLE,
             risk, order=(-table_rank(ctx, ctx.current, old.ident),),
