@@ -395,3 +395,19 @@ def test_a_question_that_fails_has_each_asked_again_alone_and_spoils_none_of_the
     assert "public.t: 1 row with NULL in note" in found
     # together, then a ROLLBACK; each alone, and a ROLLBACK for the failed cast again
     assert sent == 2 + report.checked + 1
+
+
+def test_a_check_naming_a_label_the_plan_adds_is_reported_unchecked_with_why(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    _, report = preflight_of(
+        server, database, schema_dir,
+        "CREATE TYPE status AS ENUM ('open'); CREATE TABLE t (s status);"
+        "INSERT INTO t VALUES ('open');",
+        "CREATE TYPE status AS ENUM ('open', 'new'); CREATE TABLE t (s status CHECK (s <> 'new'));",
+    )  # fmt: skip
+    assert report.blocking == []
+    (unchecked,) = report.unchecked
+    assert unchecked.problem == (
+        'not checked: invalid input value for enum status: "new" (the plan adds the label first)'
+    )
