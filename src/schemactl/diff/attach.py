@@ -174,15 +174,16 @@ def proven_bound(online: bool, before: Catalog, desired: Catalog, table: Table) 
         return BoundProof(default=default)
     expression = table.partition_constraint
     changes = _checked(table.ident, BOUND_CHECK, f"CHECK ({expression})")
-    if default is not None:
-        name = suffixed(f"{BOUND_CHECK}_not_", table.name)
+    holds_rows = default is not None and before.tables[default].kind == "r"
+    if default is not None and holds_rows:  # (a partitioned one: its partitions are scanned)
+        name = suffixed(f"{BOUND_CHECK}_not_{table.name}", "")  # cut to 63 bytes
         changes += _checked(default, name, f"CHECK ((NOT ({expression})))")
-    return BoundProof(tuple(changes), default, default_proven=default is not None)
+    return BoundProof(tuple(changes), default, default_proven=holds_rows)
 
 
 def _default_partition(before: Catalog, desired: Catalog, parent: str | None) -> str | None:
-    """The DEFAULT partition the parent has before and after, holding rows (not itself
-    partitioned)."""
+    """The DEFAULT partition the parent has before and after (one the plan creates is
+    empty)."""
     for ident, table in desired.tables.items():
         if table.partition_of == parent and table.partition_bound == DEFAULT_BOUND:
             now = before.tables.get(ident)
@@ -191,7 +192,7 @@ def _default_partition(before: Catalog, desired: Catalog, parent: str | None) ->
                 and now.partition_of == parent
                 and now.partition_bound == DEFAULT_BOUND
             ):
-                return ident if now.kind == "r" else None
+                return ident
     return None
 
 

@@ -16,9 +16,10 @@ unique index for them.
 A unique index the table already has under the key's name and of the key's shape (a
 database built by hand often has ``CREATE UNIQUE INDEX users_email_key`` where the
 schema says ``email text UNIQUE``) is not dropped and built again: the key is made of
-it (:func:`adopted_by_keys`), in both modes. A key that replaces one of the same name, a key on a partitioned
-table or a partition, and a definition this module does not recognise are added as
-before, in one statement.
+it (:func:`adopted_by_keys`), in both modes.
+
+A key that replaces one of the same name, a key on a partitioned table or a partition,
+and a definition this module does not recognise are added as before, in one statement.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
 from schemactl.diff.regenerated import foundations
+from schemactl.identifiers import split_qualified
 
 # pg_get_constraintdef of a primary key or unique constraint: its kind, NULLS NOT
 # DISTINCT, its columns, INCLUDE columns, DEFERRABLE. Anything else (a tablespace, a
@@ -54,11 +56,17 @@ def index_first(constraint: Constraint) -> bool:
 
 
 def _index_shape(constraint: Constraint, parts: re.Match[str]) -> str:
-    """The key's index as pg_get_indexdef prints it, without its storage parameters."""
+    """The key's index as pg_get_indexdef prints it, without its storage parameters
+    (what the template index.sql.j2 ``build_key_index`` builds)."""
     return (
         f"CREATE UNIQUE INDEX {constraint.ident} ON {constraint.table} "
-        f"USING btree {parts['columns']}{parts['include'] or ''}{parts['nulls'] or ''}"
+        f"USING btree {_index_params(parts)['columns']}"
     )
+
+
+def _index_params(parts: re.Match[str]) -> dict[str, str]:
+    """What of the key's definition its index is built with, as printed."""
+    return {"columns": f"{parts['columns']}{parts['include'] or ''}{parts['nulls'] or ''}"}
 
 
 def adopted_by_keys(ctx: DiffContext) -> dict[str, Constraint]:
@@ -74,9 +82,9 @@ def _adopted_by_keys(ctx: DiffContext) -> dict[str, Constraint]:
     for key, constraint in ctx.desired.constraints.items():
         if constraint.type not in ("p", "u") or key in ctx.current.constraints:
             continue
-        schema = constraint.table.rsplit(".", 1)[0]
-        index = ctx.current.indexes.get(f"{schema}.{constraint.ident}")
-        if index is None or f"{schema}.{constraint.ident}" in ctx.desired.indexes:
+        ident = f"{split_qualified(constraint.table)[0]}.{constraint.ident}"
+        index = ctx.current.indexes.get(ident)
+        if index is None or ident in ctx.desired.indexes:
             continue
         if _fits(ctx, constraint, index) and not under.reason(
             index.table, index.columns, index.calls
@@ -109,13 +117,11 @@ def add_over_concurrent_index(constraint: Constraint) -> list[Change]:
     """The unique index built concurrently, then the key made of it."""
     parts = _parts(constraint)
     assert parts is not None
-    schema = constraint.table.rsplit(".", 1)[0]
-    options = f" WITH ({', '.join(constraint.index_options)})" if constraint.index_options else ""
-    index = _index_shape(constraint, parts).replace(" INDEX ", " INDEX CONCURRENTLY ", 1) + options
+    schema, _ = split_qualified(constraint.table)
     return [
         Change(
             "constraint", constraint.key, "create", "constraint.build_key_index",
-            {"constraint": constraint, "definition": index}, Phase.CREATE_INDEX,
+            {"constraint": constraint, **_index_params(parts)}, Phase.CREATE_INDEX,
             hazards.build_index_concurrently(f"{schema}.{constraint.ident}", constraint.table),
             transactional=False,
         ),
@@ -126,10 +132,10 @@ def add_over_concurrent_index(constraint: Constraint) -> list[Change]:
 def _made_of_index(constraint: Constraint) -> Change:
     parts = _parts(constraint)
     assert parts is not None
-    clause = f"{parts['kind']} USING INDEX {constraint.ident}{parts['deferrable'] or ''}"
     return Change(
         "constraint", constraint.key, "create", "constraint.add_using_index",
-        {"constraint": constraint, "clause": clause}, Phase.KEY_USING_INDEX,
+        {"constraint": constraint, "kind": parts["kind"], "deferrable": parts["deferrable"] or ""},
+        Phase.KEY_USING_INDEX,
         (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
                 f"making the unique index {constraint.name} the key locks "
                 f"{constraint.table} briefly; no row is read"),),
