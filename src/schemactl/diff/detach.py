@@ -21,9 +21,11 @@ import dataclasses
 
 from schemactl.catalog.model import Catalog, Column, Constraint, Index, Table
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
+from schemactl.diff.partition_indexes import child_index
 from schemactl.identifiers import split_qualified, unquote
 
 KEYS = ("p", "u", "x")
+ORDINARY = "r"
 INHERITED_FROM_PARENT = ("c", "f")  # copied under the parent's constraint's name
 
 
@@ -87,21 +89,10 @@ def _columns(table: Table, parent: Table) -> tuple[Column, ...]:
 
 def _index(parent_index: Index, table: str, attached: str) -> Index:
     """The attached index as it reads once its partition is a table of its own."""
-    _, name = split_qualified(attached)
-    _, parent_name = split_qualified(parent_index.ident)
-
-    def retargeted(text: str) -> str:
-        for unique in ("UNIQUE ", ""):
-            prefix = f"CREATE {unique}INDEX {parent_name} ON ONLY {parent_index.table} "
-            if text.startswith(prefix):
-                return f"CREATE {unique}INDEX {name} ON {table} {text[len(prefix) :]}"
-        raise AssertionError(f"not a partitioned index's definition: {text}")
-
-    return dataclasses.replace(
-        parent_index, name=unquote(name), ident=attached, table=table,
-        definition=retargeted(parent_index.definition), shape=retargeted(parent_index.shape),
-        table_kind="r", comment=None, statistics=(),
-    )  # fmt: skip
+    index = child_index(parent_index, table, attached, ORDINARY)
+    without_options = dataclasses.replace(parent_index, definition=parent_index.shape)
+    shape = child_index(without_options, table, attached, ORDINARY).definition
+    return dataclasses.replace(index, shape=shape if parent_index.shape else "", statistics=())
 
 
 def _key(key: Constraint, table: str, attached: str) -> Constraint:

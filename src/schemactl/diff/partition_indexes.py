@@ -23,7 +23,7 @@ from schemactl.catalog.model import Catalog, Constraint, Index
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.context import DiffContext
-from schemactl.identifiers import split_qualified
+from schemactl.identifiers import split_qualified, unquote
 
 PARTITIONED = "p"
 MAX_NAME_BYTES = 63  # what PostgreSQL keeps of a name
@@ -63,7 +63,7 @@ def child_index(parent: Index, table: str, ident: str, kind: str) -> Index:
         f"CREATE {'UNIQUE ' if unique else ''}INDEX {_unqualified(ident)} ON {only}{table} {rest}"
     )
     return dataclasses.replace(
-        parent, name=_unqualified(ident).strip('"'), ident=ident, table=table,
+        parent, name=unquote(_unqualified(ident)), ident=ident, table=table,
         definition=definition, table_kind=kind, comment=None,
     )  # fmt: skip
 
