@@ -132,6 +132,8 @@ class NotNullConstraint:
         return self.name != self.default_name(table_name)
 
 
+DEFAULT_BOUND = "DEFAULT"  # a DEFAULT partition's bound
+
 STORAGE_KEYWORDS = {"p": "PLAIN", "e": "EXTERNAL", "x": "EXTENDED", "m": "MAIN"}
 
 
@@ -914,3 +916,14 @@ class Catalog:
     # Server-wide roles the schema declares (never introspected with the schema: they
     # join the comparison from their declarations, like jobs).
     roles: dict[str, Role] = field(default_factory=dict)
+
+    def default_partition(self, parent: str | None) -> Table | None:
+        """The DEFAULT partition of ``parent``, if it has one."""
+        return next(
+            (
+                t
+                for t in self.tables.values()
+                if t.partition_of == parent and t.partition_bound == DEFAULT_BOUND
+            ),
+            None,
+        )

@@ -16,10 +16,8 @@ import dataclasses
 import psycopg
 
 from schemactl.catalog.equivalence import Answers
-from schemactl.catalog.model import Catalog, Table
+from schemactl.catalog.model import DEFAULT_BOUND, Catalog, Table
 from schemactl.catalog.sqlfiles import rows
-
-DEFAULT_BOUND = "DEFAULT"
 
 
 def _attached(current: Catalog, ident: str, table: Table) -> bool:

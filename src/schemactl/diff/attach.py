@@ -146,7 +146,6 @@ def as_attached(current: Catalog, desired: Catalog) -> Catalog:
 
 
 BOUND_CHECK = "schemactl_bound"
-DEFAULT_BOUND = "DEFAULT"
 
 
 @dataclass(frozen=True)
@@ -184,16 +183,8 @@ def proven_bound(online: bool, before: Catalog, desired: Catalog, table: Table) 
 def _default_partition(before: Catalog, desired: Catalog, parent: str | None) -> str | None:
     """The DEFAULT partition the parent has before and after (one the plan creates is
     empty)."""
-    for ident, table in desired.tables.items():
-        if table.partition_of == parent and table.partition_bound == DEFAULT_BOUND:
-            now = before.tables.get(ident)
-            if (
-                now is not None
-                and now.partition_of == parent
-                and now.partition_bound == DEFAULT_BOUND
-            ):
-                return ident
-    return None
+    now, then = before.default_partition(parent), desired.default_partition(parent)
+    return now.ident if now is not None and then is not None and now.ident == then.ident else None
 
 
 def _checked(table: str, name: str, definition: str) -> list[Change]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from schemactl.catalog.model import Column, Table
+from schemactl.catalog.model import DEFAULT_BOUND, Column, Table
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, Phase
 from schemactl.diff.comments import comment_change
@@ -127,16 +127,8 @@ def _default_partition(ctx: DiffContext, parent: str | None) -> Table | None:
     """The DEFAULT partition of ``parent`` that exists now and stays."""
     if parent is None or parent in ctx.created_tables:
         return None
-    return next(
-        (
-            t
-            for t in ctx.current.tables.values()
-            if t.partition_of == parent
-            and t.partition_bound == "DEFAULT"
-            and t.ident in ctx.desired.tables
-        ),
-        None,
-    )
+    default = ctx.current.default_partition(parent)
+    return default if default is not None and default.ident in ctx.desired.tables else None
 
 
 def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
@@ -145,7 +137,7 @@ def _create_table(ctx: DiffContext, table: Table) -> list[Change]:
     parent = ctx.desired.tables.get(table.partition_of or "")
     condition = (
         rows_condition(parent.partition_key, table.partition_bound)
-        if default is not None and parent is not None and table.partition_bound != "DEFAULT"
+        if default is not None and parent is not None and table.partition_bound != DEFAULT_BOUND
         else None
     )
     if parent is not None and default is not None and condition is not None:
