@@ -267,7 +267,10 @@ def test_a_slow_check_is_reported_unchecked_and_blocks_nothing(
         report = preflight(conn, plan, timeout="100ms")
     assert report.blocking == []
     (unchecked,) = report.unchecked
-    assert "not checked: the check of public.t took longer than 100ms" in unchecked.problem
+    assert unchecked.problem == (
+        "not checked whether every row satisfies CHECK (public.slow_ok(a)): the check of "
+        "public.t took longer than 100ms (--preflight-timeout; --no-preflight skips it)"
+    )
     assert report.summary() == f"{report.checked} condition(s) asked of the target's rows: " + (
         f"{report.checked - 1} hold, 1 could not be checked" if report.checked > 1
         else "1 could not be checked"
@@ -409,5 +412,82 @@ def test_a_check_naming_a_label_the_plan_adds_is_reported_unchecked_with_why(
     assert report.blocking == []
     (unchecked,) = report.unchecked
     assert unchecked.problem == (
-        'not checked: invalid input value for enum status: "new" (the plan adds the label first)'
+        "not checked whether every row satisfies CHECK ((s <> 'new'::public.status)): "
+        'invalid input value for enum status: "new" (the plan adds the label first)'
     )
+
+
+def test_conditions_over_columns_the_plan_adds_are_asked_of_the_values_rows_will_hold(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A column the plan adds holds its default (or NULL) in every existing row: keys and
+    checks over it are asked of the rows as the plan leaves them, not left unchecked."""
+    _, report = preflight_of(
+        server, database, schema_dir,
+        "CREATE TABLE t (id int PRIMARY KEY, email text); INSERT INTO t VALUES (1, 'a'), (2, 'a'), (3, 'b');",
+        "CREATE TABLE t (id int, email text, tenant int NOT NULL DEFAULT 1, region text,"
+        " status text NOT NULL DEFAULT 'draft' CHECK (status IN ('active', 'closed')),"
+        " PRIMARY KEY (tenant, id), UNIQUE (tenant, email), UNIQUE (region, email));",
+    )  # fmt: skip
+    assert sorted(problems(report)) == [
+        "public.t: 1 value of (tenant, email) held by more than one row",
+        "public.t: 3 rows violating CHECK ((status = ANY (ARRAY['active'::text, 'closed'::text])))",
+    ]
+    assert report.unchecked == []
+    assert "3 hold" in report.summary()
+    (check,) = (f for f in report.blocking if "CHECK" in f.problem)
+    assert check.remedy.startswith("the existing rows get the DEFAULT of status, which the plan")
+
+
+def test_a_foreign_key_over_columns_both_tables_gain_is_asked_of_both_defaults(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    _, report = preflight_of(
+        server, database, schema_dir,
+        "CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (1), (2);"
+        "CREATE TABLE c (p_id int); INSERT INTO c VALUES (1), (2);",
+        "CREATE TABLE p (id int, tenant int NOT NULL DEFAULT 1, PRIMARY KEY (tenant, id));"
+        "CREATE TABLE c (p_id int, tenant int NOT NULL DEFAULT 2,"
+        " FOREIGN KEY (tenant, p_id) REFERENCES p (tenant, id));",
+    )  # fmt: skip
+    assert problems(report) == ["public.c: 2 rows without a match for (tenant, p_id) in public.p"]
+
+
+def test_a_check_over_a_new_column_that_existing_rows_break_refuses_the_online_apply(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    """Online, the plan runs in several transactions: without the finding, the steps
+    before the validation were committed and the apply stopped half way."""
+    execute(database, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);")
+    before = comparable(catalog_of(database))
+    write_schema(
+        schema_dir,
+        "CREATE TABLE t (id int PRIMARY KEY, email text UNIQUE,"
+        " status text NOT NULL DEFAULT 'draft' CHECK (status IN ('active', 'closed')));",
+    )
+    refused = apply(server, database, schema_dir, capsys, "--online")
+    assert refused.code == 1
+    assert "public.t: 2 rows violating CHECK" in " ".join(refused.stderr.split())
+    assert comparable(catalog_of(database)) == before
+
+
+def test_a_column_whose_rows_get_values_preflight_cannot_know_leaves_its_conditions_unchecked(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A volatile default gives each row its own value when the column is added (and
+    asking it could move a sequence on); a domain's default is the domain's. Such
+    conditions are reported unchecked, each saying what it would have asked."""
+    _, report = preflight_of(
+        server, database, schema_dir,
+        "CREATE DOMAIN five AS int DEFAULT 5; CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2);",
+        "CREATE DOMAIN five AS int DEFAULT 5;"
+        "CREATE TABLE t (id int, token uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,"
+        " f five CHECK (f < 3));",
+    )  # fmt: skip
+    assert report.blocking == []
+    assert sorted(f.problem for f in report.unchecked) == [
+        'not checked whether (token) is unique: column "token" does not exist '
+        "(the plan creates it first)",
+        'not checked whether every row satisfies CHECK (((f)::integer < 3)): column "f" does not '
+        "exist (the plan creates it first)",
+    ]

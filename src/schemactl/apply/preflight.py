@@ -5,7 +5,9 @@ a transaction ``READ ONLY`` under ``statement_timeout``, counting at most
 ``ROW_LIMIT + 1`` rows. A violated condition is a blocking finding that names the
 step, the table, how many rows (or "at least one"), and the remedy. A condition that
 cannot be asked (the statement timed out, the plan creates what it names) is reported
-as not checked, and blocks nothing: the apply itself stays all-or-nothing.
+as not checked, with what it would have asked, and blocks nothing: the apply itself
+stays all-or-nothing. A column the plan adds is read as the value the plan gives the
+existing rows (``Precondition.new_columns``), so conditions over it are asked too.
 
 The questions go to the server together, one round trip for all of them. A server
 stops a query string at its first failed statement and psycopg then keeps none of the
@@ -26,6 +28,7 @@ from psycopg.pq import TransactionStatus
 
 from schemactl.config import PREFLIGHT_TIMEOUT
 from schemactl.diff.changes import Precondition
+from schemactl.identifiers import split_qualified
 from schemactl.plan.model import Plan, Step
 
 ROW_LIMIT = 1000
@@ -173,16 +176,50 @@ def _unanswered(
         return Finding(number, step, condition, problem, remedy(condition))
     if state == QUERY_CANCELED:
         note = (
-            f"not checked: the check of {condition.table} took longer than {timeout} "
+            f"the check of {condition.table} took longer than {timeout} "
             "(--preflight-timeout; --no-preflight skips it)"
         )
     elif state in UNDEFINED:
-        note = f"not checked: {reason} (the plan creates it first)"
+        note = f"{reason} (the plan creates it first)"
     elif state == INVALID_TEXT_REPRESENTATION and reason.startswith(NEW_ENUM_LABEL):
-        note = f"not checked: {reason} (the plan adds the label first)"
+        note = f"{reason} (the plan adds the label first)"
     else:
-        note = f"not checked: {reason}"
-    return Finding(number, step, condition, note, blocking=False)
+        note = reason
+    return Finding(
+        number, step, condition, f"not checked whether {asked(condition)}: {note}", blocking=False
+    )
+
+
+def _new_columns_read(c: Precondition) -> list[str]:
+    """The columns the plan adds that condition ``c`` names (on its own table)."""
+    text = " ".join((*c.columns, *c.expressions, c.predicate))
+    return [
+        column
+        for owner, column, _ in c.new_columns
+        if owner == c.table and re.search(rf"(?<![\w\"]){re.escape(column)}(?![\w\"])", text)
+    ]
+
+
+def asked(c: Precondition) -> str:
+    """What a condition asks of the rows, as a clause: one step may have several (a
+    primary key: unique, and no NULLs), and a condition left unchecked says which."""
+    if c.kind == "empty":
+        return f"{c.table} is empty"
+    if c.kind == "no_nulls":
+        return f"{', '.join(c.columns)} {'holds' if len(c.columns) == 1 else 'hold'} no NULL"
+    if c.kind == "unique":
+        return f"({', '.join(c.expressions or c.columns)}) is unique"
+    if c.kind == "check":
+        return f"every row satisfies CHECK ({c.predicate})"
+    if c.kind == "references":
+        return f"every ({', '.join(c.columns)}) has a match in {c.referenced}"
+    if c.kind == "castable":
+        return f"{c.expressions[0]} converts every row"
+    if c.kind == "values_unused":
+        return f"no row holds {', '.join(repr(v) for v in c.values)} in {c.columns[0]}"
+    if c.kind == "sequence_within":
+        return f"{c.table} stands within its new {c.expressions[0]}"
+    return c.predicate
 
 
 class _Reader:
@@ -289,6 +326,20 @@ def _raw(text: str) -> sql.SQL:
     return sql.SQL(text)  # type: ignore[arg-type,unused-ignore]
 
 
+def _rows(c: Precondition, table: str, alias: str = "") -> sql.Composed:
+    """``table`` as a FROM item (named ``alias``), its rows as the plan leaves them: with
+    the value each column the plan adds gives them."""
+    named = sql.SQL(" AS {}").format(sql.SQL(alias)) if alias else sql.SQL("")
+    added = [(column, value) for owner, column, value in c.new_columns if owner == table]
+    if not added:
+        return sql.SQL("{}{}").format(_raw(table), named)
+    values = sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(_raw(value), _raw(column)) for column, value in added
+    )
+    name = sql.SQL(alias) if alias else _raw(split_qualified(table)[1])
+    return sql.SQL("(SELECT *, {} FROM {}) AS {}").format(values, _raw(table), name)
+
+
 def _columns(names: tuple[str, ...], alias: str = "") -> sql.Composed:
     prefix = f"{alias}." if alias else ""
     return sql.SQL(", ").join(_raw(prefix + name) for name in names)
@@ -312,7 +363,7 @@ def _empty(reader: _Reader, c: Precondition) -> Answers:
 
 def _no_nulls(reader: _Reader, c: Precondition) -> Answers:
     nulls = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(_raw(col)) for col in c.columns)
-    count = reader.count(sql.SQL("SELECT 1 FROM {} WHERE {}").format(_raw(c.table), nulls))
+    count = reader.count(sql.SQL("SELECT 1 FROM {} WHERE {}").format(_rows(c, c.table), nulls))
     if not count:
         return []
     columns = ", ".join(c.columns)
@@ -328,7 +379,7 @@ def _unique(reader: _Reader, c: Precondition) -> Answers:
         conditions += [sql.SQL("({}) IS NOT NULL").format(_raw(e)) for e in expressions]
     where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("")
     query = sql.SQL("SELECT 1 FROM {}{} GROUP BY {} HAVING count(*) > 1").format(
-        _raw(c.table), where, _columns(expressions)
+        _rows(c, c.table), where, _columns(expressions)
     )
     count = reader.count(query)
     if not count:
@@ -343,7 +394,7 @@ def _unique(reader: _Reader, c: Precondition) -> Answers:
 
 
 def _check(reader: _Reader, c: Precondition) -> Answers:
-    query = sql.SQL("SELECT 1 FROM {} WHERE NOT ({})").format(_raw(c.table), _raw(c.predicate))
+    query = sql.SQL("SELECT 1 FROM {} WHERE NOT ({})").format(_rows(c, c.table), _raw(c.predicate))
     count = reader.count(query)
     if not count:
         return []
@@ -357,13 +408,13 @@ def _references(reader: _Reader, c: Precondition) -> Answers:
         sql.SQL("parent.{} = {}").format(_raw(ref), col)
         for ref, col in zip(c.referenced_columns, child, strict=True)
     )
-    orphan = sql.SQL("({} AND NOT EXISTS (SELECT 1 FROM {} AS parent WHERE {}))").format(
-        present, _raw(c.referenced), match
+    orphan = sql.SQL("({} AND NOT EXISTS (SELECT 1 FROM {} WHERE {}))").format(
+        present, _rows(c, c.referenced, "parent"), match
     )
     if c.match_full:  # some but not all key columns NULL violates MATCH FULL
         some = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(col) for col in child)
         orphan = sql.SQL("{} OR (({}) AND NOT ({}))").format(orphan, some, _all_null(child))
-    query = sql.SQL("SELECT 1 FROM {} AS child WHERE {}").format(_raw(c.table), orphan)
+    query = sql.SQL("SELECT 1 FROM {} WHERE {}").format(_rows(c, c.table, "child"), orphan)
     count = reader.count(query)
     if not count:
         return []
@@ -387,7 +438,7 @@ def _castable(reader: _Reader, c: Precondition) -> Answers:
     reader.scalar(
         sql.SQL(
             "SELECT count(converted) FROM (SELECT {} AS converted FROM {} OFFSET 0) AS s"
-        ).format(_raw(conversion), _raw(c.table))
+        ).format(_raw(conversion), _rows(c, c.table))
     )
     limited = _LENGTH_LIMITED.match(c.target_type)
     if limited is None:
@@ -395,7 +446,7 @@ def _castable(reader: _Reader, c: Precondition) -> Answers:
     length = int(limited[2])
     column = c.columns[0]
     query = sql.SQL("SELECT 1 FROM {} WHERE char_length({}::text) > {}").format(
-        _raw(c.table), _raw(column), sql.Literal(length)
+        _rows(c, c.table), _raw(column), sql.Literal(length)
     )
     count = reader.count(query)
     if not count:
@@ -412,7 +463,7 @@ def _castable(reader: _Reader, c: Precondition) -> Answers:
 def _values_unused(reader: _Reader, c: Precondition) -> Answers:
     column = c.columns[0]
     query = sql.SQL("SELECT 1 FROM {} WHERE {}::text = ANY({})").format(
-        _raw(c.table), _raw(column), sql.Literal(list(c.values))
+        _rows(c, c.table), _raw(column), sql.Literal(list(c.values))
     )
     count = reader.count(query)
     if not count:
@@ -457,6 +508,12 @@ CONDITION_KINDS = frozenset(_QUESTIONS)  # what plan JSON may name (output/schem
 def remedy(c: Precondition) -> str:
     """What to do about rows that break ``c``."""
     column = c.columns[0] if c.columns else ""
+    if c.kind in ("check", "references") and (new := _new_columns_read(c)):
+        return (
+            f"the existing rows get the DEFAULT of {', '.join(new)}, which the plan adds: "
+            "give it one the constraint accepts, or add it in a migration file and fill it before "
+            "the constraint"
+        )
     if c.kind == "empty":
         return (
             f"give {column} a DEFAULT, or add it without NOT NULL, fill it in a migration "

@@ -217,6 +217,10 @@ class Precondition:
             holds none of ``values``), ``sequence_within`` (sequence ``table`` stands where
         ``predicate`` holds for it: ``expressions[0]``, its new limit), ``unknowable`` (a
     condition preflight cannot ask the target: ``predicate`` says why). Names and expressions are SQL, as the catalog prints them.
+
+    ``new_columns``: columns the plan adds to ``table`` or ``referenced`` before the step,
+    as (table, column, value): the value every existing row gets (its default, or NULL),
+    which preflight reads in place of the column the target does not have yet.
     """
 
     kind: str
@@ -230,6 +234,7 @@ class Precondition:
     values: tuple[str, ...] = ()
     target_type: str = ""  # castable: the type converted to
     match_full: bool = False  # references: MATCH FULL
+    new_columns: tuple[tuple[str, str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -244,6 +249,10 @@ class Precondition:
             "values": list(self.values),
             "target_type": self.target_type,
             "match_full": self.match_full,
+            "new_columns": [
+                {"table": table, "column": column, "value": value}
+                for table, column, value in self.new_columns
+            ],
         }
 
     @classmethod
@@ -263,6 +272,10 @@ class Precondition:
             values=strings("values"),
             target_type=str(data.get("target_type", "")),
             match_full=bool(data.get("match_full", False)),
+            new_columns=tuple(
+                (str(n["table"]), str(n["column"]), str(n["value"]))
+                for n in data.get("new_columns", ())
+            ),
         )
 
 

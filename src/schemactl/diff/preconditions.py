@@ -11,6 +11,14 @@ step into plan files); ``apply/preflight.py`` asks the target.
 Only tables that exist before the migration are concerned: a table the migration
 creates is empty. Definitions are read as the catalog printed them: a CHECK's predicate
 is that text itself, keys and references are read with the PostgreSQL parser (pglast).
+
+A condition over a column the plan adds is a condition over the value the column gives
+every existing row: its default, or NULL. Each condition carries those values for the
+tables it reads (:func:`_new_columns`), so that a key or a CHECK over a new column is
+asked of the rows as the plan leaves them. Where the value is not one preflight can
+know beforehand (a volatile default gives each row its own; a domain's default is the
+domain's; a routine the plan creates or redefines computes it), the column is left out
+and the condition is reported unchecked.
 """
 
 from __future__ import annotations
@@ -33,13 +41,80 @@ CHECK_PREFIX = "CHECK "
 
 def with_preconditions(ctx: DiffContext, changes: Iterable[Change]) -> list[Change]:
     result = []
+    added: dict[str, tuple[tuple[str, str, str], ...]] = {}
     for change in changes:
         finder = _FINDERS.get(change.operation)
         found = finder(ctx, change) if finder else ()
         if found and not change.preconditions:
+            found = [_with_new_columns(ctx, condition, added) for condition in found]
             change = dataclasses.replace(change, preconditions=tuple(found))
         result.append(change)
     return result
+
+
+# Conditions that read no column of a table's rows, or none the plan adds.
+_READ_NO_NEW_COLUMN = frozenset({"empty", "sequence_within", "unknowable"})
+
+
+def _with_new_columns(
+    ctx: DiffContext, condition: Precondition, added: dict[str, tuple[tuple[str, str, str], ...]]
+) -> Precondition:
+    """``condition`` with the values existing rows get in the columns the plan adds to the
+    tables it reads (``added`` keeps them by table)."""
+    if condition.kind in _READ_NO_NEW_COLUMN:
+        return condition
+    found: list[tuple[str, str, str]] = []
+    for table in dict.fromkeys(t for t in (condition.table, condition.referenced) if t):
+        if table not in added:
+            added[table] = _new_columns(ctx, table)
+        found += added[table]
+    return dataclasses.replace(condition, new_columns=tuple(found)) if found else condition
+
+
+def _new_columns(ctx: DiffContext, table: str) -> tuple[tuple[str, str, str], ...]:
+    """(table, column, value) for each column the plan adds to existing ``table`` whose
+    value in the existing rows preflight can write down: a default that calls nothing
+    volatile and nothing the plan creates or redefines, or NULL where there is none. An
+    identity or generated column, or one of a domain (its default may be the domain's),
+    is left out."""
+    existing, desired = _existing_table(ctx, table), ctx.desired.tables.get(table)
+    if existing is None or desired is None:
+        return ()
+    present = {column.ident for column in existing.columns}
+    found = []
+    for column in desired.columns:
+        if column.ident in present or column.identity or column.generated:
+            continue
+        if column.default_volatile or _domain(ctx, column.type):
+            continue
+        if any(_changed_routine(ctx, call) for call in column.default_calls):
+            continue
+        value = f"CAST(({column.default or 'NULL'}) AS {column.type})"
+        if column.collation:
+            value = f"({value} COLLATE {column.collation})"
+        found.append((table, column.ident, value))
+    return tuple(found)
+
+
+def _changed_routine(ctx: DiffContext, signature: str) -> bool:
+    """Whether the plan creates the routine or changes what it computes, itself or through
+    what it calls (one in neither catalog is an extension's or the platform's, and stays
+    as it is)."""
+    from schemactl.diff.routines import redefined_functions  # it imports views, which import us
+
+    before, after = ctx.current.functions.get(signature), ctx.desired.functions.get(signature)
+    if after is None:
+        return False
+    return (
+        before is None
+        or before.definition != after.definition
+        or signature in redefined_functions(ctx)
+    )
+
+
+def _domain(ctx: DiffContext, type_name: str) -> bool:
+    user_type = ctx.desired.types.get(type_name.removesuffix("[]"))
+    return user_type is not None and user_type.kind == "d"
 
 
 def _existing_table(ctx: DiffContext, table: str) -> Table | None:
