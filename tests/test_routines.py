@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from schemactl.catalog.model import Function
 from schemactl.catalog.readers.routines import body_references
-from tests.support import Server, execute, plan_for, round_trip, sqls, write_schema
+from tests.support import (
+    Server,
+    apply_up,
+    execute,
+    plan_for,
+    round_trip,
+    run_steps,
+    sqls,
+    write_schema,
+)
 
 ADD = """CREATE FUNCTION add(a integer, b integer) RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$ SELECT a + b $$;"""
@@ -496,3 +506,51 @@ def test_a_check_calling_a_redefined_function_is_checked_again_over_the_rows(
     (condition,) = plan.steps[-1].preconditions
     assert condition.kind == "unknowable"
     assert condition.predicate == "it calls public.wrap(t text), which the plan redefines"
+
+
+SUMMED = """CREATE FUNCTION norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT {body}';
+CREATE TABLE u (id int PRIMARY KEY, email text);
+CREATE MATERIALIZED VIEW keyed AS SELECT id, norm(email) AS key FROM u;
+CREATE UNIQUE INDEX keyed_id ON keyed (id);
+CREATE VIEW normed AS SELECT id, norm(email) AS key FROM u;
+CREATE MATERIALIZED VIEW unkeyed AS SELECT id, key FROM normed;
+CREATE MATERIALIZED VIEW later AS SELECT norm(email) AS key FROM u WITH NO DATA;"""
+
+
+def _keys(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT 'keyed', key FROM keyed UNION ALL SELECT 'unkeyed', key FROM unkeyed"
+        )
+        return sorted(found.fetchall())
+
+
+@pytest.mark.parametrize("online", [True, False], ids=["online", "offline"])
+def test_a_materialized_view_over_a_redefined_function_is_refreshed(
+    server: Server, database: str, schema_dir: Path, online: bool
+) -> None:
+    """Its rows hold what the old body computed. Once the new body is in place, it is
+    refreshed: CONCURRENTLY online where a unique index allows it (reads go on), and so is
+    one reading a view that calls the function. One left WITH NO DATA stays unfilled; the
+    rollback refreshes them with the old body again."""
+    execute(database, SUMMED.format(body="lower(t)") + "INSERT INTO u VALUES (1, 'A@x');")
+    execute(database, "REFRESH MATERIALIZED VIEW keyed; REFRESH MATERIALIZED VIEW unkeyed;")
+    write_schema(schema_dir, SUMMED.format(body="upper(t)"))
+    plan = plan_for(server.url, database, schema_dir, online)
+    steps = sqls(plan)
+    assert steps[0].startswith("CREATE OR REPLACE FUNCTION public.norm(t text)")
+    concurrently = "CONCURRENTLY " if online else ""
+    assert steps[1:] == [
+        f"REFRESH MATERIALIZED VIEW {concurrently}public.keyed;",
+        "REFRESH MATERIALIZED VIEW public.unkeyed;",
+    ]
+    reasons = [hazard.reason for step in plan.steps[1:] for hazard in step.hazards]
+    assert (
+        "materialized view public.unkeyed is refilled by running its query: function "
+        "public.norm(t text) it reads through public.normed is redefined" in reasons
+    )
+    apply_up(database, plan)
+    assert _keys(database) == [("keyed", "A@X"), ("unkeyed", "A@X")]
+    assert not plan_for(server.url, database, schema_dir).has_changes
+    run_steps(database, plan.down_sql())
+    assert _keys(database) == [("keyed", "a@x"), ("unkeyed", "a@x")]

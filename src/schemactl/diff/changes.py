@@ -95,6 +95,7 @@ class Phase(float, Enum):
     CREATE_TRIGGER = 70
     CREATE_POLICY = 72
     CREATE_PUBLICATION = 74  # and tables joining one
+    REFRESH_VIEW = 76  # materialized views over routines redefined: every body in place
     GRANT = 80
     OWNER = 85
     COMMENT = 90

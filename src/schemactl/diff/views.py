@@ -3,14 +3,20 @@ PostgreSQL allows it, and rebuilt with everything that stands on them where it d
 
 PostgreSQL refuses to drop or retype a column a view uses, and to drop a view another
 view uses. So when a column under a view changes type or goes, or a view must be
-dropped and recreated, every view above it (view on view on materialized view) is
 dropped first, dependents before what they depend on, and recreated after the
 tables changed, in dependency order: never alphabetically. ``rebuilt_views`` names
 them, so that the differs of what hangs on a view (indexes of materialized views,
 triggers, grants) can recreate it with the view.
+
+A materialized view that stays holds rows computed when it was last refreshed. Where a
+routine its query calls (itself, or through a view it reads) is redefined, those rows
+are what the old body computed: it is refreshed once every body is in place
+(:func:`refreshed_views`), CONCURRENTLY online where a unique index allows it.
 """
 
 from __future__ import annotations
+
+import re
 
 from schemactl.catalog.model import Catalog, Table, View, ViewColumn
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
@@ -35,7 +41,94 @@ def diff_views(ctx: DiffContext) -> list[Change]:
             changes += _create(view, rank)
         else:
             changes += _alter(current[ident], view, rank)
+    for ident, reason in refreshed_views(ctx).items():
+        changes.append(_refresh(ctx, desired[ident], desired_rank[ident], reason))
     return changes
+
+
+def refreshed_views(ctx: DiffContext) -> dict[str, str]:
+    """Materialized views that stay, filled, while a routine their query calls is
+    redefined (diff/routines.py: ``redefined_functions``): each with the reason, by
+    ident. A view they read passes the reason on, and so does a materialized view
+    refreshed under them."""
+    from schemactl.diff.routines import redefined_functions  # it imports us
+
+    redefined = redefined_functions(ctx)
+    if not redefined:
+        return {}
+    current, desired = ctx.current.views, ctx.desired.views
+    rebuilt = rebuilt_views(ctx)
+    staying = {i: v for i, v in current.items() if i in desired and i not in rebuilt}
+    reasons: dict[str, str | None] = {}
+
+    def reason(ident: str, seen: frozenset[str]) -> str | None:
+        if ident not in reasons:
+            view = staying[ident]
+            found = next((f"function {f} it calls is redefined" for f in sorted(
+                redefined.intersection(view.functions))), None)  # fmt: skip
+            for relation in view.relations:
+                if found or relation not in staying or relation in seen:
+                    continue
+                below = reason(relation, seen | {ident})
+                if below and staying[relation].kind == "m" and _refreshed(staying[relation]):
+                    found = f"it reads {relation}, which is refreshed"
+                elif below:
+                    found = below.replace(" it calls ", f" it reads through {relation} ", 1)
+            reasons[ident] = found
+        return reasons[ident]
+
+    return {
+        ident: found
+        for ident, view in staying.items()
+        if view.kind == desired[ident].kind == "m"
+        and _refreshed(view)
+        and desired[ident].populated
+        and (found := reason(ident, frozenset()))
+    }
+
+
+def _refreshed(view: View) -> bool:
+    """A materialized view left WITH NO DATA stays unfilled."""
+    return view.populated
+
+
+def _refresh(ctx: DiffContext, view: View, rank: int, reason: str) -> Change:
+    concurrently = ctx.online and _keyed(ctx, view.ident)
+    risks = [
+        Hazard(
+            HazardKind.DEPENDENT_RECREATE,
+            f"materialized view {view.ident} is refilled by running its query: {reason}",
+        )
+    ]
+    if not concurrently:
+        risks.append(
+            Hazard(
+                HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                f"reads of {view.ident} wait while its query runs (a unique index over "
+                "plain columns lets it refresh CONCURRENTLY, online)",
+            )
+        )
+    return Change(
+        "view", view.ident, "alter", "view.refresh", {"view": view, "concurrently": concurrently},
+        Phase.REFRESH_VIEW, tuple(risks), order=(rank,),
+    )  # fmt: skip
+
+
+# The end of pg_get_indexdef's printout of an index over plain columns, without a
+# predicate (or INCLUDE columns, left to the plain refresh).
+_PLAIN_COLUMNS = re.compile(r" USING \w+ \([^()]*\)( NULLS NOT DISTINCT)?$")
+
+
+def _keyed(ctx: DiffContext, view: str) -> bool:
+    """Whether ``view`` has, before and after, a unique index over plain columns without
+    a predicate: what REFRESH ... CONCURRENTLY needs."""
+    return any(
+        index.table == view
+        and index.unique
+        and _PLAIN_COLUMNS.search(index.shape or index.definition) is not None
+        and ctx.current.indexes.get(ident) == index
+        for ident, index in ctx.desired.indexes.items()
+    )
 
 
 def rebuilt_views(ctx: DiffContext) -> dict[str, str]:
