@@ -220,3 +220,55 @@ def test_a_unique_index_of_another_shape_is_built_again_for_the_key(
         "CREATE UNIQUE INDEX CONCURRENTLY u_email_key ON public.u USING btree (email);",
         "ALTER TABLE public.u ADD CONSTRAINT u_email_key UNIQUE USING INDEX u_email_key;",
     ]
+
+
+def test_a_key_replaced_under_its_own_name_is_swapped_for_an_index_built_concurrently(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Dropping the old key and adding the new one rebuilt its index under ACCESS
+    EXCLUSIVE. The new index is built concurrently under another name; the old key is
+    dropped, the index renamed and made the key in one brief transaction, so the table
+    is never without its key. A foreign key over the new key stands on the new index."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE a (id int PRIMARY KEY, email text);"
+        "CREATE TABLE o (a_id int REFERENCES a); INSERT INTO a VALUES (1, 'x');"
+        "COMMENT ON CONSTRAINT a_pkey ON a IS 'the key';",
+        "CREATE TABLE a (id int, tenant int NOT NULL DEFAULT 1, email text,"
+        " PRIMARY KEY (tenant, id)); COMMENT ON CONSTRAINT a_pkey ON a IS 'the key';"
+        "CREATE TABLE o (a_id int, tenant int NOT NULL DEFAULT 1,"
+        " FOREIGN KEY (tenant, a_id) REFERENCES a);",
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert (
+        "CREATE UNIQUE INDEX CONCURRENTLY a_pkey_new ON public.a USING btree (tenant, id);" in steps
+    )
+    swap = "\n".join([
+        "ALTER TABLE public.a DROP CONSTRAINT a_pkey;",
+        "ALTER INDEX public.a_pkey_new RENAME TO a_pkey;",
+        "ALTER TABLE public.a ADD CONSTRAINT a_pkey PRIMARY KEY USING INDEX a_pkey;",
+    ])  # fmt: skip
+    assert swap in steps
+    assert steps.index(swap) > steps.index(
+        "ALTER TABLE public.o VALIDATE CONSTRAINT o_tenant_a_id_fkey;"
+    )
+    assert not any("ADD CONSTRAINT a_pkey PRIMARY KEY (" in step for step in steps)
+    (built,) = (s for s in plan.steps if s.sql.startswith("CREATE UNIQUE INDEX CONCURRENTLY"))
+    assert not built.transactional and built.hazard_kinds == {"index_build"}
+    assert [c.kind for c in built.preconditions] == ["unique", "no_nulls"]
+
+
+def test_a_key_replaced_over_the_same_columns_that_foreign_keys_reference_is_rebuilt_in_place(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """A foreign key re-added over the same columns could stand on either index, and
+    the old one could then not be dropped: that key is replaced in one statement."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE a (id int PRIMARY KEY, note text); CREATE TABLE o (a_id int REFERENCES a);",
+        "CREATE TABLE a (id int, note text, PRIMARY KEY (id) INCLUDE (note));"
+        "CREATE TABLE o (a_id int REFERENCES a);",
+    )  # fmt: skip
+    assert "ALTER TABLE public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id) INCLUDE (note);" in sqls(
+        plan
+    )

@@ -223,3 +223,29 @@ def test_steps_that_name_an_index_built_concurrently_wait_for_it(
         "1 step(s) that run outside a transaction were not rehearsed,"
         " nor 1 that use the indexes they build" in text
     )
+
+
+@pytest.mark.parametrize(
+    "desired",
+    [
+        'CREATE TABLE "A b" (id int, tenant int NOT NULL DEFAULT 1, PRIMARY KEY (tenant, id));'
+        'CREATE TABLE o (a_id int, tenant int NOT NULL DEFAULT 1, FOREIGN KEY (tenant, a_id) REFERENCES "A b");',
+        'CREATE TABLE "A b" (id int PRIMARY KEY, code text, CONSTRAINT "the code" UNIQUE (code));'
+        'CREATE TABLE o (a_id int REFERENCES "A b", code text REFERENCES "A b" (code));',
+    ],
+    ids=["replaced-key", "new-key"],
+)
+def test_foreign_keys_over_a_key_whose_index_is_built_concurrently_wait_for_it(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys, desired: str
+) -> None:
+    """A foreign key names no index, but stands on the unique index of the columns it
+    references: where that index is built concurrently, outside the rehearsal, the
+    foreign key waits for it too."""
+    execute(
+        database,
+        'CREATE TABLE "A b" (id int PRIMARY KEY); CREATE TABLE o (a_id int REFERENCES "A b");',
+    )
+    write_schema(schema_dir, desired)
+    result = run_cli(capsys, "apply", *args_for(server, database, schema_dir), "--rehearse")
+    assert result.code == 0, result.stderr
+    assert "that use the indexes they build" in " ".join(result.stdout.split())

@@ -8,8 +8,10 @@ the real apply and holds them until the rollback.
 
 Steps that cannot run in a transaction (``CREATE INDEX CONCURRENTLY``) are not
 rehearsed, nor the later steps that name the index such a step builds (a key made of
-it, its comment, its attachment to a partitioned index): they would fail for want of
-it. A step that needs an earlier one committed first (a new enum value used
+it, its comment, its attachment to a partitioned index), or, for a unique index, add a
+foreign key referencing its table (which may stand on it), nor the steps that name
+what a step left out would have made (the foreign key's validation): they would fail
+for want of it. A step that needs an earlier one committed first (a new enum value used
 later) stops the rehearsal as inconclusive, not as a failure.
 """
 
@@ -26,7 +28,11 @@ from schemactl.apply.session import migration_settings
 from schemactl.plan.model import Plan, Step
 
 UNSAFE_NEW_ENUM_VALUE = "55P04"
-_BUILT_INDEX = re.compile(r"^CREATE (?:UNIQUE )?INDEX CONCURRENTLY (\S+) ON ")
+_IDENT = r'(?:"(?:[^"]|"")*"|[^\s."(]+)'
+_BUILT_INDEX = re.compile(
+    rf"^CREATE (?P<unique>UNIQUE )?INDEX CONCURRENTLY (?P<name>{_IDENT}) "
+    rf"ON (?:ONLY )?(?P<table>{_IDENT}(?:\.{_IDENT})?) "
+)
 
 
 def _naming(name: str) -> re.Pattern[str]:
@@ -35,11 +41,24 @@ def _naming(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?:^|[\s.(]){re.escape(name)}(?:$|[\s;,)])")
 
 
+# Names a step gives to what it makes: a step left waiting makes them for no later step.
+_NAMED = re.compile(rf"(?:ADD CONSTRAINT|RENAME TO) ({_IDENT})")
+
+
+def _waiting_for(built: re.Match[str]) -> list[re.Pattern[str]]:
+    """What names the index a skipped step builds: the index itself, and for a unique
+    index, a foreign key referencing its table, which may stand on it."""
+    found = [_naming(built["name"])]
+    if built["unique"]:
+        found.append(re.compile(rf" REFERENCES {re.escape(built['table'])}\("))
+    return found
+
+
 @dataclass(frozen=True)
 class Rehearsal:
     rehearsed: int  # steps run before the end (the failing one included)
     skipped: tuple[int, ...] = field(default=())  # step numbers not rehearsed
-    waiting: int = 0  # of those, the steps that name an index a skipped step builds
+    waiting: int = 0  # of those, the steps that wait for an index a skipped step builds
     failed_step: int | None = None  # 1-based, in execution order
     failed: Step | None = None
     error: str = ""
@@ -111,11 +130,12 @@ def rehearse(
             if not step.transactional:
                 skipped.append(number)
                 if built := _BUILT_INDEX.match(step.sql):
-                    unbuilt.append(_naming(built[1]))
+                    unbuilt += _waiting_for(built)
                 continue
             if any(name.search(step.sql) for name in unbuilt):
                 skipped.append(number)
                 waiting += 1
+                unbuilt += [_naming(name) for name in _NAMED.findall(step.sql)]
                 continue
             rehearsed += 1
             try:

@@ -15,6 +15,8 @@ from schemactl.diff.key_indexes import (
     add_over_existing_index,
     adopted_by_keys,
     index_first,
+    swap_over_concurrent_index,
+    swapped_online,
 )
 from schemactl.diff.partition_indexes import adopted_indexes, adopted_keys
 from schemactl.diff.regenerated import Foundations, foundations
@@ -329,6 +331,9 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
             or (old.validated and not new.validated)
             or _loses_its_index(old, rebuilt)
         ):
+            if _rebuilt(ctx, old, new) and swapped_online(ctx, old, new):
+                changes += swap_over_concurrent_index(old, new) + _comment(new, None)
+                continue
             changes.append(_drop(old))
             changes += _add(ctx, new)
             continue

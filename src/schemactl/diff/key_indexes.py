@@ -18,8 +18,14 @@ database built by hand often has ``CREATE UNIQUE INDEX users_email_key`` where t
 schema says ``email text UNIQUE``) is not dropped and built again: the key is made of
 it (:func:`adopted_by_keys`), in both modes.
 
-A key that replaces one of the same name, a key on a partitioned table or a partition,
-and a definition this module does not recognise are added as before, in one statement.
+A key that replaces one of the same name (``PRIMARY KEY (id)`` becoming ``PRIMARY KEY
+(tenant, id)``) is swapped for its new index (:func:`swapped_online`): the index is built
+concurrently under a name of its own, then one brief transaction drops the old key,
+renames the index and makes it the key, so the table is never without its key. Foreign
+keys re-added over the new key stand on the new index meanwhile. Where one is re-added
+over the old key's columns, PostgreSQL could stand it on the old index, which could then
+not be dropped: that key is replaced in one statement, as are a key on a partitioned
+table or a partition and a definition this module does not recognise.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
 from schemactl.diff.regenerated import foundations
-from schemactl.identifiers import split_qualified
+from schemactl.identifiers import quote_ident, split_qualified, suffixed
 
 # pg_get_constraintdef of a primary key or unique constraint: its kind, NULLS NOT
 # DISTINCT, its columns, INCLUDE columns, DEFERRABLE. Anything else (a tablespace, a
@@ -41,6 +47,13 @@ _KEY = re.compile(
     rf"^(?P<kind>PRIMARY KEY|UNIQUE)(?P<nulls> NULLS NOT DISTINCT)? (?P<columns>{_NAMES})"
     rf"(?P<include> INCLUDE {_NAMES})?(?P<deferrable> DEFERRABLE(?: INITIALLY DEFERRED)?)?$"
 )
+
+
+# The columns a foreign key references, as pg_get_constraintdef prints them.
+_REFERENCED = re.compile(rf" REFERENCES (?:[^(\"]|\"(?:[^\"]|\"\")*\")+(?P<columns>{_NAMES})")
+_NAME = re.compile(r'"(?:[^"]|"")*"|[^,\s()]+')
+# What the index a replacing key is built as is called until it becomes the key.
+NEW_INDEX_SUFFIX = "_new"
 
 
 def _parts(constraint: Constraint) -> re.Match[str] | None:
@@ -126,6 +139,66 @@ def add_over_concurrent_index(constraint: Constraint) -> list[Change]:
             transactional=False,
         ),
         _made_of_index(constraint),
+    ]  # fmt: skip
+
+
+def swapped_online(ctx: DiffContext, old: Constraint, new: Constraint) -> bool:
+    """Whether key ``old`` is replaced by ``new`` (same name and kind, another definition)
+    through an index built concurrently (see the module's docstring)."""
+    table = ctx.desired.tables.get(new.table)
+    old_parts, new_parts = _parts(old), _parts(new)
+    return (
+        ctx.online
+        and old.type == new.type
+        and old.type in ("p", "u")
+        and old_parts is not None
+        and new_parts is not None
+        and table is not None
+        and table.kind == "r"
+        and table.partition_of is None
+        and new.table in ctx.current.tables
+        and not _referenced_over(ctx, new.table, _names(old_parts["columns"]))
+    )
+
+
+def _names(columns: str) -> frozenset[str]:
+    return frozenset(_NAME.findall(columns))
+
+
+def _referenced_over(ctx: DiffContext, table: str, columns: frozenset[str]) -> bool:
+    """Whether a foreign key of the desired state references ``columns`` of ``table``
+    (or references it in a way this module cannot read)."""
+    for constraint in ctx.desired.constraints.values():
+        if constraint.type != "f" or constraint.references != table:
+            continue
+        found = _REFERENCED.search(constraint.definition)
+        if found is None or _names(found["columns"]) == columns:
+            return True
+    return False
+
+
+def swap_over_concurrent_index(old: Constraint, new: Constraint) -> list[Change]:
+    """The new key's index built concurrently under a name of its own, then swapped in
+    for the old key in one brief transaction."""
+    parts = _parts(new)
+    assert parts is not None
+    schema, _ = split_qualified(new.table)
+    name = quote_ident(suffixed(new.name, NEW_INDEX_SUFFIX))
+    return [
+        Change(
+            "constraint", new.key, "create", "constraint.build_key_index",
+            {"constraint": new, **_index_params(parts), "name": name}, Phase.CREATE_INDEX,
+            hazards.build_index_concurrently(f"{schema}.{name}", new.table), transactional=False,
+        ),
+        Change(
+            "constraint", new.key, "alter", "constraint.swap_key_index",
+            {"old": old, "constraint": new, "index": f"{schema}.{name}", "kind": parts["kind"],
+             "deferrable": parts["deferrable"] or ""},
+            Phase.KEY_USING_INDEX,
+            (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                    f"swapping the new index in for key {new.name} locks {new.table} "
+                    "briefly; no row is read"),),
+        ),
     ]  # fmt: skip
 
 
