@@ -272,3 +272,56 @@ def test_a_key_replaced_over_the_same_columns_that_foreign_keys_reference_is_reb
     assert "ALTER TABLE public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id) INCLUDE (note);" in sqls(
         plan
     )
+
+
+EVENTS = """CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, v text{key}) PARTITION BY RANGE (at);
+CREATE TABLE ev_2026 PARTITION OF ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE ev_2027 PARTITION OF ev FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');"""
+
+
+def test_a_new_key_on_a_partitioned_table_adopts_keys_built_concurrently_on_its_partitions(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """ADD PRIMARY KEY on a partitioned table builds every partition's index under ACCESS
+    EXCLUSIVE. Each partition that holds rows gets its key from an index built
+    concurrently; the parent's key then adopts them without reading a row. A partition
+    the plan creates is empty, and a foreign key to the new key comes after it."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        EVENTS.format(key="") + "INSERT INTO ev VALUES (1, '2026-05-01', 'a'), (2, '2027-05-01', 'b');"
+        "CREATE TABLE seen (ev_id bigint, ev_at date);",
+        EVENTS.format(key=", PRIMARY KEY (id, at)")
+        + "CREATE TABLE ev_2028 PARTITION OF ev FOR VALUES FROM ('2028-01-01') TO ('2029-01-01');"
+        "CREATE TABLE seen (ev_id bigint, ev_at date, FOREIGN KEY (ev_id, ev_at) REFERENCES ev);",
+    )  # fmt: skip
+    steps = sqls(plan)
+    builds = [
+        "CREATE UNIQUE INDEX CONCURRENTLY ev_2026_pkey ON public.ev_2026 USING btree (id, at);",
+        "CREATE UNIQUE INDEX CONCURRENTLY ev_2027_pkey ON public.ev_2027 USING btree (id, at);",
+    ]
+    keys = [
+        "ALTER TABLE public.ev_2026 ADD CONSTRAINT ev_2026_pkey PRIMARY KEY USING INDEX ev_2026_pkey;",
+        "ALTER TABLE public.ev_2027 ADD CONSTRAINT ev_2027_pkey PRIMARY KEY USING INDEX ev_2027_pkey;",
+    ]
+    parent = "ALTER TABLE public.ev ADD CONSTRAINT ev_pkey PRIMARY KEY (id, at);"
+    assert all(step in steps for step in [*builds, *keys, parent])
+    assert max(steps.index(s) for s in builds) < min(steps.index(s) for s in keys)
+    assert max(steps.index(s) for s in keys) < steps.index(parent)
+    (foreign_key,) = (s for s in steps if "seen_ev_id_ev_at_fkey FOREIGN KEY" in s)
+    assert steps.index(parent) < steps.index(foreign_key)
+    (adopting,) = (s for s in plan.steps if s.sql == parent)
+    assert adopting.hazard_kinds == {"access_exclusive_lock"}
+
+
+def test_a_new_primary_key_over_a_nullable_column_of_a_partitioned_table_is_added_in_one_statement(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Making a column NOT NULL online comes after the foreign keys: a key that needs it
+    stays one statement, which the foreign keys over it need first."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        EVENTS.format(key="").replace("id bigint NOT NULL", "id bigint"),
+        EVENTS.format(key=", PRIMARY KEY (id, at)"),
+    )  # fmt: skip
+    assert "ALTER TABLE public.ev ADD CONSTRAINT ev_pkey PRIMARY KEY (id, at);" in sqls(plan)
+    assert not any("CONCURRENTLY" in step for step in sqls(plan))

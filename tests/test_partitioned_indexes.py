@@ -125,8 +125,8 @@ def test_a_primary_key_added_to_a_partitioned_table_adopts_the_partitions_keys(
         EVENTS + "ALTER TABLE events ADD PRIMARY KEY (id, at);",
     )
     assert sqls(plan) == [
-        "ALTER TABLE public.events ADD CONSTRAINT events_pkey PRIMARY KEY (id, at);",
         "ALTER TABLE public.events_2025 RENAME CONSTRAINT events_2025_key TO events_2025_pkey;",
+        "ALTER TABLE public.events ADD CONSTRAINT events_pkey PRIMARY KEY (id, at);",
     ]
 
 

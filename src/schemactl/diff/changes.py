@@ -78,6 +78,8 @@ class Phase(float, Enum):
     COLUMN_SETTINGS = 49  # statistics, storage, compression: after every column change
     ADD_CONSTRAINT = 50
     CREATE_INDEX = 52
+    PARTITION_KEY_USING_INDEX = 52.3  # partitions' keys made of indexes built concurrently
+    ADOPT_PARTITION_KEYS = 52.6  # ... which their partitioned table's new key adopts
     REPLICA_IDENTITY = 53  # once the index it names exists
     CREATE_STATISTICS = 53.5  # extended statistics, once columns and functions exist
     ADD_FOREIGN_KEY = 54

@@ -13,8 +13,10 @@ from schemactl.diff.indexes import rebuilds
 from schemactl.diff.key_indexes import (
     add_over_concurrent_index,
     add_over_existing_index,
+    add_through_partition_keys,
     adopted_by_keys,
     index_first,
+    partition_keys_first,
     swap_over_concurrent_index,
     swapped_online,
 )
@@ -40,6 +42,8 @@ def _add(ctx: DiffContext, constraint: Constraint) -> list[Change]:
         )
     elif on_existing_table and constraint.key in _adopting(ctx):
         return [*add_over_existing_index(constraint), *_comment(constraint, None)]
+    elif on_existing_table and partition_keys_first(ctx, constraint):
+        return [*add_through_partition_keys(ctx, constraint), *_comment(constraint, None)]
     elif on_existing_table and _index_first(ctx, constraint):
         return [*add_over_concurrent_index(constraint), *_comment(constraint, None)]
     elif on_existing_table and constraint.type in ("p", "u", "x"):

@@ -24,20 +24,31 @@ concurrently under a name of its own, then one brief transaction drops the old k
 renames the index and makes it the key, so the table is never without its key. Foreign
 keys re-added over the new key stand on the new index meanwhile. Where one is re-added
 over the old key's columns, PostgreSQL could stand it on the old index, which could then
-not be dropped: that key is replaced in one statement, as are a key on a partitioned
-table or a partition and a definition this module does not recognise.
+not be dropped: that key is replaced in one statement, as are a key on a partition and a
+definition this module does not recognise.
+
+A new key on a partitioned table that exists (:func:`partition_keys_first`) is built
+the same way on each of its partitions that exist, under the name PostgreSQL gives it
+where the schema was loaded; the partitioned table's key then adopts them, under a
+brief lock and without reading a row (a partition the plan creates is empty, and is
+indexed then). That happens before foreign keys are added, which need the key on the
+partitioned table itself: so only where the key's columns are NOT NULL already (a
+primary key's would otherwise be made so online after the foreign keys), and only over
+one level of partitions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from schemactl.catalog.model import Constraint, Index
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
+from schemactl.diff.partition_indexes import adopted_keys
 from schemactl.diff.regenerated import foundations
-from schemactl.identifiers import quote_ident, split_qualified, suffixed
+from schemactl.identifiers import quote_ident, split_qualified, suffixed, unquote
 
 # pg_get_constraintdef of a primary key or unique constraint: its kind, NULLS NOT
 # DISTINCT, its columns, INCLUDE columns, DEFERRABLE. Anything else (a tablespace, a
@@ -200,6 +211,77 @@ def swap_over_concurrent_index(old: Constraint, new: Constraint) -> list[Change]
                     "briefly; no row is read"),),
         ),
     ]  # fmt: skip
+
+
+def partition_keys_first(ctx: DiffContext, constraint: Constraint) -> bool:
+    """Whether a new key on a partitioned table is made of keys built concurrently on its
+    partitions first (see the module's docstring)."""
+    table = ctx.desired.tables.get(constraint.table)
+    current = ctx.current.tables.get(constraint.table)
+    parts = _parts(constraint)
+    if not (
+        ctx.online
+        and parts is not None
+        and table is not None
+        and current is not None
+        and table.kind == current.kind == "p"
+        and table.partition_of is None
+        and constraint.key not in ctx.current.constraints
+    ):
+        return False
+    columns = _names(parts["columns"])
+    not_null = {column.ident for column in current.columns if column.not_null}
+    if constraint.type == "p" and not columns <= not_null:
+        return False
+    names = _partition_key_names(ctx, constraint)
+    for ident in _partitions(ctx, constraint.table):
+        partition, before = ctx.desired.tables[ident], ctx.current.tables.get(ident)
+        if partition.kind != "r":
+            return False
+        if before is not None and (before.partition_of != constraint.table or ident not in names):
+            return False
+    return True
+
+
+def add_through_partition_keys(ctx: DiffContext, constraint: Constraint) -> list[Change]:
+    """Each existing partition's key made of an index built concurrently (a key of its
+    own it has already is adopted as it is), then the partitioned table's key."""
+    names = _partition_key_names(ctx, constraint)
+    own = {
+        ctx.current.constraints[key].table
+        for key, (parent, _) in adopted_keys(ctx).items()
+        if parent.key == constraint.key
+    }
+    changes: list[Change] = []
+    for partition in _partitions(ctx, constraint.table):
+        if partition not in ctx.current.tables or partition in own:
+            continue
+        name = split_qualified(names[partition])[1]
+        key = dataclasses.replace(
+            constraint, table=partition, name=unquote(name), ident=name, comment=None
+        )
+        build, made = add_over_concurrent_index(key)
+        changes += [build, dataclasses.replace(made, phase=Phase.PARTITION_KEY_USING_INDEX)]
+    changes.append(
+        Change(
+            "constraint", constraint.key, "create", "constraint.add",
+            {"constraint": constraint, "not_valid": False}, Phase.ADOPT_PARTITION_KEYS,
+            (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                    f"adding {constraint.name} to {constraint.table} adopts its partitions' "
+                    "keys under a brief lock; no row is read"),),
+        )
+    )  # fmt: skip
+    return changes
+
+
+def _partitions(ctx: DiffContext, table: str) -> list[str]:
+    return sorted(i for i, t in ctx.desired.tables.items() if t.partition_of == table)
+
+
+def _partition_key_names(ctx: DiffContext, constraint: Constraint) -> dict[str, str]:
+    """Partition -> the (qualified) name of its key's index where the schema was loaded."""
+    index = f"{split_qualified(constraint.table)[0]}.{constraint.ident}"
+    return dict(ctx.desired.partition_indexes.get(index, ()))
 
 
 def _made_of_index(constraint: Constraint) -> Change:
