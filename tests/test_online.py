@@ -325,3 +325,52 @@ def test_a_new_primary_key_over_a_nullable_column_of_a_partitioned_table_is_adde
     )  # fmt: skip
     assert "ALTER TABLE public.ev ADD CONSTRAINT ev_pkey PRIMARY KEY (id, at);" in sqls(plan)
     assert not any("CONCURRENTLY" in step for step in sqls(plan))
+
+
+def test_a_changed_index_is_built_beside_the_old_one_and_swapped_in(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Dropped first, the index left the table without it for the length of the build:
+    queries that need it scan, and a unique one lets duplicates in meanwhile. The new
+    index is built concurrently under another name; only then is the old one dropped
+    (concurrently too) and the new one given its name."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE u (id int, email text, tenant int); INSERT INTO u VALUES (1, 'a', 1);"
+        "CREATE UNIQUE INDEX u_email ON u (email); CREATE INDEX u_tenant ON u (tenant);"
+        "COMMENT ON INDEX u_tenant IS 'by tenant';",
+        "CREATE TABLE u (id int, email text, tenant int);"
+        "CREATE UNIQUE INDEX u_email ON u (lower(email)); CREATE INDEX u_tenant ON u (tenant, id);"
+        "COMMENT ON INDEX u_tenant IS 'by tenant';",
+    )  # fmt: skip
+    assert sqls(plan) == [
+        "CREATE UNIQUE INDEX CONCURRENTLY u_email_new ON public.u USING btree (lower(email));",
+        "CREATE INDEX CONCURRENTLY u_tenant_new ON public.u USING btree (tenant, id);",
+        "DROP INDEX CONCURRENTLY IF EXISTS public.u_email;",
+        "DROP INDEX CONCURRENTLY IF EXISTS public.u_tenant;",
+        "ALTER INDEX public.u_email_new RENAME TO u_email;",
+        "ALTER INDEX public.u_tenant_new RENAME TO u_tenant;",
+        "COMMENT ON INDEX public.u_tenant IS 'by tenant';",
+    ]
+    assert [step.transactional for step in plan.steps] == [False] * 4 + [True] * 3
+    (email,) = (s for s in plan.steps if "u_email_new" in s.sql and "CREATE" in s.sql)
+    assert [c.kind for c in email.preconditions] == ["unique"]
+
+
+def test_a_changed_index_a_foreign_key_stands_on_or_whose_new_name_is_taken_is_built_again(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE p (id int, n int); CREATE UNIQUE INDEX p_id ON p (id);"
+        "CREATE TABLE c (p_id int REFERENCES p (id)); CREATE TABLE q (a int, b int);"
+        "CREATE INDEX q_a ON q (a); CREATE TABLE q_a_new (a int);",
+        "CREATE TABLE p (id int, n int); CREATE UNIQUE INDEX p_id ON p (id) INCLUDE (n);"
+        "CREATE TABLE c (p_id int REFERENCES p (id)); CREATE TABLE q (a int, b int);"
+        "CREATE INDEX q_a ON q (a, b); CREATE TABLE q_a_new (a int);",
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert "DROP INDEX CONCURRENTLY IF EXISTS public.q_a;" in steps
+    assert "CREATE INDEX CONCURRENTLY q_a ON public.q USING btree (a, b);" in steps
+    assert "DROP INDEX CONCURRENTLY IF EXISTS public.p_id;" in steps
+    assert not any("RENAME" in step for step in steps)

@@ -78,6 +78,7 @@ class Phase(float, Enum):
     COLUMN_SETTINGS = 49  # statistics, storage, compression: after every column change
     ADD_CONSTRAINT = 50
     CREATE_INDEX = 52
+    SWAP_INDEX = 52.1  # a changed index's old one dropped once the new is built, and renamed
     PARTITION_KEY_USING_INDEX = 52.3  # partitions' keys made of indexes built concurrently
     ADOPT_PARTITION_KEYS = 52.6  # ... which their partitioned table's new key adopts
     REPLICA_IDENTITY = 53  # once the index it names exists

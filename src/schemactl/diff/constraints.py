@@ -17,12 +17,14 @@ from schemactl.diff.key_indexes import (
     adopted_by_keys,
     index_first,
     partition_keys_first,
+    replacement_name,
     swap_over_concurrent_index,
     swapped_online,
 )
 from schemactl.diff.partition_indexes import adopted_indexes, adopted_keys
 from schemactl.diff.regenerated import Foundations, foundations
 from schemactl.diff.views import retyped_or_dropped_columns
+from schemactl.identifiers import split_qualified
 
 FOREIGN_KEY = "f"
 
@@ -336,7 +338,10 @@ def diff_constraints(ctx: DiffContext) -> list[Change]:
             or _loses_its_index(old, rebuilt)
         ):
             if _rebuilt(ctx, old, new) and swapped_online(ctx, old, new):
-                changes += swap_over_concurrent_index(old, new) + _comment(new, None)
+                temporary = replacement_name(ctx, split_qualified(old.table)[0], new.name)
+                assert temporary is not None  # swapped_online asked
+                changes += swap_over_concurrent_index(old, new, temporary)
+                changes += _comment(new, None)
                 continue
             changes.append(_drop(old))
             changes += _add(ctx, new)

@@ -1,4 +1,13 @@
-"""Indexes that stand on their own (constraint indexes go with their constraint)."""
+"""Indexes that stand on their own (constraint indexes go with their constraint).
+
+Online, an index whose definition changes is built anew beside the old one, under
+another name (:func:`_swapped`): the old one is dropped, concurrently too, only once
+the new one is built, and the new one then takes its name. Dropped first, it would
+leave the table without it for the length of the build (queries that need it scan; a
+unique one lets duplicates in). An index that a foreign key, the replica identity or
+CLUSTER uses, that is INVALID, or that something changing under it makes go first, is
+dropped and built again as before.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +18,17 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import AttributeChange, Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
-from schemactl.diff.key_indexes import adopted_by_keys
+from schemactl.diff.key_indexes import adopted_by_keys, replacement_name
 from schemactl.diff.partition_indexes import (
     PARTITIONED,
     adopted_indexes,
+    child_index,
     complete_invalid,
     create_partitioned,
 )
 from schemactl.diff.regenerated import foundations
 from schemactl.diff.views import dropped_materialized_views
+from schemactl.identifiers import split_qualified
 
 
 def _online(ctx: DiffContext, index: Index) -> bool:
@@ -124,6 +135,48 @@ def _statistics(index: Index, current: tuple[tuple[int, int], ...]) -> list[Chan
     ]  # fmt: skip
 
 
+def _swapped(ctx: DiffContext, old: Index, new: Index) -> list[Change]:
+    """Online, ``new`` built concurrently beside ``old`` under another name, then ``old``
+    dropped and ``new`` renamed to its name (see the module's docstring); nothing where
+    this index is to be dropped first."""
+    table = ctx.current.tables.get(old.table)
+    schema, name = split_qualified(old.ident)
+    temporary = replacement_name(ctx, schema, new.name)
+    if (
+        temporary is None
+        or not _online(ctx, old)
+        or not old.valid
+        or table is None
+        or table.partition_of is not None
+        or name in (table.replica_identity_index, table.clustered_on)
+        or foundations(ctx).reason(old.table, old.columns, old.calls, old.definition)
+        or any(
+            c.type == "f" and old.ident == c.referenced_index
+            for catalog in (ctx.current, ctx.desired)
+            for c in catalog.constraints.values()
+        )
+    ):
+        return []
+    built = child_index(new, new.table, f"{schema}.{temporary}", new.table_kind)
+    return [
+        Change(
+            "index", new.ident, "create", "index.create_beside",
+            {"index": new, "definition": built.definition}, Phase.CREATE_INDEX,
+            hazards.build_index_concurrently(built.ident, new.table), transactional=False,
+        ),
+        Change(
+            "index", old.ident, "drop", "index.drop_concurrently", {"index": old},
+            Phase.SWAP_INDEX, transactional=False,
+        ),
+        Change(
+            "index", new.ident, "alter", "index.rename",
+            {"index": new, "ident": built.ident, "to": name}, Phase.SWAP_INDEX, order=(1,),
+        ),
+        *_statistics(new, ()),
+        *comment_change("index", f"INDEX {new.ident}", new.ident, None, new.comment),
+    ]  # fmt: skip
+
+
 def _drop(ctx: DiffContext, index: Index) -> Change:
     if _online(ctx, index):
         return Change(
@@ -162,6 +215,8 @@ def diff_indexes(ctx: DiffContext) -> list[Change]:
         ):
             changes += complete_invalid(ctx, new)
             changes += comment_change("index", f"INDEX {ident}", ident, old.comment, new.comment)
+        elif rebuilds(old, new) and (swap := _swapped(ctx, old, new)):
+            changes += swap
         elif rebuilds(old, new):
             changes.append(_drop(ctx, old))
             changes += _create(ctx, new)

@@ -169,6 +169,7 @@ def swapped_online(ctx: DiffContext, old: Constraint, new: Constraint) -> bool:
         and table.partition_of is None
         and new.table in ctx.current.tables
         and not _referenced_over(ctx, new.table, _names(old_parts["columns"]))
+        and replacement_name(ctx, split_qualified(new.table)[0], new.name) is not None
     )
 
 
@@ -188,13 +189,29 @@ def _referenced_over(ctx: DiffContext, table: str, columns: frozenset[str]) -> b
     return False
 
 
-def swap_over_concurrent_index(old: Constraint, new: Constraint) -> list[Change]:
-    """The new key's index built concurrently under a name of its own, then swapped in
-    for the old key in one brief transaction."""
+def replacement_name(ctx: DiffContext, schema: str, name: str) -> str | None:
+    """The name (quoted) a replacement for index ``name`` is built under until it takes
+    ``name``: ``name`` with NEW_INDEX_SUFFIX, unless a relation of ``schema`` has it
+    before or after the change (tables, views, sequences and indexes share their names)."""
+    temporary = quote_ident(suffixed(name, NEW_INDEX_SUFFIX))
+    ident = f"{schema}.{temporary}"
+    for catalog in (ctx.current, ctx.desired):
+        relations = (catalog.tables, catalog.views, catalog.sequences, catalog.indexes)
+        if any(ident in found for found in relations) or any(
+            f"{split_qualified(c.table)[0]}.{c.ident}" == ident
+            for c in catalog.constraints.values()
+            if c.type in ("p", "u", "x")
+        ):
+            return None
+    return temporary
+
+
+def swap_over_concurrent_index(old: Constraint, new: Constraint, name: str) -> list[Change]:
+    """The new key's index built concurrently under ``name`` (see
+    :func:`replacement_name`), then swapped in for the old key in one brief transaction."""
     parts = _parts(new)
     assert parts is not None
     schema, _ = split_qualified(new.table)
-    name = quote_ident(suffixed(new.name, NEW_INDEX_SUFFIX))
     return [
         Change(
             "constraint", new.key, "create", "constraint.build_key_index",

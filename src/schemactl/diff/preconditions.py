@@ -335,6 +335,7 @@ _FINDERS: dict[str, Callable[[DiffContext, Change], list[Precondition]]] = {
     "constraint.build_key_index": _constraint,
     "index.create": _unique_index,
     "index.create_concurrently": _unique_index,
+    "index.create_beside": _unique_index,
     "column.set_type": _set_type,
     "sequence.alter": _sequence_limits,
     "partition.copy_back": _held_values,
