@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from schemactl.devdb.loader import ensure_roles
+from schemactl.diff.regenerated import SET_EXPRESSION_SINCE
 from tests.support import Server, apply_up, execute, plan_for, round_trip, sqls, write_schema
 
 TABLE = "CREATE TABLE t (id serial PRIMARY KEY, note text, price int);\n"
@@ -330,6 +331,8 @@ def test_a_view_rebuilt_under_a_column_type_change_keeps_its_grants(
 def test_a_generated_column_added_again_for_its_expression_keeps_its_grants(
     server: Server, database: str, schema_dir: Path
 ) -> None:
+    if server.major >= SET_EXPRESSION_SINCE:
+        pytest.skip("from PostgreSQL 17 the expression is set in place (tests/test_tables.py)")
     schema = (
         "CREATE TABLE t (price int, total int GENERATED ALWAYS AS (price * {}) STORED);\n"
         "GRANT SELECT (total) ON t TO reader;\n"

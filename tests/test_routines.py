@@ -10,6 +10,7 @@ import pytest
 
 from schemactl.catalog.model import Function
 from schemactl.catalog.readers.routines import body_references
+from schemactl.diff.regenerated import SET_EXPRESSION_SINCE
 from tests.support import (
     Server,
     apply_up,
@@ -417,6 +418,8 @@ def test_what_was_computed_with_a_redefined_function_is_computed_again(
     """CREATE OR REPLACE leaves expression indexes and stored generated columns holding
     what the old body computed: a lookup through the index would miss rows the new body
     matches. They are built again after the new body is in place."""
+    if server.major >= SET_EXPRESSION_SINCE:
+        pytest.skip("from PostgreSQL 17 the expression is set in place (tests/test_tables.py)")
     plan = round_trip(
         server.url, database, schema_dir,
         NORM.format(body="lower(t)") + "INSERT INTO u (id, email) VALUES (1, 'A@x');",

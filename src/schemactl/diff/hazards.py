@@ -200,6 +200,27 @@ def regenerate_column(
     )
 
 
+def set_expression(table: str, column: str, stored: bool) -> tuple[Hazard, ...]:
+    if not stored:  # a VIRTUAL column (PostgreSQL 18) is computed when read
+        return (
+            Hazard(
+                HazardKind.ACCESS_EXCLUSIVE_LOCK,
+                f"generated column {table}.{column} gets its expression under a brief lock",
+            ),
+        )
+    return (
+        Hazard(
+            HazardKind.TABLE_REWRITE,
+            f"generated column {table}.{column} gets its expression in place: {table} is "
+            "rewritten and the column's values computed again",
+        ),
+        Hazard(
+            HazardKind.ACCESS_EXCLUSIVE_LOCK,
+            f"reads and writes of {table} wait for the rewrite",
+        ),
+    )
+
+
 def reattach_to_rename(partition: str, parent: str) -> tuple[Hazard, ...]:
     """An inherited NOT NULL constraint is renamed only while its partition is detached."""
     return (

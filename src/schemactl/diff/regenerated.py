@@ -5,6 +5,13 @@ a routine that one calls: either way the column is dropped and added again, and 
 values computed anew (a rewrite, not a loss: they are derived). What stands on the
 column (indexes, constraints, views, policies, privileges, its comment) goes with it
 and must come back; the differs of those kinds ask :func:`regenerated_columns`.
+
+From PostgreSQL 17 on (the target's version), ``ALTER COLUMN ... SET EXPRESSION``
+changes the expression in place, or computes the values again where a routine the
+expression calls computes anew (:func:`sets_expression`): the column keeps its place
+among the others, and what stands on it stays. It cannot do that around a type change
+of a column the expression reads, a routine that is dropped, a new type or a change
+between STORED and VIRTUAL: those columns are still added again.
 """
 
 from __future__ import annotations
@@ -13,24 +20,61 @@ import re
 from dataclasses import dataclass
 
 from schemactl.catalog.model import Column, Table
+from schemactl.catalog.version_neutral import major_of
 from schemactl.diff.context import DiffContext
 from schemactl.diff.recreation import views_asking
 from schemactl.diff.types import dropped_or_replaced, element_type, swapped_types
 
+# The first major version that sets a generation expression in place.
+SET_EXPRESSION_SINCE = 17
+
 
 def regenerates(
-    old: Column, new: Column, recreated: frozenset[str], retyped: frozenset[str] = frozenset()
+    old: Column,
+    new: Column,
+    recreated: frozenset[str],
+    retyped: frozenset[str] = frozenset(),
+    in_place: frozenset[str] | None = None,
 ) -> bool:
     """Whether column ``old`` becomes ``new`` by being dropped and added again.
     ``retyped``: the idents of the table's columns that change type or collation, which
-    PostgreSQL refuses while a generation expression reads them."""
+    PostgreSQL refuses while a generation expression reads them. ``in_place``: see
+    :func:`in_place_expressions`."""
     if new.generated is None:
         return False  # DROP EXPRESSION keeps the column and its values
+    if in_place is not None and sets_expression(old, new, in_place, retyped):
+        return False
     if old.generated != new.generated or old.generated_storage != new.generated_storage:
         return True
     if retyped and retyped.intersection(old.generated_uses):
         return True
     return bool(recreated.intersection(old.default_calls))
+
+
+def sets_expression(
+    old: Column, new: Column, dropped: frozenset[str], retyped: frozenset[str]
+) -> bool:
+    """Whether, where the server sets expressions in place, generated column ``old``
+    becomes ``new`` that way: generated alike (STORED or VIRTUAL), of one type and
+    collation, reading no column that changes type, calling no routine of ``dropped``."""
+    return (
+        old.generated is not None
+        and new.generated is not None
+        and old.generated_storage == new.generated_storage
+        and (old.type, old.collation) == (new.type, new.collation)
+        and not retyped.intersection(old.generated_uses)
+        and not dropped.intersection(old.default_calls)
+    )
+
+
+def in_place_expressions(ctx: DiffContext) -> frozenset[str] | None:
+    """On a target of PostgreSQL 17 or later, the routines that are dropped and created
+    again (no expression calling one can be set in place); None before 17."""
+    from schemactl.diff.routines import recreated_functions  # it imports views, which import us
+
+    if (major_of(ctx.current.server_version) or 0) < SET_EXPRESSION_SINCE:
+        return None
+    return recreated_functions(ctx)
 
 
 def retyped_columns(
@@ -60,6 +104,7 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
     from schemactl.diff.routines import recreated_functions, redefined_functions
 
     recreated = recreated_functions(ctx) | redefined_functions(ctx)
+    in_place = in_place_expressions(ctx)
     swapped = swapped_types(ctx)
     tables = ctx.current.tables.keys() & ctx.desired.tables.keys()
     if not recreated and not swapped:  # then only a changed expression re-adds a column
@@ -75,7 +120,7 @@ def _regenerated(ctx: DiffContext) -> frozenset[tuple[str, str]]:
                 continue
             if retyped is None:
                 retyped = retyped_columns(old_table, new_table, swapped)
-            if regenerates(column, new, recreated, retyped):
+            if regenerates(column, new, recreated, retyped, in_place):
                 found.add((ident, column.ident))
     return frozenset(found)
 

@@ -13,7 +13,13 @@ from schemactl.diff.context import DiffContext
 from schemactl.diff.conversions import converted
 from schemactl.diff.identity import identity_sequence_changes
 from schemactl.diff.partition_bounds import rows_condition
-from schemactl.diff.regenerated import names_types, regenerates, retyped_columns
+from schemactl.diff.regenerated import (
+    in_place_expressions,
+    names_types,
+    regenerates,
+    retyped_columns,
+    sets_expression,
+)
 from schemactl.diff.routines import recreated_functions, redefined_functions
 from schemactl.diff.sequences import succeeded_by_identity
 from schemactl.diff.types import (
@@ -45,11 +51,14 @@ def diff_tables(ctx: DiffContext) -> list[Change]:
     replaced = frozenset(dropped_or_replaced(ctx)) if ctx.current.types else frozenset()
     # Generated columns calling a routine that is recreated or computes anew are added again.
     regenerating = recreated | redefined_functions(ctx)
+    in_place = in_place_expressions(ctx)  # 17 and later: SET EXPRESSION
     for ident in sorted(ctx.current.tables.keys() & ctx.desired.tables.keys()):
         if not regenerating and not replaced and ident in ctx.unchanged_tables:
             continue  # nothing to alter: only a routine or a replaced type touches it
         old, new = ctx.current.tables[ident], ctx.desired.tables[ident]
-        altered = _alter_table(old, new, ctx.online, regenerating, checked_domains, swapped)
+        altered = _alter_table(
+            old, new, ctx.online, regenerating, checked_domains, swapped, in_place
+        )
         detached = _detach_defaults(old, new, gone, replaced)
         if detached:  # dropped early already: not again with the column's other changes
             early = {c.name for c in detached if c.operation == "column.drop_default"}
@@ -192,6 +201,7 @@ def _alter_table(
     recreated: frozenset[str] = frozenset(),
     checked_domains: frozenset[str] = frozenset(),
     swapped: frozenset[str] = frozenset(),
+    in_place: frozenset[str] | None = None,
 ) -> list[Change]:
     changes: list[Change] = []
     ident = new.ident
@@ -212,8 +222,8 @@ def _alter_table(
                 )
             )  # fmt: skip
         else:
-            changes += _alter_column(new, before, column, online, recreated, retyped)
-        if before is not None and regenerates(before, column, recreated, retyped):
+            changes += _alter_column(new, before, column, online, recreated, retyped, in_place)
+        if before is not None and regenerates(before, column, recreated, retyped, in_place):
             before = None  # added again: its comment with it
         changes += comment_change(
             "column", f"COLUMN {ident}.{column.ident}", f"{ident}.{column.ident}",
@@ -286,9 +296,11 @@ def _alter_column(
     online: bool,
     recreated: frozenset[str],
     retyped: frozenset[str] = frozenset(),
+    in_place: frozenset[str] | None = None,
 ) -> list[Change]:
     """The smallest ALTERs that turn ``old`` into ``new``; ``retyped``: the idents of
-    the table's columns that change type or collation."""
+    the table's columns that change type or collation; ``in_place``: see
+    diff/regenerated.py, ``in_place_expressions``."""
     name = f"{table.ident}.{new.ident}"
     params = {"table": table, "column": new, "old": old}
 
@@ -297,7 +309,18 @@ def _alter_column(
     ) -> Change:
         return Change("column", name, "alter", operation, params, phase, hazard_list)
 
-    if regenerates(old, new, recreated, retyped):
+    if in_place is not None and sets_expression(old, new, in_place, retyped):
+        stored = new.generated_storage == "STORED"
+        if old.generated != new.generated or (stored and recreated & set(old.default_calls)):
+            return [
+                change(
+                    "column.set_expression",
+                    hazards.set_expression(table.ident, new.name, stored),
+                    Phase.ADD_GENERATED_COLUMN,
+                ),
+                *_plain_column_changes(table, old, new, change, online),
+            ]
+    if regenerates(old, new, recreated, retyped, in_place):
         # PostgreSQL cannot change a generation expression in place, nor drop a routine
         # it calls, nor change the type of a column it reads: the column goes (before
         # those) and comes back (after them).
