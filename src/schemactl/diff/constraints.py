@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from schemactl.catalog.model import Constraint
+from schemactl.catalog.version_neutral import major_of
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
@@ -115,12 +116,8 @@ def _add_then_validate(constraint: Constraint) -> list[Change]:
 def _not_valid_refused(ctx: DiffContext, table: str) -> bool:
     """PostgreSQL before 18 refuses a NOT VALID foreign key on a partitioned table."""
     found = ctx.desired.tables.get(table)
-    return found is not None and found.kind == "p" and _major(ctx.current.server_version) < 18
-
-
-def _major(version: str) -> int:
-    digits = version.split(".", 1)[0].split(" ", 1)[0]
-    return int(digits) if digits.isdigit() else 0
+    major = major_of(ctx.current.server_version) or 0
+    return found is not None and found.kind == "p" and major < 18
 
 
 def _existing_leaves(ctx: DiffContext, table: str) -> list[str]:

@@ -139,18 +139,20 @@ def add_over_existing_index(constraint: Constraint) -> list[Change]:
 
 def add_over_concurrent_index(constraint: Constraint) -> list[Change]:
     """The unique index built concurrently, then the key made of it."""
+    return [_build_key_index(constraint, constraint.ident), _made_of_index(constraint)]
+
+
+def _build_key_index(constraint: Constraint, name: str) -> Change:
+    """The key's unique index, built concurrently under ``name`` (quoted)."""
     parts = _parts(constraint)
     assert parts is not None
     schema, _ = split_qualified(constraint.table)
-    return [
-        Change(
-            "constraint", constraint.key, "create", "constraint.build_key_index",
-            {"constraint": constraint, **_index_params(parts)}, Phase.CREATE_INDEX,
-            hazards.build_index_concurrently(f"{schema}.{constraint.ident}", constraint.table),
-            transactional=False,
-        ),
-        _made_of_index(constraint),
-    ]  # fmt: skip
+    return Change(
+        "constraint", constraint.key, "create", "constraint.build_key_index",
+        {"constraint": constraint, **_index_params(parts), "name": name}, Phase.CREATE_INDEX,
+        hazards.build_index_concurrently(f"{schema}.{name}", constraint.table),
+        transactional=False,
+    )  # fmt: skip
 
 
 def swapped_online(ctx: DiffContext, old: Constraint, new: Constraint) -> bool:
@@ -213,11 +215,7 @@ def swap_over_concurrent_index(old: Constraint, new: Constraint, name: str) -> l
     assert parts is not None
     schema, _ = split_qualified(new.table)
     return [
-        Change(
-            "constraint", new.key, "create", "constraint.build_key_index",
-            {"constraint": new, **_index_params(parts), "name": name}, Phase.CREATE_INDEX,
-            hazards.build_index_concurrently(f"{schema}.{name}", new.table), transactional=False,
-        ),
+        _build_key_index(new, name),
         Change(
             "constraint", new.key, "alter", "constraint.swap_key_index",
             {"old": old, "constraint": new, "index": f"{schema}.{name}", "kind": parts["kind"],

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from schemactl.catalog.equivalence import as_read_on_retyped_tables
 from schemactl.catalog.fingerprint import fingerprint
 from schemactl.catalog.model import Catalog
+from schemactl.catalog.version_neutral import major_of
 from schemactl.diff import diff_catalogs
 from schemactl.diff.changes import Change
 from schemactl.diff.privileges import CURRENT_USER
@@ -35,10 +36,6 @@ def _steps(changes: list[Change]) -> tuple[Step, ...]:
     )
 
 
-def _major(version: str) -> str:
-    return version.split(".", 1)[0].split(" ", 1)[0]
-
-
 def build_plan(
     current: Catalog,
     desired: Catalog,
@@ -55,7 +52,7 @@ def build_plan(
     adjusted it; default ``current``). Both are worked out when first asked for."""
     warnings: list[str] = []
     versions = (desired.server_version, current.server_version)
-    if all(versions) and _major(versions[0]) != _major(versions[1]):
+    if all(versions) and major_of(versions[0]) != major_of(versions[1]):
         warnings.append(
             f"the dev server runs PostgreSQL {desired.server_version} and the target "
             f"{current.server_version} (--allow-version-mismatch): printed definitions and "
