@@ -411,6 +411,8 @@ def _references(reader: _Reader, c: Precondition) -> Answers:
     orphan = sql.SQL("({} AND NOT EXISTS (SELECT 1 FROM {} WHERE {}))").format(
         present, _rows(c, c.referenced, "parent"), match
     )
+    if c.referenced_new:  # empty when the key is added: a row naming any row is an orphan
+        orphan = sql.SQL("({})").format(present)
     if c.match_full:  # some but not all key columns NULL violates MATCH FULL
         some = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(col) for col in child)
         orphan = sql.SQL("{} OR (({}) AND NOT ({}))").format(orphan, some, _all_null(child))
@@ -419,9 +421,10 @@ def _references(reader: _Reader, c: Precondition) -> Answers:
     if not count:
         return []
     columns = ", ".join(c.columns)
+    empty = ", which the plan creates empty" if c.referenced_new else ""
     return [
         (
-            f"{c.table}: {rows(count)} without a match for ({columns}) in {c.referenced}",
+            f"{c.table}: {rows(count)} without a match for ({columns}) in {c.referenced}{empty}",
             remedy(c),
         )
     ]
@@ -508,6 +511,11 @@ CONDITION_KINDS = frozenset(_QUESTIONS)  # what plan JSON may name (output/schem
 def remedy(c: Precondition) -> str:
     """What to do about rows that break ``c``."""
     column = c.columns[0] if c.columns else ""
+    if c.kind == "references" and c.referenced_new:
+        return (
+            f"fill {c.referenced} in a migration file first, or declare the foreign key "
+            "NOT VALID (it then holds for new rows only)"
+        )
     if c.kind in ("check", "references") and (new := _new_columns_read(c)):
         return (
             f"the existing rows get the DEFAULT of {', '.join(new)}, which the plan adds: "

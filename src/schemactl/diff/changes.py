@@ -222,7 +222,8 @@ class Precondition:
         ``predicate`` holds for it: ``expressions[0]``, its new limit), ``unknowable`` (a
     condition preflight cannot ask the target: ``predicate`` says why). Names and expressions are SQL, as the catalog prints them.
 
-    ``new_columns``: columns the plan adds to ``table`` or ``referenced`` before the step,
+    ``referenced_new``: the plan creates ``referenced``, which is empty when the foreign
+    key is added. ``new_columns``: columns the plan adds to ``table`` or ``referenced`` before the step,
     as (table, column, value): the value every existing row gets (its default, or NULL),
     which preflight reads in place of the column the target does not have yet.
     """
@@ -238,6 +239,7 @@ class Precondition:
     values: tuple[str, ...] = ()
     target_type: str = ""  # castable: the type converted to
     match_full: bool = False  # references: MATCH FULL
+    referenced_new: bool = False
     new_columns: tuple[tuple[str, str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -253,6 +255,7 @@ class Precondition:
             "values": list(self.values),
             "target_type": self.target_type,
             "match_full": self.match_full,
+            "referenced_new": self.referenced_new,
             "new_columns": [
                 {"table": table, "column": column, "value": value}
                 for table, column, value in self.new_columns
@@ -276,6 +279,7 @@ class Precondition:
             values=strings("values"),
             target_type=str(data.get("target_type", "")),
             match_full=bool(data.get("match_full", False)),
+            referenced_new=bool(data.get("referenced_new", False)),
             new_columns=tuple(
                 (str(n["table"]), str(n["column"]), str(n["value"]))
                 for n in data.get("new_columns", ())

@@ -177,6 +177,7 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
     if constraint.type == FOREIGN_KEY and definition.pktable is not None:
         referenced = definition.pktable
         name = ".".join(_ident(p) for p in (referenced.schemaname, referenced.relname) if p)
+        before = ctx.original_current or ctx.current  # rebuilt tables keep their rows
         return [
             Precondition(
                 "references", table,
@@ -184,6 +185,7 @@ def _constraint(ctx: DiffContext, change: Change) -> list[Precondition]:
                 referenced=name,
                 referenced_columns=tuple(_ident(k.sval) for k in definition.pk_attrs or ()),
                 match_full=definition.fk_matchtype == "f",
+                referenced_new=name not in before.tables,
             )
         ]  # fmt: skip
     return []
