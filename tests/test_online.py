@@ -303,7 +303,10 @@ def test_a_new_key_on_a_partitioned_table_adopts_keys_built_concurrently_on_its_
         "ALTER TABLE public.ev_2026 ADD CONSTRAINT ev_2026_pkey PRIMARY KEY USING INDEX ev_2026_pkey;",
         "ALTER TABLE public.ev_2027 ADD CONSTRAINT ev_2027_pkey PRIMARY KEY USING INDEX ev_2027_pkey;",
     ]
-    parent = "ALTER TABLE public.ev ADD CONSTRAINT ev_pkey PRIMARY KEY (id, at);"
+    parent = (
+        "ALTER TABLE public.ev ADD CONSTRAINT ev_pkey PRIMARY KEY (id, at);"
+        "  -- adopts public.ev_2026_pkey, public.ev_2027_pkey"
+    )
     assert all(step in steps for step in [*builds, *keys, parent])
     assert max(steps.index(s) for s in builds) < min(steps.index(s) for s in keys)
     assert max(steps.index(s) for s in keys) < steps.index(parent)

@@ -249,3 +249,21 @@ def test_foreign_keys_over_a_key_whose_index_is_built_concurrently_wait_for_it(
     result = run_cli(capsys, "apply", *args_for(server, database, schema_dir), "--rehearse")
     assert result.code == 0, result.stderr
     assert "that use the indexes they build" in " ".join(result.stdout.split())
+
+
+def test_a_partitioned_tables_new_key_waits_for_its_partitions_keys(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    """Rehearsed without the partitions' keys (built concurrently, outside it), the
+    partitioned table's key would build every partition's index under its lock: it
+    names the keys it adopts, and waits for them."""
+    events = (
+        "CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL{key}) PARTITION BY RANGE (at);"
+        "CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+    )
+    execute(database, events.format(key="") + "INSERT INTO ev VALUES (1, '2026-02-02');")
+    write_schema(schema_dir, events.format(key=", PRIMARY KEY (id, at)"))
+    result = run_cli(capsys, "apply", *args_for(server, database, schema_dir), "--rehearse")
+    assert result.code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "1 step(s) that run outside a transaction were not rehearsed, nor 2 that use" in text

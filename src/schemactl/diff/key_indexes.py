@@ -268,6 +268,7 @@ def add_through_partition_keys(ctx: DiffContext, constraint: Constraint) -> list
         if parent.key == constraint.key
     }
     changes: list[Change] = []
+    adopts: list[str] = []
     for partition in _partitions(ctx, constraint.table):
         if partition not in ctx.current.tables or partition in own:
             continue
@@ -277,10 +278,14 @@ def add_through_partition_keys(ctx: DiffContext, constraint: Constraint) -> list
         )
         build, made = add_over_concurrent_index(key)
         changes += [build, dataclasses.replace(made, phase=Phase.PARTITION_KEY_USING_INDEX)]
+        adopts.append(names[partition])
     changes.append(
         Change(
-            "constraint", constraint.key, "create", "constraint.add",
-            {"constraint": constraint, "not_valid": False}, Phase.ADOPT_PARTITION_KEYS,
+            "constraint", constraint.key, "create",
+            "constraint.add_adopting" if adopts else "constraint.add",
+            {"constraint": constraint, "adopts": adopts} if adopts
+            else {"constraint": constraint, "not_valid": False},
+            Phase.ADOPT_PARTITION_KEYS,
             (Hazard(HazardKind.ACCESS_EXCLUSIVE_LOCK,
                     f"adding {constraint.name} to {constraint.table} adopts its partitions' "
                     "keys under a brief lock; no row is read"),),

@@ -333,6 +333,7 @@ _FINDERS: dict[str, Callable[[DiffContext, Change], list[Precondition]]] = {
     "column.validate_not_null_check": _not_null,
     "partition.set_not_null": _not_null,
     "constraint.add": _constraint,
+    "constraint.add_adopting": _constraint,
     "constraint.validate": _constraint,
     "constraint.build_key_index": _constraint,
     "index.create": _unique_index,
