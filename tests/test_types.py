@@ -8,7 +8,16 @@ import psycopg
 import pytest
 
 from schemactl.diff.types import SwapImpossible
-from tests.support import Server, execute, plan_for, round_trip, run_cli, sqls, write_schema
+from tests.support import (
+    Server,
+    apply_up,
+    execute,
+    plan_for,
+    round_trip,
+    run_cli,
+    sqls,
+    write_schema,
+)
 
 
 def test_an_enum_is_created_with_its_labels_in_order(
@@ -729,3 +738,41 @@ def test_a_new_domain_gets_a_default_calling_a_new_routine_once_the_routine_exis
     assert steps[0] == "CREATE DOMAIN public.code AS text;"
     assert steps[1].startswith("CREATE OR REPLACE FUNCTION public.next_code()")
     assert steps[2] == "ALTER DOMAIN public.code SET DEFAULT public.next_code();"
+
+
+def test_a_default_changed_on_a_column_whose_enum_is_replaced_is_set_once(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """The replacement sets the column's new default after converting it: the column's
+    own changes do not set it (or drop it) a second time."""
+    execute(
+        database,
+        "CREATE TYPE mood AS ENUM ('ok', 'sad', 'gone'); CREATE TABLE p (m mood DEFAULT 'sad');"
+        "CREATE TABLE q (m mood DEFAULT 'gone');",
+    )
+    write_schema(
+        schema_dir,
+        "CREATE TYPE mood AS ENUM ('ok', 'sad'); CREATE TABLE p (m mood DEFAULT 'ok');"
+        "CREATE TABLE q (m mood);",
+    )
+    plan = plan_for(server.url, database, schema_dir)
+    steps = sqls(plan)
+    assert steps.count("ALTER TABLE public.p ALTER COLUMN m SET DEFAULT 'ok'::public.mood;") == 1
+    assert steps.count("ALTER TABLE public.q ALTER COLUMN m DROP DEFAULT;") == 1
+    apply_up(database, plan)
+    assert not plan_for(server.url, database, schema_dir).has_changes
+
+
+def test_a_default_given_to_a_column_whose_enum_is_replaced_is_set_once(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    execute(database, "CREATE TYPE mood AS ENUM ('ok', 'gone'); CREATE TABLE p (m mood);")
+    write_schema(
+        schema_dir, "CREATE TYPE mood AS ENUM ('ok'); CREATE TABLE p (m mood DEFAULT 'ok');"
+    )
+    plan = plan_for(server.url, database, schema_dir)
+    assert (
+        sqls(plan).count("ALTER TABLE public.p ALTER COLUMN m SET DEFAULT 'ok'::public.mood;") == 1
+    )
+    apply_up(database, plan)
+    assert not plan_for(server.url, database, schema_dir).has_changes

@@ -263,7 +263,7 @@ def _alter_table(
         ident, old.rls_enabled, old.rls_forced, new.rls_enabled, new.rls_forced
     )
     changes += comment_change("table", f"TABLE {ident}", ident, old.comment, new.comment)
-    return changes
+    return [c for c in changes if not _defaulted_by_swap(c, swapped)] if swapped else changes
 
 
 def _row_security(
@@ -287,6 +287,18 @@ def _row_security(
             )
         )  # fmt: skip
     return changes
+
+
+def _defaulted_by_swap(change: Change, swapped: frozenset[str]) -> bool:
+    """A column's default set or dropped by its own change where its type is replaced
+    under it, keeping its name: the replacement drops the old default before converting
+    the column and sets the new one after (diff/types.py), once is enough."""
+    if change.operation not in ("column.set_default", "column.drop_default"):
+        return False
+    old, new = change.params.get("old"), change.params["column"]
+    if old is None or old.type != new.type or element_type(old.type) not in swapped:
+        return False
+    return change.operation == "column.set_default" or old.default is not None
 
 
 def _alter_column(
