@@ -377,3 +377,32 @@ def test_a_changed_index_a_foreign_key_stands_on_or_whose_new_name_is_taken_is_b
     assert "CREATE INDEX CONCURRENTLY q_a ON public.q USING btree (a, b);" in steps
     assert "DROP INDEX CONCURRENTLY IF EXISTS public.p_id;" in steps
     assert not any("RENAME" in step for step in steps)
+
+
+def test_a_changed_index_over_a_column_that_changes_type_is_dropped_first(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """ALTER COLUMN ... TYPE rebuilds every index over the column under its lock: the
+    old index goes before it, not after."""
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE q (a int, b int); CREATE INDEX q_a ON q (a);",
+        "CREATE TABLE q (a bigint, b int); CREATE INDEX q_a ON q (a, b);",
+    )  # fmt: skip
+    assert sqls(plan) == [
+        "DROP INDEX CONCURRENTLY IF EXISTS public.q_a;",
+        "ALTER TABLE public.q ALTER COLUMN a TYPE bigint USING a::bigint;",
+        "CREATE INDEX CONCURRENTLY q_a ON public.q USING btree (a, b);",
+    ]
+
+
+def test_a_key_replaced_over_a_column_that_changes_type_is_replaced_in_one_statement(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url, database, schema_dir,
+        "CREATE TABLE k (id int PRIMARY KEY, n int);",
+        "CREATE TABLE k (id bigint, n int, PRIMARY KEY (id, n));",
+    )  # fmt: skip
+    assert sqls(plan)[0] == "ALTER TABLE public.k DROP CONSTRAINT k_pkey;"
+    assert "ALTER TABLE public.k ADD CONSTRAINT k_pkey PRIMARY KEY (id, n);" in sqls(plan)

@@ -5,8 +5,9 @@ another name (:func:`_swapped`): the old one is dropped, concurrently too, only 
 the new one is built, and the new one then takes its name. Dropped first, it would
 leave the table without it for the length of the build (queries that need it scan; a
 unique one lets duplicates in). An index that a foreign key, the replica identity or
-CLUSTER uses, that is INVALID, or that something changing under it makes go first, is
-dropped and built again as before.
+CLUSTER uses, that is INVALID, over a column that changes type or goes (ALTER COLUMN
+TYPE would rebuild the old one first, under its lock), or that something changing
+under it makes go first, is dropped and built again as before.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from schemactl.diff.partition_indexes import (
     create_partitioned,
 )
 from schemactl.diff.regenerated import foundations
-from schemactl.diff.views import dropped_materialized_views
+from schemactl.diff.views import dropped_materialized_views, retyped_or_dropped_columns
 from schemactl.identifiers import split_qualified
 
 
@@ -150,6 +151,7 @@ def _swapped(ctx: DiffContext, old: Index, new: Index) -> list[Change]:
         or table.partition_of is not None
         or name in (table.replica_identity_index, table.clustered_on)
         or foundations(ctx).reason(old.table, old.columns, old.calls, old.definition)
+        or any((old.table, column) in retyped_or_dropped_columns(ctx) for column in old.columns)
         or any(
             c.type == "f" and old.ident == c.referenced_index
             for catalog in (ctx.current, ctx.desired)

@@ -24,8 +24,9 @@ concurrently under a name of its own, then one brief transaction drops the old k
 renames the index and makes it the key, so the table is never without its key. Foreign
 keys re-added over the new key stand on the new index meanwhile. Where one is re-added
 over the old key's columns, PostgreSQL could stand it on the old index, which could then
-not be dropped: that key is replaced in one statement, as are a key on a partition and a
-definition this module does not recognise.
+not be dropped: that key is replaced in one statement, as are a key over a column that
+changes type or goes (ALTER COLUMN TYPE would rebuild the old key's index first), a key
+on a partition and a definition this module does not recognise.
 
 A new key on a partitioned table that exists (:func:`partition_keys_first`) is built
 the same way on each of its partitions that exist, under the name PostgreSQL gives it
@@ -48,6 +49,7 @@ from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
 from schemactl.diff.partition_indexes import adopted_keys
 from schemactl.diff.regenerated import foundations
+from schemactl.diff.views import retyped_or_dropped_columns
 from schemactl.identifiers import quote_ident, split_qualified, suffixed, unquote
 
 # pg_get_constraintdef of a primary key or unique constraint: its kind, NULLS NOT
@@ -170,6 +172,7 @@ def swapped_online(ctx: DiffContext, old: Constraint, new: Constraint) -> bool:
         and table.kind == "r"
         and table.partition_of is None
         and new.table in ctx.current.tables
+        and not any((old.table, c) in retyped_or_dropped_columns(ctx) for c in old.columns)
         and not _referenced_over(ctx, new.table, _names(old_parts["columns"]))
         and replacement_name(ctx, split_qualified(new.table)[0], new.name) is not None
     )
