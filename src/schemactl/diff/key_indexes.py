@@ -47,7 +47,7 @@ from schemactl.catalog.model import Constraint, Index
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
-from schemactl.diff.partition_indexes import adopted_keys
+from schemactl.diff.partition_indexes import adopted_keys, key_index_names, partitions_of
 from schemactl.diff.regenerated import foundations
 from schemactl.diff.views import retyped_or_dropped_columns
 from schemactl.identifiers import quote_ident, split_qualified, suffixed, unquote
@@ -251,8 +251,8 @@ def partition_keys_first(ctx: DiffContext, constraint: Constraint) -> bool:
     not_null = {column.ident for column in current.columns if column.not_null}
     if constraint.type == "p" and not columns <= not_null:
         return False
-    names = _partition_key_names(ctx, constraint)
-    for ident in _partitions(ctx, constraint.table):
+    names = key_index_names(ctx.desired, constraint)
+    for ident in partitions_of(ctx.desired, constraint.table):
         partition, before = ctx.desired.tables[ident], ctx.current.tables.get(ident)
         if partition.kind != "r":
             return False
@@ -264,7 +264,7 @@ def partition_keys_first(ctx: DiffContext, constraint: Constraint) -> bool:
 def add_through_partition_keys(ctx: DiffContext, constraint: Constraint) -> list[Change]:
     """Each existing partition's key made of an index built concurrently (a key of its
     own it has already is adopted as it is), then the partitioned table's key."""
-    names = _partition_key_names(ctx, constraint)
+    names = key_index_names(ctx.desired, constraint)
     own = {
         ctx.current.constraints[key].table
         for key, (parent, _) in adopted_keys(ctx).items()
@@ -272,7 +272,7 @@ def add_through_partition_keys(ctx: DiffContext, constraint: Constraint) -> list
     }
     changes: list[Change] = []
     adopts: list[str] = []
-    for partition in _partitions(ctx, constraint.table):
+    for partition in partitions_of(ctx.desired, constraint.table):
         if partition not in ctx.current.tables or partition in own:
             continue
         name = split_qualified(names[partition])[1]
@@ -295,16 +295,6 @@ def add_through_partition_keys(ctx: DiffContext, constraint: Constraint) -> list
         )
     )  # fmt: skip
     return changes
-
-
-def _partitions(ctx: DiffContext, table: str) -> list[str]:
-    return sorted(i for i, t in ctx.desired.tables.items() if t.partition_of == table)
-
-
-def _partition_key_names(ctx: DiffContext, constraint: Constraint) -> dict[str, str]:
-    """Partition -> the (qualified) name of its key's index where the schema was loaded."""
-    index = f"{split_qualified(constraint.table)[0]}.{constraint.ident}"
-    return dict(ctx.desired.partition_indexes.get(index, ()))
 
 
 def _made_of_index(constraint: Constraint) -> Change:

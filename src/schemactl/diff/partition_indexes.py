@@ -68,14 +68,14 @@ def child_index(parent: Index, table: str, ident: str, kind: str) -> Index:
     )  # fmt: skip
 
 
-def _partitions(catalog: Catalog, table: str) -> list[str]:
+def partitions_of(catalog: Catalog, table: str) -> list[str]:
     return sorted(i for i, t in catalog.tables.items() if t.partition_of == table)
 
 
 def _descendants(catalog: Catalog, table: str) -> list[str]:
     found, pending = [], [table]
     while pending:
-        for child in _partitions(catalog, pending.pop()):
+        for child in partitions_of(catalog, pending.pop()):
             found.append(child)
             pending.append(child)
     return sorted(found)
@@ -122,7 +122,7 @@ def _adopted_indexes(ctx: DiffContext) -> dict[str, tuple[Index, str]]:
     adopted: dict[str, tuple[Index, str]] = {}
     for parent in _building(ctx):
         names = dict(ctx.desired.partition_indexes.get(parent.ident, ()))
-        for table in _partitions(ctx.desired, parent.table):
+        for table in partitions_of(ctx.desired, parent.table):
             existing = _matching(ctx, parent, table)
             if existing is not None and existing.ident not in adopted:
                 adopted[existing.ident] = (parent, names.get(table, existing.ident))
@@ -139,8 +139,7 @@ def adopted_keys(ctx: DiffContext) -> dict[str, tuple[Constraint, str]]:
 def _adopted_keys(ctx: DiffContext) -> dict[str, tuple[Constraint, str]]:
     adopted: dict[str, tuple[Constraint, str]] = {}
     for parent in _new_partitioned_keys(ctx):
-        parent_index = f"{_schema_of(parent.table)}.{parent.ident}"
-        names = dict(ctx.desired.partition_indexes.get(parent_index, ()))
+        names = key_index_names(ctx.desired, parent)
         for child in _descendants(ctx.desired, parent.table):
             own_key = min(
                 (
@@ -155,6 +154,12 @@ def _adopted_keys(ctx: DiffContext) -> dict[str, tuple[Constraint, str]]:
                 wanted = names.get(child)
                 adopted[own.key] = (parent, _unqualified(wanted) if wanted else own.ident)
     return adopted
+
+
+def key_index_names(catalog: Catalog, key: Constraint) -> dict[str, str]:
+    """Partition -> the (qualified) name of the index its copy of ``key`` has in
+    ``catalog``, where the key stands on a partitioned table."""
+    return dict(catalog.partition_indexes.get(f"{_schema_of(key.table)}.{key.ident}", ()))
 
 
 def _new_partitioned_keys(ctx: DiffContext) -> list[Constraint]:
@@ -246,7 +251,7 @@ def _below(ctx: DiffContext, parent: Index, depth: int, attached: dict[str, str]
     re-created: dropping the old one dropped its partitions' indexes too)."""
     changes: list[Change] = []
     names = dict(ctx.desired.partition_indexes.get(parent.ident, ()))
-    for step, table in enumerate(_partitions(ctx.desired, parent.table)):
+    for step, table in enumerate(partitions_of(ctx.desired, parent.table)):
         if table in attached and table in ctx.current.tables:
             continue
         partition = ctx.desired.tables[table]
