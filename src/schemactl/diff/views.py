@@ -70,7 +70,7 @@ def refreshed_views(ctx: DiffContext) -> dict[str, str]:
                 if found or relation not in staying or relation in seen:
                     continue
                 below = reason(relation, seen | {ident})
-                if below and staying[relation].kind == "m" and _refreshed(staying[relation]):
+                if below and staying[relation].kind == "m" and staying[relation].populated:
                     found = f"it reads {relation}, which is refreshed"
                 elif below:
                     found = below.replace(" it calls ", f" it reads through {relation} ", 1)
@@ -81,15 +81,10 @@ def refreshed_views(ctx: DiffContext) -> dict[str, str]:
         ident: found
         for ident, view in staying.items()
         if view.kind == desired[ident].kind == "m"
-        and _refreshed(view)
+        and view.populated  # one left WITH NO DATA stays unfilled
         and desired[ident].populated
         and (found := reason(ident, frozenset()))
     }
-
-
-def _refreshed(view: View) -> bool:
-    """A materialized view left WITH NO DATA stays unfilled."""
-    return view.populated
 
 
 def _refresh(ctx: DiffContext, view: View, rank: int, reason: str) -> Change:
