@@ -146,3 +146,67 @@ def test_a_new_partition_of_an_indexed_table_gets_the_index_from_its_parent(
         "CREATE TABLE public.events_2026 PARTITION OF public.events"
         " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
     ]
+
+
+def test_online_a_changed_index_of_a_partitioned_table_is_built_beside_the_old_one(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Dropped first, the index left every partition without it for the length of the
+    builds. The new one is made ON ONLY the parent under another name, each partition's
+    built concurrently and attached; only then is the old one dropped (a partitioned
+    index has no DROP INDEX CONCURRENTLY) and the new ones renamed. A partition's index
+    whose name the old one's still holds is built under another name too."""
+    rows = "INSERT INTO events VALUES (1, '2024-05-01', 'a'), (2, '2025-05-01', 'b');"
+    plan = round_trip(
+        server.url, database, schema_dir,
+        EVENTS + rows + "CREATE INDEX events_kind ON events (kind);"
+        "CREATE UNIQUE INDEX events_key ON events (id, at);"
+        "COMMENT ON INDEX events_kind IS 'by kind';",
+        EVENTS + "CREATE INDEX events_kind ON events (kind) WHERE kind IS NOT NULL;"
+        "CREATE UNIQUE INDEX events_key ON events (id, at, kind);"
+        "COMMENT ON INDEX events_kind IS 'by kind';",
+    )  # fmt: skip
+    assert sqls(plan) == [
+        "CREATE UNIQUE INDEX events_key_new ON ONLY public.events USING btree (id, at, kind);",
+        "CREATE INDEX events_kind_new ON ONLY public.events USING btree (kind)"
+        " WHERE (kind IS NOT NULL);",
+        "CREATE UNIQUE INDEX CONCURRENTLY events_2024_id_at_kind_idx ON public.events_2024"
+        " USING btree (id, at, kind);",
+        "CREATE INDEX CONCURRENTLY events_2024_kind_idx_new ON public.events_2024"
+        " USING btree (kind) WHERE (kind IS NOT NULL);",
+        "CREATE UNIQUE INDEX CONCURRENTLY events_2025_id_at_kind_idx ON public.events_2025"
+        " USING btree (id, at, kind);",
+        "CREATE INDEX CONCURRENTLY events_2025_kind_idx_new ON public.events_2025"
+        " USING btree (kind) WHERE (kind IS NOT NULL);",
+        "ALTER INDEX public.events_key_new ATTACH PARTITION public.events_2024_id_at_kind_idx;",
+        "ALTER INDEX public.events_kind_new ATTACH PARTITION public.events_2024_kind_idx_new;",
+        "ALTER INDEX public.events_key_new ATTACH PARTITION public.events_2025_id_at_kind_idx;",
+        "ALTER INDEX public.events_kind_new ATTACH PARTITION public.events_2025_kind_idx_new;",
+        "DROP INDEX public.events_key;",
+        "DROP INDEX public.events_kind;",
+        "ALTER INDEX public.events_key_new RENAME TO events_key;",
+        "ALTER INDEX public.events_kind_new RENAME TO events_kind;",
+        "ALTER INDEX public.events_2024_kind_idx_new RENAME TO events_2024_kind_idx;",
+        "ALTER INDEX public.events_2025_kind_idx_new RENAME TO events_2025_kind_idx;",
+        "COMMENT ON INDEX public.events_kind IS 'by kind';",
+    ]
+    assert [s.transactional for s in plan.steps] == [True] * 2 + [False] * 4 + [True] * 11
+    unique_builds = [s for s in plan.steps if "id_at_kind_idx ON" in s.sql]
+    assert [[c.kind for c in s.preconditions] for s in unique_builds] == [["unique"]] * 2
+
+
+def test_a_changed_index_of_a_partitioned_table_whose_partitions_change_is_built_again(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    """Where a partition comes or goes with the change, the old index is dropped and the
+    new one built per partition, as before."""
+    later = "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+    plan = round_trip(
+        server.url, database, schema_dir,
+        EVENTS + "CREATE INDEX events_kind ON events (kind);",
+        EVENTS + later + "CREATE INDEX events_kind ON events (kind, id);",
+    )  # fmt: skip
+    steps = sqls(plan)
+    assert steps[0] == "DROP INDEX public.events_kind;"
+    assert "CREATE INDEX events_kind ON ONLY public.events USING btree (kind, id);" in steps
+    assert not any("_new" in step for step in steps)

@@ -255,11 +255,34 @@ def test_a_partitioned_index_with_new_storage_parameters_is_rebuilt(
         table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 90);",
         table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 70);",
     )
+    # Online, built beside the old one and swapped in (see test_partitioned_indexes).
+    assert sqls(plan) == [
+        "CREATE INDEX p_a_new ON ONLY public.p USING btree (a) WITH (fillfactor='70');",
+        "CREATE INDEX CONCURRENTLY p1_a_idx_new ON public.p1 USING btree (a)"
+        " WITH (fillfactor='70');",
+        "ALTER INDEX public.p_a_new ATTACH PARTITION public.p1_a_idx_new;",
+        "DROP INDEX public.p_a;",
+        "ALTER INDEX public.p_a_new RENAME TO p_a;",
+        "ALTER INDEX public.p1_a_idx_new RENAME TO p1_a_idx;",
+    ]
+
+
+def test_offline_a_partitioned_index_with_new_storage_parameters_is_dropped_and_created(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    table = (
+        "CREATE TABLE p (a int) PARTITION BY RANGE (a);"
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);"
+    )
+    plan = round_trip(
+        server.url, database, schema_dir,
+        table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 90);",
+        table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 70);",
+        online=False,
+    )  # fmt: skip
     assert sqls(plan) == [
         "DROP INDEX public.p_a;",
-        "CREATE INDEX p_a ON ONLY public.p USING btree (a) WITH (fillfactor='70');",
-        "CREATE INDEX CONCURRENTLY p1_a_idx ON public.p1 USING btree (a) WITH (fillfactor='70');",
-        "ALTER INDEX public.p_a ATTACH PARTITION public.p1_a_idx;",
+        "CREATE INDEX p_a ON public.p USING btree (a) WITH (fillfactor='70');",
     ]
 
 

@@ -8,6 +8,13 @@ unique one lets duplicates in). An index that a foreign key, the replica identit
 CLUSTER uses, that is INVALID, over a column that changes type or goes (ALTER COLUMN
 TYPE would rebuild the old one first, under its lock), or that something changing
 under it makes go first, is dropped and built again as before.
+
+A partitioned table's changed index is swapped the same way (:func:`_swapped_partitioned`):
+the new one is made ``ON ONLY`` the parent under the other name, each partition's is
+built concurrently (under another name too where the old one's partition index holds
+the name it takes) and attached, then the old one is dropped (a partitioned index has no
+``DROP INDEX CONCURRENTLY``: a brief lock on the table and its partitions) and the new
+ones renamed.
 """
 
 from __future__ import annotations
@@ -19,17 +26,19 @@ from schemactl.diff import hazards
 from schemactl.diff.changes import AttributeChange, Change, Hazard, HazardKind, Phase
 from schemactl.diff.comments import comment_change
 from schemactl.diff.context import DiffContext
-from schemactl.diff.key_indexes import adopted_by_keys, replacement_name
+from schemactl.diff.key_indexes import adopted_by_keys, relation_named, replacement_name
 from schemactl.diff.partition_indexes import (
     PARTITIONED,
     adopted_indexes,
     child_index,
     complete_invalid,
     create_partitioned,
+    online_build,
+    partitions_of,
 )
 from schemactl.diff.regenerated import foundations
 from schemactl.diff.views import dropped_materialized_views, retyped_or_dropped_columns
-from schemactl.identifiers import split_qualified
+from schemactl.identifiers import split_qualified, unquote
 
 
 def _online(ctx: DiffContext, index: Index) -> bool:
@@ -145,7 +154,6 @@ def _swapped(ctx: DiffContext, old: Index, new: Index) -> list[Change]:
     temporary = replacement_name(ctx, schema, new.name)
     if (
         temporary is None
-        or not _online(ctx, old)
         or not old.valid
         or table is None
         or table.partition_of is not None
@@ -158,6 +166,10 @@ def _swapped(ctx: DiffContext, old: Index, new: Index) -> list[Change]:
             for c in catalog.constraints.values()
         )
     ):
+        return []
+    if old.table_kind == PARTITIONED and new.table_kind == PARTITIONED:
+        return _swapped_partitioned(ctx, old, new, temporary)
+    if not _online(ctx, old):
         return []
     built = child_index(new, new.table, f"{schema}.{temporary}", new.table_kind)
     return [
@@ -175,6 +187,63 @@ def _swapped(ctx: DiffContext, old: Index, new: Index) -> list[Change]:
             {"index": new, "ident": built.ident, "to": name}, Phase.SWAP_INDEX, order=(1,),
         ),
         *_statistics(new, ()),
+        *comment_change("index", f"INDEX {new.ident}", new.ident, None, new.comment),
+    ]  # fmt: skip
+
+
+def _swapped_partitioned(ctx: DiffContext, old: Index, new: Index, temporary: str) -> list[Change]:
+    """A partitioned table's changed index swapped in (see the module's docstring), over
+    one level of partitions that stay as they are; nothing where a partition is
+    partitioned itself, comes or goes, has an index of its own the new one would adopt,
+    or where a name the build needs is taken."""
+    partitions = partitions_of(ctx.desired, new.table)
+    if (
+        not online_build(ctx, new)
+        or partitions != partitions_of(ctx.current, old.table)
+        or any(ctx.desired.tables[p].kind == PARTITIONED for p in partitions)
+        or any(parent.ident == new.ident for parent, _ in adopted_indexes(ctx).values())
+    ):
+        return []
+    schema, name = split_qualified(old.ident)
+    parent = child_index(new, new.table, f"{schema}.{temporary}", PARTITIONED)
+    names = dict(ctx.desired.partition_indexes.get(new.ident, ()))
+    builds: list[tuple[str, str, str]] = []  # partition, built as, final name (when renamed)
+    for table in partitions:
+        final = names.get(table)
+        if final is None:
+            return []
+        built = final
+        if relation_named(ctx.current, final):
+            child_schema, child_name = split_qualified(final)
+            beside = replacement_name(ctx, child_schema, unquote(child_name))
+            if beside is None:
+                return []
+            built = f"{child_schema}.{beside}"
+        builds.append((table, built, final))
+    changes = [
+        Change("index", new.ident, "create", "index.create_on_only", {"index": parent},
+               Phase.CREATE_INDEX, order=(0, 0)),
+    ]  # fmt: skip
+    for step, (table, built, final) in enumerate(builds):
+        child = child_index(parent, table, built, "r")
+        changes += [
+            Change("index", new.ident, "create", "index.create_concurrently", {"index": child},
+                   Phase.CREATE_INDEX, hazards.build_index_concurrently(built, table),
+                   transactional=False, order=(1, step)),
+            Change("index", new.ident, "create", "index.attach",
+                   {"index": parent, "partition": built}, Phase.CREATE_INDEX, order=(2, -1, step)),
+        ]  # fmt: skip
+        if built != final:
+            changes.append(
+                Change("index", new.ident, "alter", "index.rename",
+                       {"index": new, "ident": built, "to": split_qualified(final)[1]},
+                       Phase.SWAP_INDEX, order=(2, step))
+            )  # fmt: skip
+    return [
+        *changes,
+        Change("index", old.ident, "drop", "index.drop", {"index": old}, Phase.SWAP_INDEX),
+        Change("index", new.ident, "alter", "index.rename",
+               {"index": new, "ident": parent.ident, "to": name}, Phase.SWAP_INDEX, order=(1,)),
         *comment_change("index", f"INDEX {new.ident}", new.ident, None, new.comment),
     ]  # fmt: skip
 

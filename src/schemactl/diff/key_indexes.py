@@ -43,7 +43,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from schemactl.catalog.model import Constraint, Index
+from schemactl.catalog.model import Catalog, Constraint, Index
 from schemactl.diff import hazards
 from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
@@ -200,15 +200,24 @@ def replacement_name(ctx: DiffContext, schema: str, name: str) -> str | None:
     before or after the change (tables, views, sequences and indexes share their names)."""
     temporary = quote_ident(suffixed(name, NEW_INDEX_SUFFIX))
     ident = f"{schema}.{temporary}"
-    for catalog in (ctx.current, ctx.desired):
-        relations = (catalog.tables, catalog.views, catalog.sequences, catalog.indexes)
-        if any(ident in found for found in relations) or any(
+    if relation_named(ctx.current, ident) or relation_named(ctx.desired, ident):
+        return None
+    return temporary
+
+
+def relation_named(catalog: Catalog, ident: str) -> bool:
+    """Whether a relation of ``catalog`` (table, view, sequence, index, a key's index, or
+    a partition's index attached to its parent's) has the qualified name ``ident``."""
+    relations = (catalog.tables, catalog.views, catalog.sequences, catalog.indexes)
+    return (
+        any(ident in found for found in relations)
+        or any(
             f"{split_qualified(c.table)[0]}.{c.ident}" == ident
             for c in catalog.constraints.values()
             if c.type in ("p", "u", "x")
-        ):
-            return None
-    return temporary
+        )
+        or any(ident == child for pairs in catalog.partition_indexes.values() for _, child in pairs)
+    )
 
 
 def swap_over_concurrent_index(old: Constraint, new: Constraint, name: str) -> list[Change]:
