@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Server, run_cli, write_schema
+from tests.support import Server, execute, run_cli, write_schema
 
 Capsys = pytest.CaptureFixture[str]
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +43,27 @@ def test_without_a_terminal_each_step_is_a_plain_line(
     assert re.fullmatch(r"\[2/2\] \d+ ms CREATE TABLE public\.b \(", progress[1])
     assert "\x1b[" not in result.stdout
     assert lines[-1].startswith("Applied 2 step(s)")
+
+
+def test_a_step_of_several_statements_says_how_many_follow_its_first_line(
+    server: Server, database: str, schema_dir: Path, capsys: Capsys
+) -> None:
+    """A key swapped in for the old one is one step of three statements. Named by its
+    first line alone, DROP CONSTRAINT, it read as the key being dropped."""
+    execute(database, "CREATE TABLE k (tenant int NOT NULL, id int NOT NULL, PRIMARY KEY (id));"
+                      "INSERT INTO k VALUES (1, 1);")  # fmt: skip
+    write_schema(schema_dir, "CREATE TABLE k (tenant int NOT NULL, id int NOT NULL,"
+                             " PRIMARY KEY (tenant, id));")  # fmt: skip
+    result = run_cli(capsys, *apply_args(server, database, schema_dir))
+    assert result.code == 0, result.stderr
+    progress = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert re.fullmatch(
+        r"\[2/2\] \d+ ms ALTER TABLE public\.k DROP CONSTRAINT k_pkey; \(\+2 more statements\)",
+        progress[-1],
+    ), progress
+    assert re.fullmatch(
+        r"\[1/2\] \d+ ms CREATE UNIQUE INDEX CONCURRENTLY k_pkey_new .*;", progress[0]
+    )
 
 
 def test_quiet_shows_the_summary_and_the_outcome_only(

@@ -29,6 +29,7 @@ from psycopg.pq import TransactionStatus
 from schemactl.config import PREFLIGHT_TIMEOUT
 from schemactl.diff.changes import Precondition
 from schemactl.identifiers import split_qualified
+from schemactl.plan.headline import headline
 from schemactl.plan.model import Plan, Step
 
 ROW_LIMIT = 1000
@@ -56,8 +57,7 @@ class Finding:
 
     @property
     def where(self) -> str:
-        first_line = self.step.sql.splitlines()[0] if self.step.sql else ""
-        return f"step {self.step_number} `{first_line}`"
+        return f"step {self.step_number} `{headline(self.step.sql)}`"
 
     def message(self) -> str:
         remedy = f"; remedy: {self.remedy}" if self.remedy else ""

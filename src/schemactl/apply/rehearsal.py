@@ -25,6 +25,7 @@ from typing import Any
 import psycopg
 
 from schemactl.apply.session import migration_settings
+from schemactl.plan.headline import headline
 from schemactl.plan.model import Plan, Step
 
 UNSAFE_NEW_ENUM_VALUE = "55P04"
@@ -84,7 +85,7 @@ class Rehearsal:
                 f"rehearsal: all {self.rehearsed} transactional step(s) succeeded on the target "
                 f"and were rolled back ({self.duration_ms} ms){skipped}"
             )
-        first_line = self.failed.sql.splitlines()[0]
+        first_line = headline(self.failed.sql)
         if self.inconclusive:
             return (
                 f"rehearsal stopped at step {self.failed_step} `{first_line}`: it needs an "

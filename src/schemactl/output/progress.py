@@ -3,8 +3,8 @@
 On a terminal, a bar counts the statements done, and a line below it shows the
 statement running now with its elapsed time; ``verbose`` also leaves a line per
 finished statement. Without a terminal (CI logs, pipes), one plain line per finished
-statement: its number, duration and first line (the whole statement with
-``verbose``). ``quiet`` shows nothing.
+statement: its number, duration and first line, with how many statements follow
+where a step holds several (the whole step with ``verbose``). ``quiet`` shows nothing.
 """
 
 from __future__ import annotations
@@ -25,13 +25,14 @@ from rich.progress import (
 from rich.text import Text
 
 from schemactl.apply.progress import SILENT, StepProgress
+from schemactl.plan.headline import headline
 
 STATEMENT_WIDTH = 72  # characters of a running statement shown on the live line
 
 
 def first_line(sql: str, width: int = STATEMENT_WIDTH) -> str:
-    line = sql.strip().splitlines()[0] if sql.strip() else ""
-    return line if len(line) <= width else line[: width - 1] + "…"
+    """A step's first line, and how many statements follow it (see plan.headline)."""
+    return headline(sql, width)
 
 
 class LiveProgress:
