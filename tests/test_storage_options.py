@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import Server, execute, plan_for, round_trip, sqls, write_schema
 
 RAILS_LIKE = """
@@ -240,50 +242,43 @@ def test_the_index_a_table_is_clustered_on_is_set_and_follows_a_rebuild(
     assert sqls(plan)[-1] == "ALTER TABLE public.t CLUSTER ON t_at;"
 
 
+PARTITIONED = (
+    "CREATE TABLE p (a int) PARTITION BY RANGE (a);"
+    "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);"
+)
+
+
+@pytest.mark.parametrize(
+    ("online", "statements"),
+    [
+        # Built beside the old one and swapped in (see test_partitioned_indexes).
+        (True, [
+            "CREATE INDEX p_a_new ON ONLY public.p USING btree (a) WITH (fillfactor='70');",
+            "CREATE INDEX CONCURRENTLY p1_a_idx_new ON public.p1 USING btree (a)"
+            " WITH (fillfactor='70');",
+            "ALTER INDEX public.p_a_new ATTACH PARTITION public.p1_a_idx_new;",
+            "DROP INDEX public.p_a;",
+            "ALTER INDEX public.p_a_new RENAME TO p_a;",
+            "ALTER INDEX public.p1_a_idx_new RENAME TO p1_a_idx;",
+        ]),
+        (False, [
+            "DROP INDEX public.p_a;",
+            "CREATE INDEX p_a ON public.p USING btree (a) WITH (fillfactor='70');",
+        ]),
+    ],
+    ids=["online", "offline"],
+)  # fmt: skip
 def test_a_partitioned_index_with_new_storage_parameters_is_rebuilt(
-    server: Server, database: str, schema_dir: Path
+    server: Server, database: str, schema_dir: Path, online: bool, statements: list[str]
 ) -> None:
     # ALTER INDEX ... SET is not supported for partitioned indexes.
-    table = (
-        "CREATE TABLE p (a int) PARTITION BY RANGE (a);"
-        "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);"
-    )
-    plan = round_trip(
-        server.url,
-        database,
-        schema_dir,
-        table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 90);",
-        table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 70);",
-    )
-    # Online, built beside the old one and swapped in (see test_partitioned_indexes).
-    assert sqls(plan) == [
-        "CREATE INDEX p_a_new ON ONLY public.p USING btree (a) WITH (fillfactor='70');",
-        "CREATE INDEX CONCURRENTLY p1_a_idx_new ON public.p1 USING btree (a)"
-        " WITH (fillfactor='70');",
-        "ALTER INDEX public.p_a_new ATTACH PARTITION public.p1_a_idx_new;",
-        "DROP INDEX public.p_a;",
-        "ALTER INDEX public.p_a_new RENAME TO p_a;",
-        "ALTER INDEX public.p1_a_idx_new RENAME TO p1_a_idx;",
-    ]
-
-
-def test_offline_a_partitioned_index_with_new_storage_parameters_is_dropped_and_created(
-    server: Server, database: str, schema_dir: Path
-) -> None:
-    table = (
-        "CREATE TABLE p (a int) PARTITION BY RANGE (a);"
-        "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);"
-    )
     plan = round_trip(
         server.url, database, schema_dir,
-        table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 90);",
-        table + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 70);",
-        online=False,
+        PARTITIONED + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 90);",
+        PARTITIONED + "CREATE INDEX p_a ON p (a) WITH (fillfactor = 70);",
+        online=online,
     )  # fmt: skip
-    assert sqls(plan) == [
-        "DROP INDEX public.p_a;",
-        "CREATE INDEX p_a ON public.p USING btree (a) WITH (fillfactor='70');",
-    ]
+    assert sqls(plan) == statements
 
 
 def test_a_reviewer_sees_settings_under_their_column_old_to_new(
