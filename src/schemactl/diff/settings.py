@@ -39,14 +39,15 @@ def column_type(catalog: Catalog, table_ident: str, name: str) -> str | None:
     return None
 
 
-def _recreated(ctx: DiffContext, old: Table, new: Table, name: str) -> bool:
-    """A column dropped and added again (a new generation expression, a routine it calls
-    recreated or redefined) loses its settings."""
-    before, after = old.column(name), new.column(name)
-    if before is None or after is None:
-        return False
-    return before.generated != after.generated or (
-        after.generated is not None and (new.ident, after.ident) in regenerated_columns(ctx)
+def _recreated(ctx: DiffContext, new: Table, name: str) -> bool:
+    """A column dropped and added again (a new generation expression before PostgreSQL
+    17, a routine it calls recreated or redefined) loses its settings. One whose
+    expression is set in place (17 and later) or dropped (DROP EXPRESSION) keeps them."""
+    after = new.column(name)
+    return (
+        after is not None
+        and after.generated is not None
+        and (new.ident, after.ident) in regenerated_columns(ctx)
     )
 
 
@@ -61,7 +62,7 @@ def _column_settings(ctx: DiffContext, old: Table | None, new: Table) -> list[Ch
         if wanted_type is None:
             continue  # the column goes, and its settings with it
         before = current.get(name)
-        if old is not None and _recreated(ctx, old, new, name):
+        if old is not None and _recreated(ctx, new, name):
             before = None
         after = desired.get(name)
         retyped = before is not None and before.type != wanted_type
