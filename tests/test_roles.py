@@ -23,9 +23,10 @@ Capsys = pytest.CaptureFixture[str]
 
 
 @pytest.fixture(scope="module")
-def elsewhere() -> Iterator[str]:
-    """A second server, for dev databases: nothing done there reaches the target's roles."""
-    with EmbeddedServer() as dev:
+def elsewhere(server: Server) -> Iterator[str]:
+    """A second server, for dev databases: nothing done there reaches the target's roles.
+    Of the suite server's major version, as a dev server must be."""
+    with EmbeddedServer(major=server.major) as dev:
         yield dev.url
 
 
