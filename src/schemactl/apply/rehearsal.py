@@ -85,15 +85,15 @@ class Rehearsal:
                 f"rehearsal: all {self.rehearsed} transactional step(s) succeeded on the target "
                 f"and were rolled back ({self.duration_ms} ms){skipped}"
             )
-        first_line = headline(self.failed.sql)
+        step = headline(self.failed.sql)
         if self.inconclusive:
             return (
-                f"rehearsal stopped at step {self.failed_step} `{first_line}`: it needs an "
+                f"rehearsal stopped at step {self.failed_step} `{step}`: it needs an "
                 f"earlier step committed first ({self.error}); the {self.rehearsed - 1} "
                 f"step(s) before it succeeded and were rolled back{skipped}"
             )
         return (
-            f"rehearsal: step {self.failed_step} `{first_line}` would fail: {self.error}"
+            f"rehearsal: step {self.failed_step} `{step}` would fail: {self.error}"
             f"{f' (SQLSTATE {self.sqlstate})' if self.sqlstate else ''}; "
             f"the {self.rehearsed - 1} step(s) before it succeeded; all of it was rolled back{skipped}"
         )

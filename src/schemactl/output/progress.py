@@ -28,11 +28,7 @@ from schemactl.apply.progress import SILENT, StepProgress
 from schemactl.plan.headline import headline
 
 STATEMENT_WIDTH = 72  # characters of a running statement shown on the live line
-
-
-def first_line(sql: str, width: int = STATEMENT_WIDTH) -> str:
-    """A step's first line, and how many statements follow it (see plan.headline)."""
-    return headline(sql, width)
+LOGGED_WIDTH = 200  # characters of a finished statement's line
 
 
 class LiveProgress:
@@ -66,7 +62,9 @@ class LiveProgress:
         self.sql = sql
         if self.current is not None:
             self.running.remove_task(self.current)
-        self.current = self.running.add_task(f"{number}/{self.total} {first_line(sql)}")
+        self.current = self.running.add_task(
+            f"{number}/{self.total} {headline(sql, STATEMENT_WIDTH)}"
+        )
 
     def done(self, number: int, duration_ms: int) -> None:
         if self.run is not None:
@@ -74,7 +72,7 @@ class LiveProgress:
         if self.verbose and self.live is not None:
             line = Text(f"{number}/{self.total} ", style="dim")
             line.append(f"{duration_ms} ms ", style="cyan")
-            line.append(first_line(self.sql, 200))
+            line.append(headline(self.sql, LOGGED_WIDTH))
             self.live.console.print(line, soft_wrap=True)
 
     def retry(self, attempt: int, delay_seconds: float, reason: str) -> None:
@@ -111,7 +109,7 @@ class PlainProgress:
         self.sql = sql
 
     def done(self, number: int, duration_ms: int) -> None:
-        text = self.sql.strip() if self.verbose else first_line(self.sql, 200)
+        text = self.sql.strip() if self.verbose else headline(self.sql, LOGGED_WIDTH)
         self.console.print(
             f"[{number}/{self.total}] {duration_ms} ms {text}", soft_wrap=True, highlight=False,
             markup=False,
