@@ -30,6 +30,7 @@ from schemactl.diff.key_indexes import adopted_by_keys, relation_named, replacem
 from schemactl.diff.partition_indexes import (
     PARTITIONED,
     adopted_indexes,
+    build_per_partition,
     child_index,
     complete_invalid,
     create_partitioned,
@@ -168,7 +169,7 @@ def _swapped(ctx: DiffContext, old: Index, new: Index) -> list[Change]:
     ):
         return []
     if old.table_kind == PARTITIONED and new.table_kind == PARTITIONED:
-        return _swapped_partitioned(ctx, old, new, temporary)
+        return _swapped_partitioned(ctx, old, new, schema, name, temporary)
     if not _online(ctx, old):
         return []
     built = child_index(new, new.table, f"{schema}.{temporary}", new.table_kind)
@@ -191,7 +192,9 @@ def _swapped(ctx: DiffContext, old: Index, new: Index) -> list[Change]:
     ]  # fmt: skip
 
 
-def _swapped_partitioned(ctx: DiffContext, old: Index, new: Index, temporary: str) -> list[Change]:
+def _swapped_partitioned(
+    ctx: DiffContext, old: Index, new: Index, schema: str, name: str, temporary: str
+) -> list[Change]:
     """A partitioned table's changed index swapped in (see the module's docstring), over
     one level of partitions that stay as they are; nothing where a partition is
     partitioned itself, comes or goes, has an index of its own the new one would adopt,
@@ -204,43 +207,29 @@ def _swapped_partitioned(ctx: DiffContext, old: Index, new: Index, temporary: st
         or any(parent.ident == new.ident for parent, _ in adopted_indexes(ctx).values())
     ):
         return []
-    schema, name = split_qualified(old.ident)
-    parent = child_index(new, new.table, f"{schema}.{temporary}", PARTITIONED)
     names = dict(ctx.desired.partition_indexes.get(new.ident, ()))
-    builds: list[tuple[str, str, str]] = []  # partition, built as, final name (when renamed)
-    for table in partitions:
+    built: dict[str, str] = {}  # partition -> the name its index is built under
+    renames: list[Change] = []
+    for step, table in enumerate(partitions):
         final = names.get(table)
         if final is None:
             return []
-        built = final
+        built[table] = final
         if relation_named(ctx.current, final):
             child_schema, child_name = split_qualified(final)
             beside = replacement_name(ctx, child_schema, unquote(child_name))
             if beside is None:
                 return []
-            built = f"{child_schema}.{beside}"
-        builds.append((table, built, final))
-    changes = [
-        Change("index", new.ident, "create", "index.create_on_only", {"index": parent},
-               Phase.CREATE_INDEX, order=(0, 0)),
-    ]  # fmt: skip
-    for step, (table, built, final) in enumerate(builds):
-        child = child_index(parent, table, built, "r")
-        changes += [
-            Change("index", new.ident, "create", "index.create_concurrently", {"index": child},
-                   Phase.CREATE_INDEX, hazards.build_index_concurrently(built, table),
-                   transactional=False, order=(1, step)),
-            Change("index", new.ident, "create", "index.attach",
-                   {"index": parent, "partition": built}, Phase.CREATE_INDEX, order=(2, -1, step)),
-        ]  # fmt: skip
-        if built != final:
-            changes.append(
+            built[table] = f"{child_schema}.{beside}"
+            renames.append(
                 Change("index", new.ident, "alter", "index.rename",
-                       {"index": new, "ident": built, "to": split_qualified(final)[1]},
+                       {"index": new, "ident": built[table], "to": child_name},
                        Phase.SWAP_INDEX, order=(2, step))
             )  # fmt: skip
+    parent = child_index(new, new.table, f"{schema}.{temporary}", PARTITIONED)
     return [
-        *changes,
+        *build_per_partition(ctx, parent, built),
+        *renames,
         Change("index", old.ident, "drop", "index.drop", {"index": old}, Phase.SWAP_INDEX),
         Change("index", new.ident, "alter", "index.rename",
                {"index": new, "ident": parent.ident, "to": name}, Phase.SWAP_INDEX, order=(1,)),

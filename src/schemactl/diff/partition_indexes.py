@@ -209,8 +209,17 @@ def create_partitioned(ctx: DiffContext, index: Index) -> list[Change]:
                         () if index.table in ctx.created_tables
                         else hazards.build_index(index.ident, index.table))  # fmt: skip
         return [plain, *_renames(ctx, index)]
+    return build_per_partition(ctx, index)
+
+
+def build_per_partition(
+    ctx: DiffContext, index: Index, names: dict[str, str] | None = None
+) -> list[Change]:
+    """``index`` made ``ON ONLY`` its partitioned table, then each partition's index
+    built concurrently and attached; ``names``: partition -> the (qualified) name its
+    index is built under, where not the one it has in the desired database."""
     changes = [_change(index, "index.create_on_only", {"index": index}, (0, 0))]
-    return changes + _below(ctx, index, depth=1, attached={})
+    return changes + _below(ctx, index, depth=1, attached={}, names=names)
 
 
 def complete_invalid(ctx: DiffContext, index: Index) -> list[Change]:
@@ -243,14 +252,22 @@ def _fallback_name(table: str, parent: Index) -> str:
     return f'{_schema_of(table)}."{kept}"'
 
 
-def _below(ctx: DiffContext, parent: Index, depth: int, attached: dict[str, str]) -> list[Change]:
+def _below(
+    ctx: DiffContext,
+    parent: Index,
+    depth: int,
+    attached: dict[str, str],
+    names: dict[str, str] | None = None,
+) -> list[Change]:
     """For each partition of ``parent``'s table without an attached index: the index it
     has on its own (renamed), or one built for it (concurrently when it exists and holds
     rows; ``ON ONLY`` and recursively when it is partitioned itself), then attached.
     ``attached`` is what stays attached: nothing under a parent index created (or
-    re-created: dropping the old one dropped its partitions' indexes too)."""
+    re-created: dropping the old one dropped its partitions' indexes too). ``names``:
+    see :func:`build_per_partition`."""
     changes: list[Change] = []
-    names = dict(ctx.desired.partition_indexes.get(parent.ident, ()))
+    if names is None:
+        names = dict(ctx.desired.partition_indexes.get(parent.ident, ()))
     for step, table in enumerate(partitions_of(ctx.desired, parent.table)):
         if table in attached and table in ctx.current.tables:
             continue
