@@ -16,7 +16,7 @@ from schemactl.catalog.sqlfiles import rows
 
 # The queries that read each kind the census counts; a query not named here always runs.
 QUERIES_OF_KIND: dict[str, tuple[str, ...]] = {
-    "relations": ("columns", "tables", "column_settings", "not_null_constraints"),
+    "relations": ("columns", "tables", "not_null_constraints"),
     "views": ("views", "views_columns", "views_dependencies"),
     "sequences": ("sequences",),
     "indexes": ("indexes", "index_settings"),

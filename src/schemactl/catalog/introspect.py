@@ -23,6 +23,7 @@ from schemactl.catalog.latency import read_ahead_depth
 from schemactl.catalog.model import (
     Catalog,
     Column,
+    ColumnSettings,
     Constraint,
     Extension,
     Index,
@@ -42,7 +43,7 @@ from schemactl.catalog.readers.privileges import read_privileges
 from schemactl.catalog.readers.publications import SINCE_15, read_publications
 from schemactl.catalog.readers.routines import read_routines
 from schemactl.catalog.readers.rules import read_rules, read_statistics
-from schemactl.catalog.readers.settings import read_column_settings, read_index_settings
+from schemactl.catalog.readers.settings import column_settings, read_index_settings
 from schemactl.catalog.readers.text_search import read_text_search
 from schemactl.catalog.readers.triggers import read_triggers
 from schemactl.catalog.readers.types import read_types
@@ -73,7 +74,6 @@ READERS: list[Reader] = [
     read_views,
     read_partition_columns,
     read_not_null_constraints,
-    read_column_settings,
     read_index_settings,
     read_partition_indexes,
     read_policies,
@@ -166,7 +166,7 @@ SESSION_SETTINGS = "SET LOCAL search_path = ''; SET LOCAL TimeZone = 'UTC'; SET 
 # catalog, those the readers ask for after the first connection's columns, tables and
 # constraints.
 SECOND_CONNECTION_QUERIES = frozenset({
-    "indexes", "privileges", "policies", "column_settings", "index_settings",
+    "indexes", "privileges", "policies", "index_settings",
     "partition_indexes", "views_dependencies", "views", "views_columns", "types", "triggers",
 })  # fmt: skip
 
@@ -192,7 +192,7 @@ def _planned_queries(params: dict[str, Any], cron: bool) -> list[tuple[str, dict
         "text_search_dictionaries", "text_search_configurations",
         "aggregates", "functions", "triggers", "event_triggers", "domains", "types",
         "views_columns", "views_dependencies", "views", "partition_columns",
-        "not_null_constraints", "column_settings", "index_settings", "partition_indexes",
+        "not_null_constraints", "index_settings", "partition_indexes",
         "policies", "privileges", "default_privileges",
     ]  # fmt: skip
     planned = [(name, params) for name in names]
@@ -214,15 +214,22 @@ def _read_tables(
     (inherited columns too), for naming what constraints stand on."""
     columns: dict[int, list[Column]] = {}
     names: dict[int, dict[int, str]] = {}
+    settings: dict[int, list[ColumnSettings]] = {}
     for (
         oid, local, table_name, name, ident, position, type_, not_null, default, identity,
         generated, collation, comment, default_volatile, default_calls, generated_storage,
-        generated_uses, *sequence,
+        generated_uses, statistics, storage, compression, options, type_storage, *sequence,
     ) in tuples(conn, "columns", params):  # fmt: skip
         if oid in names:
             names[oid][position] = ident
         else:
             names[oid] = {position: ident}
+        if statistics is not None or storage or compression or options:
+            settings.setdefault(oid, []).append(
+                column_settings(
+                    name, ident, type_, statistics, storage, compression, options, type_storage
+                )
+            )
         if not local:
             continue  # inherited from a parent table: planned on the parent
         column = _column(
@@ -238,6 +245,7 @@ def _read_tables(
     for row in rows(conn, "tables", params):
         oid = row.pop("oid")
         row["columns"] = tuple(columns.get(oid, ()))
+        row["column_settings"] = tuple(settings.get(oid, ()))
         row["inherits"] = tuple(row["inherits"])
         row["partition_key_columns"] = tuple(row["partition_key_columns"] or ())
         row["options"] = tuple(row["options"])

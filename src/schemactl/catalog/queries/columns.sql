@@ -50,6 +50,20 @@ SELECT a.attrelid AS relation_oid,
                               AND d.objsubid = a.attnum))
                    ORDER BY u.attnum)
        END AS generated_uses,
+       -- What ALTER COLUMN ... SET adds (catalog/readers/settings.py), for every column of
+       -- every table, inherited and partition columns too; NULL where it is the default.
+       -- attstattarget is -1 for the default up to PostgreSQL 16 and NULL from 17.
+       nullif(coalesce(a.attstattarget::int, -1), -1) AS statistics,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
+       -- pg_attver is no setting: newer minor releases (15.20 among them) stamp it on every
+       -- column they create or rewrite, with a value of their own; SET and RESET leave it,
+       -- and pg_dump leaves it out. Only columns with more options than the stamp are
+       -- unnested (told first: unnesting every column's took longer).
+       CASE WHEN cardinality(a.attoptions) > 1 OR a.attoptions[1] NOT LIKE 'pg\_attver=%%'
+            THEN ARRAY(SELECT o FROM unnest(a.attoptions) AS o
+                        WHERE o NOT LIKE 'pg\_attver=%%' ORDER BY o) END AS options,
+       t.typstorage::text AS type_storage,
        ids.name AS identity_seq_name,
        ids.ident AS identity_seq_ident,
        ids.seqstart AS identity_seq_start,

@@ -16,26 +16,29 @@ from schemactl.catalog.model import STORAGE_KEYWORDS, Catalog, ColumnSettings
 from schemactl.catalog.sqlfiles import rows
 
 
-def read_column_settings(
-    conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog
-) -> None:
-    settings: dict[str, list[ColumnSettings]] = {}
-    for row in rows(conn, "column_settings", params):
-        table = row.pop("table")
-        storage = row["storage"]
-        settings.setdefault(table, []).append(
-            ColumnSettings(
-                **{
-                    **row,
-                    "storage": STORAGE_KEYWORDS[storage] if storage else None,
-                    "options": tuple(row["options"]),
-                    "type_storage": STORAGE_KEYWORDS[row["type_storage"]],
-                }
-            )
-        )
-    for ident, columns in settings.items():
-        if (table := catalog.tables.get(ident)) is not None:
-            catalog.tables[ident] = dataclasses.replace(table, column_settings=tuple(columns))
+def column_settings(
+    name: str,
+    ident: str,
+    type_: str,
+    statistics: int | None,
+    storage: str | None,
+    compression: str | None,
+    options: list[str] | None,
+    type_storage: str,
+) -> ColumnSettings:
+    """A column's settings as ``queries/columns.sql`` reads them beside its definition
+    (storage and the type's as the catalog's letters): read with the columns, they cost
+    no scan of pg_attribute of their own."""
+    return ColumnSettings(
+        name=name,
+        ident=ident,
+        statistics=statistics,
+        storage=STORAGE_KEYWORDS[storage] if storage else None,
+        compression=compression,
+        options=tuple(options or ()),
+        type=type_,
+        type_storage=STORAGE_KEYWORDS[type_storage],
+    )
 
 
 def read_index_settings(conn: psycopg.Connection, params: dict[str, Any], catalog: Catalog) -> None:
