@@ -406,3 +406,113 @@ def test_a_key_replaced_over_a_column_that_changes_type_is_replaced_in_one_state
     )  # fmt: skip
     assert sqls(plan)[0] == "ALTER TABLE public.k DROP CONSTRAINT k_pkey;"
     assert "ALTER TABLE public.k ADD CONSTRAINT k_pkey PRIMARY KEY (id, n);" in sqls(plan)
+
+
+# A view over two tables, dropped and created again because a column it shows changes type.
+RETYPED_VIEW_BEFORE = """
+CREATE TABLE t (id int PRIMARY KEY, owner text NOT NULL, body text);
+CREATE TABLE u (id int PRIMARY KEY, t_id int, kind int);
+CREATE VIEW v AS SELECT t.id, t.owner, u.kind FROM t JOIN u ON u.t_id = t.id;
+CREATE INDEX t_body ON t (body);
+"""
+
+
+def test_builds_that_need_nothing_the_migration_changes_run_before_anything_is_dropped(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    # Each build commits what came before it: built after DROP VIEW, the view would be
+    # missing for as long as they ran.
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        RETYPED_VIEW_BEFORE,
+        RETYPED_VIEW_BEFORE.replace("kind int", "kind bigint").replace(
+            "CREATE INDEX t_body ON t (body);",
+            "CREATE INDEX t_body ON t (lower(body)); CREATE INDEX t_owner ON t (owner);"
+            " ALTER TABLE t ADD CONSTRAINT t_owner_body UNIQUE (owner, body);",
+        ),
+    )
+    statements = sqls(plan)
+    assert statements[:3] == [
+        "CREATE UNIQUE INDEX CONCURRENTLY t_owner_body ON public.t USING btree (owner, body);",
+        "CREATE INDEX CONCURRENTLY t_owner ON public.t USING btree (owner);",
+        "CREATE INDEX CONCURRENTLY t_body_new ON public.t USING btree (lower(body));",
+    ]
+    assert statements[3] == "DROP VIEW public.v;"
+    # The old index goes only once the new one is there, as before.
+    assert statements.index("DROP INDEX CONCURRENTLY IF EXISTS public.t_body;") > 3
+
+
+def test_a_build_on_a_table_the_migration_rewrites_stays_after_the_rewrite(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    # The rewrite builds every index of the table again, under its lock: one built
+    # before it would be built twice.
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        RETYPED_VIEW_BEFORE,
+        RETYPED_VIEW_BEFORE.replace("kind int", "kind bigint") + "CREATE INDEX u_t ON u (t_id);",
+    )
+    statements = sqls(plan)
+    rewrite = statements.index(
+        "ALTER TABLE public.u ALTER COLUMN kind TYPE bigint USING kind::bigint;"
+    )
+    build = statements.index("CREATE INDEX CONCURRENTLY u_t ON public.u USING btree (t_id);")
+    assert statements[0] == "DROP VIEW public.v;"
+    assert rewrite < build
+
+
+@pytest.mark.parametrize(
+    ("added", "build"),
+    [
+        pytest.param(
+            "ALTER TABLE t ADD COLUMN tag text; CREATE INDEX t_tag ON t (tag);",
+            "CREATE INDEX CONCURRENTLY t_tag ON public.t USING btree (tag);",
+            id="over a column it adds",
+        ),
+        pytest.param(
+            "CREATE FUNCTION norm(text) RETURNS text IMMUTABLE LANGUAGE sql"
+            " RETURN lower($1); CREATE INDEX t_norm ON t (norm(owner));",
+            "CREATE INDEX CONCURRENTLY t_norm ON public.t USING btree (public.norm(owner));",
+            id="calling a routine it creates",
+        ),
+        pytest.param(
+            "CREATE COLLATION bytes (locale = 'C'); CREATE INDEX t_c ON t (owner COLLATE bytes);",
+            "CREATE INDEX CONCURRENTLY t_c ON public.t USING btree (owner COLLATE public.bytes);",
+            id="naming a collation it creates",
+        ),
+    ],
+)
+def test_a_build_that_needs_what_the_migration_makes_keeps_its_place(
+    server: Server, database: str, schema_dir: Path, added: str, build: str
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        RETYPED_VIEW_BEFORE,
+        RETYPED_VIEW_BEFORE.replace("kind int", "kind bigint") + added,
+    )
+    statements = sqls(plan)
+    assert statements[0] == "DROP VIEW public.v;"
+    assert build in statements
+
+
+def test_builds_keep_their_place_where_nothing_is_dropped_and_created_again(
+    server: Server, database: str, schema_dir: Path
+) -> None:
+    plan = round_trip(
+        server.url,
+        database,
+        schema_dir,
+        RETYPED_VIEW_BEFORE,
+        RETYPED_VIEW_BEFORE
+        + "ALTER TABLE u ADD COLUMN note text; CREATE INDEX t_owner ON t (owner);",
+    )
+    assert sqls(plan) == [
+        "ALTER TABLE public.u ADD COLUMN note text;",
+        "CREATE INDEX CONCURRENTLY t_owner ON public.t USING btree (owner);",
+    ]

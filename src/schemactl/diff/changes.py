@@ -19,6 +19,10 @@ class Phase(float, Enum):
     Phases are numbers so that a new one fits between two others (38.2) without
     renumbering."""
 
+    # Concurrent index builds that stand on nothing the migration changes: before any of
+    # it is committed, so that nothing it drops and creates again is missing meanwhile
+    # (diff/early_builds.py).
+    BUILD_INDEX_FIRST = -1
     CREATE_ROLE = 0  # roles first (created, then altered): everything else may name them
     UNSCHEDULE_JOB = 1  # a job stops before anything it uses is dropped
     REVOKE = 2

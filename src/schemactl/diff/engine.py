@@ -15,6 +15,7 @@ from schemactl.diff.collations import diff_casts, diff_collations
 from schemactl.diff.constraints import diff_constraints
 from schemactl.diff.context import DiffContext
 from schemactl.diff.describe import describe
+from schemactl.diff.early_builds import builds_first
 from schemactl.diff.hazards import settle_new_objects
 from schemactl.diff.indexes import diff_indexes
 from schemactl.diff.jobs import diff_jobs
@@ -87,4 +88,4 @@ def diff_catalogs(
     ctx = DiffContext(set_aside_rebuilt(current, desired), desired, online, current, restore_owner)
     changes = [change for differ in DIFFERS for change in differ(ctx)]
     described = with_preconditions(ctx, settle_new_objects(describe(ctx, changes)))
-    return sorted(described, key=lambda c: (c.phase, c.order))
+    return sorted(builds_first(ctx, described), key=lambda c: (c.phase, c.order))
