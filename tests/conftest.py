@@ -33,7 +33,7 @@ from schemactl.devdb.binaries import machine_server_binaries
 from schemactl.devdb.embedded import EmbeddedServer
 from schemactl.devdb.versions import SUPPORTED_MAJORS, server_major
 from tests.pgbouncer import PgBouncer, pgbouncer_binary
-from tests.support import Server
+from tests.support import Server, require_companions
 
 VERSIONS_ENV = "SCHEMACTL_TEST_PG_VERSIONS"
 DEFAULT_VERSIONS = "default,17"
@@ -150,6 +150,15 @@ def _empty_database(server: Server) -> Iterator[str]:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@pytest.fixture(autouse=True)
+def _companions(request: pytest.FixtureRequest) -> None:
+    """Specifications marked ``needs`` run only where their server offers what the
+    marker names (tests.support.require_companions)."""
+    marker = request.node.get_closest_marker("needs")
+    if marker is not None:
+        require_companions(request.getfixturevalue("server"), *marker.args)
 
 
 @pytest.fixture

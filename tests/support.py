@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -166,6 +168,48 @@ def skip_unless_loads(server: Server, folder: Path) -> None:
         pytest.skip(
             f"{folder.name}/ does not load on PostgreSQL {server.major or '?'}: {_LOADS[key]}"
         )
+
+
+# Collations of the ICU provider: an option PostgreSQL is built with, not an extension.
+ICU = "icu"
+
+
+def makes_icu_collations(conn: psycopg.Connection) -> bool:
+    """Whether the server makes ICU collations (its catalog lists one, "unicode", from
+    PostgreSQL 16 on even where it was built without ICU)."""
+    try:
+        with conn.transaction(force_rollback=True):
+            conn.execute("CREATE COLLATION pg_temp.icu_probe (provider = icu, locale = 'und')")
+    except psycopg.Error:
+        return False
+    return True
+
+
+def require_companions(server: Server, *names: str) -> None:
+    """Go on only where ``server`` offers the extensions ``names`` (and ICU, where named).
+
+    Run as root with apt-get, ``make test`` installs them for the suite's own server
+    (scripts/debian-packages.txt): there a missing one fails the specification, as the
+    broken install it is. Elsewhere, and on a server the suite is pointed at
+    (``TEST_DATABASE_URL``), which the suite installs nothing into, it is skipped."""
+    with psycopg.connect(server.url) as conn:
+        offered = {
+            str(row[0])
+            for row in conn.execute(
+                "SELECT name FROM pg_available_extensions WHERE name = ANY(%s)", (list(names),)
+            )
+        }
+        if ICU in names and makes_icu_collations(conn):
+            offered.add(ICU)
+    missing = [name for name in names if name not in offered]
+    if not missing:
+        return
+    lacking = f"PostgreSQL {server.major or '?'} here offers no {', '.join(missing)}"
+    if server.embedded is None:
+        pytest.skip(f"{lacking} (the server at TEST_DATABASE_URL)")
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        pytest.fail(f"{lacking}, though make test installs it (scripts/debian-packages.txt)")
+    pytest.skip(f"{lacking} (scripts/debian-packages.txt; make test installs it as root)")
 
 
 def sqls(plan: Plan) -> list[str]:

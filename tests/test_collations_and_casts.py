@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import Server, execute, plan_for, round_trip, sqls, write_schema
+import pytest
+
+from tests.support import ICU, Server, execute, plan_for, round_trip, sqls, write_schema
 
 CASE_INSENSITIVE = (
     "CREATE COLLATION case_insensitive (provider = icu, locale = 'und-u-ks-level2',"
@@ -13,6 +15,7 @@ CASE_INSENSITIVE = (
 )
 
 
+@pytest.mark.needs(ICU)
 def test_a_collation_is_created_before_the_columns_that_use_it(
     server: Server, database: str, schema_dir: Path
 ) -> None:
@@ -51,6 +54,7 @@ def test_libc_collations_and_comments_round_trip(
     ]
 
 
+@pytest.mark.needs(ICU)
 def test_a_changed_collation_is_dropped_and_created_again(
     server: Server, database: str, schema_dir: Path
 ) -> None:
@@ -68,6 +72,7 @@ def test_a_changed_collation_is_dropped_and_created_again(
     ]
 
 
+@pytest.mark.needs(ICU)
 def test_a_collation_made_elsewhere_is_drift(
     server: Server, database: str, schema_dir: Path
 ) -> None:

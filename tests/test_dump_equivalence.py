@@ -22,7 +22,7 @@ from psycopg import sql
 
 from schemactl.devdb.loader import ensure_roles
 from tests.conformance.dump import canonical_schema, normalized_schema, pg_dump_schema
-from tests.support import Server, execute, run_cli
+from tests.support import ICU, Server, execute, makes_icu_collations, run_cli
 
 RICH_SCHEMA = Path(__file__).with_name("dump") / "rich_schema.sql"
 ROLES = ("rich_app_reader",)
@@ -39,12 +39,8 @@ def _features(url: str) -> set[str]:
             offered.add("pg15")
         if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'").fetchone():
             offered.add("postgis")
-        try:
-            with conn.transaction(force_rollback=True):
-                conn.execute("CREATE COLLATION pg_temp.probe (provider = icu, locale = 'und')")
-            offered.add("icu")
-        except psycopg.errors.FeatureNotSupported:
-            pass  # built without ICU
+        if makes_icu_collations(conn):
+            offered.add(ICU)
     return offered
 
 

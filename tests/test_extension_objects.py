@@ -31,6 +31,7 @@ def _mentions(plan_sql: list[str], *names: str) -> list[str]:
     return [sql for sql in plan_sql if any(name in sql for name in names)]
 
 
+@pytest.mark.needs("postgis")
 def test_a_postgis_schema_applies_from_empty_and_then_plans_nothing(
     server: Server, database: str, schema_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -44,6 +45,7 @@ def test_a_postgis_schema_applies_from_empty_and_then_plans_nothing(
     assert drift.code == 0, drift.stdout + drift.stderr
 
 
+@pytest.mark.needs("postgis")
 def test_changes_next_to_postgis_round_trip_without_touching_its_objects(
     server: Server, database: str, schema_dir: Path
 ) -> None:
@@ -64,6 +66,7 @@ def test_changes_next_to_postgis_round_trip_without_touching_its_objects(
     ]
 
 
+@pytest.mark.needs("postgis")
 def test_what_a_user_adds_to_an_extension_table_follows_pg_dump_and_is_not_planned(
     server: Server, database: str, schema_dir: Path
 ) -> None:
@@ -75,6 +78,7 @@ def test_what_a_user_adds_to_an_extension_table_follows_pg_dump_and_is_not_plann
     assert not plan_for(server.url, database, schema_dir).has_changes
 
 
+@pytest.mark.needs("postgis", "postgis_topology")
 def test_an_extension_with_its_own_schema_tables_and_sequences_plans_nothing_of_them(
     server: Server, database: str, schema_dir: Path
 ) -> None:
@@ -95,6 +99,7 @@ def test_an_extension_with_its_own_schema_tables_and_sequences_plans_nothing_of_
     ]
 
 
+@pytest.mark.needs("pg_partman")
 def test_config_tables_in_a_user_schema_are_the_extensions(
     server: Server, database: str, schema_dir: Path
 ) -> None:

@@ -151,6 +151,7 @@ def test_an_unknown_expectation_is_a_clear_error_before_any_server_starts(
     assert "bad.sql:1:1: unknown expectation 'plenty'" in result.stderr
 
 
+@pytest.mark.needs("pgtap")
 def test_pgtap_files_report_each_assertion(
     server: Server, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
