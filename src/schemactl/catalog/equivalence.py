@@ -377,8 +377,13 @@ def _reconcile_table(prober: _Prober, old: Table, new: Table) -> Table:
     (most tables, whose columns' expressions read alike on both sides)."""
     taken_over: list[Column] | None = None
     wanted_column = new.column
+    # Most tables list the same columns in the same order on both sides: each column's
+    # counterpart is then at its own position, found without a lookup by name.
+    wanted_at = new.columns if len(new.columns) == len(old.columns) else ()
     for position, column in enumerate(old.columns):
-        wanted = wanted_column(column.name)
+        wanted = wanted_at[position] if wanted_at else None
+        if wanted is None or wanted.name != column.name:
+            wanted = wanted_column(column.name)
         if wanted is None or (
             column.default == wanted.default and column.generated == wanted.generated
         ):

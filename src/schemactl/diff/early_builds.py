@@ -127,7 +127,7 @@ def builds_first(ctx: DiffContext, changes: list[Change]) -> list[Change]:
             and all(call in ctx.current.functions for call in build.calls)
             and foundations(ctx).reason(build.table, build.columns, build.calls, build.definition)
             is None
-            and not relation_named(ctx.current, build.name)
+            and not relation_named(ctx, build.name)
         )
 
     moved: list[Change] = []

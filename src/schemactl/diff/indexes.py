@@ -215,7 +215,7 @@ def _swapped_partitioned(
         if final is None:
             return []
         built[table] = final
-        if relation_named(ctx.current, final):
+        if relation_named(ctx, final):
             child_schema, child_name = split_qualified(final)
             beside = replacement_name(ctx, child_schema, unquote(child_name))
             if beside is None:

@@ -200,23 +200,32 @@ def replacement_name(ctx: DiffContext, schema: str, name: str) -> str | None:
     before or after the change (tables, views, sequences and indexes share their names)."""
     temporary = quote_ident(suffixed(name, NEW_INDEX_SUFFIX))
     ident = f"{schema}.{temporary}"
-    if relation_named(ctx.current, ident) or relation_named(ctx.desired, ident):
+    if relation_named(ctx, ident) or relation_named(ctx, ident, desired=True):
         return None
     return temporary
 
 
-def relation_named(catalog: Catalog, ident: str) -> bool:
-    """Whether a relation of ``catalog`` (table, view, sequence, index, a key's index, or
-    a partition's index attached to its parent's) has the qualified name ``ident``."""
-    relations = (catalog.tables, catalog.views, catalog.sequences, catalog.indexes)
-    return (
-        any(ident in found for found in relations)
-        or any(
-            f"{split_qualified(c.table)[0]}.{c.ident}" == ident
-            for c in catalog.constraints.values()
-            if c.type in ("p", "u", "x")
-        )
-        or any(ident == child for pairs in catalog.partition_indexes.values() for _, child in pairs)
+def relation_named(ctx: DiffContext, ident: str, desired: bool = False) -> bool:
+    """Whether a relation of the current catalog (the desired one where ``desired``) has
+    the qualified name ``ident``: a table, view, sequence, index, a key's index, or a
+    partition's index attached to its parent's. The names are gathered once per
+    comparison: every build planned online asks, and keys' indexes are found only by
+    going through every constraint."""
+    return ident in ctx.answer(
+        ("relation names", desired),
+        lambda: _relation_names(ctx.desired if desired else ctx.current),
+    )
+
+
+def _relation_names(catalog: Catalog) -> frozenset[str]:
+    keys = (
+        f"{split_qualified(c.table)[0]}.{c.ident}"
+        for c in catalog.constraints.values()
+        if c.type in ("p", "u", "x")
+    )
+    children = (child for pairs in catalog.partition_indexes.values() for _, child in pairs)
+    return frozenset(
+        (*catalog.tables, *catalog.views, *catalog.sequences, *catalog.indexes, *keys, *children)
     )
 
 
