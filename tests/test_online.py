@@ -463,6 +463,10 @@ def test_a_build_on_a_table_the_migration_rewrites_stays_after_the_rewrite(
     build = statements.index("CREATE INDEX CONCURRENTLY u_t ON public.u USING btree (t_id);")
     assert statements[0] == "DROP VIEW public.v;"
     assert rewrite < build
+    # The reviewer is told what is missing meanwhile.
+    assert [h.reason for h in plan.steps[build].hazards if h.kind == "dependent_recreate"] == [
+        "missing while this runs: view public.v (dropped before it, created again after it)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,9 @@ and none of the columns the index uses changed), calling only routines that exis
 stay, in a migration that changes no types, collations, operators, extensions or text
 search objects (which an index names without the catalog telling), under a name no
 relation holds yet. Such builds are moved to the front, in their order; the rest keep
-their place. Each one's statements are unchanged, only when it runs.
+their place. Each one's statements are unchanged, only when it runs. A build or
+validation that still runs while something is missing names it in a hazard
+(``dependent_recreate``), for the reviewer to weigh.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 
 from schemactl.catalog.model import Constraint, Index
-from schemactl.diff.changes import Change, HazardKind, Phase
+from schemactl.diff.changes import Change, Hazard, HazardKind, Phase
 from schemactl.diff.context import DiffContext
 from schemactl.diff.key_indexes import relation_named
 from schemactl.diff.regenerated import foundations
@@ -82,25 +84,73 @@ def _beside(index: Index, definition: str) -> _Build | None:
     return _Build(index.table, index.columns, index.calls, definition, f"{schema}.{head[-1]}")
 
 
-def _recreates(changes: list[Change]) -> bool:
-    """Whether the migration drops something before its builds and creates it again:
-    what would be missing while they ran. Without one, builds keep their place (a
-    changed index swapped in is dropped only after its replacement is built)."""
+def _recreated(changes: list[Change]) -> dict[tuple[str, str], tuple[float, float]]:
+    """What the migration drops before its builds and creates again, by kind and name:
+    the phases it is dropped and created in, between which it is missing. A changed index
+    swapped in is dropped only after its replacement is built: not among them."""
     dropped = {
-        (c.kind, c.name) for c in changes if c.action == "drop" and c.phase < Phase.CREATE_INDEX
+        (c.kind, c.name): float(c.phase)
+        for c in changes
+        if c.action == "drop" and c.phase < Phase.CREATE_INDEX
     }
-    return any(c.action == "create" and (c.kind, c.name) in dropped for c in changes)
+    gaps: dict[tuple[str, str], tuple[float, float]] = {}
+    for change in changes:
+        key = (change.kind, change.name)
+        if change.action == "create" and key in dropped and key not in gaps:
+            gaps[key] = (dropped[key], float(change.phase))
+    return gaps
+
+
+def _long_outside_the_transaction(change: Change) -> bool:
+    """A build or validation that commits what came before it and takes a while."""
+    return (not change.transactional or change.separate) and any(
+        hazard.kind in (HazardKind.INDEX_BUILD, HazardKind.VALIDATION_SCAN)
+        for hazard in change.hazards
+    )
+
+
+def _missing_meanwhile(change: Change, gaps: dict[tuple[str, str], tuple[float, float]]) -> Change:
+    """``change`` with a hazard naming what is missing while it runs, where something is."""
+    missing = [
+        f"{kind} {name}"
+        for (kind, name), (gone, back) in gaps.items()
+        if gone < change.phase < back
+    ]
+    if not missing:
+        return change
+    hazard = Hazard(
+        HazardKind.DEPENDENT_RECREATE,
+        f"missing while this runs: {', '.join(missing)} (dropped before it, created again after it)",
+    )
+    return dataclasses.replace(change, hazards=(*change.hazards, hazard))
 
 
 def builds_first(ctx: DiffContext, changes: list[Change]) -> list[Change]:
     """``changes`` with the concurrent builds that depend on nothing else in them moved
-    to the front (see the module's docstring); all of them as they were offline."""
-    if (
-        not ctx.online
-        or not _recreates(changes)
-        or any(change.phase in FOUNDATION_PHASES for change in changes)
-    ):
+    to the front, each as it was (see the module's docstring); the builds and validations
+    that still run while something is missing name it in a hazard."""
+    gaps = _recreated(changes) if ctx.online else {}
+    if not gaps:
         return changes
+    first = (
+        _independent_builds(ctx, changes)
+        if not any(change.phase in FOUNDATION_PHASES for change in changes)
+        else frozenset()
+    )
+    result: list[Change] = []
+    for number, change in enumerate(changes):
+        if number in first:
+            order = (round(change.phase * 10), *change.order)
+            change = dataclasses.replace(change, phase=Phase.BUILD_INDEX_FIRST, order=order)
+        elif _long_outside_the_transaction(change):
+            change = _missing_meanwhile(change, gaps)
+        result.append(change)
+    return result
+
+
+def _independent_builds(ctx: DiffContext, changes: list[Change]) -> frozenset[int]:
+    """The positions in ``changes`` of the builds that need nothing the others make or
+    change (see the module's docstring)."""
     rewritten: set[str] = set()
     changed_columns: set[tuple[str, str]] = set()
     for change in changes:
@@ -130,11 +180,10 @@ def builds_first(ctx: DiffContext, changes: list[Change]) -> list[Change]:
             and not relation_named(ctx, build.name)
         )
 
-    moved: list[Change] = []
-    for change in changes:
-        build = _build(change) if change.operation in BUILDS else None
-        if build is not None and independent(build):
-            order = (round(change.phase * 10), *change.order)
-            change = dataclasses.replace(change, phase=Phase.BUILD_INDEX_FIRST, order=order)
-        moved.append(change)
-    return moved
+    return frozenset(
+        number
+        for number, change in enumerate(changes)
+        if change.operation in BUILDS
+        and (build := _build(change)) is not None
+        and independent(build)
+    )
