@@ -52,13 +52,14 @@ FOUNDATION_PHASES = frozenset(
 @dataclasses.dataclass(frozen=True)
 class _Build:
     """What a build stands on: its table, the columns and routines its definition uses,
-    its text, and the name it is built under."""
+    its text, and the name it is built under (None: one the differ chose free, as a
+    changed index's temporary name)."""
 
     table: str
     columns: tuple[str, ...]
     calls: tuple[str, ...]
     definition: str
-    name: str
+    name: str | None
 
 
 def _build(change: Change) -> _Build | None:
@@ -68,20 +69,10 @@ def _build(change: Change) -> _Build | None:
         name = f"{schema}.{change.params['name']}"
         return _Build(key.table, key.columns, key.calls, key.definition, name)
     index: Index = change.params["index"]
-    if change.operation == "index.create_beside":
-        return None if index.table_kind != "r" else _beside(index, change.params["definition"])
     if index.table_kind != "r":
         return None
-    return _Build(index.table, index.columns, index.calls, index.definition, index.ident)
-
-
-def _beside(index: Index, definition: str) -> _Build | None:
-    """A changed index's build under its temporary name, read from the statement."""
-    head = definition.split(" ON ", 1)[0].split()
-    if not head:
-        return None
-    schema, _ = split_qualified(index.ident)
-    return _Build(index.table, index.columns, index.calls, definition, f"{schema}.{head[-1]}")
+    built_as = None if change.operation == "index.create_beside" else index.ident
+    return _Build(index.table, index.columns, index.calls, index.definition, built_as)
 
 
 def _recreated(changes: list[Change]) -> dict[tuple[str, str], tuple[float, float]]:
@@ -177,7 +168,7 @@ def _independent_builds(ctx: DiffContext, changes: list[Change]) -> frozenset[in
             and all(call in ctx.current.functions for call in build.calls)
             and foundations(ctx).reason(build.table, build.columns, build.calls, build.definition)
             is None
-            and not relation_named(ctx, build.name)
+            and (build.name is None or not relation_named(ctx, build.name))
         )
 
     return frozenset(
